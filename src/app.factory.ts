@@ -1,0 +1,62 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './infra/config/app-config';
+import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
+import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
+
+
+/** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */
+export const DOCS_PATH = 'docs';
+
+/**
+ * Builds the fully configured application (not yet listening): Fastify, security headers, CORS, trace ids,
+ * pino logging, OpenAPI. main.ts and the e2e tests both use it, so tests exercise the real wiring.
+ */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    genReqId: traceIdFromRequest,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+  registerTraceHooks(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  await app.register(helmet, {
+    // Swagger UI needs its inline bootstrap script and styles; everything else is JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.auth.corsOrigins.length > 0 ? [...config.auth.corsOrigins] : false,
+    credentials: true,
+    exposedHeaders: ['X-Trace-Id', 'Retry-After'],
+  });
+  setUpOpenApi(app);
+  return app;
+}
+
+function setUpOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(SERVICE_NAME)
+      .setDescription('Bybit USDT-perpetual order-book imbalance scalping backend. Authenticate with POST /auth/login, then send `Authorization: Bearer <token>`.')
+      .setVersion(SERVICE_VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
+}

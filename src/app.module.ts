@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AppConfig } from './infra/config/app-config';
+import { ConfigModule } from './infra/config/config.module';
+import { DatabaseModule } from './infra/database/database.module';
+import { LoggingModule } from './infra/logging/logging.module';
+import { TracingModule } from './infra/tracing/tracing.module';
+import { DomainExceptionFilter } from './infra/http/domain-exception.filter';
+import { createValidationPipe } from './infra/http/validation';
+import { EventsModule } from './infra/events/events.module';
+import { TimeModule } from './infra/time/time.module';
+import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { AuditModule } from './audit/audit.module';
+import { ExecutionModule } from './execution/execution.module';
+import { MarketDataModule } from './market-data/market-data.module';
+import { BotModule } from './bot/bot.module';
+import { HealthModule } from './health/health.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TracingModule,
+        LoggingModule.forRoot(config),
+        DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
+        ScheduleModule.forRoot(),
+        TimeModule,
+        EventsModule,
+        AuditModule,
+        AuthModule,
+        ExecutionModule,
+        MarketDataModule,
+        BotModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG } from '../infra/config/config.module';
+import { EventBus } from '../infra/events/event-bus';
+import { currentTraceId } from '../infra/tracing/trace-context';
+import { AuthCredentialsRepository, StoredCredentials } from './auth-credentials.repository';
+import { AuthError } from './auth.error';
+import { checkNewPassword, NEW_PASSWORD_FIELD } from './domain/password-policy';
+import { isRevoked, OPERATOR_SUBJECT, parseTokenClaims, TokenClaims, tokenValidity, TokenValidity } from './domain/token-claims';
+import { JWT_ALGORITHMS } from './jwt.options';
+import { LoginThrottle } from './login-throttle';
+import { BCRYPT_MAX_PASSWORD_BYTES, PasswordHasher } from './password-hasher';
+import { PasswordVersionCache } from './password-version.cache';
+
+/** What an authenticated request carries as `request.user`: the verified claims of its token. */
+export type AuthPrincipal = TokenClaims;
+
+export interface IssuedToken {
+  readonly accessToken: string;
+  readonly tokenType: 'bearer';
+  readonly expiresInSeconds: number;
+}
+
+export interface ChangePasswordInput {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+}
+
+/**
+ * Login, password change and token verification for the single operator. HTTP, the /ws gateway and the JWT
+ * strategy all go through here, so they refuse the same tokens for the same reasons.
+ */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly credentials: AuthCredentialsRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly jwt: JwtService,
+    private readonly versions: PasswordVersionCache,
+    private readonly throttle: LoginThrottle,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Exchanges the password for a token. Throws INVALID_CREDENTIALS (401) or LOGIN_THROTTLED (429). */
+  async login(password: string, clientAddress: string): Promise<IssuedToken> {
+    await this.attempt(clientAddress);
+    const stored = await this.storedCredentials();
+    if (!(await this.hasher.verify(password, stored.passwordHash))) {
+      this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: false });
+      throw new AuthError('INVALID_CREDENTIALS');
+    }
+    await this.throttle.succeeded(clientAddress);
+    return this.issue(stored.passwordVersion);
+  }
+
+  /**
+   * Replaces the password and returns a fresh token, so the caller stays logged in while every token issued
+   * before (here or on another instance, and across restarts) is refused from now on.
+   * A wrong current password counts against the same per-address throttle as a failed login: a stolen token must
+   * not become an unlimited oracle for guessing the password itself.
+   */
+  async changePassword(principal: AuthPrincipal, input: ChangePasswordInput, clientAddress: string): Promise<IssuedToken> {
+    await this.attempt(clientAddress);
+    const stored = await this.storedCredentials();
+    if (!(await this.hasher.verify(input.currentPassword, stored.passwordHash))) {
+      this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: false });
+      throw new AuthError('WRONG_PASSWORD');
+    }
+    await this.throttle.succeeded(clientAddress);
+
+    const violation = checkNewPassword(input.currentPassword, input.newPassword, {
+      minLength: this.config.auth.passwordMinLength,
+      maxBytes: BCRYPT_MAX_PASSWORD_BYTES,
+    });
+    if (violation) throw new AuthError(violation.code, violation.message, { field: NEW_PASSWORD_FIELD });
+
+    const passwordHash = await this.hasher.hash(input.newPassword);
+    const version = await this.credentials.replacePassword(stored.passwordVersion, passwordHash);
+    if (version === null) {
+      // Someone changed it between our read and our write; our view of the version is stale too.
+      this.versions.invalidate();
+      throw new AuthError('PASSWORD_CHANGE_CONFLICT');
+    }
+    this.versions.remember(version);
+    this.events.publish('auth.password-changed', { traceId: currentTraceId(), actor: principal.sub, passwordVersion: version });
+    return this.issue(version);
+  }
+
+  /** Validity of the token the request was authenticated with. */
+  validity(principal: AuthPrincipal): TokenValidity {
+    return tokenValidity(principal, this.clock.nowMs());
+  }
+
+  /**
+   * Verifies a raw token (signature with HS256 only, expiry, claim shape, not revoked by a password change).
+   * For transports without the HTTP guard, e.g. the /ws gateway at connect. Throws AuthError (UNAUTHENTICATED).
+   */
+  async verifyToken(token: string): Promise<AuthPrincipal> {
+    let payload: unknown;
+    try {
+      payload = await this.jwt.verifyAsync<object>(token, { algorithms: JWT_ALGORITHMS });
+    } catch (error: unknown) {
+      throw tokenError(error);
+    }
+    return this.principalOf(payload);
+  }
+
+  /**
+   * Second half of verification, for a payload whose signature and expiry were already checked (by passport-jwt
+   * in JwtStrategy, or by verifyToken): shape of the claims and the password version.
+   */
+  async principalOf(payload: unknown): Promise<AuthPrincipal> {
+    const claims = parseTokenClaims(payload);
+    if (!claims) throw new AuthError('INVALID_TOKEN');
+    if (isRevoked(claims, await this.versions.current())) throw new AuthError('TOKEN_REVOKED');
+    return Object.freeze(claims);
+  }
+
+  private async attempt(clientAddress: string): Promise<void> {
+    try {
+      await this.throttle.attempt(clientAddress);
+    } catch (error: unknown) {
+      if (error instanceof AuthError && error.code === 'LOGIN_THROTTLED') {
+        this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: true });
+      }
+      throw error;
+    }
+  }
+
+  private async storedCredentials(): Promise<StoredCredentials> {
+    const stored = await this.credentials.find();
+    if (!stored) throw new AuthError('CREDENTIALS_MISSING');
+    return stored;
+  }
+
+  private async issue(passwordVersion: number): Promise<IssuedToken> {
+    const accessToken = await this.jwt.signAsync({ sub: OPERATOR_SUBJECT, pwv: passwordVersion });
+    return { accessToken, tokenType: 'bearer', expiresInSeconds: this.config.auth.jwtExpiresInSeconds };
+  }
+}
+
+/**
+ * Maps a jsonwebtoken/passport-jwt verification failure to a typed error. The client learns "expired" or
+ * "invalid", never which check failed or why (no library messages in responses).
+ */
+export function tokenError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof TokenExpiredError) return new AuthError('TOKEN_EXPIRED');
+  // JsonWebTokenError (bad signature, algorithm, format), NotBeforeError, or anything unexpected: all "invalid".
+  return new AuthError('INVALID_TOKEN');
+}

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PASSWORD_INPUT_MAX_LENGTH } from './login.dto';
+
+/**
+ * The minimum length of new_password is configuration (PASSWORD_MIN_LENGTH), which a DTO cannot see; the service
+ * enforces it and answers 400 naming new_password.
+ */
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password in effect now', format: 'password', maxLength: PASSWORD_INPUT_MAX_LENGTH })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(PASSWORD_INPUT_MAX_LENGTH)
+  current_password: string;
+
+  @ApiProperty({
+    description:
+      'The new password: at least PASSWORD_MIN_LENGTH characters (default 12), at most 72 bytes in UTF-8 (bcrypt), different from the current one',
+    format: 'password',
+    example: 'a much longer passphrase',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(PASSWORD_INPUT_MAX_LENGTH)
+  new_password: string;
+}

@@ -1,0 +1,183 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+
+export const BYBIT_ENVS = ['sim', 'testnet', 'demo', 'mainnet'] as const;
+export type BybitEnv = (typeof BYBIT_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Bybit linear order-book depths (BYBIT.md §6.1); 500 is retired live but kept for replays of archives. */
+export const ORDERBOOK_DEPTHS = [1, 50, 200, 500, 1000] as const;
+
+/** Variables whose values are never logged or returned; /bot/config masks them. */
+export const SECRET_VARIABLES = ['APP_PASSWORD', 'SECRET_KEY', 'BYBIT_API_KEY', 'BYBIT_API_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;
+
+const DURATION = /^\d+(s|m|h|d)?$/;
+const SYMBOL_LIST = /^[A-Z0-9]{2,20}USDT(,[A-Z0-9]{2,20}USDT)*$/;
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : numberOrRaw(value, true));
+const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : numberOrRaw(value, false));
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  return value; // left as a string so IsBoolean reports it
+};
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || undefined : value);
+const upperList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.replace(/\s+/g, '').toUpperCase() || undefined : value;
+
+/** A malformed number stays a string so that the validator names it instead of silently becoming NaN. */
+function numberOrRaw(value: unknown, integer: boolean): unknown {
+  const text = String(value).trim();
+  const pattern = integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+  return pattern.test(text) ? Number(text) : value;
+}
+
+/**
+ * Every environment variable the service reads, with its default and its rule.
+ * Only loadAppConfig() instantiates it; nothing else reads process.env.
+ */
+export class EnvSchema {
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  PORT = 8000;
+
+  @Transform(trimmed) @IsOptional() @IsString()
+  HOST?: string = '0.0.0.0';
+
+  @Transform(trimmed)
+  @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim' || env.APP_PASSWORD !== undefined)
+  @IsString() @MinLength(8, { message: 'APP_PASSWORD must be at least 8 characters (required outside sim mode)' })
+  APP_PASSWORD?: string;
+
+  @Transform(trimmed)
+  @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim' || env.SECRET_KEY !== undefined)
+  @IsString() @MinLength(32, { message: 'SECRET_KEY must be at least 32 characters, e.g. `openssl rand -hex 32` (required outside sim mode)' })
+  SECRET_KEY?: string;
+
+  @Transform(trimmed) @Matches(DURATION, { message: 'JWT_EXPIRES_IN must be seconds or a duration like 30m, 12h, 1d' })
+  JWT_EXPIRES_IN = '24h';
+
+  @Transform(trimmed) @IsOptional() @IsString()
+  CORS_ORIGINS?: string = 'http://localhost:3000';
+
+  @Transform(trimmed) @IsIn(BYBIT_ENVS as unknown as string[], { message: `BYBIT_ENV must be one of ${BYBIT_ENVS.join('|')}` })
+  BYBIT_ENV: BybitEnv = 'sim';
+
+  @Transform(trimmed) @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim') @IsNotEmpty({ message: 'BYBIT_API_KEY is required outside sim mode' })
+  BYBIT_API_KEY?: string;
+
+  @Transform(trimmed) @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim') @IsNotEmpty({ message: 'BYBIT_API_SECRET is required outside sim mode' })
+  BYBIT_API_SECRET?: string;
+
+  @Transform(upperList) @Matches(SYMBOL_LIST, { message: 'TRADING_PAIRS must be a comma-separated list of USDT perpetual symbols, e.g. BTCUSDT,ETHUSDT' })
+  TRADING_PAIRS = 'BTCUSDT,ETHUSDT,SOLUSDT';
+
+  @Transform(toInt) @IsIn(ORDERBOOK_DEPTHS as unknown as number[], { message: `ORDERBOOK_DEPTH must be one of ${ORDERBOOK_DEPTHS.join(', ')}` })
+  ORDERBOOK_DEPTH = 50;
+
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
+  IMBALANCE_BUY_THRESHOLD = 0.75;
+
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
+  IMBALANCE_SELL_THRESHOLD = 0.25;
+
+  @Transform(toNumber) @IsNumber() @Min(0)
+  MIN_CLUSTER_VOLUME = 10000;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  MAX_OPEN_POSITIONS = 5;
+
+  @Transform(toNumber) @IsNumber() @Min(0)
+  MAX_EXPOSURE_USDT = 10000;
+
+  @Transform(toNumber) @IsNumber() @Min(0)
+  MIN_ORDER_SIZE_USDT = 5;
+
+  @Transform(toNumber) @IsNumber() @Min(0)
+  ORDER_SIZE_USDT = 100;
+
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(100)
+  TAKE_PROFIT_PCT = 0.3;
+
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(100)
+  STOP_LOSS_PCT = 0.2;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MAX_HOLD_SECONDS = 300;
+
+  @Transform(toNumber) @IsNumber() @Min(0)
+  MAX_DAILY_LOSS_USDT = 500;
+
+  @Transform(trimmed) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// connection URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @Transform(trimmed) @IsString() @IsNotEmpty()
+  DATA_DIR = './data';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  MARKET_DATA_RETENTION_DAYS = 7;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10080)
+  IDEMPOTENCY_TTL_MINUTES = 60;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  CIRCUIT_BREAKER_FAILURE_THRESHOLD = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  CIRCUIT_BREAKER_COOLDOWN_SECONDS = 30;
+
+  @Transform(trimmed) @IsIn(LOG_LEVELS as unknown as string[], { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join('|')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(trimmed) @IsString() @IsNotEmpty()
+  LOG_DIR = './logs';
+
+  @Transform(toBool) @IsBoolean()
+  LOG_PRETTY = false;
+
+  /** Off only where stdout is not wanted (the test suite); files under LOG_DIR are always written. */
+  @Transform(toBool) @IsBoolean()
+  LOG_STDOUT = true;
+
+  @Transform(toInt) @IsInt() @Min(8) @Max(128)
+  PASSWORD_MIN_LENGTH = 12;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  LOGIN_WINDOW_SECONDS = 60;
+
+  @Transform(trimmed) @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toNumber) @IsNumber() @Min(1) @Max(10000)
+  HEALTH_MAX_EVENT_LOOP_LAG_MS = 200;
+
+  @Transform(trimmed) @IsOptional() @IsString() @MaxLength(64)
+  NODE_ENV?: string;
+}

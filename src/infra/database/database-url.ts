@@ -1,0 +1,21 @@
+import { AppConfig } from '../config/app-config';
+import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+
+export interface ResolvedDatabase {
+  readonly url: string;
+  readonly embedded: boolean;
+  /** Stops the embedded server; a no-op for an external one. */
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL when set; otherwise a real embedded PostgreSQL persistent under DATA_DIR/postgres. */
+export async function resolveDatabase(config: AppConfig, onLog?: (line: string) => void): Promise<ResolvedDatabase> {
+  if (config.database.url) return { url: config.database.url, embedded: false, stop: async () => undefined };
+  const server: RunningEmbeddedPostgres = await startEmbeddedPostgres({
+    dataDir: config.database.embeddedDir,
+    port: config.database.embeddedPort,
+    database: 'bybit_scalper',
+    onLog,
+  });
+  return { url: server.url, embedded: true, stop: () => server.stop() };
+}

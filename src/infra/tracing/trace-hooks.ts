@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CLS_ID, ClsServiceManager, ContextClsStoreMap } from 'nestjs-cls';
+import type { TraceStore } from './trace-context';
+import { resolveTraceId } from './trace-id';
+
+/** The response header that echoes the trace id; clients quote it in bug reports. */
+export const TRACE_ID_RESPONSE_HEADER = 'X-Trace-Id';
+
+/**
+ * Fastify's `genReqId`: the trace id becomes `request.id`, which nestjs-cls (CLS_ID), pino-http (`req.id`) and the
+ * X-Trace-Id header all read, so the three can never disagree.
+ */
+export function traceIdFromRequest(req: { headers: Parameters<typeof resolveTraceId>[0] }): string {
+  return resolveTraceId(req.headers);
+}
+
+/**
+ * Call once on the Fastify instance, before `app.init()`/`listen()`:
+ * `registerTraceHooks(app.getHttpAdapter().getInstance())`.
+ *
+ * - `onRequest`: sets X-Trace-Id on the reply and on the raw response. Set this early, it is on every response:
+ *   404s, errors from Nest's filters and from Fastify's own error handler (Fastify keeps reply headers on errors),
+ *   and on responses that Nest middleware writes straight to the raw response.
+ * - `preHandler`: re-enters the request's trace context right before Nest's route handler (guards, interceptors,
+ *   pipes, controller, exception filters) when it is missing. The context is opened by the ClsMiddleware in the
+ *   `onRequest` phase; between there and the handler Fastify reads the body through stream events and runs
+ *   plugins' hooks. On Node 20 / Fastify 5 the context survives that (the e2e spec sends a body in delayed chunks),
+ *   but that rests on stream and plugin internals, so this hook is the safety net: `runWith(store, done)` wraps the
+ *   rest of the lifecycle, which Fastify starts synchronously from `done()`, so every promise the handler creates
+ *   inherits the context. When the context is intact it costs one AsyncLocalStorage lookup.
+ */
+export function registerTraceHooks(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header(TRACE_ID_RESPONSE_HEADER, request.id);
+    reply.raw.setHeader(TRACE_ID_RESPONSE_HEADER, request.id);
+    done();
+  });
+
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const cls = ClsServiceManager.getClsService<TraceStore>();
+    const current = cls.get() as TraceStore | undefined;
+    if (current?.[CLS_ID] === request.id) {
+      done();
+      return;
+    }
+    cls.runWith(requestStore(request), () => done());
+  });
+}
+
+/**
+ * The store the ClsMiddleware opened for this request (found by the raw request, as nestjs-cls's own guard and
+ * interceptor do), so values set by middleware stay visible; a new one holding the trace id if there is none
+ * (middleware not mounted for this route).
+ */
+function requestStore(request: FastifyRequest): TraceStore {
+  const opened = ContextClsStoreMap.getByRaw(request.raw) as TraceStore | undefined;
+  if (opened !== undefined) {
+    opened[CLS_ID] ??= request.id;
+    return opened;
+  }
+  const store: TraceStore = { [CLS_ID]: request.id };
+  ContextClsStoreMap.setByRaw(request.raw, store);
+  return store;
+}
