@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigValidationError, loadAppConfig } from './infra/config/app-config';
 import { resolveDatabase } from './infra/database/database-url';
 import { runMigrations } from './infra/database/data-source';
@@ -24,12 +24,13 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const database = await resolveDatabase(config);
+  const logger = new Logger('Bootstrap');
   let app: NestFastifyApplication | undefined;
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    app?.get(Logger).log({ signal }, 'shutting down');
+    logger.log({ signal }, 'shutting down');
     await app?.close().catch(() => undefined);
     await database.stop();
     process.exit(0);
@@ -40,7 +41,7 @@ async function bootstrap(): Promise<void> {
   const applied = await runMigrations(database.url);
   app = await createApp(config, database.url);
   await app.listen({ port: config.app.port, host: config.app.host });
-  app.get(Logger).log(
+  logger.log(
     {
       url: await app.getUrl(),
       database: database.embedded ? 'embedded' : 'external',

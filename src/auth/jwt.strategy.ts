@@ -4,7 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { AuthPrincipal, AuthService } from './auth.service';
-import { JWT_ALGORITHMS } from './jwt.options';
+import { JWT_ALGORITHMS, jwtVerificationKey } from './jwt.options';
 
 export const JWT_STRATEGY = 'jwt';
 
@@ -20,7 +20,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.auth.secretKey,
+      // passport-jwt hands the key to jsonwebtoken.verify, which accepts a KeyObject (its typings say string | Buffer).
+      secretOrKey: jwtVerificationKey(config) as unknown as string,
       algorithms: JWT_ALGORITHMS,
       ignoreExpiration: false,
     });

@@ -1,0 +1,89 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import Fastify from 'fastify';
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/app.factory';
+import { loadAppConfig } from '../src/infra/config/app-config';
+import { resolveDatabase } from '../src/infra/database/database-url';
+import { runMigrations } from '../src/infra/database/data-source';
+import { autocannon, table } from './support';
+
+@Controller()
+class BareVerifyController {
+  @Get('verify')
+  verify() {
+    return { valid: true, subject: 'operator', issued_at: new Date().toISOString(), expires_in: 3600 };
+  }
+}
+
+@Module({ controllers: [BareVerifyController] })
+class BareNestModule {}
+
+/**
+ * GET /auth/verify with a valid JWT through the whole stack (helmet, CORS, trace id + CLS, pino request log to
+ * file, JWT guard with the password-version check, validation, serialisation) versus a bare Fastify route
+ * returning a similar body and a bare NestJS-on-Fastify route (the framework alone), measured one after the other
+ * in the same run on loopback.
+ */
+export async function authVerifyBench(seconds = 10, connections = 50): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-auth-'));
+  chmodSync(dir, 0o755);
+  const config = loadAppConfig(
+    {
+      ...process.env,
+      APP_PASSWORD: 'bench-password-123456',
+      SECRET_KEY: 'b'.repeat(64),
+      DATA_DIR: join(dir, 'data'),
+      LOG_DIR: join(dir, 'logs'),
+      LOG_STDOUT: 'false',
+      EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)),
+    },
+    { dotenvPath: false },
+  );
+  const database = await resolveDatabase(config);
+  await runMigrations(database.url);
+  const app = await createApp(config, database.url);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const appUrl = await app.getUrl();
+  const bare = Fastify();
+  bare.get('/verify', async () => ({ valid: true, subject: 'operator', issued_at: new Date().toISOString(), expires_in: 3600 }));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/verify`;
+  const bareNest = await NestFactory.create<NestFastifyApplication>(BareNestModule, new FastifyAdapter(), { logger: false });
+  await bareNest.listen({ port: 0, host: '127.0.0.1' });
+  const bareNestUrl = `${await bareNest.getUrl()}/verify`;
+  try {
+    const login = await fetch(`${appUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'bench-password-123456' }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    // Warm both servers up before measuring.
+    await autocannon(bareUrl, { seconds: 1, connections });
+    await autocannon(`${appUrl}/auth/verify`, { seconds: 1, connections, headers: { authorization: `Bearer ${token}` } });
+    const baseline = await autocannon(bareUrl, { seconds, connections });
+    const framework = await autocannon(bareNestUrl, { seconds, connections });
+    const verify = await autocannon(`${appUrl}/auth/verify`, { seconds, connections, headers: { authorization: `Bearer ${token}` } });
+    if (verify.non2xx > 0 || verify.errors > 0) throw new Error(`verify answered ${verify.non2xx} non-2xx and ${verify.errors} errors`);
+    table([
+      { route: 'bare Fastify GET /verify', 'req/s': Math.round(baseline.requestsPerSecond), 'p50 ms': baseline.latencyP50Ms, 'p99 ms': baseline.latencyP99Ms },
+      { route: 'bare NestJS on Fastify GET /verify', 'req/s': Math.round(framework.requestsPerSecond), 'p50 ms': framework.latencyP50Ms, 'p99 ms': framework.latencyP99Ms },
+      { route: 'app GET /auth/verify (JWT)', 'req/s': Math.round(verify.requestsPerSecond), 'p50 ms': verify.latencyP50Ms, 'p99 ms': verify.latencyP99Ms },
+    ]);
+    const ratio = verify.requestsPerSecond / baseline.requestsPerSecond;
+    console.log(
+      `auth/verify throughput = ${(ratio * 100).toFixed(1)} % of bare Fastify, ${((verify.requestsPerSecond / framework.requestsPerSecond) * 100).toFixed(1)} % of bare NestJS (${seconds} s, ${connections} connections, loopback)`,
+    );
+    return { verifyRps: verify.requestsPerSecond, bareRps: baseline.requestsPerSecond, bareNestRps: framework.requestsPerSecond, ratio };
+  } finally {
+    await bare.close();
+    await bareNest.close();
+    await app.close();
+    await database.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { authVerifyBench } from './auth-verify.bench';
+
+/** `npm run bench [name]`: every benchmark, or the one named. Ratios are measured within one run. */
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  'auth-verify': () => authVerifyBench(Number(process.env.BENCH_SECONDS ?? 10)),
+};
+
+async function main(only?: string): Promise<void> {
+  const names = only ? [only] : Object.keys(BENCHES);
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+    console.log(`\n=== ${name} ===`);
+    await bench();
+  }
+}
+
+main(process.argv[2])
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
