@@ -10,6 +10,7 @@ import { DomainExceptionFilter } from './infra/http/domain-exception.filter';
 import { createValidationPipe } from './infra/http/validation';
 import { EventsModule } from './infra/events/events.module';
 import { TimeModule } from './infra/time/time.module';
+import { RedisModule } from './infra/redis/redis.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AuditModule } from './audit/audit.module';
@@ -30,6 +31,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
         ScheduleModule.forRoot(),
         TimeModule,
+        RedisModule,
         EventsModule,
         AuditModule,
         AuthModule,

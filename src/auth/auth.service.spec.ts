@@ -15,6 +15,7 @@ import { AuthPrincipal, AuthService } from './auth.service';
 import { OPERATOR_SUBJECT } from './domain/token-claims';
 import { jwtModuleOptions } from './jwt.options';
 import { LoginThrottle } from './login-throttle';
+import { REDIS } from '../infra/redis/redis.module';
 import { BcryptPasswordHasher, PasswordHasher } from './password-hasher';
 import { PasswordVersionCache, PASSWORD_VERSION_TTL_MS } from './password-version.cache';
 
@@ -85,6 +86,8 @@ describe(AuthService.name, () => {
         LoginThrottle,
         EventBus,
         { provide: APP_CONFIG, useValue: config },
+        // No REDIS_URL: throttling counts in memory (the shared-Redis path has its own integration spec).
+        { provide: REDIS, useValue: null },
         { provide: Clock, useValue: clock },
         { provide: AuthCredentialsRepository, useValue: repository },
         { provide: PasswordHasher, useValue: hasher },

@@ -20,7 +20,7 @@ const config = (env: Record<string, string> = {}) =>
 
 describe(LoginThrottle.name, () => {
   it('should allow the configured attempts, then refuse with the seconds left in the window', async () => {
-    const sut = new LoginThrottle(config());
+    const sut = new LoginThrottle(config(), null);
     await sut.attempt('192.0.2.1');
     await sut.attempt('192.0.2.1');
 
@@ -31,7 +31,7 @@ describe(LoginThrottle.name, () => {
   });
 
   it('should allow attempts again once the window has passed', async () => {
-    const sut = new LoginThrottle(config());
+    const sut = new LoginThrottle(config(), null);
     await sut.attempt('192.0.2.2');
     await sut.attempt('192.0.2.2');
     await expect(sut.attempt('192.0.2.2')).rejects.toMatchObject({ code: 'LOGIN_THROTTLED' });
@@ -42,7 +42,7 @@ describe(LoginThrottle.name, () => {
   });
 
   it('should start over after a success', async () => {
-    const sut = new LoginThrottle(config());
+    const sut = new LoginThrottle(config(), null);
     await sut.attempt('192.0.2.3');
     await sut.attempt('192.0.2.3');
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
+import { REDIS, RedisConnection } from '../infra/redis/redis.module';
 import { AuthError } from './auth.error';
 
 /**
@@ -13,24 +14,22 @@ import { AuthError } from './auth.error';
  * key), so concurrent requests cannot run more than `loginMaxFailures` bcrypt comparisons per window: checking
  * first and counting after would let a burst of parallel guesses through.
  *
- * Counters live in this process's memory: a restart forgets them and instances behind a load balancer count
- * separately. REDIS_URL would make them shared (RateLimiterRedis), but ioredis is not a dependency yet.
+ * With REDIS_URL the counters live in Redis, shared by every instance and kept across restarts; if Redis is
+ * unreachable the same limits apply per instance from memory (the insurance limiter) rather than failing logins.
+ * Without REDIS_URL they live in this process's memory.
  */
 @Injectable()
 export class LoginThrottle {
   private readonly logger = new Logger(LoginThrottle.name);
   private readonly limiter: RateLimiterAbstract;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    if (config.redis.url) {
-      // TODO(scale): RateLimiterRedis once a Redis client is a dependency (SPEC §12).
-      this.logger.warn('REDIS_URL is set, but login throttling still counts per instance (in memory)');
-    }
-    this.limiter = new RateLimiterMemory({
-      keyPrefix: 'auth-login',
-      points: config.auth.loginMaxFailures,
-      duration: config.auth.loginWindowSeconds,
-    });
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(REDIS) redis: RedisConnection) {
+    const limits = { points: config.auth.loginMaxFailures, duration: config.auth.loginWindowSeconds };
+    const memory = new RateLimiterMemory({ keyPrefix: 'auth-login', ...limits });
+    this.limiter = redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redis.keyPrefix}:auth-login`, insuranceLimiter: memory, ...limits })
+      : memory;
+    this.logger.log(`login throttling counts failures in ${redis ? 'Redis (shared by all instances)' : 'process memory'}`);
   }
 
   /**

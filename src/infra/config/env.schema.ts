@@ -175,6 +175,10 @@ export class EnvSchema {
   @Transform(trimmed) @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
+  /** Namespaces every key this deployment writes, so several bots can share one Redis. */
+  @Transform(trimmed) @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
+  REDIS_KEY_PREFIX = 'bybit-scalper';
+
   @Transform(toNumber) @IsNumber() @Min(1) @Max(10000)
   HEALTH_MAX_EVENT_LOOP_LAG_MS = 200;
 
