@@ -90,12 +90,12 @@ describe(loadAppConfig.name, () => {
   });
 
   it('should parse numbers, lists and durations', () => {
-    const config = load({ PORT: '9001', TRADING_PAIRS: ' btcusdt, ethusdt ', JWT_EXPIRES_IN: '2h', DATABASE_POOL_SIZE: '20', LOG_PRETTY: 'yes' });
+    const config = load({ PORT: '9001', TRADING_PAIRS: ' btcusdt, ethusdt ', JWT_EXPIRES_IN: '2h', DATABASE_POOL_SIZE: '20', LOG_STDOUT: 'no' });
     expect(config.app.port).toBe(9001);
     expect(config.trading.pairs).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(config.auth.jwtExpiresInSeconds).toBe(7200);
     expect(config.database.poolSize).toBe(20);
-    expect(config.logging.pretty).toBe(true);
+    expect(config.logging.stdout).toBe(false);
   });
 
   it('should mask secrets and list only declared variables in the masked view', () => {

@@ -45,7 +45,7 @@ export interface AppConfig {
   };
   readonly idempotency: { readonly ttlMinutes: number };
   readonly resilience: { readonly breakerFailureThreshold: number; readonly breakerCooldownSeconds: number };
-  readonly logging: { readonly level: LogLevel; readonly dir: string; readonly pretty: boolean; readonly stdout: boolean };
+  readonly logging: { readonly level: LogLevel; readonly dir: string; readonly stdout: boolean };
   readonly health: { readonly maxEventLoopLagMs: number };
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** The effective environment, secrets masked: what GET /bot/config returns. */
@@ -128,7 +128,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       breakerFailureThreshold: schema.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
       breakerCooldownSeconds: schema.CIRCUIT_BREAKER_COOLDOWN_SECONDS,
     },
-    logging: { level: schema.LOG_LEVEL, dir: absolute(schema.LOG_DIR), pretty: schema.LOG_PRETTY, stdout: schema.LOG_STDOUT },
+    logging: { level: schema.LOG_LEVEL, dir: absolute(schema.LOG_DIR), stdout: schema.LOG_STDOUT },
     health: { maxEventLoopLagMs: schema.HEALTH_MAX_EVENT_LOOP_LAG_MS },
     redis: { url: schema.REDIS_URL, keyPrefix: schema.REDIS_KEY_PREFIX },
     masked: maskedView(schema),

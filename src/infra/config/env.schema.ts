@@ -156,9 +156,6 @@ export class EnvSchema {
   @Transform(trimmed) @IsString() @IsNotEmpty()
   LOG_DIR = './logs';
 
-  @Transform(toBool) @IsBoolean()
-  LOG_PRETTY = false;
-
   /** Off only where stdout is not wanted (the test suite); files under LOG_DIR are always written. */
   @Transform(toBool) @IsBoolean()
   LOG_STDOUT = true;

@@ -41,7 +41,7 @@ describe(createLogSinks.name, () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'log-sinks-'));
     stdout = new CapturedStdout();
-    sut = createLogSinks({ level: 'debug', dir, pretty: false, stdout: true }, { stdout, now: () => T0, syncFiles: true });
+    sut = createLogSinks({ level: 'debug', dir, stdout: true }, { stdout, now: () => T0, syncFiles: true });
   });
 
   afterEach(() => {
@@ -68,7 +68,7 @@ describe(createLogSinks.name, () => {
   });
 
   it('should drop lines below LOG_LEVEL everywhere', () => {
-    const quiet = createLogSinks({ level: 'warn', dir, pretty: false, stdout: true }, { stdout, now: () => T0, syncFiles: true });
+    const quiet = createLogSinks({ level: 'warn', dir, stdout: true }, { stdout, now: () => T0, syncFiles: true });
 
     quiet.logger.info('not shown');
     quiet.logger.warn('shown');
@@ -78,7 +78,7 @@ describe(createLogSinks.name, () => {
   });
 
   it('should not write to stdout when LOG_STDOUT is off', () => {
-    const filesOnly = createLogSinks({ level: 'info', dir, pretty: false, stdout: false }, { stdout, now: () => T0, syncFiles: true });
+    const filesOnly = createLogSinks({ level: 'info', dir, stdout: false }, { stdout, now: () => T0, syncFiles: true });
 
     filesOnly.logger.info('files only');
     filesOnly.close();
@@ -106,7 +106,7 @@ describe(createLogSinks.name, () => {
     const cls = ClsServiceManager.getClsService();
     const raw: string[] = [];
     const sinks = createLogSinks(
-      { level: 'info', dir, pretty: false, stdout: true },
+      { level: 'info', dir, stdout: true },
       { stdout: { write: (line: string) => void raw.push(line) }, now: () => T0, syncFiles: true },
     );
 

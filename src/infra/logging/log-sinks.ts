@@ -37,8 +37,7 @@ export function createLogSinks(logging: AppConfig['logging'], options: LogSinksO
   const fileOptions = { dir: logging.dir, now: options.now, sync: options.syncFiles };
   const allFile = new DailyFileStream({ ...fileOptions, prefix: 'bot' });
   const errorFile = new DailyFileStream({ ...fileOptions, prefix: 'bot_errors' });
-  // LOG_PRETTY is not honoured here: pino-pretty is not a dependency, and files must stay JSON anyway. Pipe
-  // stdout through `npx pino-pretty` when reading logs by eye.
+  // Lines stay JSON everywhere (files are parsed by tools); pipe stdout through `npx pino-pretty` to read by eye.
   const stdout: DestinationStream | false = !logging.stdout
     ? false
     : (options.stdout ?? pino.destination({ dest: 1, sync: false }));
