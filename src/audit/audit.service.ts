@@ -27,6 +27,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
       this.events.on('bot.stopped', (e) => this.onBotStopped(e)),
       this.events.on('auth.password-changed', (e) => this.onPasswordChanged(e)),
       this.events.on('auth.login-failed', (e) => this.onLoginFailed(e)),
+      this.events.on('exchange.breaker-changed', (e) => this.onBreakerChanged(e)),
     );
   }
 
@@ -74,6 +75,22 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
       entityId: 'credentials',
       actor: event.actor,
       newValue: { passwordVersion: event.passwordVersion },
+      traceId: event.traceId,
+    });
+  }
+
+  private async onBreakerChanged(event: DomainEvents['exchange.breaker-changed']): Promise<void> {
+    // An open breaker stops new entries: operators must be able to see when and why it happened.
+    await this.record({
+      action: 'CIRCUIT_BREAKER_CHANGE',
+      entityType: 'circuit_breaker',
+      entityId: event.group,
+      actor: event.actor ?? 'system',
+      oldValue: { state: event.previous },
+      newValue: { state: event.state, consecutiveFailures: event.consecutiveFailures },
+      reason: event.reason,
+      errorMessage: event.lastError ?? null,
+      success: event.state !== 'OPEN',
       traceId: event.traceId,
     });
   }

@@ -18,7 +18,40 @@ export interface AppConfig {
     readonly loginWindowSeconds: number;
     readonly corsOrigins: readonly string[];
   };
-  readonly exchange: { readonly env: BybitEnv; readonly apiKey?: string; readonly apiSecret?: string };
+  readonly exchange: {
+    readonly env: BybitEnv;
+    readonly apiKey?: string;
+    readonly apiSecret?: string;
+    readonly restUrl?: string;
+    readonly wsPublicUrl?: string;
+    readonly wsPrivateUrl?: string;
+    readonly recvWindowMs: number;
+    readonly httpTimeoutMs: number;
+    readonly rateLimitMaxWaitMs: number;
+    readonly rateLimitSafetyFactor: number;
+    readonly readRetries: number;
+    readonly wsPingIntervalMs: number;
+    readonly wsPongTimeoutMs: number;
+    readonly wsReconnectBaseMs: number;
+    readonly wsReconnectMaxMs: number;
+    readonly instrumentsRefreshSeconds: number;
+    readonly timeSyncIntervalSeconds: number;
+  };
+  readonly simulator: {
+    readonly port: number;
+    readonly seed: number;
+    readonly reset: boolean;
+    readonly apiKey: string;
+    readonly apiSecret: string;
+    readonly makerFeeRate: string;
+    readonly takerFeeRate: string;
+    readonly initialBalanceUsdt: string;
+    readonly leverage: number;
+    readonly replayFile?: string;
+    readonly replaySpeed: number;
+    readonly faults?: string;
+    readonly dataDir: string;
+  };
   readonly trading: {
     readonly pairs: readonly string[];
     readonly orderbookDepth: number;
@@ -98,7 +131,41 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       loginWindowSeconds: schema.LOGIN_WINDOW_SECONDS,
       corsOrigins: (schema.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     },
-    exchange: { env: schema.BYBIT_ENV, apiKey: schema.BYBIT_API_KEY, apiSecret: schema.BYBIT_API_SECRET },
+    exchange: {
+      env: schema.BYBIT_ENV,
+      // In sim mode the bot talks to its own simulator, whose credentials it knows.
+      apiKey: schema.BYBIT_API_KEY ?? (schema.BYBIT_ENV === 'sim' ? schema.SIM_API_KEY : undefined),
+      apiSecret: schema.BYBIT_API_SECRET ?? (schema.BYBIT_ENV === 'sim' ? schema.SIM_API_SECRET : undefined),
+      restUrl: schema.BYBIT_REST_URL,
+      wsPublicUrl: schema.BYBIT_WS_PUBLIC_URL,
+      wsPrivateUrl: schema.BYBIT_WS_PRIVATE_URL,
+      recvWindowMs: schema.BYBIT_RECV_WINDOW_MS,
+      httpTimeoutMs: schema.BYBIT_HTTP_TIMEOUT_MS,
+      rateLimitMaxWaitMs: schema.RATE_LIMIT_MAX_WAIT_MS,
+      rateLimitSafetyFactor: schema.RATE_LIMIT_SAFETY_FACTOR,
+      readRetries: schema.EXCHANGE_READ_RETRIES,
+      wsPingIntervalMs: schema.BYBIT_WS_PING_INTERVAL_MS,
+      wsPongTimeoutMs: schema.BYBIT_WS_PONG_TIMEOUT_MS,
+      wsReconnectBaseMs: schema.BYBIT_WS_RECONNECT_BASE_MS,
+      wsReconnectMaxMs: schema.BYBIT_WS_RECONNECT_MAX_MS,
+      instrumentsRefreshSeconds: schema.INSTRUMENTS_REFRESH_SECONDS,
+      timeSyncIntervalSeconds: schema.TIME_SYNC_INTERVAL_SECONDS,
+    },
+    simulator: {
+      port: schema.SIM_PORT,
+      seed: schema.SIM_SEED,
+      reset: schema.SIM_RESET,
+      apiKey: schema.SIM_API_KEY,
+      apiSecret: schema.SIM_API_SECRET,
+      makerFeeRate: schema.SIM_MAKER_FEE_RATE,
+      takerFeeRate: schema.SIM_TAKER_FEE_RATE,
+      initialBalanceUsdt: schema.SIM_INITIAL_BALANCE_USDT,
+      leverage: schema.SIM_LEVERAGE,
+      replayFile: schema.SIM_REPLAY_FILE ? absolute(schema.SIM_REPLAY_FILE) : undefined,
+      replaySpeed: schema.SIM_REPLAY_SPEED,
+      faults: schema.SIM_FAULTS,
+      dataDir: join(dataDir, 'simulator'),
+    },
     trading: {
       pairs: schema.TRADING_PAIRS.split(','),
       orderbookDepth: schema.ORDERBOOK_DEPTH,

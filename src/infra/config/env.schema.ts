@@ -25,7 +25,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ORDERBOOK_DEPTHS = [1, 50, 200, 500, 1000] as const;
 
 /** Variables whose values are never logged or returned; /bot/config masks them. */
-export const SECRET_VARIABLES = ['APP_PASSWORD', 'SECRET_KEY', 'BYBIT_API_KEY', 'BYBIT_API_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;
+export const SECRET_VARIABLES = ['APP_PASSWORD', 'SECRET_KEY', 'BYBIT_API_KEY', 'BYBIT_API_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SIM_API_SECRET'] as const;
 
 const DURATION = /^\d+(s|m|h|d)?$/;
 const SYMBOL_LIST = /^[A-Z0-9]{2,20}USDT(,[A-Z0-9]{2,20}USDT)*$/;
@@ -86,6 +86,94 @@ export class EnvSchema {
 
   @Transform(trimmed) @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim') @IsNotEmpty({ message: 'BYBIT_API_SECRET is required outside sim mode' })
   BYBIT_API_SECRET?: string;
+
+  /** Overrides of the per-environment Bybit URLs (a proxy, a local simulator on another host, testnet mirrors). */
+  @Transform(trimmed) @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'BYBIT_REST_URL must be an http(s) URL' })
+  BYBIT_REST_URL?: string;
+
+  @Transform(trimmed) @IsOptional() @Matches(/^wss?:\/\/[^\s]+$/, { message: 'BYBIT_WS_PUBLIC_URL must be a ws(s) URL' })
+  BYBIT_WS_PUBLIC_URL?: string;
+
+  @Transform(trimmed) @IsOptional() @Matches(/^wss?:\/\/[^\s]+$/, { message: 'BYBIT_WS_PRIVATE_URL must be a ws(s) URL' })
+  BYBIT_WS_PRIVATE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(60000)
+  BYBIT_RECV_WINDOW_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(120000)
+  BYBIT_HTTP_TIMEOUT_MS = 10000;
+
+  /** How long a call may wait for a rate-limit token before it fails with RATE_LIMIT_WAIT_EXCEEDED. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  RATE_LIMIT_MAX_WAIT_MS = 2000;
+
+  /** Share of Bybit's published per-endpoint limit the client allows itself (fixed windows vs Bybit's rolling second). */
+  @Transform(toNumber) @IsNumber() @Min(0.05) @Max(1)
+  RATE_LIMIT_SAFETY_FACTOR = 0.5;
+
+  /** Retries of idempotent reads (GET) on transient faults; order writes are never retried blindly. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  EXCHANGE_READ_RETRIES = 3;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(60000)
+  BYBIT_WS_PING_INTERVAL_MS = 10000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  BYBIT_WS_PONG_TIMEOUT_MS = 2000;
+
+  @Transform(toInt) @IsInt() @Min(50) @Max(60000)
+  BYBIT_WS_RECONNECT_BASE_MS = 500;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  BYBIT_WS_RECONNECT_MAX_MS = 30000;
+
+  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  INSTRUMENTS_REFRESH_SECONDS = 3600;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(86400)
+  TIME_SYNC_INTERVAL_SECONDS = 300;
+
+  /** Loopback port of the built-in Bybit V5 simulator (in-process with BYBIT_ENV=sim, or `npm run sim`). */
+  @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
+  SIM_PORT = 8100;
+
+  /** Seed of the simulated market; the same seed replays the same message stream. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(2147483647)
+  SIM_SEED = 42;
+
+  /** Start the simulated exchange's account (wallet, orders, positions) from scratch instead of DATA_DIR/simulator. */
+  @Transform(toBool) @IsBoolean()
+  SIM_RESET = false;
+
+  /** The simulator's API credentials; in sim mode BYBIT_API_KEY/SECRET default to them. */
+  @Transform(trimmed) @IsString() @IsNotEmpty()
+  SIM_API_KEY = 'sim-api-key';
+
+  @Transform(trimmed) @IsString() @IsNotEmpty()
+  SIM_API_SECRET = 'sim-api-secret';
+
+  @Transform(trimmed) @Matches(/^0(\.\d{1,8})?$/, { message: 'SIM_MAKER_FEE_RATE must be a decimal rate below 1, e.g. 0.0002' })
+  SIM_MAKER_FEE_RATE = '0.0002';
+
+  @Transform(trimmed) @Matches(/^0(\.\d{1,8})?$/, { message: 'SIM_TAKER_FEE_RATE must be a decimal rate below 1, e.g. 0.00055' })
+  SIM_TAKER_FEE_RATE = '0.00055';
+
+  @Transform(trimmed) @Matches(/^\d{1,12}(\.\d{1,8})?$/, { message: 'SIM_INITIAL_BALANCE_USDT must be a positive decimal' })
+  SIM_INITIAL_BALANCE_USDT = '10000';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  SIM_LEVERAGE = 10;
+
+  /** A JSON-lines recording of Bybit public WebSocket messages to replay instead of the market model. */
+  @Transform(trimmed) @IsOptional() @IsString()
+  SIM_REPLAY_FILE?: string;
+
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(10000)
+  SIM_REPLAY_SPEED = 1;
+
+  /** Faults injected from the start, JSON, e.g. {"httpErrorRate":0.2,"wsDropRate":0.01}; see README. */
+  @Transform(trimmed) @IsOptional() @IsString()
+  SIM_FAULTS?: string;
 
   @Transform(upperList) @Matches(SYMBOL_LIST, { message: 'TRADING_PAIRS must be a comma-separated list of USDT perpetual symbols, e.g. BTCUSDT,ETHUSDT' })
   TRADING_PAIRS = 'BTCUSDT,ETHUSDT,SOLUSDT';

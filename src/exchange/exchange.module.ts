@@ -1,0 +1,125 @@
+import { DynamicModule, Logger, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import type { AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG } from '../infra/config/config.module';
+import { EventBus } from '../infra/events/event-bus';
+import { ReadinessRegistry } from '../health/readiness-registry';
+import { BYBIT_ENDPOINT_GROUPS, BYBIT_IP_LIMIT, ENDPOINT_GROUPS } from './bybit/bybit.constants';
+import { BybitMarketStream } from './bybit/bybit.market-stream';
+import { BybitPrivateStream } from './bybit/bybit.private-stream';
+import { BybitRestClient } from './bybit/bybit.rest-client';
+import { ExchangeConnectionService } from './exchange-connection.service';
+import { EventBusExchangeSink, ExchangeEventSink } from './exchange.events';
+import { ExchangeRest, MarketStream, PrivateStream } from './exchange.port';
+import { createExchangeSettings, EXCHANGE_SETTINGS, ExchangeOverrides, ExchangeSettings } from './exchange.settings';
+import { InstrumentsService } from './instruments.service';
+import { RateLimitClustering, RateLimiterRegistry } from './rate-limit/rate-limiter.registry';
+import { CircuitBreakerRegistry } from './resilience/circuit-breaker.registry';
+import { ServerClock } from './server-time';
+
+/** Optional Redis connection for Bottleneck clustering (SPEC §12); in-memory limits without it. */
+export const RATE_LIMIT_CLUSTERING = Symbol('RATE_LIMIT_CLUSTERING');
+
+export function createRateLimiterRegistry(settings: ExchangeSettings, clustering?: RateLimitClustering): RateLimiterRegistry {
+  const groups = Object.fromEntries(ENDPOINT_GROUPS.map((g) => [g, BYBIT_ENDPOINT_GROUPS[g]]));
+  return new RateLimiterRegistry(groups, BYBIT_IP_LIMIT, {
+    safetyFactor: settings.rateLimit.safetyFactor,
+    maxWaitMs: settings.rateLimit.maxWaitMs,
+    clustering,
+  });
+}
+
+export function createCircuitBreakerRegistry(settings: ExchangeSettings, events: ExchangeEventSink): CircuitBreakerRegistry {
+  const logger = new Logger('CircuitBreaker');
+  return new CircuitBreakerRegistry(ENDPOINT_GROUPS, {
+    failureThreshold: settings.breaker.failureThreshold,
+    cooldownMs: settings.breaker.cooldownMs,
+    onTransition: (t) => {
+      const message = `breaker ${t.group} ${t.previous} → ${t.state}: ${t.reason}`;
+      if (t.state === 'OPEN') logger.warn({ ...t }, message);
+      else logger.log({ ...t }, message);
+      events.publish('exchange.breaker-changed', {
+        group: t.group,
+        state: t.state,
+        previous: t.previous,
+        reason: t.reason,
+        consecutiveFailures: t.consecutiveFailures,
+        actor: t.actor,
+        lastError: t.lastError,
+      });
+    },
+  });
+}
+
+/**
+ * Bybit V5 behind the exchange ports. Needs APP_CONFIG (ConfigModule) and EventBus (EventsModule), both global;
+ * registers its readiness check when HealthModule's ReadinessRegistry is present. The bot module registers
+ * ExchangeConnectionService as a participant.
+ */
+@Module({})
+export class ExchangeModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly connection: ExchangeConnectionService,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {}
+
+  static forRoot(overrides: ExchangeOverrides = {}): DynamicModule {
+    return {
+      module: ExchangeModule,
+      providers: [
+        { provide: EXCHANGE_SETTINGS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createExchangeSettings(config, overrides) },
+        { provide: ServerClock, useFactory: () => new ServerClock() },
+        { provide: ExchangeEventSink, inject: [EventBus], useFactory: (bus: EventBus) => new EventBusExchangeSink(bus) },
+        {
+          provide: RateLimiterRegistry,
+          inject: [EXCHANGE_SETTINGS, { token: RATE_LIMIT_CLUSTERING, optional: true }],
+          useFactory: (settings: ExchangeSettings, clustering?: RateLimitClustering) => createRateLimiterRegistry(settings, clustering),
+        },
+        { provide: CircuitBreakerRegistry, inject: [EXCHANGE_SETTINGS, ExchangeEventSink], useFactory: createCircuitBreakerRegistry },
+        {
+          provide: BybitRestClient,
+          inject: [EXCHANGE_SETTINGS, RateLimiterRegistry, CircuitBreakerRegistry, ServerClock],
+          useFactory: (s: ExchangeSettings, r: RateLimiterRegistry, b: CircuitBreakerRegistry, c: ServerClock) => new BybitRestClient(s, r, b, c),
+        },
+        { provide: ExchangeRest, useExisting: BybitRestClient },
+        { provide: BybitMarketStream, inject: [EXCHANGE_SETTINGS], useFactory: (s: ExchangeSettings) => new BybitMarketStream(s) },
+        { provide: MarketStream, useExisting: BybitMarketStream },
+        {
+          provide: BybitPrivateStream,
+          inject: [EXCHANGE_SETTINGS, ServerClock],
+          useFactory: (s: ExchangeSettings, c: ServerClock) => new BybitPrivateStream(s, c),
+        },
+        { provide: PrivateStream, useExisting: BybitPrivateStream },
+        {
+          provide: InstrumentsService,
+          inject: [ExchangeRest, EXCHANGE_SETTINGS],
+          useFactory: (rest: ExchangeRest, s: ExchangeSettings) => new InstrumentsService(rest, s.symbols, s.instrumentsRefreshMs),
+        },
+        {
+          provide: ExchangeConnectionService,
+          inject: [EXCHANGE_SETTINGS, BybitRestClient, BybitMarketStream, BybitPrivateStream, InstrumentsService, RateLimiterRegistry, CircuitBreakerRegistry, ServerClock, ExchangeEventSink],
+          useFactory: (...deps: ConstructorParameters<typeof ExchangeConnectionService>) => new ExchangeConnectionService(...deps),
+        },
+      ],
+      exports: [
+        EXCHANGE_SETTINGS,
+        ExchangeRest,
+        MarketStream,
+        PrivateStream,
+        InstrumentsService,
+        RateLimiterRegistry,
+        CircuitBreakerRegistry,
+        ServerClock,
+        ExchangeConnectionService,
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness?.register('exchange', () => this.connection.readiness());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.shutdown();
+  }
+}
+

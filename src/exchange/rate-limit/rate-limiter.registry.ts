@@ -1,0 +1,233 @@
+import Bottleneck from 'bottleneck';
+import { RateLimitWaitExceeded } from '../exchange.errors';
+import { sleep } from '../resilience/backoff';
+
+export interface LimitSpec {
+  /** Published requests per window; null = no limit of its own (only the global IP limit applies). */
+  readonly limit: number | null;
+  readonly windowMs: number;
+}
+
+/** Optional Redis clustering: every instance sharing the connection and prefix shares the limits (SPEC §12). */
+export interface RateLimitClustering {
+  readonly connection: Bottleneck.IORedisConnection | Bottleneck.RedisConnection;
+  /** e.g. `bybit:<uid>`: limits are per UID at Bybit. */
+  readonly idPrefix: string;
+}
+
+export interface RateLimiterOptions {
+  /** Share of the published limit we use per window (0 < f ≤ 1). */
+  readonly safetyFactor: number;
+  /** Longest a call may wait for a token; then it fails with RateLimitWaitExceeded. */
+  readonly maxWaitMs: number;
+  /** How often Bottleneck checks whether the window has elapsed (refresh lateness ≤ this). */
+  readonly heartbeatMs?: number;
+  readonly clustering?: RateLimitClustering;
+  readonly now?: () => number;
+}
+
+/** Per-endpoint limit state the exchange reported (X-Bapi-Limit, -Status, -Reset-Timestamp). */
+export interface ExchangeLimitHeaders {
+  readonly limit: number;
+  readonly remaining: number;
+  readonly resetAtMs: number;
+}
+
+export interface RateLimitStatus {
+  readonly group: string;
+  /** Published limit per window (adapted from X-Bapi-Limit), null for IP-only groups. */
+  readonly limit: number | null;
+  readonly windowMs: number;
+  /** Tokens per window after the safety factor; null for IP-only groups. */
+  readonly capacity: number | null;
+  readonly tokensLeft: number | null;
+  readonly queued: number;
+  readonly running: number;
+  /** Share of this window's tokens already used (0…1). */
+  readonly utilisation: number;
+  readonly granted: number;
+  readonly waitExceeded: number;
+  readonly pausedUntilMs: number | null;
+  readonly exchange: (ExchangeLimitHeaders & { readonly atMs: number }) | null;
+}
+
+interface Entry {
+  readonly group: string;
+  readonly limiter: Bottleneck;
+  readonly windowMs: number;
+  limit: number | null;
+  capacity: number | null;
+  pausedUntilMs: number;
+  granted: number;
+  waitExceeded: number;
+  exchange: (ExchangeLimitHeaders & { atMs: number }) | null;
+}
+
+export const IP_GROUP = 'ip';
+
+/**
+ * One Bottleneck per endpoint group, each chained to one global IP limiter: a call runs only when both grant a
+ * token. Windows are fixed (reservoir refreshed every windowMs), hence the safety factor (see bybit.constants.ts).
+ */
+export class RateLimiterRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+
+  constructor(groups: Readonly<Record<string, LimitSpec>>, ip: LimitSpec, private readonly options: RateLimiterOptions) {
+    if (!(options.safetyFactor > 0 && options.safetyFactor <= 1)) throw new RangeError('safetyFactor must be in (0, 1]');
+    this.now = options.now ?? Date.now;
+    const ipEntry = this.createEntry(IP_GROUP, ip, undefined);
+    this.entries.set(IP_GROUP, ipEntry);
+    for (const [group, spec] of Object.entries(groups)) this.entries.set(group, this.createEntry(group, spec, ipEntry.limiter));
+  }
+
+  get groups(): string[] {
+    return [...this.entries.keys()].filter((g) => g !== IP_GROUP);
+  }
+
+  /**
+   * Runs `task` once the group and the IP limiter both grant a token. Waiting is asynchronous; after
+   * maxWaitMs the call fails with RateLimitWaitExceeded and the task is never run.
+   */
+  async schedule<T>(group: string, task: () => Promise<T>): Promise<T> {
+    const entry = this.entry(group);
+    const ipEntry = this.entry(IP_GROUP);
+    const started = this.now();
+    const pausedUntil = Math.max(entry.pausedUntilMs, ipEntry.pausedUntilMs);
+    if (pausedUntil > started) {
+      if (pausedUntil - started > this.options.maxWaitMs) return this.exceeded(entry);
+      await sleep(pausedUntil - started);
+    }
+    const remaining = this.options.maxWaitMs - (this.now() - started);
+    return new Promise<T>((resolve, reject) => {
+      let state: 'waiting' | 'running' | 'abandoned' = 'waiting';
+      const timer = setTimeout(() => {
+        if (state !== 'waiting') return;
+        state = 'abandoned';
+        entry.waitExceeded += 1;
+        reject(new RateLimitWaitExceeded(entry.group, this.options.maxWaitMs));
+      }, Math.max(0, remaining));
+      timer.unref?.();
+      entry.limiter
+        .schedule(() => {
+          // An abandoned job still reaches the front of the queue; it must not call the exchange any more.
+          if (state === 'abandoned') return Promise.resolve(undefined as T);
+          state = 'running';
+          clearTimeout(timer);
+          entry.granted += 1;
+          return task();
+        })
+        .then(
+          (value) => {
+            if (state === 'running') resolve(value);
+          },
+          (error: unknown) => {
+            if (state === 'running') reject(error);
+          },
+        );
+    });
+  }
+
+  /**
+   * Adapts to what the exchange reported for this group's endpoint: a changed X-Bapi-Limit (e.g. a VIP tier)
+   * resizes the window; fewer requests left than our tokens (another client on the same UID) shrinks this
+   * window; none left pauses the group until the reset timestamp.
+   */
+  observe(group: string, headers: ExchangeLimitHeaders): void {
+    const entry = this.entry(group);
+    const now = this.now();
+    entry.exchange = { ...headers, atMs: now };
+    if (headers.limit > 0 && headers.limit !== entry.limit) {
+      entry.limit = headers.limit;
+      entry.capacity = this.capacityOf(headers.limit);
+      entry.limiter.updateSettings({ reservoirRefreshAmount: entry.capacity });
+    }
+    if (headers.remaining <= 0) {
+      this.pause(group, headers.resetAtMs > now ? headers.resetAtMs : now + entry.windowMs);
+    } else if (entry.capacity !== null) {
+      void entry.limiter.currentReservoir().then((tokens) => {
+        if (tokens !== null && headers.remaining < tokens) entry.limiter.updateSettings({ reservoir: headers.remaining });
+      });
+    }
+  }
+
+  /** Holds every call of the group (or of everything, for IP_GROUP) until `untilMs` (10006, HTTP 403). */
+  pause(group: string, untilMs: number): void {
+    const entry = this.entry(group);
+    entry.pausedUntilMs = Math.max(entry.pausedUntilMs, untilMs);
+  }
+
+  async status(): Promise<RateLimitStatus[]> {
+    const now = this.now();
+    const result: RateLimitStatus[] = [];
+    for (const entry of this.entries.values()) {
+      const tokensLeft = entry.capacity === null ? null : ((await entry.limiter.currentReservoir()) ?? 0);
+      const counts = entry.limiter.counts();
+      result.push({
+        group: entry.group,
+        limit: entry.limit,
+        windowMs: entry.windowMs,
+        capacity: entry.capacity,
+        tokensLeft,
+        queued: counts.QUEUED + counts.RECEIVED,
+        running: counts.RUNNING + counts.EXECUTING,
+        utilisation: entry.capacity && tokensLeft !== null ? round((entry.capacity - tokensLeft) / entry.capacity) : 0,
+        granted: entry.granted,
+        waitExceeded: entry.waitExceeded,
+        pausedUntilMs: entry.pausedUntilMs > now ? entry.pausedUntilMs : null,
+        exchange: entry.exchange,
+      });
+    }
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    for (const entry of this.entries.values()) await entry.limiter.disconnect(false);
+  }
+
+  private entry(group: string): Entry {
+    const entry = this.entries.get(group);
+    if (!entry) throw new Error(`Unknown rate-limit group ${group}`);
+    return entry;
+  }
+
+  private capacityOf(limit: number): number {
+    return Math.max(1, Math.floor(limit * this.options.safetyFactor));
+  }
+
+  private exceeded(entry: Entry): never {
+    entry.waitExceeded += 1;
+    throw new RateLimitWaitExceeded(entry.group, this.options.maxWaitMs);
+  }
+
+  private createEntry(group: string, spec: LimitSpec, chainTo: Bottleneck | undefined): Entry {
+    const capacity = spec.limit === null ? null : this.capacityOf(spec.limit);
+    const clustering = this.options.clustering;
+    const limiter = new Bottleneck({
+      ...(capacity === null
+        ? {}
+        : { reservoir: capacity, reservoirRefreshAmount: capacity, reservoirRefreshInterval: spec.windowMs }),
+      heartbeatInterval: this.options.heartbeatMs ?? 50,
+      ...(clustering
+        ? { id: `${clustering.idPrefix}:${group}`, datastore: 'ioredis', connection: clustering.connection, clearDatastore: false }
+        : {}),
+    });
+    if (chainTo) limiter.chain(chainTo);
+    limiter.on('error', () => undefined); // datastore errors surface as rejected jobs
+    return {
+      group,
+      limiter,
+      windowMs: spec.windowMs,
+      limit: spec.limit,
+      capacity,
+      pausedUntilMs: 0,
+      granted: 0,
+      waitExceeded: 0,
+      exchange: null,
+    };
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

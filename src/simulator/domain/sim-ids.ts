@@ -1,0 +1,32 @@
+import { fmix32 } from './prng';
+
+/**
+ * Ids for orders, executions and push envelopes. The engine owns a counter (persisted in its snapshot) and asks
+ * an `IdFactory` to turn counter values into ids, so a seeded run is reproducible and a restored account never
+ * reissues an id it already handed out.
+ */
+export type IdFactory = (counter: number) => string;
+
+const mix32 = fmix32;
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/**
+ * UUID-v4-shaped ids ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", like Bybit's orderId/execId) that are a pure function
+ * of (seed, counter). Injective per seed for counters below 2^32: the first word is a bijective mix of the counter.
+ */
+export function seededUuidFactory(seed: number): IdFactory {
+  const s = mix32(seed ^ 0x9e3779b9);
+  return (counter: number) => {
+    const a = mix32((counter ^ s) >>> 0); // bijective in counter for a fixed seed
+    const b = mix32(a ^ 0x27d4eb2f ^ s);
+    const c = mix32(b ^ 0x165667b1);
+    const d = mix32(c ^ (counter / 2 ** 32));
+    const w2 = hex8(b);
+    const w3 = hex8(c);
+    const variant = (8 + (c & 3)).toString(16);
+    return `${hex8(a)}-${w2.slice(0, 4)}-4${w2.slice(5, 8)}-${variant}${w3.slice(1, 4)}-${w3.slice(4, 8)}${hex8(d)}`;
+  };
+}
