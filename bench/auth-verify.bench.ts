@@ -40,6 +40,7 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
       LOG_DIR: join(dir, 'logs'),
       LOG_STDOUT: 'false',
       EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)),
+      SIM_PORT: String(50000 + Math.floor(Math.random() * 5000)),
     },
     { dotenvPath: false },
   );

@@ -12,6 +12,8 @@ import { EventsModule } from './infra/events/events.module';
 import { TimeModule } from './infra/time/time.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { AuthModule } from './auth/auth.module';
+import { ExchangeModule } from './exchange/exchange.module';
+import { SimulatorModule } from './simulator/simulator.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AuditModule } from './audit/audit.module';
 import { ExecutionModule } from './execution/execution.module';
@@ -35,6 +37,8 @@ export class AppModule {
         EventsModule,
         AuditModule,
         AuthModule,
+        SimulatorModule,
+        ExchangeModule.forRoot(),
         ExecutionModule,
         MarketDataModule,
         BotModule,

@@ -1,4 +1,4 @@
-import { DynamicModule, Logger, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
@@ -56,7 +56,11 @@ export function createCircuitBreakerRegistry(settings: ExchangeSettings, events:
  * ExchangeConnectionService as a participant.
  */
 @Module({})
-export class ExchangeModule implements OnModuleInit, OnApplicationShutdown {
+export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Exchange');
+  private connecting?: NodeJS.Timeout;
+  private shuttingDown = false;
+
   constructor(
     private readonly connection: ExchangeConnectionService,
     @Optional() private readonly readiness?: ReadinessRegistry,
@@ -65,6 +69,8 @@ export class ExchangeModule implements OnModuleInit, OnApplicationShutdown {
   static forRoot(overrides: ExchangeOverrides = {}): DynamicModule {
     return {
       module: ExchangeModule,
+      // One client, one set of limiters and breakers per process: every module that talks to Bybit shares them.
+      global: true,
       providers: [
         { provide: EXCHANGE_SETTINGS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createExchangeSettings(config, overrides) },
         { provide: ServerClock, useFactory: () => new ServerClock() },
@@ -118,7 +124,30 @@ export class ExchangeModule implements OnModuleInit, OnApplicationShutdown {
     this.readiness?.register('exchange', () => this.connection.readiness());
   }
 
+  /**
+   * Market data streams from boot, whether or not the bot trades. The first connection is attempted in the
+   * background with back-off, so an unreachable exchange leaves the API up and /health/ready reporting it.
+   */
+  onApplicationBootstrap(): void {
+    const attempt = (delayMs: number) => {
+      this.connecting = setTimeout(() => {
+        this.connection.start().then(
+          () => this.logger.log('exchange connected'),
+          (error: unknown) => {
+            if (this.shuttingDown) return;
+            const next = Math.min(delayMs * 2 || 500, 30_000);
+            this.logger.warn({ err: error, retryInMs: next }, 'exchange connection failed; retrying');
+            attempt(next);
+          },
+        );
+      }, delayMs);
+    };
+    attempt(0);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.connecting) clearTimeout(this.connecting);
     await this.connection.shutdown();
   }
 }

@@ -4,7 +4,7 @@ describe('bot lifecycle API', () => {
   let ctx: TestApp;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT,ETHUSDT', BYBIT_API_KEY: 'sim-key-visible-nowhere' });
+    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT,ETHUSDT', SIM_API_SECRET: 'sim-secret-visible-nowhere', BYBIT_API_SECRET: 'sim-secret-visible-nowhere' });
     auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
   });
   afterAll(() => ctx.close());
@@ -56,18 +56,29 @@ describe('bot lifecycle API', () => {
   it('should return the effective configuration with secrets masked', async () => {
     const { status, body } = await call('GET', '/bot/config');
     expect(status).toBe(200);
-    expect(body.config).toMatchObject({ PORT: 8000, BYBIT_ENV: 'sim', TRADING_PAIRS: 'BTCUSDT,ETHUSDT', SECRET_KEY: '********', APP_PASSWORD: '********', BYBIT_API_KEY: '********', DATABASE_URL: '********' });
+    expect(body.config).toMatchObject({ PORT: 8000, BYBIT_ENV: 'sim', TRADING_PAIRS: 'BTCUSDT,ETHUSDT', SECRET_KEY: '********', APP_PASSWORD: '********', BYBIT_API_SECRET: '********', SIM_API_SECRET: '********', DATABASE_URL: '********' });
     const text = JSON.stringify(body);
-    expect(text).not.toContain('sim-key-visible-nowhere');
+    expect(text).not.toContain('sim-secret-visible-nowhere');
     expect(text).not.toContain(ctx.config.auth.secretKey);
   });
 
   it('should report database and event loop in readiness', async () => {
     const response = await fetch(`${ctx.baseUrl}/health/ready`);
     const body = (await response.json()) as { status: string; info: Record<string, { status: string }> };
-    expect(response.status).toBe(200);
-    expect(body.status).toBe('ok');
+    expect({ status: response.status, details: (body as { details?: unknown }).details }).toMatchObject({ status: 200 });
     expect(body.info.database.status).toBe('up');
     expect(body.info.event_loop.status).toBe('up');
+  });
+
+  it('should connect to the built-in simulator and report the connections in status and readiness', async () => {
+    let status = (await call('GET', '/bot/status')).body;
+    for (let i = 0; i < 50 && status.connections['bybit.private'] !== 'connected'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await call('GET', '/bot/status')).body;
+    }
+    expect(status.connections).toEqual({ 'bybit.public': 'connected', 'bybit.private': 'connected' });
+    expect(status.participants.exchange).toMatchObject({ state: 'running', details: { env: 'sim', instruments: { count: 2 } } });
+    const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { info: Record<string, { status: string }> };
+    expect(ready.info.exchange.status).toBe('up');
   });
 });

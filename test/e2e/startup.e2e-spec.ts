@@ -27,8 +27,8 @@ describe('service start-up', () => {
   });
 
   it('should start on an embedded PostgreSQL persistent under DATA_DIR and stop it on SIGTERM', async () => {
-    const [port, pgPort] = [await freePort(), await freePort()];
-    const env = { DATA_DIR: join(dir, 'data'), LOG_DIR: join(dir, 'logs'), PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_STDOUT: 'true' };
+    const [port, pgPort, simPort] = [await freePort(), await freePort(), await freePort()];
+    const env = { DATA_DIR: join(dir, 'data'), LOG_DIR: join(dir, 'logs'), PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), SIM_PORT: String(simPort), LOG_STDOUT: 'true' };
     const first = spawnService(env);
     try {
       const readyMs = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 90_000);
@@ -63,8 +63,8 @@ describe('service start-up', () => {
     afterEach(() => database.drop());
 
     it('should migrate the empty database and become ready', async () => {
-      const port = await freePort();
-      const service = spawnService({ DATA_DIR: join(dir, 'data'), LOG_DIR: join(dir, 'logs'), PORT: String(port), DATABASE_URL: database.url });
+      const [port, simPort] = [await freePort(), await freePort()];
+      const service = spawnService({ DATA_DIR: join(dir, 'data'), LOG_DIR: join(dir, 'logs'), PORT: String(port), SIM_PORT: String(simPort), DATABASE_URL: database.url });
       try {
         const readyMs = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 90_000);
         expect(service.output()).toContain('"database":"external"');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadAppConfig } from '../../src/infra/config/app-config';
 import { createTestDatabase, TestDatabase } from './database';
+import { freePort } from './process';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 export const TEST_SECRET_KEY = 'a'.repeat(16) + '0123456789abcdef0123456789abcdef' + 'b'.repeat(16);
@@ -35,6 +36,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       LOG_DIR: join(dir, 'logs'),
       LOG_STDOUT: 'false',
       LOG_LEVEL: 'info',
+      // Each app hosts its own simulator (BYBIT_ENV=sim): a free port, so test files can run in parallel.
+      SIM_PORT: String(await freePort()),
       ...env,
     },
     { dotenvPath: false },

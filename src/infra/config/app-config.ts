@@ -39,6 +39,7 @@ export interface AppConfig {
   };
   readonly simulator: {
     readonly port: number;
+    readonly inProcess: boolean;
     readonly seed: number;
     readonly reset: boolean;
     readonly apiKey: string;
@@ -153,6 +154,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
     },
     simulator: {
       port: schema.SIM_PORT,
+      inProcess: schema.SIM_IN_PROCESS,
       seed: schema.SIM_SEED,
       reset: schema.SIM_RESET,
       apiKey: schema.SIM_API_KEY,

@@ -137,6 +137,13 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
   SIM_PORT = 8100;
 
+  /**
+   * With BYBIT_ENV=sim the bot starts the simulator in its own process; false when it runs as a separate
+   * process (`npm run sim`), so the exchange outlives the bot (crash tests, several bots on one venue).
+   */
+  @Transform(toBool) @IsBoolean()
+  SIM_IN_PROCESS = true;
+
   /** Seed of the simulated market; the same seed replays the same message stream. */
   @Transform(toInt) @IsInt() @Min(0) @Max(2147483647)
   SIM_SEED = 42;

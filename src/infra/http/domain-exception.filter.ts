@@ -5,6 +5,7 @@ import { assertUnreachable, DomainError, DomainErrorKind } from '../../common/do
 
 /** The SPEC's one error shape. */
 export interface ErrorBody {
+  [key: string]: unknown;
   statusCode: number;
   error: string;
   message: string;
@@ -76,6 +77,10 @@ export function toErrorBody(exception: unknown, traceId: string): { body: ErrorB
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
+    if (isHealthReport(response)) {
+      // terminus answers an unhealthy check with its report as the 503 body: keep it, it says what is down.
+      return { body: { ...response, statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: 'A readiness check is down', trace_id: traceId } };
+    }
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
     return { body: { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, trace_id: traceId } };
@@ -87,4 +92,8 @@ export function toErrorBody(exception: unknown, traceId: string): { body: ErrorB
     return { body: { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message, trace_id: traceId } };
   }
   return { body: { statusCode: 500, error: STATUS_CODES[500] as string, message: 'Internal server error', trace_id: traceId } };
+}
+
+function isHealthReport(response: unknown): response is Record<string, unknown> & { details: Record<string, unknown> } {
+  return typeof response === 'object' && response !== null && 'details' in response && 'status' in response && !('message' in response);
 }
