@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { authVerifyBench } from './auth-verify.bench';
+import { orderLatencyBench } from './order-latency.bench';
+import { simulatorBench } from './simulator.bench';
 
 /** `npm run bench [name]`: every benchmark, or the one named. Ratios are measured within one run. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'auth-verify': () => authVerifyBench(Number(process.env.BENCH_SECONDS ?? 10)),
+  simulator: () => simulatorBench(Number(process.env.BENCH_SECONDS ?? 15)),
+  'order-latency': () => orderLatencyBench(Number(process.env.BENCH_ORDERS ?? 120)),
 };
 
 async function main(only?: string): Promise<void> {

@@ -8,6 +8,7 @@ import { BybitMarketStream } from './bybit/bybit.market-stream';
 import { BybitPrivateStream } from './bybit/bybit.private-stream';
 import { BybitRestClient } from './bybit/bybit.rest-client';
 import { ExchangeConnectionService } from './exchange-connection.service';
+import { ExchangeController } from './exchange.controller';
 import { EventBusExchangeSink, ExchangeEventSink } from './exchange.events';
 import { ExchangeRest, MarketStream, PrivateStream } from './exchange.port';
 import { createExchangeSettings, EXCHANGE_SETTINGS, ExchangeOverrides, ExchangeSettings } from './exchange.settings';
@@ -71,6 +72,7 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
       module: ExchangeModule,
       // One client, one set of limiters and breakers per process: every module that talks to Bybit shares them.
       global: true,
+      controllers: [ExchangeController],
       providers: [
         { provide: EXCHANGE_SETTINGS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createExchangeSettings(config, overrides) },
         { provide: ServerClock, useFactory: () => new ServerClock() },

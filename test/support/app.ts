@@ -46,6 +46,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     const app = await createApp(config, database.url);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
+    await waitUntilReady(`http://127.0.0.1:${address.port}/health/ready`);
     let closed = false;
     const closeApp = async () => {
       if (!closed) await app.close();
@@ -79,4 +80,17 @@ export async function loginToken(baseUrl: string, password = TEST_PASSWORD): Pro
   });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** The exchange connects in the background after boot: tests start from a ready app, as a load balancer would. */
+async function waitUntilReady(url: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const response = await fetch(url);
+    if (response.status === 200) return;
+    last = await response.text();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`app not ready within ${timeoutMs} ms: ${last}`);
 }

@@ -350,9 +350,10 @@ export class V5Server {
     this.http.post('/sim/faults', (request, reply) => {
       if (!loopbackOnly(request, reply)) return reply;
       try {
-        return reply.send(this.setFaults(parseBody(String(request.body ?? '{}'))));
+        // Fault values keep their JSON types (numbers, booleans); parseBody stringifies for V5 order params.
+        return reply.send(this.setFaults(parseControlBody(String(request.body ?? ''))));
       } catch (error) {
-        if (error instanceof FaultPlanError || error instanceof V5HttpError) return reply.status(400).send({ error: error.message });
+        if (error instanceof FaultPlanError || error instanceof SyntaxError) return reply.status(400).send({ error: error.message });
         throw error;
       }
     });
@@ -472,4 +473,8 @@ function parseBody(text: string): Json & Params {
 function bool(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   return value === 'true' || value === '1';
+}
+
+function parseControlBody(text: string): unknown {
+  return text.trim() === '' ? {} : JSON.parse(text);
 }

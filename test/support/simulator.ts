@@ -1,0 +1,89 @@
+/**
+ * Helpers for the contract specs (test/contract/): the real simulator (src/simulator/simulator-runtime.ts) on a
+ * random loopback port, plus small utilities to wait for pushes and read Bybit answers whichever way the SDK
+ * delivers them (resolved envelope for HTTP 200, rejected `{code, body}` for other statuses).
+ */
+import { RunningSimulator, SimulatorOptions, startSimulator } from '../../src/simulator/simulator-runtime';
+
+export const SIM_API_KEY = 'contract-api-key';
+export const SIM_API_SECRET = 'contract-api-secret';
+export const CONTRACT_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'] as const;
+
+/** A simulator for one spec file: in memory only, the three contract symbols, fixed credentials. */
+export function startContractSimulator(overrides: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
+  return startSimulator({
+    port: 0,
+    symbols: [...CONTRACT_SYMBOLS],
+    seed: 42,
+    apiKey: SIM_API_KEY,
+    apiSecret: SIM_API_SECRET,
+    ...overrides,
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** What a Bybit answer said, from a resolved envelope (HTTP 200) or from bybit-api's rejection `{code, body}`. */
+export interface Answer {
+  readonly httpStatus: number;
+  readonly retCode: number | undefined;
+  readonly retMsg: string | undefined;
+  readonly result: Record<string, unknown> | undefined;
+  readonly rateLimitApi: { remainingRequests: number; maxRequests: number; resetAtTimestamp: number } | undefined;
+  readonly headers: Record<string, unknown> | undefined;
+  readonly raw: unknown;
+}
+
+export async function answerOf(call: Promise<unknown>): Promise<Answer> {
+  try {
+    const envelope = (await call) as Record<string, unknown>;
+    return {
+      httpStatus: 200,
+      retCode: envelope.retCode as number | undefined,
+      retMsg: envelope.retMsg as string | undefined,
+      result: envelope.result as Record<string, unknown> | undefined,
+      rateLimitApi: envelope.rateLimitApi as Answer['rateLimitApi'],
+      headers: undefined,
+      raw: envelope,
+    };
+  } catch (thrown) {
+    const error = (thrown ?? {}) as { code?: unknown; body?: unknown; headers?: Record<string, unknown> };
+    if (typeof error.code !== 'number') throw thrown; // a network fault or a bug: not an answer
+    const body = (typeof error.body === 'object' && error.body !== null ? error.body : {}) as Record<string, unknown>;
+    return {
+      httpStatus: error.code,
+      retCode: body.retCode as number | undefined,
+      retMsg: body.retMsg as string | undefined,
+      result: body.result as Record<string, unknown> | undefined,
+      rateLimitApi: undefined,
+      headers: error.headers,
+      raw: thrown,
+    };
+  }
+}
+
+/** `fraction` of `price`, rounded down to a multiple of `tickSize`, written with the tick's decimals. */
+export function priceAt(price: string | number, fraction: number, tickSize: string): string {
+  const decimals = (tickSize.split('.')[1] ?? '').length;
+  const scale = 10 ** decimals;
+  const tickUnits = Math.round(Number(tickSize) * scale);
+  const units = Math.floor((Number(price) * fraction * scale) / tickUnits) * tickUnits;
+  return (units / scale).toFixed(decimals);
+}
+
+/** A unique orderLinkId (≤36 chars, [A-Za-z0-9_-]). */
+export function linkId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`.slice(0, 36);
+}
+
+export type { RunningSimulator, SimulatorOptions };
