@@ -1,5 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startSimulator } from '../src/simulator/simulator-runtime';
 import { table } from './support';
@@ -234,10 +236,11 @@ async function measureFeed(symbolCount: number, seconds: number, nodeArgs: reado
  * The simulator's public feed under load: one plain `ws` client subscribed to orderbook.50 of 10 and then 100
  * symbols, the simulator in a child process. Messages/s against Bybit's nominal 50/s per topic, bytes/s, the
  * simulator's CPU (% of one core, from /proc) and RSS, `u` contiguity per topic, and message age on arrival
- * (now − ts, same machine clock). BENCH_SIM_PROFILE=1 runs the 100-symbol child under --cpu-prof (profile in cwd).
+ * (now − ts, same machine clock). BENCH_SIM_PROFILE=1 runs the 100-symbol child under --cpu-prof (into a tmp dir).
  */
 export async function simulatorBench(seconds = 15): Promise<FeedResult[]> {
-  const profileArgs = process.env.BENCH_SIM_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [];
+  const profileDir = process.env.BENCH_SIM_PROFILE === '1' ? mkdtempSync(join(tmpdir(), 'bench-sim-prof-')) : undefined;
+  const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const small = await measureFeed(10, Math.max(3, Math.round(seconds / 2)));
   const large = await measureFeed(100, seconds, profileArgs);
   const rows = [small, large];
@@ -266,5 +269,6 @@ export async function simulatorBench(seconds = 15): Promise<FeedResult[]> {
       `simulator ${large.simCpuPercent.toFixed(1)} % of one core (${scale}× the 10-symbol run), RSS ${Math.round(large.simRssMiB)} MiB (peak ${Math.round(large.simPeakMiB)}), ` +
       `u gaps ${large.gaps} (10 symbols: ${small.gaps}) — ${large.seconds.toFixed(1)} s, simulator in a child process, one ws client, loopback, ${ticksPerSecond()} Hz /proc ticks`,
   );
+  if (profileDir) console.log(`simulator CPU profile (100 symbols, whole child lifetime) in ${profileDir}`);
   return rows;
 }

@@ -1,5 +1,7 @@
-import { DynamicModule, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import Bottleneck from 'bottleneck';
 import type { AppConfig } from '../infra/config/app-config';
+import { REDIS, RedisConnection } from '../infra/redis/redis.module';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
 import { ReadinessRegistry } from '../health/readiness-registry';
@@ -27,6 +29,14 @@ export function createRateLimiterRegistry(settings: ExchangeSettings, clustering
     maxWaitMs: settings.rateLimit.maxWaitMs,
     clustering,
   });
+}
+
+export function rateLimitClusteringFor(config: AppConfig, redis: RedisConnection): RateLimitClustering | undefined {
+  if (!redis) return undefined;
+  return {
+    connection: new Bottleneck.IORedisConnection({ client: redis }),
+    idPrefix: `${config.redis.keyPrefix}:bybit:${config.exchange.env}:${config.exchange.apiKey ?? 'public'}`,
+  };
 }
 
 export function createCircuitBreakerRegistry(settings: ExchangeSettings, events: ExchangeEventSink): CircuitBreakerRegistry {
@@ -65,6 +75,7 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
   constructor(
     private readonly connection: ExchangeConnectionService,
     @Optional() private readonly readiness?: ReadinessRegistry,
+    @Optional() @Inject(RATE_LIMIT_CLUSTERING) private readonly clustering?: RateLimitClustering,
   ) {}
 
   static forRoot(overrides: ExchangeOverrides = {}): DynamicModule {
@@ -75,6 +86,12 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
       controllers: [ExchangeController],
       providers: [
         { provide: EXCHANGE_SETTINGS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createExchangeSettings(config, overrides) },
+        {
+          // With REDIS_URL every instance draws from the same Bybit limits (per UID: the API key), SPEC §12.
+          provide: RATE_LIMIT_CLUSTERING,
+          inject: [APP_CONFIG, { token: REDIS, optional: true }],
+          useFactory: (config: AppConfig, redis?: RedisConnection) => rateLimitClusteringFor(config, redis ?? null),
+        },
         { provide: ServerClock, useFactory: () => new ServerClock() },
         { provide: ExchangeEventSink, inject: [EventBus], useFactory: (bus: EventBus) => new EventBusExchangeSink(bus) },
         {
@@ -151,6 +168,8 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
     this.shuttingDown = true;
     if (this.connecting) clearTimeout(this.connecting);
     await this.connection.shutdown();
+    // Limiters never close a shared Bottleneck connection; its pub/sub duplicate of the Redis client is ours to end.
+    await this.clustering?.connection.disconnect(false);
   }
 }
 

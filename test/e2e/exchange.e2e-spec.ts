@@ -61,3 +61,25 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
     }
   });
 });
+
+const describeWithRedis = process.env.TEST_REDIS_URL ? describe : describe.skip;
+
+describeWithRedis('exchange rate limits shared through Redis (REDIS_URL)', () => {
+  it('should boot, place the limiter state in Redis under REDIS_KEY_PREFIX, and shut down cleanly', async () => {
+    const prefix = `e2e-${Date.now()}`;
+    const ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT', REDIS_URL: process.env.TEST_REDIS_URL as string, REDIS_KEY_PREFIX: prefix });
+    const Redis = (await import('ioredis')).default;
+    const redis = new Redis(process.env.TEST_REDIS_URL as string);
+    try {
+      const auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
+      const status = (await (await fetch(`${ctx.baseUrl}/exchange/status`, { headers: auth })).json()) as { rateLimits: Array<{ group: string; capacity: number | null }> };
+      expect(status.rateLimits.find((l) => l.group === 'trade')?.capacity).toBe(5);
+      expect((await redis.keys(`b_${prefix}:bybit:sim:*`)).length).toBeGreaterThan(0);
+    } finally {
+      await ctx.close();
+      const keys = await redis.keys(`*${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
+  });
+});

@@ -106,3 +106,22 @@ describe(RateLimiterRegistry.name, () => {
     expect(client.calls).toBe(1);
   });
 });
+
+describe('RateLimiterRegistry refill after observing the exchange', () => {
+  it('should keep refilling every window after the exchange reported fewer requests left than tokens held', async () => {
+    const sut = new RateLimiterRegistry({ trade: { limit: 10, windowMs: 200 } }, { limit: 600, windowMs: 5000 }, { safetyFactor: 0.5, maxWaitMs: 1000 });
+    try {
+      sut.observe('trade', { limit: 10, remaining: 1, resetAtMs: Date.now() });
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await sut.status()).find((s) => s.group === 'trade')?.tokensLeft).toBe(1);
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await sut.status()).find((s) => s.group === 'trade')?.tokensLeft).toBe(5);
+      // Regression (Bottleneck#185): 30 calls at 5 per 200 ms window must all get through, not stall after the first window.
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 15 }, () => sut.schedule('trade', async () => undefined)));
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await sut.stop();
+    }
+  });
+});

@@ -53,7 +53,7 @@ export interface RateLimitStatus {
 
 interface Entry {
   readonly group: string;
-  readonly limiter: Bottleneck;
+  limiter: Bottleneck;
   readonly windowMs: number;
   limit: number | null;
   capacity: number | null;
@@ -137,18 +137,32 @@ export class RateLimiterRegistry {
     const entry = this.entry(group);
     const now = this.now();
     entry.exchange = { ...headers, atMs: now };
-    if (headers.limit > 0 && headers.limit !== entry.limit) {
-      entry.limit = headers.limit;
-      entry.capacity = this.capacityOf(headers.limit);
-      entry.limiter.updateSettings({ reservoirRefreshAmount: entry.capacity });
-    }
+    if (headers.limit > 0 && headers.limit !== entry.limit && entry.capacity !== null) this.resize(entry, headers.limit);
     if (headers.remaining <= 0) {
       this.pause(group, headers.resetAtMs > now ? headers.resetAtMs : now + entry.windowMs);
     } else if (entry.capacity !== null) {
-      void entry.limiter.currentReservoir().then((tokens) => {
-        if (tokens !== null && headers.remaining < tokens) entry.limiter.updateSettings({ reservoir: headers.remaining });
+      const limiter = entry.limiter;
+      void limiter.currentReservoir().then((tokens) => {
+        // incrementReservoir, not updateSettings: Bottleneck 2.19's updateSettings stops the timer that refills
+        // the reservoir (SGrondin/bottleneck#185), after which the group would never get a token again.
+        if (tokens !== null && headers.remaining < tokens) void limiter.incrementReservoir(headers.remaining - tokens);
       });
     }
+  }
+
+  /**
+   * The exchange reports a different limit for this endpoint (a VIP tier, say): a new limiter with the new window
+   * budget takes the group's next calls, and the old one finishes what it has queued. See observe() for why the
+   * limiter is not updated in place.
+   */
+  private resize(entry: Entry, limit: number): void {
+    const ipEntry = this.entry(IP_GROUP);
+    const previous = entry.limiter;
+    const replacement = this.createEntry(entry.group, { limit, windowMs: entry.windowMs }, entry.group === IP_GROUP ? undefined : ipEntry.limiter);
+    entry.limiter = replacement.limiter;
+    entry.limit = limit;
+    entry.capacity = replacement.capacity;
+    void previous.stop({ dropWaitingJobs: false }).catch(() => undefined);
   }
 
   /** Holds every call of the group (or of everything, for IP_GROUP) until `untilMs` (10006, HTTP 403). */
