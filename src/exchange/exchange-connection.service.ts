@@ -126,9 +126,13 @@ export class ExchangeConnectionService {
   }
 
   /** For /health/ready: down while a started connection is not connected (reconnecting, auth failed…). */
+  /**
+   * Down until the connections are up (a bot that cannot see the market or its orders is not ready to trade),
+   * and again whenever one drops.
+   */
   readiness(key = 'exchange'): HealthIndicatorResult {
     const connections = this.connections();
-    const up = !this.started || this.isConnected();
+    const up = this.started && this.isConnected();
     return { [key]: { status: up ? 'up' : 'down', started: this.started, ...connections } };
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { AppConfig } from '../infra/config/app-config';
@@ -12,7 +12,7 @@ const NS_PER_MS = 1e6;
  * every market-data frame: that is "not ready".
  */
 @Injectable()
-export class EventLoopLagIndicator implements OnModuleDestroy {
+export class EventLoopLagIndicator implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private lastReset = Date.now();
 
@@ -21,6 +21,12 @@ export class EventLoopLagIndicator implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.histogram.enable();
+  }
+
+  /** Boot is synchronous work by nature (module graph, warm-up): it says nothing about the running service. */
+  onApplicationBootstrap(): void {
+    this.histogram.reset();
+    this.lastReset = Date.now();
   }
 
   check(key = 'event_loop'): HealthIndicatorResult {

@@ -71,7 +71,9 @@ describe('API surface', () => {
 
   it('should serve the public routes and the Swagger UI without a token', async () => {
     for (const path of ['/', '/health', '/health/ready', '/docs', '/docs-json']) {
-      expect({ path, status: (await fetch(`${ctx.baseUrl}${path}`)).status }).toEqual({ path, status: 200 });
+      const response = await fetch(`${ctx.baseUrl}${path}`);
+      const detail = response.status === 200 ? '' : await response.text();
+      expect({ path, status: response.status, detail }).toEqual({ path, status: 200, detail: '' });
     }
   });
 
