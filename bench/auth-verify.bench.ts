@@ -9,7 +9,7 @@ import { createApp } from '../src/app.factory';
 import { loadAppConfig } from '../src/infra/config/app-config';
 import { resolveDatabase } from '../src/infra/database/database-url';
 import { runMigrations } from '../src/infra/database/data-source';
-import { autocannon, table } from './support';
+import { autocannon, freePort, table } from './support';
 
 @Controller()
 class BareVerifyController {
@@ -39,8 +39,8 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
       DATA_DIR: join(dir, 'data'),
       LOG_DIR: join(dir, 'logs'),
       LOG_STDOUT: 'false',
-      EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)),
-      SIM_PORT: String(50000 + Math.floor(Math.random() * 5000)),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      SIM_PORT: String(await freePort()),
     },
     { dotenvPath: false },
   );

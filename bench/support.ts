@@ -44,3 +44,17 @@ export const REPO_ROOT = join(__dirname, '..');
 export function table(rows: Array<Record<string, string | number>>): void {
   console.table(rows);
 }
+
+/** A free loopback port, asked of the OS (random ports collide with the ones benchmarks already hold). */
+export function freePort(): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createServer } = require('node:net') as typeof import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
