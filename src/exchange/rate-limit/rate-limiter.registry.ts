@@ -1,6 +1,9 @@
 import Bottleneck from 'bottleneck';
 import { RateLimitWaitExceeded } from '../exchange.errors';
 import { sleep } from '../resilience/backoff';
+import { useImmediateYieldInBottleneck } from './bottleneck-yield';
+
+useImmediateYieldInBottleneck();
 
 export interface LimitSpec {
   /** Published requests per window; null = no limit of its own (only the global IP limit applies). */
