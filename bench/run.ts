@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { authVerifyBench } from './auth-verify.bench';
+import { orderBookBench } from './order-book.bench';
 import { orderLatencyBench } from './order-latency.bench';
 import { simulatorBench } from './simulator.bench';
 
@@ -8,6 +9,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'auth-verify': () => authVerifyBench(Number(process.env.BENCH_SECONDS ?? 10)),
   simulator: () => simulatorBench(Number(process.env.BENCH_SECONDS ?? 15)),
   'order-latency': () => orderLatencyBench(Number(process.env.BENCH_ORDERS ?? 120)),
+  'order-book': () => Promise.resolve(orderBookBench()),
 };
 
 async function main(only?: string): Promise<void> {
