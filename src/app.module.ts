@@ -14,6 +14,7 @@ import { RedisModule } from './infra/redis/redis.module';
 import { AuthModule } from './auth/auth.module';
 import { ExchangeModule } from './exchange/exchange.module';
 import { SimulatorModule } from './simulator/simulator.module';
+import { OrderBookModule } from './order-book/order-book.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AuditModule } from './audit/audit.module';
 import { ExecutionModule } from './execution/execution.module';
@@ -39,6 +40,7 @@ export class AppModule {
         AuthModule,
         SimulatorModule,
         ExchangeModule.forRoot(),
+        OrderBookModule,
         ExecutionModule,
         MarketDataModule,
         BotModule,

@@ -56,6 +56,7 @@ export interface AppConfig {
   readonly trading: {
     readonly pairs: readonly string[];
     readonly orderbookDepth: number;
+    readonly orderbookStaleMs: number;
     readonly imbalanceBuyThreshold: number;
     readonly imbalanceSellThreshold: number;
     readonly minClusterVolume: number;
@@ -171,6 +172,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
     trading: {
       pairs: schema.TRADING_PAIRS.split(','),
       orderbookDepth: schema.ORDERBOOK_DEPTH,
+      orderbookStaleMs: schema.ORDERBOOK_STALE_MS,
       imbalanceBuyThreshold: schema.IMBALANCE_BUY_THRESHOLD,
       imbalanceSellThreshold: schema.IMBALANCE_SELL_THRESHOLD,
       minClusterVolume: schema.MIN_CLUSTER_VOLUME,

@@ -188,6 +188,10 @@ export class EnvSchema {
   @Transform(toInt) @IsIn(ORDERBOOK_DEPTHS as unknown as number[], { message: `ORDERBOOK_DEPTH must be one of ${ORDERBOOK_DEPTHS.join(', ')}` })
   ORDERBOOK_DEPTH = 50;
 
+  /** A book with no update for this long is stale: shown as such and never used for a signal. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  ORDERBOOK_STALE_MS = 5000;
+
   @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
   IMBALANCE_BUY_THRESHOLD = 0.75;
 

@@ -161,3 +161,29 @@ function readLevels(levels: ReadonlyArray<readonly [string, string]>, grid: Book
 function parseUnitsOrNaN(text: unknown, decimals: number, mantissa: number): number {
   return typeof text === 'string' ? parseUnits(text, decimals, mantissa) : NaN;
 }
+
+/** An orderbook update already split into fields (the exchange stream's shape), levels still as decimal strings. */
+export interface LevelsUpdate {
+  readonly type: BookDeltaType;
+  readonly symbol: string;
+  readonly bids: ReadonlyArray<readonly [string, string]>;
+  readonly asks: ReadonlyArray<readonly [string, string]>;
+  readonly updateId: number;
+  readonly seq: number;
+  readonly ts: number;
+  readonly cts: number;
+}
+
+/** Fills `out` from a stream update without re-serialising it; same grid rules and errors as the parser. */
+export function fillBookDelta(update: LevelsUpdate, grid: BookGrid, out: BookDelta): BookDelta {
+  out.reserve(update.bids.length, update.asks.length);
+  out.symbol = update.symbol;
+  out.type = update.type;
+  out.u = update.updateId;
+  out.seq = update.seq;
+  out.ts = update.ts;
+  out.cts = update.cts || update.ts;
+  out.bidCount = readLevels(update.bids, grid, out.bidPrices, out.bidSizes);
+  out.askCount = readLevels(update.asks, grid, out.askPrices, out.askSizes);
+  return out;
+}

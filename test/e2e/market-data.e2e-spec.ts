@@ -1,0 +1,83 @@
+import { loginToken, startTestApp, TestApp } from '../support/app';
+
+describe('market data API against the built-in simulator (3 symbols)', () => {
+  let ctx: TestApp;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT,ETHUSDT,SOLUSDT' });
+    auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
+  });
+  afterAll(() => ctx.close());
+
+  const get = async (path: string) => {
+    const response = await fetch(`${ctx.baseUrl}${path}`, { headers: auth });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it('should list the pairs with their instrument filters', async () => {
+    const { status, body } = await get('/data/pairs');
+    expect(status).toBe(200);
+    expect(body.pairs).toEqual([
+      expect.objectContaining({ symbol: 'BTCUSDT', tick_size: '0.10', qty_step: '0.001', status: 'Trading' }),
+      expect.objectContaining({ symbol: 'ETHUSDT', tick_size: '0.01', qty_step: '0.01' }),
+      expect.objectContaining({ symbol: 'SOLUSDT', tick_size: '0.010', qty_step: '0.1' }),
+    ]);
+  });
+
+  it('should stream live books for every symbol: synced, fresh, uncrossed, advancing', async () => {
+    for (const symbol of ['BTCUSDT', 'ETHUSDT', 'SOLUSDT']) {
+      const first = await get(`/data/orderbook/${symbol}?depth=5`);
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ symbol, synced: true, crossed: false, stale: false });
+      expect(first.body.bids).toHaveLength(5);
+      expect(first.body.asks).toHaveLength(5);
+      expect(Number(first.body.bids[0][0])).toBeLessThan(Number(first.body.asks[0][0]));
+      expect(Number(first.body.bids[0][0])).toBeGreaterThan(Number(first.body.bids[4][0]));
+      await new Promise((r) => setTimeout(r, 150));
+      const later = await get(`/data/orderbook/${symbol}?depth=5`);
+      expect(later.body.u).toBeGreaterThan(first.body.u);
+    }
+  });
+
+  it('should serve metrics per symbol and for all symbols', async () => {
+    const { status, body } = await get('/data/metrics/ethusdt');
+    expect(status).toBe(200);
+    expect(body.symbol).toBe('ETHUSDT');
+    for (const key of ['imbalance_5', 'imbalance_10', 'imbalance_total']) {
+      expect(body[key]).toBeGreaterThanOrEqual(0);
+      expect(body[key]).toBeLessThanOrEqual(1);
+    }
+    expect(body.mid).toBeGreaterThan(0);
+    expect(body.micro_price).toBeGreaterThan(0);
+    expect(body.spread_abs).toBeGreaterThan(0);
+    const all = await get('/data/metrics');
+    expect(all.body.metrics.map((m: { symbol: string }) => m.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
+  });
+
+  it('should answer 404 naming an unknown symbol and 400 naming a bad depth', async () => {
+    const unknown = await get('/data/orderbook/DOGEUSDT');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toContain('DOGEUSDT');
+    for (const depth of ['0', 'abc', '5000']) {
+      const bad = await get(`/data/orderbook/BTCUSDT?depth=${depth}`);
+      expect({ depth, status: bad.status }).toEqual({ depth, status: 400 });
+      expect(bad.body.message).toMatch(/^depth: /);
+    }
+    expect((await get('/data/metrics/BTC-USD')).status).toBe(400);
+  });
+
+  it('should resync a book after the exchange skips an update and report fresh books in readiness', async () => {
+    const simPort = ctx.config.simulator.port;
+    const gap = await fetch(`http://127.0.0.1:${simPort}/sim/gap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', depth: 50 }) });
+    expect(gap.status).toBe(200);
+    let book: Record<string, any> = {};
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      book = (await get('/data/orderbook/BTCUSDT?depth=1')).body;
+      if (book.synced && !book.stale) break;
+    }
+    expect(book).toMatchObject({ synced: true, stale: false, crossed: false });
+    const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, Record<string, string>> };
+    expect(ready.details.orderbooks).toMatchObject({ status: 'up', BTCUSDT: 'fresh', ETHUSDT: 'fresh', SOLUSDT: 'fresh' });
+  });
+});
