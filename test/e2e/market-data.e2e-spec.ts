@@ -81,3 +81,35 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
     expect(ready.details.orderbooks).toMatchObject({ status: 'up', BTCUSDT: 'fresh', ETHUSDT: 'fresh', SOLUSDT: 'fresh' });
   });
 });
+
+describe('candles from the built-in simulator', () => {
+  let ctx: TestApp;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT' });
+    auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
+  });
+  afterAll(() => ctx.close());
+
+  it('should back-fill 200 closed 1-minute candles at start so indicators are warm', async () => {
+    let body: Record<string, any> = {};
+    for (let i = 0; i < 40; i++) {
+      body = (await (await fetch(`${ctx.baseUrl}/data/candles/BTCUSDT?limit=1000`, { headers: auth })).json()) as Record<string, any>;
+      if (body.candles.length >= 199) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(body.candles.length).toBeGreaterThanOrEqual(199);
+    const times = body.candles.map((c: { open_time: number }) => c.open_time);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(60_000);
+    const last = body.candles[body.candles.length - 1];
+    expect(last.open_time + 60_000).toBeLessThanOrEqual(Date.now());
+    for (const c of body.candles) expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
+  });
+
+  it('should refuse an unknown symbol with 404 and a bad limit with 400', async () => {
+    expect((await fetch(`${ctx.baseUrl}/data/candles/ETHUSDT`, { headers: auth })).status).toBe(404);
+    const bad = await fetch(`${ctx.baseUrl}/data/candles/BTCUSDT?limit=0`, { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^limit: /);
+  });
+});
