@@ -1,0 +1,40 @@
+import { DomainError } from '../../common/domain-error';
+import { BookMetrics } from '../../order-book/domain/book-metrics';
+import { OrderBook } from '../../order-book/domain/order-book';
+import { Signal } from './signal';
+
+/**
+ * What a strategy sees on each book update. Everything is precomputed by the pipeline once per frame and shared
+ * by every strategy of the symbol: `metrics` must be `computeBookMetrics(book, …)` of this very book state, with a
+ * `minClusterVolume` no larger than the strategy's own (a strategy may ignore smaller clusters, never find more).
+ * `features`/`featureNames` are the caller's reused buffer and names (parallel arrays); a strategy copies what it
+ * keeps. Time is an argument: `nowMs` is the clock's time of this evaluation.
+ */
+export interface StrategyInput {
+  readonly symbol: string;
+  readonly book: OrderBook;
+  readonly metrics: BookMetrics;
+  readonly features?: Float64Array;
+  readonly featureNames?: readonly string[];
+  readonly nowMs: number;
+}
+
+/**
+ * A pluggable signal source: pure (no I/O, no clock, no timers), deterministic given its inputs and its own
+ * in-memory state (cooldowns). `evaluate` returns a frozen `Signal` or null, and never throws on market data.
+ */
+export interface Strategy {
+  /** Stable, short, [A-Za-z0-9]: part of every signal id. */
+  readonly name: string;
+  evaluate(input: StrategyInput): Signal | null;
+  /** Forgets per-symbol state (cooldowns), e.g. after a resync or a restart; all symbols when omitted. */
+  reset?(symbol?: string): void;
+}
+
+export type StrategyErrorCode = 'BAD_PARAMS';
+
+export class StrategyError extends DomainError<StrategyErrorCode> {
+  constructor(code: StrategyErrorCode, message: string, details?: Readonly<Record<string, unknown>>) {
+    super(code, 'INVALID', message, details);
+  }
+}
