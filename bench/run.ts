@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { authVerifyBench } from './auth-verify.bench';
+import { featuresBench } from './features.bench';
 import { orderBookBench } from './order-book.bench';
 import { orderLatencyBench } from './order-latency.bench';
 import { simulatorBench } from './simulator.bench';
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   simulator: () => simulatorBench(Number(process.env.BENCH_SECONDS ?? 15)),
   'order-latency': () => orderLatencyBench(Number(process.env.BENCH_ORDERS ?? 120)),
   'order-book': () => Promise.resolve(orderBookBench()),
+  features: () => Promise.resolve(featuresBench()),
 };
 
 async function main(only?: string): Promise<void> {

@@ -113,3 +113,36 @@ describe('candles from the built-in simulator', () => {
     expect(((await bad.json()) as { message: string }).message).toMatch(/^limit: /);
   });
 });
+
+describe('order-book snapshots persisted in batches', () => {
+  let ctx: TestApp;
+  beforeAll(async () => {
+    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT,ETHUSDT', SNAPSHOT_INTERVAL_MS: '100' });
+  });
+  afterAll(() => ctx.close());
+
+  it('should write sampled snapshots of every symbol into market_data_snapshots off the hot path', async () => {
+    const { DataSource } = await import('typeorm');
+    const source = await new DataSource({ type: 'postgres', url: ctx.database.url }).initialize();
+    try {
+      let rows: Array<{ symbol: string; n: number }> = [];
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        rows = await source.query(`SELECT symbol, count(*)::int AS n FROM market_data_snapshots GROUP BY symbol ORDER BY symbol`);
+        if (rows.length === 2 && rows.every((r) => r.n >= 5)) break;
+      }
+      expect(rows.map((r) => r.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+      expect(rows.every((r) => r.n >= 5)).toBe(true);
+      const [sample] = await source.query(`SELECT best_bid, best_ask, imbalance, jsonb_array_length(bids) AS levels, metrics->>'u' AS u FROM market_data_snapshots WHERE symbol = 'BTCUSDT' ORDER BY ts DESC LIMIT 1`);
+      expect(Number(sample.best_bid)).toBeLessThan(Number(sample.best_ask));
+      expect(Number(sample.imbalance)).toBeGreaterThanOrEqual(0);
+      expect(sample.levels).toBe(10);
+      expect(Number(sample.u)).toBeGreaterThan(0);
+      const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, Record<string, number>> };
+      expect(ready.details.market_data.snapshots_written).toBeGreaterThan(0);
+      expect(ready.details.market_data.snapshots_dropped).toBe(0);
+    } finally {
+      await source.destroy();
+    }
+  });
+});

@@ -77,6 +77,7 @@ export interface AppConfig {
     readonly embeddedPort: number;
     readonly embeddedDir: string;
     readonly marketDataRetentionDays: number;
+    readonly snapshotIntervalMs: number;
   };
   readonly idempotency: { readonly ttlMinutes: number };
   readonly resilience: { readonly breakerFailureThreshold: number; readonly breakerCooldownSeconds: number };
@@ -193,6 +194,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       embeddedPort: schema.EMBEDDED_PG_PORT,
       embeddedDir: join(dataDir, 'postgres'),
       marketDataRetentionDays: schema.MARKET_DATA_RETENTION_DAYS,
+      snapshotIntervalMs: schema.SNAPSHOT_INTERVAL_MS,
     },
     idempotency: { ttlMinutes: schema.IDEMPOTENCY_TTL_MINUTES },
     resilience: {

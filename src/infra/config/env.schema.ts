@@ -240,6 +240,10 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(3650)
   MARKET_DATA_RETENTION_DAYS = 7;
 
+  /** How often each symbol's book is snapshotted into market_data_snapshots (0 = never). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600000)
+  SNAPSHOT_INTERVAL_MS = 1000;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(10080)
   IDEMPOTENCY_TTL_MINUTES = 60;
 

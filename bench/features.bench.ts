@@ -1,0 +1,141 @@
+import { performance } from 'node:perf_hooks';
+import { FeaturePipeline } from '../src/features/domain/feature-pipeline';
+import { IndicatorFeatureExtractor } from '../src/features/domain/indicator-feature-extractor';
+import { IndicatorCandle } from '../src/features/domain/indicators/indicator-candle';
+import { OrderBook } from '../src/order-book/domain/order-book';
+import { BookDelta } from '../src/order-book/domain/order-book.parse';
+import { table } from './support';
+
+/**
+ * Full 110-vector latency per book update (FeaturePipeline.update) with 200 warm candles, over 200k generated
+ * orderbook.50-shaped deltas (touch-heavy updates, deletes refilled at the edge) with a trade every 5th update.
+ * Baseline: the indicator group recomputed from scratch from a 200-candle window with the same indicators,
+ * against the incremental onCandle + write.
+ */
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+export function featuresBench(updates = 200_000): void {
+  const random = rng(42);
+  const candles: IndicatorCandle[] = [];
+  let price = 50_000;
+  for (let i = 0; i < 400; i++) {
+    const open = price;
+    price *= 1 + (random() - 0.5) * 0.004;
+    const high = Math.max(open, price) * (1 + random() * 0.001);
+    const low = Math.min(open, price) * (1 - random() * 0.001);
+    candles.push({ openTimeMs: 1_700_000_000_000 + i * 60_000, open, high, low, close: price, volume: 1 + random() * 50 });
+  }
+
+  const book = new OrderBook('BTCUSDT', { tickSize: '0.1', qtyStep: '0.001' });
+  const mid = 500_000; // ticks
+  const bids: Array<[number, number]> = [];
+  const asks: Array<[number, number]> = [];
+  for (let i = 0; i < 50; i++) {
+    bids.push([mid - 1 - i, 1 + Math.floor(random() * 5000)]);
+    asks.push([mid + 1 + i, 1 + Math.floor(random() * 5000)]);
+  }
+  book.apply(BookDelta.of('snapshot', 1, bids, asks, 0));
+  // pre-generate deltas (reused objects are fine: the book copies them)
+  const deltas: BookDelta[] = [];
+  for (let n = 0; n < 4096; n++) {
+    const d = new BookDelta(16);
+    d.type = 'delta';
+    let bc = 0;
+    let ac = 0;
+    const levels = 1 + Math.floor(random() * 6);
+    for (let k = 0; k < levels; k++) {
+      const depth = Math.floor(random() * random() * 50);
+      const size = random() < 0.1 ? 0 : 1 + Math.floor(random() * 5000);
+      if (random() < 0.5) {
+        d.bidPrices[bc] = mid - 1 - depth;
+        d.bidSizes[bc++] = size;
+      } else {
+        d.askPrices[ac] = mid + 1 + depth;
+        d.askSizes[ac++] = size;
+      }
+    }
+    d.bidCount = bc;
+    d.askCount = ac;
+    deltas.push(d);
+  }
+
+  const pipeline = new FeaturePipeline('BTCUSDT');
+  for (let i = 0; i < 200; i++) pipeline.onCandle(candles[i]);
+  const latencies = new Float64Array(updates);
+  let u = 1;
+  let now = 1_700_000_000_000;
+  let sink = 0;
+  const warmup = 20_000;
+  for (let i = 0; i < updates + warmup; i++) {
+    const d = deltas[i & 4095];
+    d.u = ++u;
+    now += 5 + Math.floor(random() * 20);
+    d.ts = now;
+    const result = book.apply(d, now);
+    if (result !== 'applied') {
+      // keep the generated book sane: reload the snapshot
+      book.apply(BookDelta.of('snapshot', 1, bids, asks, now));
+      u = 1;
+    }
+    if (i % 5 === 0) pipeline.onTrade(now, 50_000 + (random() - 0.5) * 10, random(), random() < 0.5);
+    const t0 = performance.now();
+    const v = pipeline.update(book, now);
+    const t1 = performance.now();
+    sink += v[0];
+    if (i >= warmup) latencies[i - warmup] = (t1 - t0) * 1000;
+  }
+  latencies.sort();
+
+  // indicator group: incremental vs recompute from a 200-candle window
+  const rounds = 200;
+  const out = new Float64Array(110);
+  const ready = new Uint8Array(110);
+  const incremental = new IndicatorFeatureExtractor();
+  for (let i = 0; i < 200; i++) incremental.onCandle(candles[i]);
+  let t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    incremental.onCandle(candles[200 + (r % 200)]);
+    incremental.write(out, 75, ready, 0);
+  }
+  const incrementalUs = ((performance.now() - t0) * 1000) / rounds;
+  t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const scratch = new IndicatorFeatureExtractor();
+    for (let i = 0; i < 200; i++) scratch.onCandle(candles[r + 1 + i]);
+    scratch.write(out, 75, ready, 0);
+  }
+  const recomputeUs = ((performance.now() - t0) * 1000) / rounds;
+  sink += out[75];
+
+  table([
+    {
+      case: 'FeaturePipeline.update (110 features)',
+      updates,
+      p50_us: percentile(latencies, 0.5).toFixed(2),
+      p99_us: percentile(latencies, 0.99).toFixed(2),
+      max_us: latencies[latencies.length - 1].toFixed(2),
+      target_p99_us: 50,
+    },
+    {
+      case: 'indicator group per closed candle',
+      incremental_us: incrementalUs.toFixed(2),
+      recompute_200_us: recomputeUs.toFixed(2),
+      ratio: (recomputeUs / incrementalUs).toFixed(1),
+    },
+  ]);
+  if (sink !== sink) console.log('sink', sink);
+  if (pipeline.sanitized !== 0) console.log('WARNING: sanitized', pipeline.sanitized);
+}
