@@ -15,12 +15,15 @@ import { AuthModule } from './auth/auth.module';
 import { ExchangeModule } from './exchange/exchange.module';
 import { SimulatorModule } from './simulator/simulator.module';
 import { OrderBookModule } from './order-book/order-book.module';
+import { FeaturesModule } from './features/features.module';
+import { StrategyModule } from './strategy/strategy.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AuditModule } from './audit/audit.module';
 import { ExecutionModule } from './execution/execution.module';
 import { MarketDataModule } from './market-data/market-data.module';
 import { BotModule } from './bot/bot.module';
 import { HealthModule } from './health/health.module';
+import { GatewayModule } from './gateway/gateway.module';
 
 @Module({})
 export class AppModule {
@@ -41,10 +44,13 @@ export class AppModule {
         SimulatorModule,
         ExchangeModule.forRoot(),
         OrderBookModule,
+        FeaturesModule,
+        StrategyModule,
         ExecutionModule,
         MarketDataModule,
         BotModule,
         HealthModule,
+        GatewayModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -13,6 +13,9 @@ import { OrderBook, OrderBookView, requiresResync } from './domain/order-book';
 import { BookDelta, fillBookDelta, OrderBookParseError } from './domain/order-book.parse';
 import { OrderBookError } from './order-book.errors';
 
+/** Called synchronously after a message changed a book (the trading pipeline's entry): keep it allocation-light. */
+export type BookUpdatedListener = (symbol: string, book: OrderBook, receivedAtMs: number) => void;
+
 interface SymbolBook {
   readonly book: OrderBook;
   readonly delta: BookDelta;
@@ -33,6 +36,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OrderBookService.name);
   private readonly books = new Map<string, SymbolBook>();
   private readonly unsubscribes: Array<() => void> = [];
+  private readonly updateListeners: BookUpdatedListener[] = [];
 
   constructor(
     private readonly market: MarketStream,
@@ -55,6 +59,14 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  onUpdated(listener: BookUpdatedListener): () => void {
+    this.updateListeners.push(listener);
+    return () => {
+      const index = this.updateListeners.indexOf(listener);
+      if (index >= 0) this.updateListeners.splice(index, 1);
+    };
   }
 
   symbols(): readonly string[] {
@@ -96,6 +108,9 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     }
     const result = entry.book.apply(entry.delta, message.receivedAt);
     if (requiresResync(result)) this.resync(message.symbol, entry, message.receivedAt);
+    else if (result === 'applied' || result === 'reset') {
+      for (let i = 0; i < this.updateListeners.length; i++) this.updateListeners[i](message.symbol, entry.book, message.receivedAt);
+    }
   }
 
   private createEntry(symbol: string): SymbolBook | undefined {

@@ -100,6 +100,10 @@ export class FeaturePipeline {
 
   /** Feeds one public trade: exchange time `ts` (ms), price, size (base coin), taker side (`S === 'Buy'`). */
   onTrade(ts: number, price: number, size: number, isBuy: boolean): void {
+    // A trade without a positive, representable notional carries no information and would turn the volume-weighted
+    // features into 0/0 (fast-check found one: price 6.6e-84 × size 3.8e-241 underflows to 0).
+    const notional = price * size;
+    if (!(notional > 0 && Number.isFinite(notional))) return;
     this.orderbookFeatures.onTrade(ts, price, size, isBuy);
   }
 

@@ -580,9 +580,11 @@ export class OrderBookFeatureExtractor {
       varLr += dl * dl;
       const ds = this.bucketSpread[k] - ms;
       varS += ds * ds;
-      const notional = this.bucketNotionals[k];
-      if (notional > 0) {
-        amihudSum += Math.abs(this.bucketR[k]) / (notional / 1e6);
+      // Per million USDT traded; a bucket whose notional is too small to divide by (subnormal) is skipped.
+      const perMillion = this.bucketNotionals[k] / 1e6;
+      const term = perMillion > 0 ? Math.abs(this.bucketR[k]) / perMillion : 0;
+      if (perMillion > 0 && Number.isFinite(term)) {
+        amihudSum += term;
         amihudN++;
       }
     }

@@ -60,6 +60,7 @@ export interface AppConfig {
     readonly imbalanceBuyThreshold: number;
     readonly imbalanceSellThreshold: number;
     readonly minClusterVolume: number;
+    readonly signalCooldownMs: number;
   };
   readonly risk: {
     readonly maxOpenPositions: number;
@@ -177,6 +178,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       imbalanceBuyThreshold: schema.IMBALANCE_BUY_THRESHOLD,
       imbalanceSellThreshold: schema.IMBALANCE_SELL_THRESHOLD,
       minClusterVolume: schema.MIN_CLUSTER_VOLUME,
+      signalCooldownMs: schema.SIGNAL_COOLDOWN_MS,
     },
     risk: {
       maxOpenPositions: schema.MAX_OPEN_POSITIONS,

@@ -201,6 +201,10 @@ export class EnvSchema {
   @Transform(toNumber) @IsNumber() @Min(0)
   MIN_CLUSTER_VOLUME = 10000;
 
+  /** A second signal of the same symbol and side within this many ms is suppressed (debounce). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(86400000)
+  SIGNAL_COOLDOWN_MS = 5000;
+
   @Transform(toInt) @IsInt() @Min(0)
   MAX_OPEN_POSITIONS = 5;
 

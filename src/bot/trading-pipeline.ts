@@ -1,0 +1,73 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { MarketStream } from '../exchange/exchange.port';
+import { EventBus } from '../infra/events/event-bus';
+import { FeaturesService } from '../features/features.service';
+import { CandleService } from '../market-data/candle.service';
+import { BookMetrics, computeBookMetrics } from '../order-book/domain/book-metrics';
+import { OrderBook } from '../order-book/domain/order-book';
+import { OrderBookService } from '../order-book/order-book.service';
+import { StrategyService } from '../strategy/strategy.service';
+
+/**
+ * The one place the hot-path steps meet (STYLE.md §2): book update → 110 features → metrics → strategy →
+ * signal. Synchronous from the frame to the signal: no await, no database, no per-frame log; a book that is
+ * stale, crossed or resyncing never reaches the strategy's rule (it checks `canSignal`). What flows out (the
+ * signal log, `signal.generated` for /ws and execution) happens after the decision.
+ */
+@Injectable()
+export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(TradingPipeline.name);
+  private readonly metrics = new Map<string, BookMetrics>();
+  private readonly unsubscribes: Array<() => void> = [];
+  private updates = 0;
+  private signals = 0;
+
+  constructor(
+    private readonly books: OrderBookService,
+    private readonly candles: CandleService,
+    private readonly market: MarketStream,
+    private readonly features: FeaturesService,
+    private readonly strategy: StrategyService,
+    private readonly events: EventBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribes.push(
+      this.books.onUpdated((symbol, book, nowMs) => this.onBook(symbol, book, nowMs)),
+      this.market.on('trades', (message) => {
+        for (const trade of message.trades) {
+          this.features.pipeline(trade.symbol).onTrade(trade.time, Number(trade.price), Number(trade.size), trade.side === 'Buy');
+        }
+      }),
+    );
+    this.candles.onClosed((symbol, candle) => {
+      if (this.features.tracks(symbol)) this.features.pipeline(symbol).onCandle(candle);
+    });
+  }
+
+  onModuleDestroy(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  counters(): { book_updates: number; signals: number } {
+    return { book_updates: this.updates, signals: this.signals };
+  }
+
+  private onBook(symbol: string, book: OrderBook, nowMs: number): void {
+    if (!this.features.tracks(symbol)) return;
+    this.updates += 1;
+    const vector = this.features.update(book, nowMs);
+    let metrics = this.metrics.get(symbol);
+    if (!metrics) {
+      metrics = new BookMetrics();
+      this.metrics.set(symbol, metrics);
+    }
+    computeBookMetrics(book, this.strategy.strategy.metricsOptions, metrics);
+    const signal = this.strategy.strategy.evaluate({ symbol, book, metrics, features: vector, featureNames: this.features.names(), nowMs });
+    if (!signal) return;
+    this.signals += 1;
+    this.strategy.record(signal);
+    // The signal id is the trace id of everything it causes downstream.
+    this.events.publish('signal.generated', { traceId: signal.id, signal });
+  }
+}

@@ -1,0 +1,294 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { HealthIndicatorResult } from '@nestjs/terminus';
+import { WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import { BotLifecycleService } from '../bot/bot-lifecycle.service';
+import { BotStatusResponseDto } from '../bot/dto/bot-status-response.dto';
+import { Clock } from '../common/clock';
+import { ReadinessRegistry } from '../health/readiness-registry';
+import { EventBus } from '../infra/events/event-bus';
+import { toMetricsResponse, toOrderBookResponse } from '../order-book/order-book.mapper';
+import { OrderBookService } from '../order-book/order-book.service';
+import { OrderBookError } from '../order-book/order-book.errors';
+import type { Signal } from '../strategy/domain/signal';
+import '../strategy/strategy.events';
+import { DashboardClient } from './dashboard-client';
+import { toSignalPush } from './dashboard.mapper';
+import { GATEWAY_SETTINGS, GatewaySettings } from './gateway.settings';
+import { Channel, parseClientMessage, pushFrame } from './ws-protocol';
+
+export interface GatewayStats {
+  readonly clients: number;
+  readonly subscriptions: Readonly<Record<string, number>>;
+  readonly sent: number;
+  readonly dropped: number;
+}
+
+interface Sample {
+  frame: string;
+  u: number;
+}
+
+/**
+ * Everything behind /ws except the handshake: subscriptions, sampling, throttled and coalesced pushes, stats.
+ *
+ * - orderbook/metrics: sampled from OrderBookService on a timer (never per frame), only for channels somebody
+ *   subscribed, only when the book's `u` moved; one JSON string per sample shared by all subscribers.
+ * - signals: pushed as the `signal.generated` event arrives; bot: on bot.started/stopped and periodically.
+ * - per client per channel only the newest unsent frame is kept; a client whose socket buffers more than
+ *   maxBufferedBytes gets nothing until it drains (its replaced frames count as drops). Nothing grows unbounded.
+ */
+@Injectable()
+export class DashboardHub implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DashboardHub.name);
+  private readonly clientsBySocket = new Map<WebSocket, DashboardClient>();
+  /** channel → number of subscribed clients; a channel absent here is never sampled. */
+  private readonly subscribers = new Map<string, number>();
+  private readonly lastSample = new Map<string, Sample>();
+  private readonly unsubscribes: Array<() => void> = [];
+  private timer?: NodeJS.Timeout;
+  private nextId = 1;
+  private lastOrderbookMs = -Infinity;
+  private lastMetricsMs = -Infinity;
+  private lastBotMs = -Infinity;
+  private lastHeartbeatMs: number;
+  private totalSent = 0;
+  private totalDropped = 0;
+
+  constructor(
+    private readonly orderBooks: OrderBookService,
+    private readonly bot: BotLifecycleService,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {
+    this.lastHeartbeatMs = clock.nowMs();
+  }
+
+  onModuleInit(): void {
+    this.unsubscribes.push(
+      this.events.on('signal.generated', ({ signal }) => this.onSignal(signal)),
+      this.events.on('bot.started', () => this.broadcast('bot', this.botFrame())),
+      this.events.on('bot.stopped', () => this.broadcast('bot', this.botFrame())),
+    );
+    this.timer = setInterval(() => this.tick(), this.settings.tickMs);
+    this.timer.unref();
+    this.readiness?.register('ws_clients', () => this.readinessCheck());
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  /** Number of authenticated clients connected now. */
+  clients(): number {
+    return this.clientsBySocket.size;
+  }
+
+  stats(): GatewayStats {
+    let sent = this.totalSent;
+    let dropped = this.totalDropped;
+    for (const client of this.clientsBySocket.values()) {
+      sent += client.sent;
+      dropped += client.dropped;
+    }
+    return { clients: this.clientsBySocket.size, subscriptions: Object.fromEntries(this.subscribers), sent, dropped };
+  }
+
+  /** Registers an authenticated socket. */
+  connect(socket: WebSocket, subject: string): DashboardClient {
+    const client = new DashboardClient(this.nextId++, socket, subject, this.clock.nowMs());
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    this.clientsBySocket.set(socket, client);
+    this.logger.log({ client: client.id, clients: this.clientsBySocket.size }, 'ws client connected');
+    return client;
+  }
+
+  disconnect(socket: WebSocket): void {
+    const client = this.clientsBySocket.get(socket);
+    if (!client) return;
+    this.clientsBySocket.delete(socket);
+    for (const channel of client.subscriptions) this.release(channel);
+    this.totalSent += client.sent;
+    this.totalDropped += client.dropped;
+    this.logger.log({ client: client.id, clients: this.clientsBySocket.size, sent: client.sent, dropped: client.dropped }, 'ws client disconnected');
+  }
+
+  /** One text frame from a client: parse, apply, reply. Binary frames are refused. */
+  receive(client: DashboardClient, data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.reply(client, { op: 'error', success: false, error: 'binary frames are not supported' });
+    const parsed = parseClientMessage(rawToString(data), this.orderBooks.symbols());
+    if (!parsed.ok) return this.reply(client, parsed.reply);
+    const message = parsed.value;
+    switch (message.op) {
+      case 'ping':
+        return this.reply(client, { op: 'pong', ts: this.clock.nowMs() });
+      case 'subscribe':
+        return this.subscribe(client, message.channels);
+      case 'unsubscribe':
+        return this.unsubscribe(client, message.channels);
+    }
+  }
+
+  private subscribe(client: DashboardClient, channels: readonly Channel[]): void {
+    const added = channels.filter((c) => !client.subscriptions.has(c.name));
+    if (client.subscriptions.size + added.length > this.settings.maxSubscriptions) {
+      return this.reply(client, { op: 'subscribe', success: false, error: `at most ${this.settings.maxSubscriptions} subscriptions per connection` });
+    }
+    for (const channel of added) {
+      client.subscriptions.add(channel.name);
+      this.subscribers.set(channel.name, (this.subscribers.get(channel.name) ?? 0) + 1);
+    }
+    this.reply(client, { op: 'subscribe', success: true, channels: channels.map((c) => c.name) });
+    // A new subscriber gets the current state at once rather than waiting for the next change.
+    for (const channel of added) {
+      const frame = this.currentFrame(channel);
+      if (frame) client.offer(channel.name, frame);
+    }
+    this.flush(client);
+  }
+
+  private unsubscribe(client: DashboardClient, channels: readonly Channel[]): void {
+    for (const channel of channels) {
+      if (!client.subscriptions.delete(channel.name)) continue;
+      client.pending.delete(channel.name);
+      this.release(channel.name);
+    }
+    this.reply(client, { op: 'unsubscribe', success: true, channels: channels.map((c) => c.name) });
+  }
+
+  private release(channel: string): void {
+    const count = (this.subscribers.get(channel) ?? 1) - 1;
+    if (count > 0) this.subscribers.set(channel, count);
+    else {
+      this.subscribers.delete(channel);
+      this.lastSample.delete(channel);
+    }
+  }
+
+  private currentFrame(channel: Channel): string | undefined {
+    switch (channel.kind) {
+      case 'orderbook':
+      case 'metrics':
+        return this.sample(channel.name, channel.kind, channel.symbol, true);
+      case 'bot':
+        return this.botFrame();
+      case 'signals':
+        return undefined;
+    }
+  }
+
+  /** The timer: sample what is due and subscribed, then flush every client's pending frames. */
+  private tick(): void {
+    const now = this.clock.nowMs();
+    try {
+      const orderbookDue = now - this.lastOrderbookMs >= this.settings.orderbookIntervalMs;
+      const metricsDue = now - this.lastMetricsMs >= this.settings.metricsIntervalMs;
+      if (orderbookDue) this.lastOrderbookMs = now;
+      if (metricsDue) this.lastMetricsMs = now;
+      for (const channel of this.subscribers.keys()) {
+        const colon = channel.indexOf(':');
+        if (colon < 0) continue;
+        const kind = channel.slice(0, colon);
+        if ((kind === 'orderbook' && orderbookDue) || (kind === 'metrics' && metricsDue)) {
+          const frame = this.sample(channel, kind, channel.slice(colon + 1), false);
+          if (frame) this.offerAll(channel, frame);
+        }
+      }
+      if (now - this.lastBotMs >= this.settings.botStatusIntervalMs) {
+        this.lastBotMs = now;
+        if (this.subscribers.has('bot')) this.offerAll('bot', this.botFrame());
+      }
+      if (now - this.lastHeartbeatMs >= this.settings.heartbeatIntervalMs) {
+        this.lastHeartbeatMs = now;
+        this.heartbeat();
+      }
+      for (const client of this.clientsBySocket.values()) this.flush(client);
+    } catch (error) {
+      this.logger.error({ err: error }, 'ws push tick failed');
+    }
+  }
+
+  /**
+   * A fresh frame for an orderbook/metrics channel, or undefined when the book has not moved since the last sample
+   * (unless `force`) or is not there yet.
+   */
+  private sample(channel: string, kind: 'orderbook' | 'metrics', symbol: string, force: boolean): string | undefined {
+    try {
+      const book = this.orderBooks.book(symbol);
+      const previous = this.lastSample.get(channel);
+      if (!book) return undefined;
+      if (previous && previous.u === book.u) return force ? previous.frame : undefined;
+      const data = kind === 'orderbook' ? toOrderBookResponse(this.orderBooks.view(symbol, this.settings.orderbookDepth)) : toMetricsResponse(symbol, this.orderBooks.metrics(symbol));
+      const frame = pushFrame(channel, data);
+      this.lastSample.set(channel, { frame, u: data.u });
+      return frame;
+    } catch (error) {
+      if (error instanceof OrderBookError) return undefined; // not ready yet: the next tick tries again
+      throw error;
+    }
+  }
+
+  private botFrame(): string {
+    return pushFrame('bot', BotStatusResponseDto.from(this.bot.status()));
+  }
+
+  private onSignal(signal: Signal): void {
+    if (this.subscribers.has('signals')) this.broadcast('signals', pushFrame('signals', toSignalPush(signal)));
+  }
+
+  /** Event-driven channels: queue for every subscriber and send now to those that are not behind. */
+  private broadcast(channel: string, frame: string): void {
+    for (const client of this.clientsBySocket.values()) {
+      if (!client.subscriptions.has(channel)) continue;
+      client.offer(channel, frame);
+      this.flush(client);
+    }
+  }
+
+  private offerAll(channel: string, frame: string): void {
+    for (const client of this.clientsBySocket.values()) if (client.subscriptions.has(channel)) client.offer(channel, frame);
+  }
+
+  /** Sends the client's pending frames unless its socket is backed up (slow consumer: wait until it drains). */
+  private flush(client: DashboardClient): void {
+    if (client.pending.size === 0 || client.socket.readyState !== WebSocket.OPEN) return;
+    for (const [channel, frame] of client.pending) {
+      if (client.socket.bufferedAmount > this.settings.maxBufferedBytes) return;
+      client.pending.delete(channel);
+      client.socket.send(frame);
+      client.sent += 1;
+    }
+  }
+
+  private reply(client: DashboardClient, body: object): void {
+    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(JSON.stringify(body));
+  }
+
+  /** Transport ping; a client that did not answer the previous one is gone (half-open TCP) and is terminated. */
+  private heartbeat(): void {
+    for (const client of this.clientsBySocket.values()) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+
+  private readinessCheck(): HealthIndicatorResult {
+    const stats = this.stats();
+    return { ws_clients: { status: 'up', clients: stats.clients, subscriptions: stats.subscriptions, sent: stats.sent, dropped: stats.dropped } };
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

@@ -1,0 +1,39 @@
+/**
+ * Tunables of the /ws gateway. Constants for now (no env vars yet); provided under GATEWAY_SETTINGS so a later
+ * config namespace (e.g. WS_PUSH_INTERVAL_MS) or a test can replace them without touching the hub.
+ */
+export interface GatewaySettings {
+  /** Timer period: pending payloads of every client are flushed at most this often. */
+  readonly tickMs: number;
+  /** Per channel kind: how often the source is sampled (orderbook, metrics) or re-pushed (bot). */
+  readonly orderbookIntervalMs: number;
+  readonly metricsIntervalMs: number;
+  readonly botStatusIntervalMs: number;
+  /** Levels per side in an orderbook push. */
+  readonly orderbookDepth: number;
+  /** A client whose socket buffers more than this is a slow consumer: nothing is sent until it drains. */
+  readonly maxBufferedBytes: number;
+  /** Subscriptions one client may hold. */
+  readonly maxSubscriptions: number;
+  /** Largest client message accepted by the ws server (larger → close 1009). */
+  readonly maxPayloadBytes: number;
+  /** Messages a client may send while its token is still being verified. */
+  readonly maxMessagesBeforeAuth: number;
+  /** Transport-level ping; a client that misses one pong is terminated. */
+  readonly heartbeatIntervalMs: number;
+}
+
+export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
+
+export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = Object.freeze({
+  tickMs: 100,
+  orderbookIntervalMs: 100,
+  metricsIntervalMs: 100,
+  botStatusIntervalMs: 5000,
+  orderbookDepth: 20,
+  maxBufferedBytes: 1024 * 1024,
+  maxSubscriptions: 64,
+  maxPayloadBytes: 16 * 1024,
+  maxMessagesBeforeAuth: 16,
+  heartbeatIntervalMs: 30_000,
+});

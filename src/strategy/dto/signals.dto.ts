@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class SignalsQueryDto {
+  @ApiPropertyOptional({ example: 'BTCUSDT' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value))
+  @Matches(/^[A-Z0-9]{2,25}$/, { message: 'symbol must be a symbol such as BTCUSDT' })
+  symbol?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class SignalDto {
+  @ApiProperty({ description: 'Deterministic id: the trace id and the seed of the orderLinkId' }) id: string;
+  @ApiProperty() strategy: string;
+  @ApiProperty() symbol: string;
+  @ApiProperty({ enum: ['Buy', 'Sell'] }) side: string;
+  @ApiProperty({ minimum: 0, maximum: 1 }) strength: number;
+  @ApiProperty() reason: string;
+  @ApiProperty({ description: 'Decimal string on the tick grid' }) price: string;
+  @ApiProperty({ description: 'ISO time' }) at: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Metrics (and features) that caused it' }) context: Record<string, unknown>;
+}
+
+export class SignalsResponseDto {
+  @ApiProperty({ type: [SignalDto], description: 'Newest first' }) signals: SignalDto[];
+}

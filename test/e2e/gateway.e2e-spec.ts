@@ -1,0 +1,232 @@
+import WebSocket from 'ws';
+import { EventBus } from '../../src/infra/events/event-bus';
+import { freezeSignal, Signal, signalId } from '../../src/strategy/domain/signal';
+import '../../src/strategy/strategy.events';
+import { loginToken, startTestApp, TestApp } from '../support/app';
+
+/**
+ * Real: the whole app (Fastify + WsAdapter, JWT auth, order books fed by the in-process simulator, EventBus).
+ * Fake: only the signal, published straight onto the EventBus (no strategy module emits one yet).
+ */
+type Frame = Record<string, any>;
+
+interface TestClient {
+  readonly socket: WebSocket;
+  readonly frames: Frame[];
+  /** Resolves with the first frame (already received or to come) matching `predicate`. */
+  next(predicate: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
+  send(body: unknown): void;
+  close(): Promise<void>;
+}
+
+function wsUrl(baseUrl: string, query = ''): string {
+  return `${baseUrl.replace(/^http/, 'ws')}/ws${query}`;
+}
+
+async function connect(url: string, options: WebSocket.ClientOptions = {}, protocols?: string[]): Promise<TestClient> {
+  const socket = protocols ? new WebSocket(url, protocols, options) : new WebSocket(url, options);
+  const frames: Frame[] = [];
+  const waiters: Array<{ predicate: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString()) as Frame;
+    frames.push(frame);
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(frame)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return {
+    socket,
+    frames,
+    send: (body) => socket.send(JSON.stringify(body)),
+    next: (predicate, timeoutMs = 3000) => {
+      const found = frames.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-3))}`)), timeoutMs);
+        waiters.push({ predicate, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.close();
+      }),
+  };
+}
+
+/** Opens a socket and reports how it ended: refused at upgrade (HTTP status) or closed (close code), and any data. */
+function outcome(url: string, options: WebSocket.ClientOptions = {}): Promise<{ status?: number; code?: number; frames: string[] }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, options);
+    const frames: string[] = [];
+    socket.on('message', (data) => frames.push(data.toString()));
+    socket.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode, frames });
+      socket.terminate();
+    });
+    socket.on('open', () => socket.send(JSON.stringify({ op: 'subscribe', channels: ['orderbook:BTCUSDT', 'signals'] })));
+    socket.on('close', (code) => resolve({ code, frames }));
+    socket.on('error', () => undefined);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function aSignal(symbol: string, u: number): Signal {
+  return freezeSignal({
+    id: signalId({ strategy: 'imb', symbol, side: 'Buy', u, seq: u * 10 }),
+    strategy: 'imb',
+    symbol,
+    side: 'Buy',
+    strength: 0.75,
+    reason: 'imbalance_5 0.82 >= 0.70',
+    price: '96000.10',
+    atMs: Date.now(),
+    context: {
+      bookU: u,
+      bookSeq: u * 10,
+      metrics: {
+        imbalance5: 0.82, imbalance10: 0.7, imbalanceAll: 0.6, imbalance: 0.82,
+        bestBid: 96000.1, bestAsk: 96000.2, spread: 0.1, spreadTicks: 1, mid: 96000.15, microPrice: 96000.18,
+        clusterPrice: null, clusterNotional: null, supportPrice: null, supportNotional: 0, resistancePrice: null,
+        resistanceNotional: 0, largestBidClusterPrice: null, largestBidClusterNotional: 0,
+        largestAskClusterPrice: null, largestAskClusterNotional: 0,
+      },
+    },
+  });
+}
+
+describe('WS /ws dashboard gateway against the built-in simulator', () => {
+  let ctx: TestApp;
+  let token: string;
+  const open: TestClient[] = [];
+  const client = async (query?: string, options?: WebSocket.ClientOptions, protocols?: string[]) => {
+    const c = await connect(wsUrl(ctx.baseUrl, query ?? `?token=${encodeURIComponent(token)}`), options, protocols);
+    open.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT,ETHUSDT' });
+    token = await loginToken(ctx.baseUrl);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  });
+  afterAll(() => ctx.close());
+
+  it('should refuse a client without a token or with a bad one, sending no channel data', async () => {
+    for (const [query, options] of [
+      ['', {}],
+      ['?token=not-a-jwt', {}],
+      ['', { headers: { authorization: 'Bearer not-a-jwt' } }],
+    ] as Array<[string, WebSocket.ClientOptions]>) {
+      const result = await outcome(wsUrl(ctx.baseUrl, query), options);
+      // Authenticated at connect: the socket opens, then closes with 4401 before any channel data.
+      expect(result).toEqual({ code: 4401, frames: [] });
+    }
+  });
+
+  it('should accept the token as Authorization header or as Sec-WebSocket-Protocol: bearer, <token>', async () => {
+    const byHeader = await client('', { headers: { authorization: `Bearer ${token}` } });
+    byHeader.send({ op: 'ping' });
+    expect(await byHeader.next((f) => f.op === 'pong')).toMatchObject({ op: 'pong' });
+
+    const byProtocol = await client('', {}, ['bearer', token]);
+    expect(byProtocol.socket.protocol).toBe('bearer');
+    byProtocol.send({ op: 'ping' });
+    expect(await byProtocol.next((f) => f.op === 'pong')).toMatchObject({ op: 'pong' });
+  });
+
+  it('should push throttled orderbook and metrics updates with increasing u', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', channels: ['orderbook:btcusdt', 'metrics:BTCUSDT'] });
+    expect(await c.next((f) => f.op === 'subscribe')).toEqual({ op: 'subscribe', success: true, channels: ['orderbook:BTCUSDT', 'metrics:BTCUSDT'] });
+
+    const started = Date.now();
+    await sleep(2000);
+    const elapsedS = (Date.now() - started) / 1000;
+    const books = c.frames.filter((f) => f.channel === 'orderbook:BTCUSDT').map((f) => f.data);
+    const metrics = c.frames.filter((f) => f.channel === 'metrics:BTCUSDT').map((f) => f.data);
+
+    expect(books.length).toBeGreaterThanOrEqual(3);
+    expect(metrics.length).toBeGreaterThanOrEqual(3);
+    // At most one push per 100 ms per channel (+ the initial snapshot and timer jitter).
+    expect(books.length).toBeLessThanOrEqual(Math.ceil(12 * elapsedS) + 1);
+    expect(metrics.length).toBeLessThanOrEqual(Math.ceil(12 * elapsedS) + 1);
+    for (let i = 1; i < books.length; i++) expect(books[i].u).toBeGreaterThan(books[i - 1].u);
+    expect(books[0]).toMatchObject({ symbol: 'BTCUSDT', synced: true, crossed: false });
+    expect(books[0].bids.length).toBeGreaterThan(0);
+    expect(Number(books[0].bids[0][0])).toBeLessThan(Number(books[0].asks[0][0]));
+    expect(metrics[0]).toMatchObject({ symbol: 'BTCUSDT' });
+    expect(metrics[0].mid).toBeGreaterThan(0);
+  });
+
+  it('should stop pushing a channel after unsubscribe', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', channels: ['orderbook:ETHUSDT'] });
+    await c.next((f) => f.channel === 'orderbook:ETHUSDT');
+    c.send({ op: 'unsubscribe', channels: ['orderbook:ETHUSDT'] });
+    await c.next((f) => f.op === 'unsubscribe' && f.success === true);
+    await sleep(150); // a frame already in flight may still arrive
+    const before = c.frames.length;
+    await sleep(500);
+    expect(c.frames.slice(before).filter((f) => f.channel === 'orderbook:ETHUSDT')).toEqual([]);
+  });
+
+  it('should push a generated signal to the signals subscribers only', async () => {
+    const subscribed = await client();
+    const other = await client();
+    subscribed.send({ op: 'subscribe', channels: ['signals'] });
+    await subscribed.next((f) => f.op === 'subscribe' && f.success);
+    other.send({ op: 'subscribe', channels: ['bot'] });
+    await other.next((f) => f.op === 'subscribe' && f.success);
+
+    const signal = aSignal('BTCUSDT', 4242);
+    ctx.app.get(EventBus).publish('signal.generated', { traceId: signal.id, signal });
+
+    const push = await subscribed.next((f) => f.channel === 'signals');
+    expect(push.data).toMatchObject({ id: signal.id, symbol: 'BTCUSDT', side: 'Buy', strength: 0.75, price: '96000.10', book_u: 4242 });
+    await sleep(200);
+    expect(other.frames.filter((f) => f.channel === 'signals')).toEqual([]);
+    expect(other.frames.find((f) => f.channel === 'bot')?.data).toMatchObject({ state: expect.any(String), running: expect.any(Boolean) });
+  });
+
+  it('should refuse unknown channels and symbols, and malformed messages, without closing', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', channels: ['orderbook:DOGEUSDT'] });
+    const unknownSymbol = await c.next((f) => f.op === 'subscribe');
+    expect(unknownSymbol).toMatchObject({ success: false, error: expect.stringContaining('DOGEUSDT') });
+    c.frames.length = 0;
+    c.send({ op: 'subscribe', channels: ['trades'] });
+    expect(await c.next((f) => f.op === 'subscribe')).toMatchObject({ success: false, error: expect.stringMatching(/^unknown channel trades/) });
+    c.socket.send('not json');
+    expect(await c.next((f) => f.op === 'error')).toMatchObject({ success: false });
+    c.send({ op: 'subscribe' });
+    expect(await c.next((f) => f.op === 'subscribe' && f.error?.includes('channels'))).toMatchObject({ success: false });
+    expect(c.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('should report the client count in /health/ready', async () => {
+    const readyClients = async () => {
+      const body = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, any> };
+      return body.details.ws_clients;
+    };
+    const a = await client();
+    await client();
+    await sleep(50);
+    expect(await readyClients()).toMatchObject({ status: 'up', clients: 2 });
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    await sleep(50);
+    expect(await readyClients()).toMatchObject({ status: 'up', clients: 1 });
+  });
+});

@@ -1,0 +1,78 @@
+import { loginToken, startTestApp, TestApp } from '../support/app';
+
+/**
+ * The live pipeline against the built-in simulator: book → 110 features → imbalance strategy → signals.
+ * Thresholds are loosened so the simulated market crosses them within seconds (the defaults 0.75/0.25 with a
+ * 10,000 USDT cluster need an imbalance episode, minutes apart).
+ */
+describe('features and signals from the live pipeline', () => {
+  let ctx: TestApp;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    ctx = await startTestApp({
+      TRADING_PAIRS: 'BTCUSDT,ETHUSDT',
+      IMBALANCE_BUY_THRESHOLD: '0.55',
+      IMBALANCE_SELL_THRESHOLD: '0.45',
+      MIN_CLUSTER_VOLUME: '1000',
+      SIGNAL_COOLDOWN_MS: '200',
+    });
+    auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
+  });
+  afterAll(() => ctx.close());
+
+  const get = async (path: string) => {
+    const response = await fetch(`${ctx.baseUrl}${path}`, { headers: auth });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it('should serve all 110 named, finite features for a symbol, indicators warm from the back-filled candles', async () => {
+    let body: Record<string, any> = {};
+    for (let i = 0; i < 40; i++) {
+      body = (await get('/data/features/BTCUSDT')).body;
+      if (body.ready?.[0]) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body.count).toBe(110);
+    expect(body.names).toHaveLength(110);
+    expect(body.names.slice(0, 4)).toEqual(['bid_ask_spread_abs', 'bid_ask_spread_rel', 'mid_price', 'micro_price']);
+    expect(body.values.every((v: unknown) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(body.features.mid_price).toBeGreaterThan(0);
+    expect(body.features.sma_50).toBeGreaterThan(0);
+    const smaIndex = body.names.indexOf('sma_50');
+    expect(body.ready[smaIndex]).toBe(true);
+    expect((await get('/data/features/DOGEUSDT')).status).toBe(404);
+  });
+
+  it('should turn imbalance into signals that carry side, strength, reason, price and their metrics', async () => {
+    let signals: Array<Record<string, any>> = [];
+    for (let i = 0; i < 100 && signals.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      signals = (await get('/trading/signals?limit=50')).body.signals;
+    }
+    expect(signals.length).toBeGreaterThanOrEqual(2);
+    for (const signal of signals) {
+      expect(['BTCUSDT', 'ETHUSDT']).toContain(signal.symbol);
+      expect(signal.strength).toBeGreaterThanOrEqual(0);
+      expect(signal.strength).toBeLessThanOrEqual(1);
+      expect(signal.id.length).toBeLessThanOrEqual(36);
+      expect(signal.reason.length).toBeGreaterThan(0);
+      expect(Number(signal.price)).toBeGreaterThan(0);
+      const imbalance = signal.context.metrics.imbalance5 as number;
+      if (signal.side === 'Buy') expect(imbalance).toBeGreaterThanOrEqual(0.55);
+      else expect(imbalance).toBeLessThanOrEqual(0.45);
+    }
+    const times = signals.map((s) => Date.parse(s.at));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeLessThanOrEqual(times[i - 1]);
+    const status = (await get('/bot/status')).body;
+    expect(status.counters['signals.signals']).toBeGreaterThanOrEqual(2);
+  });
+
+  it('should filter signals by symbol and validate the query', async () => {
+    const eth = (await get('/trading/signals?symbol=ethusdt&limit=5')).body.signals as Array<{ symbol: string }>;
+    expect(eth.length).toBeLessThanOrEqual(5);
+    expect(eth.every((s) => s.symbol === 'ETHUSDT')).toBe(true);
+    const bad = await get('/trading/signals?limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^limit: /);
+  });
+});
