@@ -1,16 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { LimitQueryDto } from '../../infra/http/limit-query.dto';
 
-export class CandlesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-}
+/** `?limit=` of closed candles (default 100). */
+export class CandlesQueryDto extends LimitQueryDto {}
 
 export class CandleDto {
   @ApiProperty({ description: 'Open time, ms' }) open_time: number;
