@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { authVerifyBench } from './auth-verify.bench';
 import { featuresBench } from './features.bench';
+import { indicatorsBench } from './indicators.bench';
+import { feedBench } from './feed.bench';
 import { orderBookBench } from './order-book.bench';
 import { orderLatencyBench } from './order-latency.bench';
 import { simulatorBench } from './simulator.bench';
@@ -12,6 +14,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'order-latency': () => orderLatencyBench(Number(process.env.BENCH_ORDERS ?? 120)),
   'order-book': () => Promise.resolve(orderBookBench()),
   features: () => Promise.resolve(featuresBench()),
+  indicators: () => Promise.resolve(indicatorsBench()),
+  feed: () => feedBench(Number(process.env.BENCH_SECONDS ?? 15)),
 };
 
 async function main(only?: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Tunables of the /ws gateway. Constants for now (no env vars yet); provided under GATEWAY_SETTINGS so a later
- * config namespace (e.g. WS_PUSH_INTERVAL_MS) or a test can replace them without touching the hub.
+ * Tunables of the /ws gateway, provided under GATEWAY_SETTINGS: push periods and the slow-consumer buffer come from
+ * the configuration (WS_*), the rest are these defaults.
  */
 export interface GatewaySettings {
   /** Timer period: pending payloads of every client are flushed at most this often. */

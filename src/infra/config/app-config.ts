@@ -84,6 +84,7 @@ export interface AppConfig {
   readonly resilience: { readonly breakerFailureThreshold: number; readonly breakerCooldownSeconds: number };
   readonly logging: { readonly level: LogLevel; readonly dir: string; readonly stdout: boolean };
   readonly health: { readonly maxEventLoopLagMs: number };
+  readonly gateway: { readonly orderbookPushMs: number; readonly metricsPushMs: number; readonly botStatusPushMs: number; readonly maxBufferedBytes: number };
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** The effective environment, secrets masked: what GET /bot/config returns. */
   readonly masked: Readonly<Record<string, string | number | boolean | null>>;
@@ -205,6 +206,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
     },
     logging: { level: schema.LOG_LEVEL, dir: absolute(schema.LOG_DIR), stdout: schema.LOG_STDOUT },
     health: { maxEventLoopLagMs: schema.HEALTH_MAX_EVENT_LOOP_LAG_MS },
+    gateway: {
+      orderbookPushMs: schema.WS_ORDERBOOK_PUSH_MS,
+      metricsPushMs: schema.WS_METRICS_PUSH_MS,
+      botStatusPushMs: schema.WS_BOT_STATUS_PUSH_MS,
+      maxBufferedBytes: schema.WS_MAX_BUFFERED_BYTES,
+    },
     redis: { url: schema.REDIS_URL, keyPrefix: schema.REDIS_KEY_PREFIX },
     masked: maskedView(schema),
   };

@@ -286,6 +286,20 @@ export class EnvSchema {
   @Transform(toNumber) @IsNumber() @Min(1) @Max(10000)
   HEALTH_MAX_EVENT_LOOP_LAG_MS = 200;
 
+  /** /ws push period per channel kind (the newest state is sent at most this often to each client). */
+  @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  WS_ORDERBOOK_PUSH_MS = 100;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  WS_METRICS_PUSH_MS = 100;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  WS_BOT_STATUS_PUSH_MS = 5000;
+
+  /** A /ws client buffering more than this is a slow consumer: it gets only the newest state once drained. */
+  @Transform(toInt) @IsInt() @Min(16384) @Max(268435456)
+  WS_MAX_BUFFERED_BYTES = 1048576;
+
   @Transform(trimmed) @IsOptional() @IsString() @MaxLength(64)
   NODE_ENV?: string;
 }
