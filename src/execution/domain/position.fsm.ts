@@ -1,0 +1,45 @@
+import type { PositionStatus } from '../entities/position.entity';
+import type { StateTransitionRecord } from '../entities/order.entity';
+import { StateMachine, TransitionCause, TransitionTable, transitionRecord } from './state-machine';
+
+/**
+ * Allowed position moves. Everything not listed is refused.
+ *
+ * - Opening (entry order sent, nothing filled yet):
+ *   - Open: the entry order (partly) filled.
+ *   - Closed: the entry order never filled (cancelled, rejected or failed): the position ends empty.
+ * - Open:
+ *   - Closing: an exit order was sent.
+ *   - Open: the size changed (another entry fill, a partial reduce) without starting to close.
+ * - Closing (exit order working):
+ *   - Closed: the exit filled completely.
+ *   - Open: the exit order was cancelled/rejected with size left: back to Open.
+ * - Closed: terminal, no exits (a new trade is a new position).
+ *
+ * Not allowed: Open → Closed directly. A close the exchange does on its own (TP/SL, liquidation) is recorded
+ * as Open → Closing → Closed, so the history always names the exit.
+ */
+export const POSITION_TRANSITIONS = {
+  Opening: ['Open', 'Closed'],
+  Open: ['Closing', 'Open'],
+  Closing: ['Closed', 'Open'],
+  Closed: [],
+} as const satisfies TransitionTable<PositionStatus>;
+
+export const INITIAL_POSITION_STATUS = 'Opening' satisfies PositionStatus;
+
+export class PositionStateMachine extends StateMachine<PositionStatus> {
+  private constructor(status: PositionStatus, history: readonly StateTransitionRecord[]) {
+    super('position', POSITION_TRANSITIONS, status, history);
+  }
+
+  /** A new position in Opening, its history starting with the creation record (from null). */
+  static create(cause: TransitionCause): PositionStateMachine {
+    return new PositionStateMachine(INITIAL_POSITION_STATUS, [transitionRecord(null, INITIAL_POSITION_STATUS, cause)]);
+  }
+
+  /** Rebuilds the machine from a persisted row; throws InvalidHistoryError if the history ends elsewhere. */
+  static restore(status: PositionStatus, history: readonly StateTransitionRecord[] = []): PositionStateMachine {
+    return new PositionStateMachine(status, history);
+  }
+}
