@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { EventBus } from '../../src/infra/events/event-bus';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { describeWithRedis } from '../support/redis';
 
 describe('exchange API (bot connected to its built-in simulator)', () => {
   let ctx: TestApp;
@@ -62,7 +63,6 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
   });
 });
 
-const describeWithRedis = process.env.TEST_REDIS_URL ? describe : describe.skip;
 
 describeWithRedis('exchange rate limits shared through Redis (REDIS_URL)', () => {
   it('should boot, place the limiter state in Redis under REDIS_KEY_PREFIX, and shut down cleanly', async () => {

@@ -4,7 +4,7 @@ import type { ExchangeSettings } from '../exchange.settings';
 import type { ConnectionState, MarketStreamEvents, TickerMessage, Unsubscribe } from '../exchange.types';
 import { BYBIT_CATEGORY } from './bybit.constants';
 import { mergeTicker, parseBookMessage, parseCandles, parseTradesMessage, Raw } from './bybit.parse';
-import { BybitWsConnection, PUBLIC_LINEAR_KEY } from './bybit.ws-connection';
+import { BybitWsConnection, PUBLIC_LINEAR_KEY, wsTimings } from './bybit.ws-connection';
 import { ConnectionStateTracker } from './connection-state';
 import { Listeners } from './listeners';
 
@@ -73,11 +73,7 @@ export class BybitMarketStream extends MarketStream {
       {
         url: this.settings.wsPublicUrl,
         wsKey: PUBLIC_LINEAR_KEY,
-        recvWindowMs: this.settings.recvWindowMs,
-        pingIntervalMs: this.settings.ws.pingIntervalMs,
-        pongTimeoutMs: this.settings.ws.pongTimeoutMs,
-        reconnectBaseMs: this.settings.ws.reconnectBaseMs,
-        reconnectMaxMs: this.settings.ws.reconnectMaxMs,
+        ...wsTimings(this.settings),
       },
       this.logger,
     );

@@ -6,7 +6,7 @@ import type { ConnectionState, PrivateStreamEvents, Unsubscribe } from '../excha
 import { ServerClock } from '../server-time';
 import { BYBIT_CATEGORY } from './bybit.constants';
 import { parseExecution, parseOrder, parsePosition, parseWallet, Raw } from './bybit.parse';
-import { BybitWsConnection, PRIVATE_KEY } from './bybit.ws-connection';
+import { BybitWsConnection, PRIVATE_KEY, wsTimings } from './bybit.ws-connection';
 import { ConnectionStateTracker } from './connection-state';
 import { Listeners } from './listeners';
 
@@ -77,11 +77,7 @@ export class BybitPrivateStream extends PrivateStream {
         wsKey: PRIVATE_KEY,
         apiKey: this.settings.apiKey,
         apiSecret: this.settings.apiSecret,
-        recvWindowMs: this.settings.recvWindowMs,
-        pingIntervalMs: this.settings.ws.pingIntervalMs,
-        pongTimeoutMs: this.settings.ws.pongTimeoutMs,
-        reconnectBaseMs: this.settings.ws.reconnectBaseMs,
-        reconnectMaxMs: this.settings.ws.reconnectMaxMs,
+        ...wsTimings(this.settings),
       },
       this.logger,
     );

@@ -21,6 +21,20 @@ export interface WsConnectionOptions {
   readonly random?: () => number;
 }
 
+/** The heartbeat, reconnect and signature timings every Bybit connection takes from the exchange settings. */
+export function wsTimings(settings: {
+  readonly recvWindowMs: number;
+  readonly ws: { readonly pingIntervalMs: number; readonly pongTimeoutMs: number; readonly reconnectBaseMs: number; readonly reconnectMaxMs: number };
+}): Pick<WsConnectionOptions, 'recvWindowMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs'> {
+  return {
+    recvWindowMs: settings.recvWindowMs,
+    pingIntervalMs: settings.ws.pingIntervalMs,
+    pongTimeoutMs: settings.ws.pongTimeoutMs,
+    reconnectBaseMs: settings.ws.reconnectBaseMs,
+    reconnectMaxMs: settings.ws.reconnectMaxMs,
+  };
+}
+
 /**
  * bybit-api's WebsocketClient for exactly one connection (BYBIT.md §10: its single `wsUrl` would be used for every
  * connection, so we override getWsUrl per key). The SDK keeps the heartbeat (ping every pingIntervalMs, reconnect

@@ -6,8 +6,7 @@ import Redis from 'ioredis';
 import { LoginThrottle } from '../../../src/auth/login-throttle';
 import { loadAppConfig } from '../../../src/infra/config/app-config';
 
-const redisUrl = process.env.TEST_REDIS_URL;
-const describeWithRedis = redisUrl ? describe : describe.skip;
+import { describeWithRedis, testRedisUrl as redisUrl } from '../../support/redis';
 
 describeWithRedis('LoginThrottle with REDIS_URL (several instances)', () => {
   const prefix = `test-${randomBytes(4).toString('hex')}`;

@@ -3,8 +3,7 @@ import Redis from 'ioredis';
 import Bottleneck from 'bottleneck';
 import { RateLimiterRegistry } from '../../../src/exchange/rate-limit/rate-limiter.registry';
 
-const redisUrl = process.env.TEST_REDIS_URL;
-const describeWithRedis = redisUrl ? describe : describe.skip;
+import { describeWithRedis, testRedisUrl as redisUrl } from '../../support/redis';
 
 describeWithRedis('RateLimiterRegistry clustered over Redis (several instances)', () => {
   const clients: Redis[] = [];
