@@ -20,6 +20,8 @@ import { StrategyModule } from './strategy/strategy.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AuditModule } from './audit/audit.module';
 import { ExecutionModule } from './execution/execution.module';
+import { RiskModule } from './risk/risk.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketDataModule } from './market-data/market-data.module';
 import { BotModule } from './bot/bot.module';
 import { HealthModule } from './health/health.module';
@@ -40,12 +42,14 @@ export class AppModule {
         RedisModule,
         EventsModule,
         AuditModule,
+        IdempotencyModule,
         AuthModule,
         SimulatorModule,
         ExchangeModule.forRoot(),
         OrderBookModule,
         FeaturesModule,
         StrategyModule,
+        RiskModule,
         ExecutionModule,
         MarketDataModule,
         BotModule,

@@ -8,6 +8,8 @@ export type DomainErrorKind =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  /** Well-formed, but cannot be processed as sent (e.g. an Idempotency-Key reused with another body). */
+  | 'UNPROCESSABLE'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'INTERNAL';

@@ -18,6 +18,8 @@ export function closeCodeForKind(kind: DomainErrorKind): number {
       return 4404;
     case 'CONFLICT':
       return 4409;
+    case 'UNPROCESSABLE':
+      return 4422;
     case 'RATE_LIMITED':
       return 4429;
     case 'UNAVAILABLE':

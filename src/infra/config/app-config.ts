@@ -72,6 +72,11 @@ export interface AppConfig {
     readonly maxHoldSeconds: number;
     readonly maxDailyLossUsdt: number;
   };
+  readonly execution: {
+    readonly autostart: boolean;
+    /** Test-only SIGKILL injection point (`<point>:<n>`), see execution/domain/crash-points.ts. */
+    readonly crashAt?: { readonly point: string; readonly occurrence: number };
+  };
   readonly database: {
     readonly url?: string;
     readonly poolSize: number;
@@ -191,6 +196,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       maxHoldSeconds: schema.MAX_HOLD_SECONDS,
       maxDailyLossUsdt: schema.MAX_DAILY_LOSS_USDT,
     },
+    execution: {
+      autostart: schema.BOT_AUTOSTART,
+      crashAt: schema.FAULT_CRASH_AT === undefined ? undefined : parseCrashAt(schema.FAULT_CRASH_AT),
+    },
     database: {
       url: schema.DATABASE_URL,
       poolSize: schema.DATABASE_POOL_SIZE,
@@ -302,4 +311,9 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
   }
   return value;
+}
+
+function parseCrashAt(value: string): { point: string; occurrence: number } {
+  const [point, occurrence] = value.split(':');
+  return { point, occurrence: Number(occurrence) };
 }

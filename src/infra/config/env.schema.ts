@@ -229,6 +229,17 @@ export class EnvSchema {
   @Transform(toNumber) @IsNumber() @Min(0)
   MAX_DAILY_LOSS_USDT = 500;
 
+  /** Start trading at boot (after reconciliation) instead of waiting for POST /bot/start. */
+  @Transform(toBool) @IsBoolean()
+  BOT_AUTOSTART = false;
+
+  /**
+   * Test-only fault injection: `<point>:<n>` kills the process with SIGKILL the n-th time execution reaches the
+   * named point (see execution/domain/crash-points.ts). Unset in production.
+   */
+  @Transform(trimmed) @IsOptional() @Matches(/^[a-z-]+:[1-9][0-9]*$/, { message: 'FAULT_CRASH_AT must look like <point>:<n>, e.g. pending-persisted:2' })
+  FAULT_CRASH_AT?: string;
+
   @Transform(trimmed) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// connection URL' })
   DATABASE_URL?: string;
 

@@ -26,6 +26,8 @@ export function statusForKind(kind: DomainErrorKind): number {
       return HttpStatus.NOT_FOUND;
     case 'CONFLICT':
       return HttpStatus.CONFLICT;
+    case 'UNPROCESSABLE':
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'RATE_LIMITED':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'UNAVAILABLE':
