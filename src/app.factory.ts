@@ -44,7 +44,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.enableCors({
     origin: config.auth.corsOrigins.length > 0 ? [...config.auth.corsOrigins] : false,
     credentials: true,
-    exposedHeaders: ['X-Trace-Id', 'Retry-After'],
+    exposedHeaders: ['X-Trace-Id', 'Retry-After', 'Idempotent-Replayed'],
   });
   setUpOpenApi(app);
   return app;

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'LOGIN_FAILED',
   'RECONCILIATION_FIX',
   'CIRCUIT_BREAKER_CHANGE',
+  // Added by migration 1764000000200 (PostgreSQL appends a new enum value at the end, so the order matches).
+  'RECONCILIATION_RUN',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogEntity } from './audit-log.entity';
+import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
+import { ConfigChangeAuditor } from './config-change.auditor';
 
 /**
- * The append-only audit trail, fed by domain events on the global EventBus (EventsModule). AuditService is
- * exported for reads (GET /audit); no module imports it to write.
+ * The append-only audit trail, fed by domain events on the global EventBus (EventsModule) and by the
+ * configuration check at start, and read through GET /audit. Imported by nobody: it exports nothing.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
-  providers: [AuditRepository, AuditService],
-  exports: [AuditService],
+  controllers: [AuditController],
+  providers: [AuditRepository, AuditService, ConfigChangeAuditor],
 })
 export class AuditModule {}

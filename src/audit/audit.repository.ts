@@ -21,6 +21,9 @@ export interface NewAuditRow {
   readonly timestamp?: Date;
 }
 
+/** What a caller records; the trace id is taken from the current trace context when not given. */
+export type AuditEntry = Omit<NewAuditRow, 'timestamp'>;
+
 export interface AuditQuery {
   readonly entityType?: string;
   readonly entityId?: string;
@@ -77,26 +80,35 @@ export class AuditRepository {
    * (entity_type, entity_id, timestamp), by trace id, by action and time, failures by time.
    */
   query(filters: AuditQuery = {}): Promise<AuditLogEntity[]> {
-    const where: FindOptionsWhere<AuditLogEntity> = {};
-    if (filters.entityType !== undefined) where.entityType = filters.entityType;
-    if (filters.entityId !== undefined) where.entityId = filters.entityId;
-    if (filters.action !== undefined) where.action = filters.action;
-    if (filters.traceId !== undefined) where.traceId = filters.traceId;
-    if (filters.success !== undefined) where.success = filters.success;
-    if (filters.from !== undefined && filters.to !== undefined) {
-      where.timestamp = And(MoreThanOrEqual(filters.from), LessThan(filters.to));
-    } else if (filters.from !== undefined) {
-      where.timestamp = MoreThanOrEqual(filters.from);
-    } else if (filters.to !== undefined) {
-      where.timestamp = LessThan(filters.to);
-    }
     return this.logs.find({
-      where,
+      where: whereOf(filters),
       order: { timestamp: 'DESC', id: 'DESC' },
       take: Math.min(Math.max(Math.floor(filters.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT),
       skip: Math.max(Math.floor(filters.offset ?? 0), 0),
     });
   }
+
+  /** How many rows match the same filters as query(), ignoring limit and offset (the total of a page). */
+  count(filters: AuditQuery = {}): Promise<number> {
+    return this.logs.count({ where: whereOf(filters) });
+  }
+}
+
+function whereOf(filters: AuditQuery): FindOptionsWhere<AuditLogEntity> {
+  const where: FindOptionsWhere<AuditLogEntity> = {};
+  if (filters.entityType !== undefined) where.entityType = filters.entityType;
+  if (filters.entityId !== undefined) where.entityId = filters.entityId;
+  if (filters.action !== undefined) where.action = filters.action;
+  if (filters.traceId !== undefined) where.traceId = filters.traceId;
+  if (filters.success !== undefined) where.success = filters.success;
+  if (filters.from !== undefined && filters.to !== undefined) {
+    where.timestamp = And(MoreThanOrEqual(filters.from), LessThan(filters.to));
+  } else if (filters.from !== undefined) {
+    where.timestamp = MoreThanOrEqual(filters.from);
+  } else if (filters.to !== undefined) {
+    where.timestamp = LessThan(filters.to);
+  }
+  return where;
 }
 
 /** undefined means "not given"; stored as SQL NULL rather than JSON null so IS NULL queries read naturally. */

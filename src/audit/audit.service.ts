@@ -1,19 +1,29 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ClsServiceManager } from 'nestjs-cls';
 import { EventBus } from '../infra/events/event-bus';
-import { DomainEvents } from '../infra/events/domain-events';
+import { DomainEventName, DomainEvents } from '../infra/events/domain-events';
 import { AuditLogEntity } from './audit-log.entity';
-import { AuditQuery, AuditRepository, NewAuditRow } from './audit.repository';
+import { AuditEntry, AuditQuery, AuditRepository } from './audit.repository';
+import { AUDIT_MAPPINGS } from './mappings/audit-mappings';
 
-/** What a caller records; the trace id is taken from the current trace context when not given. */
-export type AuditEntry = Omit<NewAuditRow, 'timestamp'>;
+export type { AuditEntry } from './audit.repository';
+
+/** One page of the trail: its rows (newest first) and how many rows match the filters in all. */
+export interface AuditPage {
+  readonly rows: AuditLogEntity[];
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+}
 
 /**
  * Writes the audit trail from domain events (nobody imports this module to write: the trading modules publish
  * after-the-fact events, so an audit failure can never fail or slow the operation it describes) and serves reads.
+ * What each event writes is in mappings/; this class only subscribes, writes and reads.
  */
 @Injectable()
 export class AuditService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(AuditService.name);
   private readonly unsubscribes: Array<() => void> = [];
 
   constructor(
@@ -22,20 +32,18 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribes.push(
-      this.events.on('bot.started', (e) => this.onBotStarted(e)),
-      this.events.on('bot.stopped', (e) => this.onBotStopped(e)),
-      this.events.on('auth.password-changed', (e) => this.onPasswordChanged(e)),
-      this.events.on('auth.login-failed', (e) => this.onLoginFailed(e)),
-      this.events.on('exchange.breaker-changed', (e) => this.onBreakerChanged(e)),
-    );
+    for (const name of Object.keys(AUDIT_MAPPINGS) as DomainEventName[]) {
+      // K is correlated between the key and its mapping, which TypeScript cannot follow through a loop over keys.
+      const toEntry = AUDIT_MAPPINGS[name] as (event: DomainEvents[DomainEventName]) => AuditEntry;
+      this.unsubscribes.push(this.events.on(name, (event) => this.recordEvent(name, () => toEntry(event))));
+    }
   }
 
   onModuleDestroy(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
   }
 
-  /** Appends one row; a failed write rejects (event handlers' failures are logged by the EventBus). */
+  /** Appends one row; a failed write rejects. */
   record(entry: AuditEntry): Promise<AuditLogEntity> {
     return this.audit.append({ ...entry, traceId: entry.traceId ?? currentTraceId() ?? null });
   }
@@ -44,68 +52,23 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     return this.audit.query(filters);
   }
 
-  private async onBotStarted(event: DomainEvents['bot.started']): Promise<void> {
-    await this.record({
-      action: 'BOT_START',
-      entityType: 'bot',
-      actor: event.actor,
-      oldValue: { state: event.previous },
-      newValue: { state: 'running', mode: event.mode },
-      traceId: event.traceId,
-    });
+  async page(filters: AuditQuery & { readonly limit: number; readonly offset: number }): Promise<AuditPage> {
+    const [rows, total] = await Promise.all([this.audit.query(filters), this.audit.count(filters)]);
+    return { rows, total, limit: filters.limit, offset: filters.offset };
   }
 
-  private async onBotStopped(event: DomainEvents['bot.stopped']): Promise<void> {
-    await this.record({
-      action: 'BOT_STOP',
-      entityType: 'bot',
-      actor: event.actor,
-      oldValue: { state: event.previous },
-      newValue: { state: 'stopped' },
-      reason: event.reason,
-      traceId: event.traceId,
-    });
-  }
-
-  private async onPasswordChanged(event: DomainEvents['auth.password-changed']): Promise<void> {
-    // Only the version number: never a password or a hash.
-    await this.record({
-      action: 'PASSWORD_CHANGE',
-      entityType: 'auth',
-      entityId: 'credentials',
-      actor: event.actor,
-      newValue: { passwordVersion: event.passwordVersion },
-      traceId: event.traceId,
-    });
-  }
-
-  private async onBreakerChanged(event: DomainEvents['exchange.breaker-changed']): Promise<void> {
-    // An open breaker stops new entries: operators must be able to see when and why it happened.
-    await this.record({
-      action: 'CIRCUIT_BREAKER_CHANGE',
-      entityType: 'circuit_breaker',
-      entityId: event.group,
-      actor: event.actor ?? 'system',
-      oldValue: { state: event.previous },
-      newValue: { state: event.state, consecutiveFailures: event.consecutiveFailures },
-      reason: event.reason,
-      errorMessage: event.lastError ?? null,
-      success: event.state !== 'OPEN',
-      traceId: event.traceId,
-    });
-  }
-
-  private async onLoginFailed(event: DomainEvents['auth.login-failed']): Promise<void> {
-    await this.record({
-      action: 'LOGIN_FAILED',
-      entityType: 'auth',
-      entityId: 'credentials',
-      actor: event.clientAddress,
-      context: { clientAddress: event.clientAddress, throttled: event.throttled },
-      success: false,
-      errorMessage: event.throttled ? 'login throttled' : 'invalid credentials',
-      traceId: event.traceId,
-    });
+  /**
+   * Never rejects: the row is lost, but the log line says which event it was (with its trace id) so the gap
+   * in the trail can be explained and filled by hand.
+   */
+  private async recordEvent(event: DomainEventName, toEntry: () => AuditEntry): Promise<void> {
+    let entry: AuditEntry | undefined;
+    try {
+      entry = toEntry();
+      await this.record(entry);
+    } catch (error: unknown) {
+      this.logger.error({ err: error, event, action: entry?.action, traceId: entry?.traceId }, `audit write for ${event} failed`);
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { SkipIdempotency } from '../idempotency/skip-idempotency.decorator';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { AuthPrincipal, AuthService } from './auth.service';
 import { CurrentPrincipal } from './current-principal.decorator';
@@ -33,6 +34,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @SkipIdempotency()
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header(...NO_STORE)
@@ -49,6 +51,7 @@ export class AuthController {
     return TokenResponseDto.from(await this.auth.login(password, clientAddress));
   }
 
+  @SkipIdempotency()
   @Post('change-password')
   @HttpCode(HttpStatus.OK)
   @Header(...NO_STORE)

@@ -32,6 +32,8 @@ export type PositionChanges = Partial<
     | 'quantity'
     | 'entryPrice'
     | 'exitPrice'
+    | 'exitedQuantity'
+    | 'exitAttempts'
     | 'unrealizedPnl'
     | 'realizedPnl'
     | 'fees'

@@ -74,6 +74,14 @@ export class PositionEntity {
   @Column({ name: 'exit_indicators', type: 'jsonb', nullable: true })
   exitIndicators: JsonObject | null;
 
+  /** Size closed so far (sum of reducing fills), for the running average exit price. */
+  @Column({ name: 'exited_quantity', type: 'numeric', default: '0' })
+  exitedQuantity: string;
+
+  /** Exit orders sent so far; the next exit order's orderLinkId uses this number. */
+  @Column({ name: 'exit_attempts', type: 'integer', default: 0 })
+  exitAttempts: number;
+
   @Column({ name: 'state_history', type: 'jsonb', default: () => "'[]'::jsonb" })
   stateHistory: StateTransitionRecord[];
 

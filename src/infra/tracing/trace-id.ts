@@ -8,7 +8,8 @@ export const TRACEPARENT_HEADER = 'traceparent';
  * What we accept from a caller's X-Trace-Id: short, printable and free of spaces, quotes or separators, so it
  * can go into a log line, a response header and (a prefix of) an orderLinkId without escaping.
  */
-const CALLER_TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// 64: the width of every trace_id column (orders, positions, trades, audit_logs), so a trace is never lost.
+const CALLER_TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * W3C Trace Context, version 00: https://www.w3.org/TR/trace-context/#traceparent-header-field-values

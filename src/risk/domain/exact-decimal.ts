@@ -53,6 +53,10 @@ export function multiply(a: Rational, b: Rational): Rational {
   return { num: a.num * b.num, den: a.den * b.den };
 }
 
+export function add(a: Rational, b: Rational): Rational {
+  return { num: a.num * b.den + b.num * a.den, den: a.den * b.den };
+}
+
 export function divide(a: Rational, b: Rational): Rational {
   if (b.num === 0n) throw new RangeError('division by zero');
   const negative = b.num < 0n;

@@ -19,6 +19,8 @@ const ENUMS: Record<string, string[]> = {
     'ORDER_CREATE', 'ORDER_AMEND', 'ORDER_CANCEL', 'ORDER_FILL', 'ORDER_REJECT', 'ORDER_STATUS_CHANGE',
     'POSITION_OPEN', 'POSITION_UPDATE', 'POSITION_CLOSE', 'RISK_REJECTION', 'KILL_SWITCH_CHANGE', 'BOT_START',
     'BOT_STOP', 'CONFIG_CHANGE', 'PASSWORD_CHANGE', 'LOGIN_FAILED', 'RECONCILIATION_FIX', 'CIRCUIT_BREAKER_CHANGE',
+    // Added by migration 1764000000200 (PostgreSQL appends new enum values).
+    'RECONCILIATION_RUN',
   ],
 };
 
@@ -132,6 +134,7 @@ describe(InitialSchema1764000000000.name, () => {
     expect(versions).toEqual([
       { table_name: 'orders', is_nullable: 'NO', column_default: '1' },
       { table_name: 'positions', is_nullable: 'NO', column_default: '1' },
+      { table_name: 'risk_state', is_nullable: 'NO', column_default: '1' },
     ]);
   });
 

@@ -1,0 +1,44 @@
+import { AuditLogEntity } from './audit-log.entity';
+import { AuditQuery } from './audit.repository';
+import { AuditPage } from './audit.service';
+import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditListResponseDto, AuditRowDto } from './dto/audit-list-response.dto';
+
+const DEFAULT_LIMIT = 100;
+
+/** Wire filters (validated) to the repository's; `from`/`to` are valid timestamps by then. */
+export function toAuditQuery(dto: AuditQueryDto): AuditQuery & { limit: number; offset: number } {
+  return {
+    entityType: dto.entity_type,
+    entityId: dto.entity_id,
+    action: dto.action,
+    traceId: dto.trace_id,
+    success: dto.success,
+    from: dto.from === undefined ? undefined : new Date(dto.from),
+    to: dto.to === undefined ? undefined : new Date(dto.to),
+    limit: dto.limit ?? DEFAULT_LIMIT,
+    offset: dto.offset ?? 0,
+  };
+}
+
+export function toAuditListResponse(page: AuditPage): AuditListResponseDto {
+  return { items: page.rows.map(toAuditRowDto), limit: page.limit, offset: page.offset, total: page.total };
+}
+
+function toAuditRowDto(row: AuditLogEntity): AuditRowDto {
+  return {
+    id: row.id,
+    timestamp: row.timestamp.toISOString(),
+    action: row.action,
+    entity_type: row.entityType,
+    entity_id: row.entityId,
+    actor: row.actor,
+    old_value: row.oldValue,
+    new_value: row.newValue,
+    context: row.context,
+    reason: row.reason,
+    trace_id: row.traceId,
+    success: row.success,
+    error_message: row.errorMessage,
+  };
+}

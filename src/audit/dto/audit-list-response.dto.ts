@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AUDIT_ACTIONS, AuditAction } from '../audit-log.entity';
+
+const JSON_VALUE = { type: 'object', additionalProperties: true, nullable: true } as const;
+
+/** One audit row as stored; old/new values and context are whatever JSON the operation recorded. */
+export class AuditRowDto {
+  @ApiProperty({ example: '42', description: 'bigint identity as a decimal string' }) id: string;
+  @ApiProperty({ format: 'date-time' }) timestamp: string;
+  @ApiProperty({ enum: AUDIT_ACTIONS }) action: AuditAction;
+  @ApiProperty({ example: 'order' }) entity_type: string;
+  @ApiProperty({ type: String, nullable: true }) entity_id: string | null;
+  @ApiProperty({ example: 'operator', description: 'operator, system, bot, recovery, or a client address' }) actor: string;
+  @ApiProperty({ ...JSON_VALUE, description: 'State before the operation' }) old_value: unknown;
+  @ApiProperty({ ...JSON_VALUE, description: 'State after the operation' }) new_value: unknown;
+  @ApiProperty({ ...JSON_VALUE, description: 'Signal, market and indicator context, or what else explains it' }) context: unknown;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty({ type: String, nullable: true }) trace_id: string | null;
+  @ApiProperty() success: boolean;
+  @ApiProperty({ type: String, nullable: true }) error_message: string | null;
+}
+
+export class AuditListResponseDto {
+  @ApiProperty({ type: [AuditRowDto], description: 'Newest first' }) items: AuditRowDto[];
+  @ApiProperty({ minimum: 1, maximum: 1000 }) limit: number;
+  @ApiProperty({ minimum: 0 }) offset: number;
+  @ApiProperty({ description: 'Rows matching the filters, across all pages' }) total: number;
+}

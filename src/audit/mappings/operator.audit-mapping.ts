@@ -1,0 +1,58 @@
+import type { AuditMapping } from './audit-mapping';
+
+/** Operator and infrastructure operations: bot start/stop, authentication, circuit breakers. */
+export const OPERATOR_AUDIT: AuditMapping = {
+  'bot.started': (event) => ({
+    action: 'BOT_START',
+    entityType: 'bot',
+    actor: event.actor,
+    oldValue: { state: event.previous },
+    newValue: { state: 'running', mode: event.mode },
+    traceId: event.traceId,
+  }),
+
+  'bot.stopped': (event) => ({
+    action: 'BOT_STOP',
+    entityType: 'bot',
+    actor: event.actor,
+    oldValue: { state: event.previous },
+    newValue: { state: 'stopped' },
+    reason: event.reason,
+    traceId: event.traceId,
+  }),
+
+  // Only the version number: never a password or a hash.
+  'auth.password-changed': (event) => ({
+    action: 'PASSWORD_CHANGE',
+    entityType: 'auth',
+    entityId: 'credentials',
+    actor: event.actor,
+    newValue: { passwordVersion: event.passwordVersion },
+    traceId: event.traceId,
+  }),
+
+  'auth.login-failed': (event) => ({
+    action: 'LOGIN_FAILED',
+    entityType: 'auth',
+    entityId: 'credentials',
+    actor: event.clientAddress,
+    context: { clientAddress: event.clientAddress, throttled: event.throttled },
+    success: false,
+    errorMessage: event.throttled ? 'login throttled' : 'invalid credentials',
+    traceId: event.traceId,
+  }),
+
+  // An open breaker stops new entries: operators must be able to see when and why it happened.
+  'exchange.breaker-changed': (event) => ({
+    action: 'CIRCUIT_BREAKER_CHANGE',
+    entityType: 'circuit_breaker',
+    entityId: event.group,
+    actor: event.actor ?? 'system',
+    oldValue: { state: event.previous },
+    newValue: { state: event.state, consecutiveFailures: event.consecutiveFailures },
+    reason: event.reason,
+    errorMessage: event.lastError ?? null,
+    success: event.state !== 'OPEN',
+    traceId: event.traceId,
+  }),
+};

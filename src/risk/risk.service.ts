@@ -1,0 +1,321 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { InstrumentsService } from '../exchange/instruments.service';
+import { RateLimiterRegistry, RateLimitStatus } from '../exchange/rate-limit/rate-limiter.registry';
+import { BreakerStatus, CircuitBreakerRegistry } from '../exchange/resilience/circuit-breaker.registry';
+import { AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG } from '../infra/config/config.module';
+import { EventBus } from '../infra/events/event-bus';
+import { OrderBookService } from '../order-book/order-book.service';
+import { KillSwitch, KillSwitchChange, resetReason, roundUsdt, SYSTEM_ACTOR } from './domain/kill-switch';
+import { BookCondition, bookCondition, EntryRiskInput, evaluateEntry } from './domain/risk-rules';
+import { EMPTY_EXPOSURE, EntrySide, ExposureSnapshot, RISK_REJECTION_CODES, RiskDecision, RiskRejectionCode } from './domain/risk.types';
+import { RiskStateRepository, StoredKillSwitch } from './risk-state.repository';
+
+export interface EntryCheck {
+  readonly signalId: string;
+  readonly symbol: string;
+  readonly side: EntrySide;
+  readonly price: string;
+  readonly nowMs: number;
+  readonly tradingEnabled: boolean;
+}
+
+export interface KillSwitchStatus {
+  readonly active: boolean;
+  readonly reason: string | null;
+  /** ISO time of the last change, null when it never changed. */
+  readonly since: string | null;
+  readonly changedBy: string | null;
+  readonly tradingDay: string;
+  /** Realised PnL of the UTC day counted against the limit (since the last reset that day). */
+  readonly dailyRealisedPnlUsdt: number;
+  readonly maxDailyLossUsdt: number;
+}
+
+export interface RiskStatus {
+  readonly limits: AppConfig['risk'];
+  readonly usage: {
+    readonly openPositions: number;
+    readonly maxOpenPositions: number;
+    readonly openExposureUsdt: number;
+    readonly pendingExposureUsdt: number;
+    readonly exposureUsdt: number;
+    readonly maxExposureUsdt: number;
+    readonly dailyRealisedPnlUsdt: number;
+    readonly maxDailyLossUsdt: number;
+    readonly availableBalanceUsdt: number | null;
+    readonly leverage: number;
+  };
+  readonly killSwitch: KillSwitchStatus;
+  readonly circuitBreakers: BreakerStatus[];
+  readonly rateLimits: RateLimitStatus[];
+  readonly books: Array<{ readonly symbol: string; readonly stale: boolean; readonly condition: BookCondition }>;
+  readonly rejections: Readonly<Record<RiskRejectionCode, number>>;
+  readonly entriesAllowed: boolean;
+}
+
+/** The account scope of the stored kill switch: one bot, one Bybit account. */
+export const RISK_SCOPE = 'default';
+/** The breaker group of order entry (bybit.constants ENDPOINT_GROUPS). */
+const TRADE_GROUP = 'trade';
+/** How soon a kill-switch change made by another instance reaches this one. */
+export const RISK_STATE_REFRESH_MS = 1000;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Entry risk checks and the daily-loss kill switch. `checkEntry` is on the hot path: synchronous, no DB, one
+ * reused input object. The kill switch lives in memory for that check and in `risk_state` for restarts and other
+ * instances: local changes apply at once and are written behind, in order; another instance's changes arrive by
+ * a periodic read.
+ */
+@Injectable()
+export class RiskService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RiskService.name);
+  private readonly killSwitch: KillSwitch;
+  private readonly rejections = Object.fromEntries(RISK_REJECTION_CODES.map((code) => [code, 0])) as Record<RiskRejectionCode, number>;
+  private readonly input: Mutable<EntryRiskInput>;
+  private exposureSource: () => ExposureSnapshot = () => EMPTY_EXPOSURE;
+  /** Storage calls run one at a time, in the order they were made. */
+  private storage: Promise<unknown> = Promise.resolve();
+  private storageCallsInFlight = 0;
+  private refreshTimer?: NodeJS.Timeout;
+  private refreshFailing = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly store: RiskStateRepository,
+    private readonly orderBooks: OrderBookService,
+    private readonly instruments: InstrumentsService,
+    private readonly breakers: CircuitBreakerRegistry,
+    private readonly rateLimits: RateLimiterRegistry,
+  ) {
+    this.killSwitch = new KillSwitch(config.risk.maxDailyLossUsdt);
+    this.input = {
+      request: { symbol: '', side: 'Buy', price: '', nowMs: 0 },
+      tradingEnabled: false,
+      killSwitch: this.killSwitch,
+      book: undefined,
+      bookMaxAgeMs: config.trading.orderbookStaleMs,
+      tradeBreaker: 'CLOSED',
+      instrument: undefined,
+      exposure: EMPTY_EXPOSURE,
+      limits: config.risk,
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    const stored = await this.store.load(RISK_SCOPE, this.clock.nowMs());
+    this.killSwitch.restore(stored.state);
+    if (stored.state.active) this.logger.warn({ reason: stored.state.reason, changedBy: stored.state.changedBy }, 'kill switch is active: no new entries until an operator resets it');
+    this.refreshTimer = setInterval(() => {
+      // A write in flight will bring back a fresher state than this read could.
+      if (this.storageCallsInFlight === 0) void this.refresh();
+    }, RISK_STATE_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    // Realised PnL still being written must reach the database before the pool closes.
+    await this.storage;
+  }
+
+  checkEntry(check: EntryCheck, exposure: ExposureSnapshot): RiskDecision {
+    const input = this.input;
+    input.request = check;
+    input.tradingEnabled = check.tradingEnabled;
+    input.book = this.orderBooks.book(check.symbol);
+    input.tradeBreaker = this.breakers.state(TRADE_GROUP);
+    input.instrument = this.instruments.get(check.symbol);
+    input.exposure = exposure;
+    const decision = evaluateEntry(input);
+    if (!decision.approved) {
+      this.rejections[decision.code] += 1;
+      this.events.publish('risk.rejected', {
+        traceId: check.signalId,
+        signalId: check.signalId,
+        symbol: check.symbol,
+        side: check.side,
+        code: decision.code,
+        message: decision.message,
+        details: decision.details,
+      });
+    }
+    return decision;
+  }
+
+  recordRealisedPnl(pnlUsdt: number, atMs: number, traceId?: string): void {
+    if (!Number.isFinite(pnlUsdt)) {
+      this.logger.error({ pnlUsdt, atMs, traceId }, 'realised PnL is not a finite number; not counted');
+      return;
+    }
+    const trip = this.killSwitch.record(pnlUsdt, atMs);
+    if (trip) this.publishChange(trip, traceId);
+    this.callStorage(() => this.store.addRealisedPnl(RISK_SCOPE, pnlUsdt, atMs, this.config.risk.maxDailyLossUsdt)).then(
+      (stored) => {
+        // Losses of several instances add up in SQL and may trip the switch there though none tripped it here.
+        if (!trip && stored.state.active && !stored.previousActive) this.publishChange(changeOf(stored, SYSTEM_ACTOR, atMs, this.config.risk.maxDailyLossUsdt), traceId);
+      },
+      (error: unknown) => this.logger.error({ err: error, pnlUsdt, atMs, traceId }, 'realised PnL not persisted; it counts on this instance only'),
+    );
+  }
+
+  async activateKillSwitch(actor: string, reason: string): Promise<KillSwitchStatus> {
+    const atMs = this.clock.nowMs();
+    // Stops entries here at once; the write makes it stick for restarts and other instances.
+    this.killSwitch.activate(reason, atMs, actor);
+    const stored = await this.callStorage(() => this.store.activate(RISK_SCOPE, reason, actor, atMs));
+    this.publishChange(changeOf(stored, actor, atMs, this.config.risk.maxDailyLossUsdt));
+    return this.killSwitchStatus(atMs);
+  }
+
+  async resetKillSwitch(actor: string): Promise<KillSwitchStatus> {
+    const atMs = this.clock.nowMs();
+    // Written first and adopted from the database: a reset that was not stored must not let this instance trade.
+    const stored = await this.callStorage(() => this.store.reset(RISK_SCOPE, resetReason(actor), actor, atMs));
+    this.publishChange(changeOf(stored, actor, atMs, this.config.risk.maxDailyLossUsdt));
+    return this.killSwitchStatus(atMs);
+  }
+
+  entriesAllowed(): boolean {
+    return !this.killSwitch.active && this.breakers.state(TRADE_GROUP) !== 'OPEN';
+  }
+
+  useExposureSource(source: () => ExposureSnapshot): void {
+    this.exposureSource = source;
+  }
+
+  killSwitchStatus(atMs = this.clock.nowMs()): KillSwitchStatus {
+    const state = this.killSwitch.state;
+    return {
+      active: state.active,
+      reason: state.reason,
+      since: state.changedAtMs === null ? null : new Date(state.changedAtMs).toISOString(),
+      changedBy: state.changedBy,
+      tradingDay: state.tradingDay,
+      dailyRealisedPnlUsdt: this.killSwitch.countedPnl(atMs),
+      maxDailyLossUsdt: this.config.risk.maxDailyLossUsdt,
+    };
+  }
+
+  async status(): Promise<RiskStatus> {
+    const nowMs = this.clock.nowMs();
+    const limits = this.config.risk;
+    const exposure = this.exposureSource();
+    const killSwitch = this.killSwitchStatus(nowMs);
+    return {
+      limits: { ...limits },
+      usage: {
+        openPositions: exposure.openPositions,
+        maxOpenPositions: limits.maxOpenPositions,
+        openExposureUsdt: exposure.openNotionalUsdt,
+        pendingExposureUsdt: exposure.pendingNotionalUsdt,
+        exposureUsdt: roundUsdt(exposure.openNotionalUsdt + exposure.pendingNotionalUsdt),
+        maxExposureUsdt: limits.maxExposureUsdt,
+        dailyRealisedPnlUsdt: killSwitch.dailyRealisedPnlUsdt,
+        maxDailyLossUsdt: limits.maxDailyLossUsdt,
+        availableBalanceUsdt: exposure.availableBalanceUsdt,
+        leverage: exposure.leverage,
+      },
+      killSwitch,
+      circuitBreakers: this.breakers.status(),
+      rateLimits: await this.rateLimits.status(),
+      books: this.orderBooks.symbols().map((symbol) => {
+        const condition = bookCondition(this.orderBooks.book(symbol), nowMs, this.config.trading.orderbookStaleMs);
+        return { symbol, stale: condition !== 'fresh', condition };
+      }),
+      rejections: { ...this.rejections },
+      entriesAllowed: this.entriesAllowed(),
+    };
+  }
+
+  /**
+   * Reads the stored switch after this instance's pending writes and adopts it (what the timer does every
+   * RISK_STATE_REFRESH_MS); resolves once done, so tests can wait for the shared state.
+   */
+  refresh(): Promise<void> {
+    const wasActive = this.killSwitch.active;
+    return this.callStorage(() => this.store.read(RISK_SCOPE)).then(
+      (stored) => {
+        if (this.killSwitch.active !== wasActive) this.logger.warn({ reason: stored.state.reason, changedBy: stored.state.changedBy }, `kill switch ${stored.state.active ? 'activated' : 'reset'} by another instance`);
+        if (this.refreshFailing) this.logger.log('kill-switch state readable again');
+        this.refreshFailing = false;
+      },
+      (error: unknown) => {
+        // Once per outage: the timer would otherwise log every second.
+        if (!this.refreshFailing) this.logger.warn({ err: error }, 'cannot read the stored kill switch; keeping the last known state');
+        this.refreshFailing = true;
+      },
+    );
+  }
+
+  /**
+   * Runs a storage call after the ones before it. The state it returns is adopted only when no later call is
+   * queued: a later call already includes everything this one wrote, and adopting an older state would undo
+   * local changes (a trip) made since.
+   */
+  private callStorage(call: () => Promise<StoredKillSwitch>): Promise<StoredKillSwitch> {
+    this.storageCallsInFlight += 1;
+    const result = this.storage.then(call).then(
+      (stored) => {
+        this.storageCallsInFlight -= 1;
+        if (this.storageCallsInFlight === 0) this.adopt(stored);
+        return stored;
+      },
+      (error: unknown) => {
+        this.storageCallsInFlight -= 1;
+        throw error;
+      },
+    );
+    this.storage = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Takes the stored state as the truth, except that an active switch here is only turned off by a reset stored
+   * after it: a trip whose write failed is written again rather than forgotten at the next read.
+   */
+  private adopt(stored: StoredKillSwitch): void {
+    const local = this.killSwitch.state;
+    const resetAfterLocalChange = stored.state.changedAtMs !== null && stored.state.changedAtMs >= (local.changedAtMs ?? -Infinity);
+    if (local.active && !stored.state.active && !resetAfterLocalChange) {
+      this.logger.warn({ reason: local.reason }, 'kill switch active here but not stored; writing it again');
+      void this.callStorage(() => this.store.activate(RISK_SCOPE, local.reason ?? '', local.changedBy ?? SYSTEM_ACTOR, local.changedAtMs ?? this.clock.nowMs())).catch(
+        (error: unknown) => this.logger.error({ err: error }, 'kill switch not persisted; active on this instance only'),
+      );
+      return;
+    }
+    this.killSwitch.restore(stored.state);
+  }
+
+  private publishChange(change: KillSwitchChange, traceId?: string): void {
+    const message = `kill switch ${change.active ? 'ON' : 'OFF'} by ${change.actor}: ${change.reason}`;
+    if (change.active) this.logger.warn({ ...change }, message);
+    else this.logger.log({ ...change }, message);
+    this.events.publish('risk.kill-switch-changed', {
+      traceId,
+      actor: change.actor,
+      active: change.active,
+      previous: change.previous,
+      reason: change.reason,
+      dailyRealisedPnlUsdt: change.dailyRealisedPnlUsdt,
+      maxDailyLossUsdt: change.maxDailyLossUsdt,
+    });
+  }
+}
+
+function changeOf(stored: StoredKillSwitch, actor: string, atMs: number, maxDailyLossUsdt: number): KillSwitchChange {
+  return {
+    actor,
+    active: stored.state.active,
+    previous: stored.previousActive,
+    reason: stored.state.reason ?? '',
+    atMs,
+    dailyRealisedPnlUsdt: new KillSwitch(maxDailyLossUsdt, stored.state).countedPnl(atMs),
+    maxDailyLossUsdt,
+  };
+}

@@ -1,0 +1,173 @@
+import { MASK } from '../../src/infra/config/app-config';
+import { loginToken, startTestApp, TestApp } from '../support/app';
+
+/*
+ * Real: the whole application (Fastify, JWT guard, validation pipe, error filter, tracing, EventBus, AuditModule)
+ * on a fresh migrated PostgreSQL database, with its own simulator. Audit rows come from real requests.
+ */
+interface AuditRow {
+  id: string;
+  timestamp: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  actor: string;
+  old_value: unknown;
+  new_value: unknown;
+  context: unknown;
+  reason: string | null;
+  trace_id: string | null;
+  success: boolean;
+  error_message: string | null;
+}
+interface AuditPage {
+  items: AuditRow[];
+  limit: number;
+  offset: number;
+  total: number;
+}
+interface ErrorBody {
+  statusCode: number;
+  message: string;
+  details?: { fields?: Record<string, string[]> };
+}
+
+describe('GET /audit', () => {
+  let ctx: TestApp;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
+  });
+  afterAll(() => ctx.close());
+
+  async function getAudit(query: Record<string, string>, headers = auth): Promise<{ status: number; body: AuditPage & ErrorBody }> {
+    const response = await fetch(`${ctx.baseUrl}/audit?${new URLSearchParams(query)}`, { headers });
+    return { status: response.status, body: (await response.json()) as AuditPage & ErrorBody };
+  }
+
+  /** Audit rows are written after the response (off the request path): poll until `count` rows match. */
+  async function rowsOnceWritten(query: Record<string, string>, count: number): Promise<AuditPage> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const { status, body } = await getAudit(query);
+      expect(status).toBe(200);
+      if (body.total >= count || Date.now() > deadline) return body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const post = (path: string, traceId: string) => fetch(`${ctx.baseUrl}${path}`, { method: 'POST', headers: { ...auth, 'x-trace-id': traceId } });
+
+  it('should record the masked configuration as CONFIG_CHANGE on the first start', async () => {
+    const page = await rowsOnceWritten({ action: 'CONFIG_CHANGE' }, 1);
+
+    expect(page.total).toBe(1);
+    expect(page.items[0]).toMatchObject({ entity_type: 'config', actor: 'system', old_value: null, reason: 'first start', success: true });
+    expect(page.items[0].new_value).toMatchObject({ APP_PASSWORD: MASK, SECRET_KEY: MASK, DATABASE_URL: MASK, BYBIT_ENV: 'sim' });
+    expect(JSON.stringify(page)).not.toContain(ctx.config.auth.secretKey);
+    expect(JSON.stringify(page)).not.toContain(ctx.config.auth.initialPassword);
+  });
+
+  it('should find bot start and stop by action, by trace id, by entity and by time range', async () => {
+    const before = new Date();
+    expect((await post('/bot/start', 'audit-e2e-start')).status).toBe(200);
+    expect((await post('/bot/stop', 'audit-e2e-stop')).status).toBe(200);
+    await rowsOnceWritten({ trace_id: 'audit-e2e-stop' }, 1);
+    const after = new Date(Date.now() + 1);
+
+    const byTrace = await getAudit({ trace_id: 'audit-e2e-start' });
+    const byAction = await getAudit({ action: 'BOT_STOP' });
+    const byEntity = await getAudit({ entity_type: 'bot' });
+    const inWindow = await getAudit({ from: before.toISOString(), to: after.toISOString(), entity_type: 'bot' });
+    const beforeWindow = await getAudit({ to: before.toISOString(), entity_type: 'bot' });
+
+    expect(byTrace.body.items.map((r) => [r.action, r.trace_id])).toEqual([['BOT_START', 'audit-e2e-start']]);
+    expect(byTrace.body.items[0]).toMatchObject({ entity_type: 'bot', old_value: { state: 'stopped' }, new_value: { state: 'running', mode: 'sim' }, success: true });
+    expect(byAction.body.items.map((r) => [r.action, r.trace_id])).toEqual([['BOT_STOP', 'audit-e2e-stop']]);
+    // Newest first.
+    expect(byEntity.body.items.map((r) => r.action)).toEqual(['BOT_STOP', 'BOT_START']);
+    expect(inWindow.body.items.map((r) => r.trace_id)).toEqual(['audit-e2e-stop', 'audit-e2e-start']);
+    expect(beforeWindow.body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('should record a failed login as LOGIN_FAILED under the request trace id', async () => {
+    const response = await fetch(`${ctx.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-trace-id': 'audit-e2e-login' },
+      body: JSON.stringify({ password: 'not-the-password' }),
+    });
+    expect(response.status).toBe(401);
+
+    await rowsOnceWritten({ trace_id: 'audit-e2e-login' }, 1);
+    const failures = await getAudit({ action: 'LOGIN_FAILED', success: 'false', entity_type: 'auth', entity_id: 'credentials' });
+    const successes = await getAudit({ action: 'LOGIN_FAILED', success: 'true' });
+
+    expect(failures.body.items).toEqual([
+      expect.objectContaining({ action: 'LOGIN_FAILED', success: false, trace_id: 'audit-e2e-login', error_message: 'invalid credentials' }),
+    ]);
+    expect(JSON.stringify(failures.body)).not.toContain('not-the-password');
+    expect(successes.body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('should page newest first with limit and offset, and count every matching row in total', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      await post('/bot/start', `audit-e2e-page-start-${i}`);
+      await post('/bot/stop', `audit-e2e-page-stop-${i}`);
+    }
+    const all = await rowsOnceWritten({ entity_type: 'bot', limit: '1000' }, 8);
+
+    const first = await getAudit({ entity_type: 'bot', limit: '3' });
+    const second = await getAudit({ entity_type: 'bot', limit: '3', offset: '3' });
+    const last = await getAudit({ entity_type: 'bot', limit: '3', offset: '6' });
+    const beyond = await getAudit({ entity_type: 'bot', offset: '100' });
+    const defaults = await getAudit({ entity_type: 'bot' });
+
+    expect(all.total).toBe(8);
+    expect(all.items[0].trace_id).toBe('audit-e2e-page-stop-2');
+    expect(first.body).toMatchObject({ limit: 3, offset: 0, total: 8 });
+    expect(second.body).toMatchObject({ limit: 3, offset: 3, total: 8 });
+    expect(last.body).toMatchObject({ limit: 3, offset: 6, total: 8 });
+    expect([...first.body.items, ...second.body.items, ...last.body.items].map((r) => r.id)).toEqual(all.items.map((r) => r.id));
+    expect(beyond.body).toMatchObject({ items: [], offset: 100, total: 8 });
+    expect(defaults.body).toMatchObject({ limit: 100, offset: 0, total: 8 });
+  });
+
+  it.each([
+    ['an unknown action', { action: 'ORDER_TELEPORT' }, 'action'],
+    ['a date that is not ISO-8601', { from: '31/01/2025' }, 'from'],
+    ['an impossible date', { to: '2025-02-30T00:00:00Z' }, 'to'],
+    ['a limit of 0', { limit: '0' }, 'limit'],
+    ['a limit above 1000', { limit: '1001' }, 'limit'],
+    ['a negative offset', { offset: '-1' }, 'offset'],
+    ['a success that is not a boolean', { success: 'yes' }, 'success'],
+    ['a NUL byte in an entity id', { entity_id: 'a\u0000b' }, 'entity_id'],
+    ['a trace id longer than the column', { trace_id: 't'.repeat(65) }, 'trace_id'],
+    ['an unknown filter', { entityType: 'order' }, 'entityType'],
+    ['from later than to', { from: '2025-02-01T00:00:00Z', to: '2025-01-31T00:00:00Z' }, 'to'],
+  ])('should answer 400 naming the field for %s', async (_label, query, field) => {
+    const { status, body } = await getAudit(query);
+
+    expect(status).toBe(400);
+    expect(Object.keys(body.details?.fields ?? {})).toEqual([field]);
+    expect(body.message).toMatch(new RegExp(`^${field}: `));
+  });
+
+  it('should refuse a request without a token with 401', async () => {
+    const { status, body } = await getAudit({ action: 'BOT_START' }, {});
+
+    expect(status).toBe(401);
+    expect(body).toMatchObject({ statusCode: 401 });
+  });
+
+  it('should not record the configuration again when restarted with the same configuration', async () => {
+    ctx = await ctx.restart();
+    auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
+
+    const { status, body } = await getAudit({ action: 'CONFIG_CHANGE' });
+
+    expect(status).toBe(200);
+    expect(body.total).toBe(1);
+  });
+});
