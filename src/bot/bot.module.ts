@@ -1,4 +1,10 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG } from '../infra/config/config.module';
+import { ExecutionModule } from '../execution/execution.module';
+import { ExecutionService } from '../execution/execution.service';
+import { RecoveryModule } from '../recovery/recovery.module';
+import { ReconciliationService } from '../recovery/reconciliation.service';
 import { ExchangeConnectionService } from '../exchange/exchange-connection.service';
 import { FeaturesModule } from '../features/features.module';
 import { MarketDataModule } from '../market-data/market-data.module';
@@ -11,16 +17,43 @@ import { RootController } from './root.controller';
 
 @Module({
   controllers: [RootController, BotController],
-  imports: [OrderBookModule, MarketDataModule, FeaturesModule, StrategyModule],
+  imports: [OrderBookModule, MarketDataModule, FeaturesModule, StrategyModule, ExecutionModule, RecoveryModule],
   providers: [BotLifecycleService, TradingPipeline],
   exports: [BotLifecycleService],
 })
-export class BotModule implements OnModuleInit {
+export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Bot');
+  private autostartTimer: NodeJS.Timeout | null = null;
+
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly lifecycle: BotLifecycleService,
     private readonly exchange: ExchangeConnectionService,
     private readonly pipeline: TradingPipeline,
+    private readonly recovery: ReconciliationService,
+    private readonly execution: ExecutionService,
   ) {}
+
+  /** BOT_AUTOSTART: start trading once the exchange is connected (start itself waits for reconciliation). */
+  onApplicationBootstrap(): void {
+    if (!this.config.execution.autostart) return;
+    const attempt = () => {
+      this.autostartTimer = null;
+      if (this.exchange.status().state === 'stopped') {
+        this.autostartTimer = setTimeout(attempt, 200);
+        return;
+      }
+      this.lifecycle.start('system').catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'autostart failed; retrying in 5 s');
+        this.autostartTimer = setTimeout(attempt, 5000);
+      });
+    };
+    attempt();
+  }
+
+  onModuleDestroy(): void {
+    if (this.autostartTimer) clearTimeout(this.autostartTimer);
+  }
 
   /** Trading modules take part in start/stop in this order (stopped in reverse). */
   onModuleInit(): void {
@@ -32,5 +65,8 @@ export class BotModule implements OnModuleInit {
       stop: async () => undefined,
       status: () => ({ state: 'running', counters: this.pipeline.counters() }),
     });
+    // Reconciliation before execution: start() fails unless the database agrees with the exchange.
+    this.lifecycle.register(this.recovery);
+    this.lifecycle.register(this.execution);
   }
 }

@@ -7,6 +7,7 @@ import { BookMetrics, computeBookMetrics } from '../order-book/domain/book-metri
 import { OrderBook } from '../order-book/domain/order-book';
 import { OrderBookService } from '../order-book/order-book.service';
 import { StrategyService } from '../strategy/strategy.service';
+import { ExecutionService } from '../execution/execution.service';
 
 /**
  * The one place the hot-path steps meet (STYLE.md §2): book update → 110 features → metrics → strategy →
@@ -28,6 +29,7 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     private readonly market: MarketStream,
     private readonly features: FeaturesService,
     private readonly strategy: StrategyService,
+    private readonly execution: ExecutionService,
     private readonly events: EventBus,
   ) {}
 
@@ -56,6 +58,7 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
   private onBook(symbol: string, book: OrderBook, nowMs: number): void {
     if (!this.features.tracks(symbol)) return;
     this.updates += 1;
+    this.execution.onBook(symbol, book, nowMs);
     const vector = this.features.update(book, nowMs);
     let metrics = this.metrics.get(symbol);
     if (!metrics) {
@@ -67,6 +70,7 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     if (!signal) return;
     this.signals += 1;
     this.strategy.record(signal);
+    this.execution.onSignal(signal);
     // The signal id is the trace id of everything it causes downstream.
     this.events.publish('signal.generated', { traceId: signal.id, signal });
   }

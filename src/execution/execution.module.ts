@@ -1,19 +1,44 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OrderBookModule } from '../order-book/order-book.module';
+import { RiskModule } from '../risk/risk.module';
+import { CrashInjector } from './crash-injector';
+import { ExecutionStatsRecorder } from './domain/execution-stats';
+import { LivePositions } from './domain/live-positions';
 import { OrderEntity } from './entities/order.entity';
 import { PositionEntity } from './entities/position.entity';
 import { TradeEntity } from './entities/trade.entity';
+import { EntryExecutor } from './entry-executor.service';
+import { ExecutionReadService } from './execution-read.service';
+import { ExecutionService } from './execution.service';
+import { ExitManager } from './exit-manager.service';
 import { OrderRepository } from './order.repository';
+import { OrderTracker } from './order-tracker.service';
 import { PositionRepository } from './position.repository';
 import { TradeRepository } from './trade.repository';
+import { TradingController } from './trading.controller';
 
 /**
- * Order, position and execution persistence. The entities stay inside; other modules get the repositories'
- * intention-revealing methods (use cases, recovery and read services are added here as they land).
+ * Signals to positions: entries (risk-checked, written ahead, sent once), exits, the exchange's reports driving
+ * the order and position state machines, and the /trading read endpoints. The exchange ports, instruments and
+ * breakers come from the global ExchangeModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrderEntity, PositionEntity, TradeEntity])],
-  providers: [OrderRepository, PositionRepository, TradeRepository],
-  exports: [OrderRepository, PositionRepository, TradeRepository],
+  imports: [TypeOrmModule.forFeature([OrderEntity, PositionEntity, TradeEntity]), RiskModule, OrderBookModule],
+  controllers: [TradingController],
+  providers: [
+    OrderRepository,
+    PositionRepository,
+    TradeRepository,
+    { provide: LivePositions, useFactory: () => new LivePositions() },
+    { provide: ExecutionStatsRecorder, useFactory: () => new ExecutionStatsRecorder() },
+    CrashInjector,
+    OrderTracker,
+    ExitManager,
+    EntryExecutor,
+    ExecutionService,
+    ExecutionReadService,
+  ],
+  exports: [ExecutionService, OrderTracker, OrderRepository, PositionRepository, TradeRepository, CrashInjector],
 })
 export class ExecutionModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, ObjectLiteral, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, In, LessThan, ObjectLiteral, QueryFailedError, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { rowToEntity, updateVersioned } from '../infra/database/optimistic-lock';
 import {
@@ -13,6 +13,7 @@ import {
   TimeInForce,
 } from './entities/order.entity';
 import { DuplicateClientOrderIdError, ExecutionError, StaleVersionError } from './execution.errors';
+import type { NewOpeningPosition } from './position.repository';
 
 /** Bybit's limit on orderLinkId: https://bybit-exchange.github.io/docs/v5/order/create-order */
 const MAX_CLIENT_ORDER_ID_LENGTH = 36;
@@ -78,11 +79,7 @@ export class OrderRepository {
    * DuplicateClientOrderIdError, so a retried or replayed signal can never produce a second order.
    */
   async insertPending(order: NewPendingOrder): Promise<OrderEntity> {
-    if (order.clientOrderId.length === 0 || order.clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH) {
-      throw new ExecutionError('BAD_LINK_ID', `client_order_id must be 1..${MAX_CLIENT_ORDER_ID_LENGTH} characters`, {
-        clientOrderId: order.clientOrderId,
-      });
-    }
+    assertClientOrderId(order.clientOrderId);
     const values: Partial<OrderEntity> = {
       clientOrderId: order.clientOrderId,
       symbol: order.symbol,
@@ -123,6 +120,57 @@ export class OrderRepository {
     }
   }
 
+  /**
+   * The write-ahead of an entry: the Opening position and its Pending order in ONE statement (a data-modifying
+   * CTE), so the hot path pays one round trip and a crash can never leave one without the other. A replayed
+   * signal hits uq_orders_client_order_id and the whole statement (position included) is refused.
+   */
+  async insertEntry(position: NewOpeningPosition, order: Omit<NewPendingOrder, 'positionId'>): Promise<{ order: OrderEntity; positionId: string; positionCreatedAt: Date }> {
+    assertClientOrderId(order.clientOrderId);
+    try {
+      const rows = (await this.orders.query(
+        `WITH p AS (
+           INSERT INTO positions (symbol, side, status, quantity, take_profit, stop_loss, entry_reason, signal_data,
+                                  entry_market_data, entry_indicators, trace_id, state_history)
+           VALUES ($1, $2, 'Opening', 0, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING id, created_at
+         ), o AS (
+           INSERT INTO orders (client_order_id, symbol, side, order_type, status, time_in_force, quantity, price,
+                               reduce_only, position_id, signal_data, market_data, indicators, reason, trace_id, state_history)
+           SELECT $11, $1, $12, $13, 'Pending', $14, $15, $16, $17, p.id, $6, $7, $8, $18, $9, $19 FROM p
+           RETURNING *
+         )
+         SELECT o.*, p.id AS p_id, p.created_at AS p_created_at FROM o CROSS JOIN p`,
+        [
+          position.symbol,
+          position.side,
+          position.takeProfit ?? null,
+          position.stopLoss ?? null,
+          position.entryReason ?? null,
+          json(position.signalData),
+          json(position.entryMarketData),
+          json(position.entryIndicators),
+          position.traceId ?? null,
+          JSON.stringify(position.stateHistory ?? []),
+          order.clientOrderId,
+          order.side,
+          order.orderType,
+          order.timeInForce ?? 'GTC',
+          order.quantity,
+          order.price ?? null,
+          order.reduceOnly ?? false,
+          order.reason ?? null,
+          JSON.stringify(order.stateHistory ?? []),
+        ],
+      )) as ObjectLiteral[];
+      const row = rows[0];
+      return { order: rowToEntity(this.orders, row), positionId: row.p_id as string, positionCreatedAt: row.p_created_at as Date };
+    } catch (error) {
+      if (violates(error, '23505', 'uq_orders_client_order_id')) throw new DuplicateClientOrderIdError(order.clientOrderId);
+      throw error;
+    }
+  }
+
   findById(id: string): Promise<OrderEntity | null> {
     return this.orders.findOneBy({ id });
   }
@@ -152,6 +200,35 @@ export class OrderRepository {
     });
   }
 
+  /** Active orders not written to for `olderThanMs`: the ones the private stream may have missed. */
+  findQuietActive(olderThan: Date): Promise<OrderEntity[]> {
+    return this.orders.find({
+      where: { status: In([...ACTIVE_ORDER_STATUSES]), updatedAt: LessThan(olderThan) },
+      order: { updatedAt: 'ASC', id: 'ASC' },
+      take: 50,
+    });
+  }
+
+  /** Orders of one position, oldest first (idx_orders_position_id). */
+  findByPosition(positionId: string): Promise<OrderEntity[]> {
+    return this.orders.find({ where: { positionId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Order counts per status, for /trading/execution-stats (idx_orders_symbol_status serves the scan). */
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = (await this.orders.query(`SELECT status, count(*)::int AS n FROM orders GROUP BY status`)) as Array<{ status: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Recent orders, newest first, optionally of one symbol. */
+  listRecent(options: { readonly symbol?: string; readonly limit: number }): Promise<OrderEntity[]> {
+    return this.orders.find({
+      where: options.symbol === undefined ? {} : { symbol: options.symbol },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: Math.min(Math.max(Math.floor(options.limit), 1), 1000),
+    });
+  }
+
   /**
    * Applies `changes` only if the row is still at `expectedVersion`, moving it to expectedVersion + 1, and
    * returns the updated row. Throws StaleVersionError when the version moved (re-read and re-apply, see
@@ -164,6 +241,17 @@ export class OrderRepository {
     if (await this.orders.existsBy({ id })) throw new StaleVersionError('order', id, expectedVersion);
     throw new ExecutionError('ORDER_NOT_FOUND', `Order ${id} does not exist`, { id });
   }
+}
+
+function assertClientOrderId(clientOrderId: string): void {
+  if (clientOrderId.length === 0 || clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH) {
+    throw new ExecutionError('BAD_LINK_ID', `client_order_id must be 1..${MAX_CLIENT_ORDER_ID_LENGTH} characters`, { clientOrderId });
+  }
+}
+
+/** JSONB parameter: null stays SQL NULL. */
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 /** True when a PostgreSQL error with this SQLSTATE was raised by this named constraint. */

@@ -82,6 +82,12 @@ export class TradeRepository {
     }
   }
 
+  /** Time of the newest execution recorded: where recovery starts asking the exchange for missed fills. */
+  async lastExecutedAt(): Promise<Date | null> {
+    const rows = (await this.trades.query(`SELECT max(executed_at) AS last FROM trades`)) as Array<{ last: Date | null }>;
+    return rows[0]?.last ?? null;
+  }
+
   /** Executions of one order in the order they happened (idx_trades_order_id). */
   listByOrder(orderId: string): Promise<TradeEntity[]> {
     return this.trades.find({ where: { orderId }, order: { executedAt: 'ASC', id: 'ASC' } });

@@ -21,13 +21,18 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs src/main.ts as its own process (transpiled by ts-node with swc), environment given explicitly. */
-export function spawnService(env: Record<string, string | undefined>): ServiceProcess {
+/**
+ * Runs src/main.ts (or another entry, e.g. src/simulator/main.ts) as its own process (transpiled by ts-node with
+ * swc), environment given explicitly.
+ */
+export function spawnService(env: Record<string, string | undefined>, entry = 'src/main.ts'): ServiceProcess {
   const cleanEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })) {
     if (value !== undefined) cleanEnv[key] = value;
   }
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', join(REPO_ROOT, 'src/main.ts')], {
+  // A compiled .js entry (see compiled.ts) runs as is; a .ts entry through ts-node.
+  const args = entry.endsWith('.js') ? [entry] : ['-r', 'ts-node/register', join(REPO_ROOT, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...cleanEnv, TS_NODE_SWC: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],

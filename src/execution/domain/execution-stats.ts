@@ -1,0 +1,93 @@
+import { LatencyWindow } from './latency-window';
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+}
+
+/**
+ * In-process execution figures for /trading/execution-stats: latency from the signal reaching execution to the
+ * order being handed to the exchange client, to the exchange's acknowledgement and to the first fill, and the
+ * entry slippage against the signal price. Recording is O(1) and allocation-free (it runs on the order path).
+ */
+export class ExecutionStatsRecorder {
+  private readonly signalToSendMs = new LatencyWindow(4096);
+  private readonly signalToAckMs = new LatencyWindow(4096);
+  private readonly signalToFillMs = new LatencyWindow(4096);
+  /** Signed, in basis points of the signal price: positive = paid more (Buy) / received less (Sell). */
+  private readonly slippageBps = new LatencyWindowSigned(4096);
+  private sent = 0;
+  private acked = 0;
+  private sendFailures = 0;
+  private duplicatesSuppressed = 0;
+
+  recordSent(ms: number): void {
+    this.sent += 1;
+    this.signalToSendMs.record(ms);
+  }
+
+  recordAck(ms: number): void {
+    this.acked += 1;
+    this.signalToAckMs.record(ms);
+  }
+
+  recordSendFailure(): void {
+    this.sendFailures += 1;
+  }
+
+  recordDuplicate(): void {
+    this.duplicatesSuppressed += 1;
+  }
+
+  recordFirstFill(ms: number, side: 'Buy' | 'Sell', signalPrice: number, fillPrice: number): void {
+    this.signalToFillMs.record(ms);
+    if (signalPrice > 0 && fillPrice > 0) this.slippageBps.record(((fillPrice - signalPrice) / signalPrice) * 10_000 * (side === 'Buy' ? 1 : -1));
+  }
+
+  summary(): {
+    readonly sent: number;
+    readonly acknowledged: number;
+    readonly sendFailures: number;
+    readonly duplicatesSuppressed: number;
+    readonly signalToSendMs: LatencySummary;
+    readonly signalToAckMs: LatencySummary;
+    readonly signalToFillMs: LatencySummary;
+    readonly slippageBps: LatencySummary;
+  } {
+    return {
+      sent: this.sent,
+      acknowledged: this.acked,
+      sendFailures: this.sendFailures,
+      duplicatesSuppressed: this.duplicatesSuppressed,
+      signalToSendMs: summarise(this.signalToSendMs),
+      signalToAckMs: summarise(this.signalToAckMs),
+      signalToFillMs: summarise(this.signalToFillMs),
+      slippageBps: summarise(this.slippageBps),
+    };
+  }
+}
+
+/** Slippage can be negative (price improvement); LatencyWindow drops negatives, so shift into it. */
+class LatencyWindowSigned extends LatencyWindow {
+  private static readonly OFFSET = 1_000_000;
+  override record(value: number): void {
+    super.record(value + LatencyWindowSigned.OFFSET);
+  }
+  override percentiles(ps: readonly number[]): Array<number | null> {
+    return super.percentiles(ps).map((v) => (v === null ? null : v - LatencyWindowSigned.OFFSET));
+  }
+  override mean(): number | null {
+    const mean = super.mean();
+    return mean === null ? null : mean - LatencyWindowSigned.OFFSET;
+  }
+}
+
+function summarise(window: LatencyWindow): LatencySummary {
+  const [p50, p90, p99, max] = window.percentiles([50, 90, 99, 100]);
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+  return { count: window.count, p50: round(p50), p90: round(p90), p99: round(p99), max: round(max), mean: round(window.mean()) };
+}
