@@ -8,6 +8,8 @@ const EXECUTION_ERROR_KIND = {
   DUPLICATE_CLIENT_ORDER_ID: 'CONFLICT',
   ORDER_NOT_FOUND: 'NOT_FOUND',
   POSITION_NOT_FOUND: 'NOT_FOUND',
+  /** Only an Open position can be closed by hand (Opening has nothing to close yet; Closing is already exiting). */
+  POSITION_NOT_OPEN: 'CONFLICT',
   /** orderLinkId longer than Bybit's 36 characters or empty. */
   BAD_LINK_ID: 'INVALID',
 } as const satisfies Record<string, DomainErrorKind>;

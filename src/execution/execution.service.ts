@@ -9,7 +9,9 @@ import type { Signal } from '../strategy/domain/signal';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { LivePositions } from './domain/live-positions';
 import { EntryExecutor, SignalOutcome } from './entry-executor.service';
-import { ExitManager } from './exit-manager.service';
+import { ExitManager, marketContext } from './exit-manager.service';
+import { ExecutionError } from './execution.errors';
+import { OrderBookService } from '../order-book/order-book.service';
 import { OrderRepository } from './order.repository';
 import { OrderTracker } from './order-tracker.service';
 import { PositionRepository } from './position.repository';
@@ -54,6 +56,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     private readonly rest: ExchangeRest,
     private readonly risk: RiskService,
     private readonly stats: ExecutionStatsRecorder,
+    private readonly books: OrderBookService,
     private readonly clock: Clock,
   ) {}
 
@@ -166,6 +169,17 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   /** Waits for every queued order/position update (tests, shutdown). */
   drain(): Promise<void> {
     return this.tracker.drain();
+  }
+
+  /** An operator's close: the same exit path as the rules, reason MANUAL. */
+  closePosition(id: string): { readonly id: string; readonly symbol: string } {
+    const position = this.live.byId(id);
+    if (!position) throw new ExecutionError('POSITION_NOT_FOUND', `No live position ${id}`, { id });
+    const book = this.books.book(position.symbol);
+    if (position.status !== 'Open' || !this.exits.requestClose(position, 'MANUAL', book ? marketContext(book) : null, null, 'operator')) {
+      throw new ExecutionError('POSITION_NOT_OPEN', `Position ${id} is ${position.status}${position.status === 'Open' ? ' (exits are paused while reconciling)' : ''}; only an Open position can be closed`, { id, status: position.status });
+    }
+    return { id: position.id, symbol: position.symbol };
   }
 
   // ---- reads -------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { closingSide, ExitReason, exitReasonFor } from './domain/exit-rules';
 import { LivePosition, LivePositions } from './domain/live-positions';
 import { OrderStateMachine } from './domain/order.fsm';
 import { PositionStateMachine } from './domain/position.fsm';
-import type { JsonObject, OrderEntity } from './entities/order.entity';
+import type { JsonObject } from './entities/order.entity';
 import { toOrderView, toPositionView } from './execution.mapper';
 import type { TradeContext } from './execution.events';
 import { OrderRepository } from './order.repository';
@@ -87,11 +87,11 @@ export class ExitManager implements OnModuleDestroy {
    * Starts closing a live Open position. Synchronous guard first (the live status becomes Closing at once, so
    * the next frame does not ask again), then the write-ahead and the send off the caller's turn.
    */
-  requestClose(position: LivePosition, reason: ExitReason, market: JsonObject | null, signal: JsonObject | null = null): boolean {
+  requestClose(position: LivePosition, reason: ExitReason, market: JsonObject | null, signal: JsonObject | null = null, actor: 'bot' | 'operator' = 'bot'): boolean {
     if (!this.active || position.status !== 'Open') return false;
     position.status = 'Closing';
     this.exitsRequested += 1;
-    void this.close(position, reason, { market, signal }).catch((error: unknown) => {
+    void this.close(position, reason, { market, signal }, actor).catch((error: unknown) => {
       this.logger.error({ err: error, positionId: position.id, reason }, 'exit failed');
       // Back to the picture the database has, and try again later.
       position.status = 'Open';
@@ -124,7 +124,7 @@ export class ExitManager implements OnModuleDestroy {
     });
   }
 
-  private async close(live: LivePosition, reason: ExitReason | 'RETRY', context: TradeContext): Promise<void> {
+  private async close(live: LivePosition, reason: ExitReason | 'RETRY', context: TradeContext, actor: 'bot' | 'operator' = 'bot'): Promise<void> {
     const retry = reason === 'RETRY';
     const written = await this.tracker.serialisedPosition(live.id, () =>
       retryOnConflict(() =>
@@ -173,14 +173,11 @@ export class ExitManager implements OnModuleDestroy {
     const { before, closing, order, exitReason } = written;
     this.tracker.remember(closing);
     const traceId = closing.traceId ?? undefined;
-    this.events.publish('position.updated', { traceId, actor: 'bot', before: toPositionView(before), position: toPositionView(closing), cause: `exit: ${exitReason}${retry ? ' (retry)' : ''}` });
-    this.publishCreated(order, exitReason, context);
+    this.events.publish('position.updated', { traceId, actor, before: toPositionView(before), position: toPositionView(closing), cause: `exit: ${exitReason}${retry ? ' (retry)' : ''}` });
+    this.events.publish('order.created', { traceId: order.traceId ?? undefined, actor, order: toOrderView(order), reason: exitReason, context });
     await this.tracker.send(order, 'exit-acked');
   }
 
-  private publishCreated(order: OrderEntity, reason: string, context: TradeContext): void {
-    this.events.publish('order.created', { traceId: order.traceId ?? undefined, actor: 'bot', order: toOrderView(order), reason, context });
-  }
 }
 
 /** The book at the moment of an exit decision, for the position's exit context. */

@@ -1,7 +1,19 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
-import { BalanceResponseDto, ExecutionStatsResponseDto, PositionsResponseDto } from './dto/trading.dto';
+import { BalanceResponseDto, ClosePositionResponseDto, ExecutionStatsResponseDto, PositionIdParamDto, PositionsResponseDto } from './dto/trading.dto';
+import { ExecutionService } from './execution.service';
 import { ExecutionReadService } from './execution-read.service';
 
 @ApiTags('trading')
@@ -9,7 +21,10 @@ import { ExecutionReadService } from './execution-read.service';
 @ApiUnauthorizedResponse({ type: ErrorResponseDto })
 @Controller('trading')
 export class TradingController {
-  constructor(private readonly reads: ExecutionReadService) {}
+  constructor(
+    private readonly reads: ExecutionReadService,
+    private readonly execution: ExecutionService,
+  ) {}
 
   @Get('balance')
   @ApiOperation({ summary: 'Wallet balance from the exchange (USDT equity, available, unrealised PnL); at most 5 s old' })
@@ -31,5 +46,17 @@ export class TradingController {
   @ApiOkResponse({ type: ExecutionStatsResponseDto })
   executionStats(): Promise<ExecutionStatsResponseDto> {
     return this.reads.executionStats();
+  }
+
+  @Post('positions/:id/close')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Close an Open position now with a reduce-only market order (exit reason MANUAL); audited' })
+  @ApiAcceptedResponse({ type: ClosePositionResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No live position with this id' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The position is Opening or already Closing' })
+  closePosition(@Param() { id }: PositionIdParamDto): ClosePositionResponseDto {
+    const closing = this.execution.closePosition(id);
+    return { id: closing.id, symbol: closing.symbol, status: 'Closing', exit_reason: 'MANUAL' };
   }
 }

@@ -1,15 +1,28 @@
 import type { WebSocket } from 'ws';
+import { BoundedQueue } from './bounded-queue';
+
+/** A frame of an event channel (orders, positions) waiting in a client's queue. */
+export interface QueuedEvent {
+  readonly channel: string;
+  readonly frame: string;
+}
 
 /**
- * One authenticated /ws connection. Memory is bounded by design: at most one pending frame per subscribed
- * channel (a newer sample replaces an unsent one and counts as a drop), and subscriptions are capped.
+ * One authenticated /ws connection. Memory is bounded by design: subscriptions are capped; state channels
+ * (orderbook, metrics, bot, signals) keep at most one pending frame each (a newer frame replaces an unsent one
+ * and counts as a drop); event channels (orders, positions) share one FIFO of at most `maxQueuedEvents` frames,
+ * in publication order, where an overflow evicts the oldest frame and counts as a drop (and an event drop).
  */
 export class DashboardClient {
   readonly subscriptions = new Set<string>();
   /** channel → newest unsent frame. */
   readonly pending = new Map<string, string>();
+  /** Unsent event frames, oldest first. */
+  readonly events: BoundedQueue<QueuedEvent>;
   sent = 0;
   dropped = 0;
+  /** Of `dropped`: event frames evicted from a full queue (the client saw a gap in that channel's `seq`). */
+  droppedEvents = 0;
   /** Transport heartbeat: cleared when a ping goes out, set again by the pong. */
   alive = true;
 
@@ -18,11 +31,28 @@ export class DashboardClient {
     readonly socket: WebSocket,
     readonly subject: string,
     readonly connectedAtMs: number,
-  ) {}
+    maxQueuedEvents: number,
+  ) {
+    this.events = new BoundedQueue<QueuedEvent>(maxQueuedEvents);
+  }
 
   /** Queues `frame` for `channel`, replacing (and counting as dropped) an older frame not yet sent. */
   offer(channel: string, frame: string): void {
     if (this.pending.has(channel)) this.dropped += 1;
     this.pending.set(channel, frame);
+  }
+
+  /** Appends an event frame; returns true when the queue was full and its oldest frame was evicted. */
+  enqueue(channel: string, frame: string): boolean {
+    if (this.events.push({ channel, frame }) === undefined) return false;
+    this.dropped += 1;
+    this.droppedEvents += 1;
+    return true;
+  }
+
+  /** Forgets what is still unsent for `channel` (after an unsubscribe: nothing more of it reaches the client). */
+  discard(channel: string): void {
+    this.pending.delete(channel);
+    this.events.removeWhere((queued) => queued.channel === channel);
   }
 }

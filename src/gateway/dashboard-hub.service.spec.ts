@@ -3,8 +3,10 @@ import type { BotLifecycleService } from '../bot/bot-lifecycle.service';
 import { FixedClock } from '../common/clock';
 import { EventBus } from '../infra/events/event-bus';
 import type { OrderBookService } from '../order-book/order-book.service';
+import { DashboardClient } from './dashboard-client';
 import { DashboardHub } from './dashboard-hub.service';
-import { DEFAULT_GATEWAY_SETTINGS } from './gateway.settings';
+import { DEFAULT_GATEWAY_SETTINGS, GatewaySettings } from './gateway.settings';
+import { aFill, anOrderView, aPositionView } from './gateway.test-support';
 
 /** Real: DashboardHub, EventBus, the protocol. Fake: sockets (bufferedAmount under test control), the book source. */
 class FakeSocket {
@@ -22,7 +24,8 @@ class FakeSocket {
   }
 }
 
-function setup() {
+function setup(overrides: Partial<GatewaySettings> = {}) {
+  const settings = { ...DEFAULT_GATEWAY_SETTINGS, ...overrides };
   let u = 1;
   const book = { get u() { return u; } };
   const orderBooks = {
@@ -32,18 +35,20 @@ function setup() {
   } as unknown as OrderBookService;
   const bot = { status: () => ({ state: 'stopped', running: false, since: new Date(0), mode: 'sim', symbols: [], participants: {}, connections: {}, counters: {} }) } as unknown as BotLifecycleService;
   const clock = new FixedClock(1_000);
-  const hub = new DashboardHub(orderBooks, bot, new EventBus(), clock, DEFAULT_GATEWAY_SETTINGS);
+  const bus = new EventBus();
+  const hub = new DashboardHub(orderBooks, bot, bus, clock, settings);
   const tick = () => {
     u += 1;
     clock.advance(DEFAULT_GATEWAY_SETTINGS.tickMs);
     (hub as unknown as { tick(): void }).tick();
   };
+  const send = (client: DashboardClient, body: object) => hub.receive(client, Buffer.from(JSON.stringify(body)), false);
   const subscribe = (socket: FakeSocket, channels: string[]) => {
     const client = hub.connect(socket as unknown as WebSocket, 'operator');
-    hub.receive(client, Buffer.from(JSON.stringify({ op: 'subscribe', channels })), false);
+    send(client, { op: 'subscribe', channels });
     return client;
   };
-  return { hub, tick, subscribe };
+  return { hub, bus, tick, send, subscribe };
 }
 
 describe('DashboardHub', () => {
@@ -78,5 +83,82 @@ describe('DashboardHub', () => {
     hub.disconnect(socket as unknown as WebSocket);
     expect(hub.clients()).toBe(0);
     expect(hub.stats().subscriptions).toEqual({});
+  });
+
+  describe('orders and positions', () => {
+    // The hub's event subscriptions are real (onModuleInit); its timer never fires inside these synchronous tests.
+    let ctx: ReturnType<typeof setup>;
+    const start = (overrides: Partial<GatewaySettings> = {}) => {
+      ctx = setup(overrides);
+      ctx.hub.onModuleInit();
+      return ctx;
+    };
+    afterEach(() => ctx.hub.onModuleDestroy());
+
+    const placeOrder = (bus: EventBus, n: number, symbol = 'BTCUSDT') =>
+      bus.publish('order.created', { traceId: `sig-${n}`, actor: 'bot', order: anOrderView({ id: `order-${n}`, symbol }), reason: 'imbalance' });
+
+    it('should push every event in publication order, on the all-symbols and the symbol channel, each with its own seq', async () => {
+      const { bus, subscribe } = start();
+      const all = new FakeSocket();
+      const btc = new FakeSocket();
+      subscribe(all, ['orders', 'positions']);
+      subscribe(btc, ['orders:BTCUSDT']);
+
+      placeOrder(bus, 1, 'ETHUSDT');
+      bus.publish('order.filled', { traceId: 'sig-2', actor: 'exchange', order: anOrderView({ id: 'order-2', status: 'Filled' }), fill: aFill() });
+      bus.publish('position.opened', { traceId: 'sig-2', actor: 'exchange', position: aPositionView() });
+      await bus.drain();
+
+      expect(all.sent.map((f) => JSON.parse(f)).filter((f) => f.channel).map((f) => [f.channel, f.seq, f.data.event, f.data.trace_id])).toEqual([
+        ['orders', 1, 'created', 'sig-1'],
+        ['orders', 2, 'filled', 'sig-2'],
+        ['positions', 1, 'opened', 'sig-2'],
+      ]);
+      expect(btc.pushes('orders:BTCUSDT').map((f) => [f.seq, f.data.order.id])).toEqual([[1, 'order-2']]); // not the ETHUSDT order
+    });
+
+    it('should keep at most maxQueuedEvents for a slow consumer, drop the oldest, count them, and show the gap in seq', async () => {
+      const { hub, bus, tick, subscribe } = start({ maxQueuedEvents: 3 });
+      const slow = new FakeSocket();
+      const client = subscribe(slow, ['orders']);
+      slow.bufferedAmount = DEFAULT_GATEWAY_SETTINGS.maxBufferedBytes + 1;
+
+      for (let n = 1; n <= 50; n++) placeOrder(bus, n);
+      await bus.drain();
+
+      expect(slow.pushes('orders')).toEqual([]);
+      expect(client.events.size).toBe(3);
+      expect(hub.stats()).toMatchObject({ dropped: 47, droppedEvents: 47 });
+
+      slow.bufferedAmount = 0;
+      tick();
+      expect(slow.pushes('orders').map((f) => [f.seq, f.data.order.id])).toEqual([
+        [48, 'order-48'],
+        [49, 'order-49'],
+        [50, 'order-50'],
+      ]);
+      expect(client.events.size).toBe(0);
+    });
+
+    it('should stop pushing, and forget what was queued, after unsubscribe', async () => {
+      const { hub, bus, tick, send, subscribe } = start();
+      const socket = new FakeSocket();
+      const client = subscribe(socket, ['orders', 'positions']);
+      socket.bufferedAmount = DEFAULT_GATEWAY_SETTINGS.maxBufferedBytes + 1;
+      placeOrder(bus, 1);
+      bus.publish('position.closed', { traceId: 'sig-1', actor: 'exchange', position: aPositionView({ status: 'Closed' }) });
+      await bus.drain();
+
+      send(client, { op: 'unsubscribe', channels: ['orders'] });
+      socket.bufferedAmount = 0;
+      placeOrder(bus, 2);
+      await bus.drain();
+      tick();
+
+      expect(socket.pushes('orders')).toEqual([]);
+      expect(socket.pushes('positions').map((f) => f.data.event)).toEqual(['closed']);
+      expect(hub.stats().subscriptions).toEqual({ positions: 1 });
+    });
   });
 });

@@ -13,15 +13,18 @@ import { OrderBookError } from '../order-book/order-book.errors';
 import type { Signal } from '../strategy/domain/signal';
 import '../strategy/strategy.events';
 import { DashboardClient } from './dashboard-client';
-import { toSignalPush } from './dashboard.mapper';
+import { ORDER_PUSHES, OrderEventName, POSITION_PUSHES, PositionEventName, toSignalPush } from './dashboard.mapper';
 import { GATEWAY_SETTINGS, GatewaySettings } from './gateway.settings';
-import { Channel, parseClientMessage, pushFrame } from './ws-protocol';
+import { Channel, EventChannelKind, eventChannels, parseClientMessage, pushFrame } from './ws-protocol';
 
 export interface GatewayStats {
   readonly clients: number;
   readonly subscriptions: Readonly<Record<string, number>>;
   readonly sent: number;
+  /** Frames never sent: replaced by a newer state, or evicted from a full event queue. */
   readonly dropped: number;
+  /** Of `dropped`: orders/positions events lost by a slow consumer. */
+  readonly droppedEvents: number;
 }
 
 interface Sample {
@@ -35,8 +38,13 @@ interface Sample {
  * - orderbook/metrics: sampled from OrderBookService on a timer (never per frame), only for channels somebody
  *   subscribed, only when the book's `u` moved; one JSON string per sample shared by all subscribers.
  * - signals: pushed as the `signal.generated` event arrives; bot: on bot.started/stopped and periodically.
- * - per client per channel only the newest unsent frame is kept; a client whose socket buffers more than
- *   maxBufferedBytes gets nothing until it drains (its replaced frames count as drops). Nothing grows unbounded.
+ * - orders / positions (and their per-symbol variants): pushed as execution's order.* / position.* events arrive,
+ *   with a per-channel `seq`; no snapshot at subscribe (GET /trading/positions is the current state).
+ * - a client whose socket buffers more than maxBufferedBytes gets nothing until it drains. Meanwhile, per state
+ *   channel only the newest unsent frame is kept (replaced frames count as drops), and event frames wait in one FIFO
+ *   per client of at most maxQueuedEvents, evicting the oldest (a drop, and a `seq` gap the client can see).
+ *   Events are not coalesced per order: a dashboard wants every fill, and a gap tells it to re-read over REST.
+ *   Nothing grows unbounded.
  */
 @Injectable()
 export class DashboardHub implements OnModuleInit, OnModuleDestroy {
@@ -45,6 +53,8 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   /** channel → number of subscribed clients; a channel absent here is never sampled. */
   private readonly subscribers = new Map<string, number>();
   private readonly lastSample = new Map<string, Sample>();
+  /** Event channel → last `seq` pushed on it (only channels that had subscribers; a handful of names). */
+  private readonly eventSeq = new Map<string, number>();
   private readonly unsubscribes: Array<() => void> = [];
   private timer?: NodeJS.Timeout;
   private nextId = 1;
@@ -54,6 +64,7 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   private lastHeartbeatMs: number;
   private totalSent = 0;
   private totalDropped = 0;
+  private totalDroppedEvents = 0;
 
   constructor(
     private readonly orderBooks: OrderBookService,
@@ -71,6 +82,8 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       this.events.on('signal.generated', ({ signal }) => this.onSignal(signal)),
       this.events.on('bot.started', () => this.broadcast('bot', this.botFrame())),
       this.events.on('bot.stopped', () => this.broadcast('bot', this.botFrame())),
+      ...(Object.keys(ORDER_PUSHES) as OrderEventName[]).map((name) => this.onOrderEvent(name)),
+      ...(Object.keys(POSITION_PUSHES) as PositionEventName[]).map((name) => this.onPositionEvent(name)),
     );
     this.timer = setInterval(() => this.tick(), this.settings.tickMs);
     this.timer.unref();
@@ -90,16 +103,18 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   stats(): GatewayStats {
     let sent = this.totalSent;
     let dropped = this.totalDropped;
+    let droppedEvents = this.totalDroppedEvents;
     for (const client of this.clientsBySocket.values()) {
       sent += client.sent;
       dropped += client.dropped;
+      droppedEvents += client.droppedEvents;
     }
-    return { clients: this.clientsBySocket.size, subscriptions: Object.fromEntries(this.subscribers), sent, dropped };
+    return { clients: this.clientsBySocket.size, subscriptions: Object.fromEntries(this.subscribers), sent, dropped, droppedEvents };
   }
 
   /** Registers an authenticated socket. */
   connect(socket: WebSocket, subject: string): DashboardClient {
-    const client = new DashboardClient(this.nextId++, socket, subject, this.clock.nowMs());
+    const client = new DashboardClient(this.nextId++, socket, subject, this.clock.nowMs(), this.settings.maxQueuedEvents);
     socket.on('pong', () => {
       client.alive = true;
     });
@@ -115,7 +130,9 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     for (const channel of client.subscriptions) this.release(channel);
     this.totalSent += client.sent;
     this.totalDropped += client.dropped;
-    this.logger.log({ client: client.id, clients: this.clientsBySocket.size, sent: client.sent, dropped: client.dropped }, 'ws client disconnected');
+    this.totalDroppedEvents += client.droppedEvents;
+    const { id, sent, dropped, droppedEvents } = client;
+    this.logger.log({ client: id, clients: this.clientsBySocket.size, sent, dropped, droppedEvents }, 'ws client disconnected');
   }
 
   /** One text frame from a client: parse, apply, reply. Binary frames are refused. */
@@ -155,7 +172,7 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   private unsubscribe(client: DashboardClient, channels: readonly Channel[]): void {
     for (const channel of channels) {
       if (!client.subscriptions.delete(channel.name)) continue;
-      client.pending.delete(channel.name);
+      client.discard(channel.name);
       this.release(channel.name);
     }
     this.reply(client, { op: 'unsubscribe', success: true, channels: channels.map((c) => c.name) });
@@ -178,7 +195,9 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       case 'bot':
         return this.botFrame();
       case 'signals':
-        return undefined;
+      case 'orders':
+      case 'positions':
+        return undefined; // events, not states: nothing to replay
     }
   }
 
@@ -241,11 +260,35 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     if (this.subscribers.has('signals')) this.broadcast('signals', pushFrame('signals', toSignalPush(signal)));
   }
 
-  /** Event-driven channels: queue for every subscriber and send now to those that are not behind. */
-  private broadcast(channel: string, frame: string): void {
+  private onOrderEvent<K extends OrderEventName>(name: K): () => void {
+    return this.events.on(name, (event) => this.pushEvent('orders', event.order.symbol, ORDER_PUSHES[name](event, this.clock.nowMs())));
+  }
+
+  private onPositionEvent<K extends PositionEventName>(name: K): () => void {
+    return this.events.on(name, (event) => this.pushEvent('positions', event.position.symbol, POSITION_PUSHES[name](event, this.clock.nowMs())));
+  }
+
+  /** One event on `kind` and `kind:{symbol}`: one frame per channel that has subscribers, with that channel's next seq. */
+  private pushEvent(kind: EventChannelKind, symbol: string, data: object): void {
+    for (const channel of eventChannels(kind, symbol)) {
+      if (!this.subscribers.has(channel)) continue;
+      const seq = (this.eventSeq.get(channel) ?? 0) + 1;
+      this.eventSeq.set(channel, seq);
+      this.broadcast(channel, pushFrame(channel, data, seq), 'queue');
+    }
+  }
+
+  /**
+   * Event-driven channels: hand the frame to every subscriber and send now to those that are not behind.
+   * `latest` keeps only the newest unsent frame per channel (states); `queue` keeps them all, bounded (events).
+   */
+  private broadcast(channel: string, frame: string, mode: 'latest' | 'queue' = 'latest'): void {
     for (const client of this.clientsBySocket.values()) {
       if (!client.subscriptions.has(channel)) continue;
-      client.offer(channel, frame);
+      if (mode === 'latest') client.offer(channel, frame);
+      else if (client.enqueue(channel, frame) && client.droppedEvents === 1) {
+        this.logger.warn({ client: client.id, channel, queued: client.events.size }, 'ws slow consumer: dropping the oldest event frames');
+      }
       this.flush(client);
     }
   }
@@ -254,15 +297,27 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     for (const client of this.clientsBySocket.values()) if (client.subscriptions.has(channel)) client.offer(channel, frame);
   }
 
-  /** Sends the client's pending frames unless its socket is backed up (slow consumer: wait until it drains). */
+  /**
+   * Sends the client's queued events (oldest first), then its pending states, unless its socket is backed up
+   * (slow consumer: wait until it drains).
+   */
   private flush(client: DashboardClient): void {
-    if (client.pending.size === 0 || client.socket.readyState !== WebSocket.OPEN) return;
+    if ((client.pending.size === 0 && client.events.size === 0) || client.socket.readyState !== WebSocket.OPEN) return;
+    for (let queued = client.events.peek(); queued; queued = client.events.peek()) {
+      if (client.socket.bufferedAmount > this.settings.maxBufferedBytes) return;
+      client.events.shift();
+      this.send(client, queued.frame);
+    }
     for (const [channel, frame] of client.pending) {
       if (client.socket.bufferedAmount > this.settings.maxBufferedBytes) return;
       client.pending.delete(channel);
-      client.socket.send(frame);
-      client.sent += 1;
+      this.send(client, frame);
     }
+  }
+
+  private send(client: DashboardClient, frame: string): void {
+    client.socket.send(frame);
+    client.sent += 1;
   }
 
   private reply(client: DashboardClient, body: object): void {
@@ -282,8 +337,8 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   }
 
   private readinessCheck(): HealthIndicatorResult {
-    const stats = this.stats();
-    return { ws_clients: { status: 'up', clients: stats.clients, subscriptions: stats.subscriptions, sent: stats.sent, dropped: stats.dropped } };
+    const { clients, subscriptions, sent, dropped, droppedEvents } = this.stats();
+    return { ws_clients: { status: 'up', clients, subscriptions, sent, dropped, dropped_events: droppedEvents } };
   }
 }
 

@@ -8,7 +8,7 @@ import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { DEFAULT_GATEWAY_SETTINGS, GATEWAY_SETTINGS, GatewaySettings } from './gateway.settings';
 
-/** WS /ws for the dashboard: JWT at connect, channels orderbook/metrics/signals/bot, throttled pushes. */
+/** WS /ws for the dashboard: JWT at connect, channels orderbook/metrics/signals/bot/orders/positions, throttled pushes. */
 @Module({
   imports: [AuthModule, OrderBookModule, BotModule],
   providers: [DashboardGateway, DashboardHub, {

@@ -13,6 +13,11 @@ export interface GatewaySettings {
   readonly orderbookDepth: number;
   /** A client whose socket buffers more than this is a slow consumer: nothing is sent until it drains. */
   readonly maxBufferedBytes: number;
+  /**
+   * Event frames (orders, positions) queued per client while its socket is backed up; beyond it the oldest frame is
+   * dropped (counted, and visible to the client as a `seq` gap). Bounds a slow client's memory like the byte limit.
+   */
+  readonly maxQueuedEvents: number;
   /** Subscriptions one client may hold. */
   readonly maxSubscriptions: number;
   /** Largest client message accepted by the ws server (larger → close 1009). */
@@ -32,6 +37,7 @@ export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = Object.freeze({
   botStatusIntervalMs: 5000,
   orderbookDepth: 20,
   maxBufferedBytes: 1024 * 1024,
+  maxQueuedEvents: 256,
   maxSubscriptions: 64,
   maxPayloadBytes: 16 * 1024,
   maxMessagesBeforeAuth: 16,

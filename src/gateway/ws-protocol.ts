@@ -2,36 +2,59 @@
  * The /ws wire protocol, as pure functions (no Nest, no sockets): channel names, client messages, replies.
  *
  * Client → server: `{"op":"subscribe"|"unsubscribe","channels":[...]}`, `{"op":"ping"}`.
- * Server → client: `{"op":...,"success":true|false,...}` replies, and pushes `{"channel":"orderbook:BTCUSDT","data":{...}}`.
+ * Server → client: `{"op":...,"success":true|false,...}` replies, and pushes `{"channel":"orderbook:BTCUSDT","data":{...}}`;
+ * pushes of the event channels (orders, positions) add the channel's `seq`: `{"channel":"orders","seq":7,"data":{...}}`.
  */
 
-export type ChannelKind = 'orderbook' | 'metrics' | 'signals' | 'bot';
+export type ChannelKind = 'orderbook' | 'metrics' | 'signals' | 'bot' | 'orders' | 'positions';
+
+/** Channels whose pushes are events to deliver in order (queued per client), not states to coalesce. */
+export type EventChannelKind = 'orders' | 'positions';
 
 export type Channel =
   | { readonly kind: 'orderbook' | 'metrics'; readonly symbol: string; readonly name: string }
+  | { readonly kind: EventChannelKind; readonly symbol?: string; readonly name: string }
   | { readonly kind: 'signals' | 'bot'; readonly name: string };
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 const SYMBOL = /^[A-Z0-9]{2,25}$/;
 const MAX_NAME_LENGTH = 64;
+/** Channels named without a symbol: `orders` and `positions` then carry every symbol, the others are global. */
+const PLAIN = ['signals', 'bot', 'orders', 'positions'] as const;
+const PER_SYMBOL = ['orderbook', 'metrics', 'orders', 'positions'] as const;
 
-/** `orderbook:{symbol}`, `metrics:{symbol}` (symbol case-insensitive, one of `symbols`), `signals`, `bot`. */
+function oneOf<T extends string>(names: readonly T[], value: string): value is T {
+  return (names as readonly string[]).includes(value);
+}
+
+/**
+ * `orderbook:{symbol}`, `metrics:{symbol}`, `signals`, `bot`, `orders`, `positions`, and the per-symbol event
+ * channels `orders:{symbol}`, `positions:{symbol}` (symbol case-insensitive, one of `symbols`).
+ */
 export function parseChannel(raw: unknown, symbols: readonly string[]): Parsed<Channel> {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_NAME_LENGTH) {
     return { ok: false, error: 'unknown channel: channel names are strings such as orderbook:BTCUSDT' };
   }
-  if (raw === 'signals' || raw === 'bot') return { ok: true, value: { kind: raw, name: raw } };
+  if (oneOf(PLAIN, raw)) return { ok: true, value: { kind: raw, name: raw } };
   const colon = raw.indexOf(':');
   const kind = colon < 0 ? raw : raw.slice(0, colon);
-  if ((kind === 'orderbook' || kind === 'metrics') && colon > 0) {
+  if (oneOf(PER_SYMBOL, kind) && colon > 0) {
     const symbol = raw.slice(colon + 1).toUpperCase();
     if (!SYMBOL.test(symbol) || !symbols.includes(symbol)) {
       return { ok: false, error: `unknown symbol in ${raw}: configured pairs are ${symbols.join(', ')}` };
     }
     return { ok: true, value: { kind, symbol, name: `${kind}:${symbol}` } };
   }
-  return { ok: false, error: `unknown channel ${raw}: expected orderbook:{symbol}, metrics:{symbol}, signals or bot` };
+  return {
+    ok: false,
+    error: `unknown channel ${raw}: expected orderbook:{symbol}, metrics:{symbol}, signals, bot, orders[:{symbol}] or positions[:{symbol}]`,
+  };
+}
+
+/** The channel names an event about `symbol` is pushed on: the all-symbols channel and the symbol's own. */
+export function eventChannels(kind: EventChannelKind, symbol: string): readonly [string, string] {
+  return [kind, `${kind}:${symbol}`];
 }
 
 export type ClientMessage =
@@ -72,9 +95,12 @@ function fail(op: string, error: string): { ok: false; reply: ErrorReply } {
   return { ok: false, reply: { op, success: false, error } };
 }
 
-/** A push frame, serialised once per sample and shared by every subscriber. */
-export function pushFrame(channel: string, data: unknown): string {
-  return JSON.stringify({ channel, data });
+/**
+ * A push frame, serialised once per sample and shared by every subscriber. Event channels (orders, positions) add
+ * `seq`: +1 per push on that channel, so a client that sees a gap knows frames were dropped (slow consumer).
+ */
+export function pushFrame(channel: string, data: unknown, seq?: number): string {
+  return JSON.stringify(seq === undefined ? { channel, data } : { channel, seq, data });
 }
 
 /**

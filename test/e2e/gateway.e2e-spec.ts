@@ -1,4 +1,6 @@
 import WebSocket from 'ws';
+import '../../src/execution/execution.events';
+import { aFill, anOrderView, aPositionView } from '../../src/gateway/gateway.test-support';
 import { EventBus } from '../../src/infra/events/event-bus';
 import { freezeSignal, Signal, signalId } from '../../src/strategy/domain/signal';
 import '../../src/strategy/strategy.events';
@@ -6,7 +8,8 @@ import { loginToken, startTestApp, TestApp } from '../support/app';
 
 /**
  * Real: the whole app (Fastify + WsAdapter, JWT auth, order books fed by the in-process simulator, EventBus).
- * Fake: only the signal, published straight onto the EventBus (no strategy module emits one yet).
+ * Fake: only the signal and the execution events (orders, positions), published straight onto the EventBus with
+ * the payload types execution publishes (the bot is not started, so nothing else publishes them).
  */
 type Frame = Record<string, any>;
 
@@ -215,6 +218,80 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     expect(c.socket.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('should push order and position events in publication order, with their trace id, fields and a per-channel seq', async () => {
+    const c = await client();
+    const eth = await client();
+    c.send({ op: 'subscribe', channels: ['orders', 'positions'] });
+    expect(await c.next((f) => f.op === 'subscribe')).toEqual({ op: 'subscribe', success: true, channels: ['orders', 'positions'] });
+    eth.send({ op: 'subscribe', channels: ['orders:ethusdt'] });
+    expect(await eth.next((f) => f.op === 'subscribe')).toEqual({ op: 'subscribe', success: true, channels: ['orders:ETHUSDT'] });
+
+    const bus = ctx.app.get(EventBus);
+    const traceId = 'sig-e2e-orders-1';
+    const pending = anOrderView({ id: 'e2e-order-1', clientOrderId: 'sig-e2e-orders-1-entry' });
+    const placed = { ...pending, status: 'Placed' as const, exchangeOrderId: 'bybit-1' };
+    const filled = { ...placed, status: 'Filled' as const, filledQuantity: '0.002', avgFillPrice: '64250.5', fee: '0.0257' };
+    const position = aPositionView({ id: pending.positionId! });
+    bus.publish('order.created', { traceId, actor: 'bot', order: pending, reason: 'imbalance_5 0.82 >= 0.70' });
+    bus.publish('order.status-changed', { traceId, actor: 'exchange', from: 'Pending', order: placed, cause: 'create acknowledged' });
+    bus.publish('order.filled', { traceId, actor: 'exchange', order: filled, fill: aFill({ execId: 'exec-1' }) });
+    bus.publish('position.opened', { traceId, actor: 'exchange', position });
+    bus.publish('position.updated', { traceId, actor: 'bot', before: position, position: { ...position, status: 'Closing' }, cause: 'exit: take_profit' });
+    bus.publish('order.cancel-requested', { actor: 'operator', order: anOrderView({ id: 'e2e-order-2', symbol: 'ETHUSDT', status: 'Placed' }), reason: 'manual', success: false, error: '110001 order not exists' });
+    bus.publish('position.closed', { traceId, actor: 'exchange', position: { ...position, status: 'Closed', quantity: '0', exitPrice: '64443.3', realizedPnl: '0.33', exitReason: 'take_profit' } });
+
+    await c.next((f) => f.channel === 'positions' && f.data.event === 'closed');
+    const pushes = c.frames.filter((f) => f.channel);
+    expect(pushes.map((f) => [f.channel, f.seq, f.data.event, f.data.trace_id])).toEqual([
+      ['orders', 1, 'created', traceId],
+      ['orders', 2, 'status-changed', traceId],
+      ['orders', 3, 'filled', traceId],
+      ['positions', 1, 'opened', traceId],
+      ['positions', 2, 'updated', traceId],
+      ['orders', 4, 'cancel-requested', null],
+      ['positions', 3, 'closed', traceId],
+    ]);
+    const [created, changed, fill, opened, updated, cancel, closed] = pushes.map((f) => f.data);
+    expect(created).toMatchObject({ actor: 'bot', reason: 'imbalance_5 0.82 >= 0.70', at_ms: expect.any(Number) });
+    expect(created.order).toEqual({
+      id: 'e2e-order-1', client_order_id: 'sig-e2e-orders-1-entry', exchange_order_id: null, symbol: 'BTCUSDT', side: 'Buy',
+      order_type: 'Limit', status: 'Pending', quantity: '0.002', price: '64250.5', filled_quantity: '0', avg_fill_price: null,
+      fee: '0', reduce_only: false, position_id: pending.positionId,
+    });
+    expect(changed).toMatchObject({ from: 'Pending', cause: 'create acknowledged', order: { status: 'Placed', exchange_order_id: 'bybit-1' } });
+    expect(fill).toMatchObject({ fill: { exec_id: 'exec-1', price: '64250.5', quantity: '0.002', is_maker: true }, order: { status: 'Filled', avg_fill_price: '64250.5' } });
+    expect(opened.position).toMatchObject({ id: position.id, status: 'Open', entry_price: '64250.5', realised_pnl: '0', unrealised_pnl: '0.12' });
+    expect(updated).toMatchObject({ cause: 'exit: take_profit', position: { status: 'Closing' } });
+    expect(cancel).toMatchObject({ actor: 'operator', success: false, error: '110001 order not exists', order: { symbol: 'ETHUSDT' } });
+    expect(closed.position).toMatchObject({ status: 'Closed', exit_price: '64443.3', realised_pnl: '0.33', exit_reason: 'take_profit' });
+
+    // orders:ETHUSDT saw only the ETHUSDT order, with its own seq.
+    await eth.next((f) => f.channel === 'orders:ETHUSDT');
+    await sleep(100);
+    expect(eth.frames.filter((f) => f.channel).map((f) => [f.channel, f.seq, f.data.order.id])).toEqual([['orders:ETHUSDT', 1, 'e2e-order-2']]);
+  });
+
+  it('should refuse unknown trading channels and stop pushing orders after unsubscribe', async () => {
+    const c = await client();
+    for (const name of ['order', 'orders:DOGEUSDT', 'positions:']) {
+      c.frames.length = 0;
+      c.send({ op: 'subscribe', channels: [name] });
+      expect(await c.next((f) => f.op === 'subscribe')).toMatchObject({ success: false, error: expect.stringContaining(name) });
+    }
+    c.send({ op: 'subscribe', channels: ['orders', 'positions'] });
+    await c.next((f) => f.op === 'subscribe' && f.success);
+    c.send({ op: 'unsubscribe', channels: ['orders'] });
+    await c.next((f) => f.op === 'unsubscribe' && f.success);
+
+    const bus = ctx.app.get(EventBus);
+    bus.publish('order.created', { traceId: 'sig-e2e-unsub', actor: 'bot', order: anOrderView({ id: 'e2e-order-3' }), reason: 'imbalance' });
+    bus.publish('position.opened', { traceId: 'sig-e2e-unsub', actor: 'exchange', position: aPositionView({ id: 'e2e-position-3' }) });
+    // Events reach a client in publication order: once the position is in, the order would have been too.
+    expect((await c.next((f) => f.channel === 'positions')).data).toMatchObject({ event: 'opened', trace_id: 'sig-e2e-unsub' });
+    expect(c.frames.filter((f) => f.channel === 'orders')).toEqual([]);
+    expect(c.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('should report the client count in /health/ready', async () => {
     const readyClients = async () => {
       const body = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, any> };
@@ -223,7 +300,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     const a = await client();
     await client();
     await sleep(50);
-    expect(await readyClients()).toMatchObject({ status: 'up', clients: 2 });
+    expect(await readyClients()).toMatchObject({ status: 'up', clients: 2, dropped: expect.any(Number), dropped_events: 0 });
     await a.close();
     open.splice(open.indexOf(a), 1);
     await sleep(50);

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
 
 export class BalanceResponseDto {
   @ApiProperty({ example: 'UNIFIED' }) account_type: string;
@@ -64,4 +65,18 @@ export class ExecutionStatsResponseDto {
   slippage_bps: LatencySummaryDto;
   @ApiProperty({ description: 'Creates that failed or were refused' }) send_failures: number;
   @ApiProperty({ description: 'Signals delivered again and suppressed by their orderLinkId' }) duplicates_suppressed: number;
+}
+
+export class PositionIdParamDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'id must be a position id (uuid)' })
+  id: string;
+}
+
+export class ClosePositionResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() symbol: string;
+  @ApiProperty({ enum: ['Closing'], description: 'The exit order is being written and sent; follow it on /trading/positions, /ws or /audit' })
+  status: string;
+  @ApiProperty({ enum: ['MANUAL'] }) exit_reason: string;
 }
