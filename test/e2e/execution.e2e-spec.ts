@@ -111,6 +111,23 @@ describe('execution: signal → risk → write-ahead → exchange → fills → 
     expect(stats.duplicates_suppressed).toBe(1);
   }, 90_000);
 
+  it('should let exactly one of three concurrent write-aheads of the same signal through (the unique orderLinkId)', async () => {
+    const orders = ctx.app.get(OrderRepository);
+    const link = `Econcurrent-${Date.now().toString(36)}`;
+    const entry = () =>
+      orders.insertEntry(
+        { symbol: 'SOLUSDT', side: 'Buy', quantity: '0', traceId: link, stateHistory: [] },
+        { clientOrderId: link, symbol: 'SOLUSDT', side: 'Buy', orderType: 'Market', quantity: '0.1', traceId: link, stateHistory: OrderStateMachine.create({ cause: 'test', atMs: Date.now() }).history },
+      );
+    const results = await Promise.allSettled([entry(), entry(), entry()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) expect(r.reason).toMatchObject({ code: 'DUPLICATE_CLIENT_ORDER_ID', kind: 'CONFLICT' });
+    // The refused statements left no orphan position behind: one statement, all or nothing.
+    expect(await sql(ctx.database.url, `SELECT 1 FROM positions WHERE trace_id = $1`, [link])).toHaveLength(1);
+    const written = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ order: { id: string } }>).value;
+    await ctx.app.get(OrderTracker).markNeverSent(await orders.findById(written.order.id).then((o) => o!), 'test cleanup', 'bot');
+  });
+
   it('should track fills, PnL and context, and serve balance, positions and execution stats', async () => {
     const signal = await liveSignal(ctx, 'ETHUSDT', 'Sell');
     const done: Array<Promise<void>> = [];
