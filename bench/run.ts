@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { authVerifyBench } from './auth-verify.bench';
+import { executionBench } from './execution.bench';
 import { featuresBench } from './features.bench';
 import { indicatorsBench } from './indicators.bench';
 import { feedBench } from './feed.bench';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   features: () => Promise.resolve(featuresBench()),
   indicators: () => Promise.resolve(indicatorsBench()),
   feed: () => feedBench(Number(process.env.BENCH_SECONDS ?? 15)),
+  execution: () => executionBench(Number(process.env.BENCH_SIGNALS ?? 200)),
 };
 
 async function main(only?: string): Promise<void> {

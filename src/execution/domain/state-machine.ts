@@ -1,3 +1,4 @@
+import { isoUtc } from '../../common/iso-time';
 import type { StateTransitionRecord } from '../entities/order.entity';
 import { InvalidHistoryError, InvalidTransitionError, StateMachineName } from './execution-domain.errors';
 
@@ -14,7 +15,7 @@ export interface TransitionCause {
 
 /** Builds one `state_history` record, exactly the persisted StateTransitionRecord shape (`at` ISO-8601 UTC). */
 export function transitionRecord(from: string | null, to: string, { cause, atMs, traceId }: TransitionCause): StateTransitionRecord {
-  const at = new Date(atMs).toISOString(); // throws RangeError on a non-finite atMs: a caller bug, not a domain case
+  const at = isoUtc(atMs); // throws RangeError on a non-integer atMs: a caller bug, not a domain case
   return traceId === undefined ? { from, to, at, cause } : { from, to, at, cause, traceId };
 }
 
