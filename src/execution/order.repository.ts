@@ -123,7 +123,8 @@ export class OrderRepository {
   /**
    * The write-ahead of an entry: the Opening position and its Pending order in ONE statement (a data-modifying
    * CTE), so the hot path pays one round trip and a crash can never leave one without the other. A replayed
-   * signal hits uq_orders_client_order_id and the whole statement (position included) is refused.
+   * signal hits uq_orders_client_order_id and the whole statement (position included) is refused. The market and
+   * indicator context (up to 110 features) is stored once, on the position; the order keeps the signal.
    */
   async insertEntry(position: NewOpeningPosition, order: Omit<NewPendingOrder, 'positionId'>): Promise<{ order: OrderEntity; positionId: string; positionCreatedAt: Date }> {
     assertClientOrderId(order.clientOrderId);
@@ -137,7 +138,7 @@ export class OrderRepository {
          ), o AS (
            INSERT INTO orders (client_order_id, symbol, side, order_type, status, time_in_force, quantity, price,
                                reduce_only, position_id, signal_data, market_data, indicators, reason, trace_id, state_history)
-           SELECT $11, $1, $12, $13, 'Pending', $14, $15, $16, $17, p.id, $6, $7, $8, $18, $9, $19 FROM p
+           SELECT $11, $1, $12, $13, 'Pending', $14, $15, $16, $17, p.id, $6, NULL, NULL, $18, $9, $19 FROM p
            RETURNING *
          )
          SELECT o.*, p.id AS p_id, p.created_at AS p_created_at FROM o CROSS JOIN p`,
