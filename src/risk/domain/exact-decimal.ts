@@ -44,10 +44,22 @@ export function numberToDecimal(value: number): string {
 }
 
 export function rationalOfNumber(value: number): Rational {
+  const known = RATIONALS_OF_NUMBERS.get(value);
+  if (known) return known;
   const parsed = parseRational(numberToDecimal(value));
   if (!parsed) throw new RangeError(`not a decimal: ${value}`);
+  if (RATIONALS_OF_NUMBERS.size >= RATIONALS_KEPT) RATIONALS_OF_NUMBERS.clear();
+  RATIONALS_OF_NUMBERS.set(value, parsed);
   return parsed;
 }
+
+/**
+ * A memo of the pure conversion above: the risk rules convert the same configuration numbers (limits, percentages,
+ * leverage) on every entry, and the string round trip dominates a cold call. Rationals are immutable values, so
+ * sharing them is unobservable; the bound keeps changing inputs (balances, exposure) from growing it.
+ */
+const RATIONALS_OF_NUMBERS = new Map<number, Rational>();
+const RATIONALS_KEPT = 256;
 
 export function multiply(a: Rational, b: Rational): Rational {
   return { num: a.num * b.num, den: a.den * b.den };

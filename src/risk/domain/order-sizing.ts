@@ -44,8 +44,13 @@ export function qtyUnitsFor(usdt: number, price: string, qtyStep: string): numbe
  */
 export function exitPrices(side: EntrySide, price: string, tickSize: string, takeProfitPct: number, stopLossPct: number): ExitPrices | undefined {
   const entryTicks = BigInt(toUnits(price, tickSize));
-  const up = (pct: number) => divide(multiply({ num: entryTicks, den: 1n }, { num: HUNDRED.num * rationalOfNumber(pct).den + rationalOfNumber(pct).num, den: rationalOfNumber(pct).den }), HUNDRED);
-  const down = (pct: number) => divide(multiply({ num: entryTicks, den: 1n }, { num: HUNDRED.num * rationalOfNumber(pct).den - rationalOfNumber(pct).num, den: rationalOfNumber(pct).den }), HUNDRED);
+  // entry × (100 ± pct) / 100, exactly.
+  const scaled = (pct: number, sign: 1n | -1n): Rational => {
+    const p = rationalOfNumber(pct);
+    return divide(multiply({ num: entryTicks, den: 1n }, { num: HUNDRED.num * p.den + sign * p.num, den: p.den }), HUNDRED);
+  };
+  const up = (pct: number) => scaled(pct, 1n);
+  const down = (pct: number) => scaled(pct, -1n);
   const tpTicks = side === 'Buy' ? floor(up(takeProfitPct)) : ceil(down(takeProfitPct));
   const slTicks = side === 'Buy' ? ceil(down(stopLossPct)) : floor(up(stopLossPct));
   if (tpTicks <= 0n || slTicks <= 0n || tpTicks === entryTicks || slTicks === entryTicks) return undefined;
