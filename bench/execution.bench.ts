@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
-import { createHmac, randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +33,9 @@ import { OrderBookService } from '../src/order-book/order-book.service';
 import { RiskService } from '../src/risk/risk.service';
 import { SimulatorHost } from '../src/simulator/simulator-host.service';
 import { V5Server } from '../src/simulator/v5/v5-server';
-import type { Signal, SignalMetrics } from '../src/strategy/domain/signal';
-import { freePort, table } from './support';
+import type { Signal } from '../src/strategy/domain/signal';
+import { aSignal, SIGNAL_METRICS } from '../test/factories/signal.factory';
+import { freePort, percentile, rawOrderSender, table } from './support';
 
 /**
  * The execution path's budget (issue: "signal-to-order-sent in-process p50 ≤ 200 µs, p99 ≤ 1 ms, excluding the
@@ -59,10 +59,6 @@ import { freePort, table } from './support';
 const round = (value: number, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : NaN);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 interface Dist {
   readonly n: number;
@@ -303,28 +299,6 @@ async function scratchDatabase(tag: string): Promise<Scratch> {
 
 // ------------------------------------------------------------------------------------------ 2. write-ahead
 
-const METRICS: SignalMetrics = {
-  imbalance5: 0.8,
-  imbalance10: 0.8,
-  imbalanceAll: 0.8,
-  imbalance: 0.8,
-  bestBid: null,
-  bestAsk: null,
-  spread: null,
-  spreadTicks: 1,
-  mid: null,
-  microPrice: null,
-  clusterPrice: null,
-  clusterNotional: null,
-  supportPrice: null,
-  supportNotional: 0,
-  resistancePrice: null,
-  resistanceNotional: 0,
-  largestBidClusterPrice: null,
-  largestBidClusterNotional: 0,
-  largestAskClusterPrice: null,
-  largestAskClusterNotional: 0,
-};
 
 /** The two rows EntryExecutor writes for a signal (same fields, same JSON sizes). */
 function entryRows(signalId: string, atMs: number): [NewOpeningPosition, Parameters<OrderRepository['insertEntry']>[1]] {
@@ -339,7 +313,7 @@ function entryRows(signalId: string, atMs: number): [NewOpeningPosition, Paramet
       stopLoss: '95808.0',
       entryReason: 'imbalance 0.80 ≥ 0.75',
       signalData: signal,
-      entryMarketData: { ...METRICS, bookU: 1, bookSeq: 1 },
+      entryMarketData: { ...SIGNAL_METRICS, bookU: 1, bookSeq: 1 },
       entryIndicators: null,
       traceId,
       stateHistory: PositionStateMachine.create({ cause: `signal ${signalId}`, atMs, traceId }).history,
@@ -467,49 +441,6 @@ function hookSimulatorArrivals(): () => void {
   };
 }
 
-/** POST /v5/order/create signed by hand (BYBIT.md §2), keep-alive agent: the reference the bot's path is compared with. */
-function rawOrderSender(restUrl: string): { send: (body: Record<string, string>) => Promise<boolean>; agent: Agent } {
-  const url = new URL(`${restUrl}/v5/order/create`);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const send = (order: Record<string, string>) =>
-    new Promise<boolean>((resolve, reject) => {
-      const body = JSON.stringify(order);
-      const timestamp = String(Date.now());
-      const sign = createHmac('sha256', SIM_SECRET).update(`${timestamp}${SIM_KEY}${RECV_WINDOW}${body}`).digest('hex');
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            'X-BAPI-API-KEY': SIM_KEY,
-            'X-BAPI-TIMESTAMP': timestamp,
-            'X-BAPI-RECV-WINDOW': RECV_WINDOW,
-            'X-BAPI-SIGN': sign,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            try {
-              resolve(res.statusCode === 200 && (JSON.parse(text) as { retCode: number }).retCode === 0);
-            } catch {
-              resolve(false);
-            }
-          });
-        },
-      );
-      req.once('error', reject);
-      req.end(body);
-    });
-  return { send, agent };
-}
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -523,17 +454,7 @@ let signalSequence = 0;
 
 function benchSignal(symbol: string, side: 'Buy' | 'Sell', price: string): Signal {
   signalSequence += 1;
-  return {
-    id: `bx-${Date.now().toString(36)}-${signalSequence}`,
-    strategy: 'imbalance',
-    strength: 0.5,
-    reason: `bench signal ${signalSequence}`,
-    atMs: Date.now(),
-    side,
-    symbol,
-    price,
-    context: { metrics: METRICS, bookU: signalSequence, bookSeq: signalSequence },
-  };
+  return aSignal({ id: `bx-${Date.now().toString(36)}-${signalSequence}`, symbol, side, price });
 }
 
 interface PerSignal {
@@ -605,7 +526,7 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
     const limits = app.get(RateLimiterRegistry);
     const simulator = app.get(SimulatorHost).simulator;
     if (!simulator) throw new Error('the simulator is not in process');
-    raw = rawOrderSender(simulator.restUrl);
+    raw = rawOrderSender(simulator.restUrl, { key: SIM_KEY, secret: SIM_SECRET, recvWindow: RECV_WINDOW });
 
     // Bench-only instance wrappers (the app's own singletons); the code paths themselves are untouched.
     const insertStarted = new Map<string, number>();

@@ -1,7 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { RestClientV5 } from 'bybit-api';
 import { createHmac } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { ExchangeModule, createRateLimiterRegistry } from '../src/exchange/exchange.module';
 import { ExchangeRest } from '../src/exchange/exchange.port';
 import { EXCHANGE_SETTINGS, ExchangeSettings } from '../src/exchange/exchange.settings';
@@ -10,7 +9,7 @@ import { loadAppConfig } from '../src/infra/config/app-config';
 import { ConfigModule } from '../src/infra/config/config.module';
 import { EventsModule } from '../src/infra/events/events.module';
 import { startSimulator } from '../src/simulator/simulator-runtime';
-import { table } from './support';
+import { percentile, rawOrderSender, table } from './support';
 
 const SYMBOL = 'BTCUSDT';
 const API_KEY = 'bench-order-key';
@@ -46,58 +45,10 @@ interface Samples {
   readonly errorKinds: Map<string, number>;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/** POST /v5/order/create signed by hand (BYBIT.md §2): hex HMAC-SHA256(secret, timestamp + key + recvWindow + body). */
-function rawOrderSender(restUrl: string): { send: (order: OrderParams) => Promise<boolean>; agent: Agent } {
-  const url = new URL(`${restUrl}/v5/order/create`);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const send = (order: OrderParams) =>
-    new Promise<boolean>((resolve, reject) => {
-      const body = JSON.stringify(order);
-      const timestamp = String(Date.now());
-      const sign = createHmac('sha256', API_SECRET).update(`${timestamp}${API_KEY}${RECV_WINDOW}${body}`).digest('hex');
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            'X-BAPI-API-KEY': API_KEY,
-            'X-BAPI-TIMESTAMP': timestamp,
-            'X-BAPI-RECV-WINDOW': RECV_WINDOW,
-            'X-BAPI-SIGN': sign,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            try {
-              const envelope = JSON.parse(text) as { retCode: number; result?: { orderId?: string } };
-              resolve(res.statusCode === 200 && envelope.retCode === 0 && typeof envelope.result?.orderId === 'string');
-            } catch {
-              resolve(false);
-            }
-          });
-        },
-      );
-      req.once('error', reject);
-      req.end(body);
-    });
-  return { send, agent };
-}
 
 /**
  * Round trip of one signed order create (Limit GTC Buy 30 % below the bid, so it rests; unique orderLinkId) on
@@ -137,7 +88,7 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
   const asShippedModule = await compile();
   const benchModule = await compile();
   const limiterOnly = createRateLimiterRegistry(benchModule.get<ExchangeSettings>(EXCHANGE_SETTINGS));
-  const raw = rawOrderSender(simulator.restUrl);
+  const raw = rawOrderSender(simulator.restUrl, { key: API_KEY, secret: API_SECRET, recvWindow: RECV_WINDOW });
   try {
     const asShipped = asShippedModule.get(ExchangeRest);
     const asShippedLimits = asShippedModule.get(RateLimiterRegistry);

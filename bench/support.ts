@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 
 export interface LoadResult {
@@ -57,4 +59,64 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** Nearest-rank percentile of an ascending array; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export interface V5Credentials {
+  readonly key: string;
+  readonly secret: string;
+  readonly recvWindow: string;
+}
+
+/**
+ * POST /v5/order/create signed by hand (BYBIT.md §2: hex HMAC-SHA256(secret, timestamp + key + recvWindow + body)) on a
+ * keep-alive agent: the raw reference the bot's order path is compared with. Resolves true when the order was accepted.
+ */
+export function rawOrderSender(restUrl: string, credentials: V5Credentials): { send: (order: object) => Promise<boolean>; agent: Agent } {
+  const url = new URL(`${restUrl}/v5/order/create`);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (order: object) =>
+    new Promise<boolean>((resolve, reject) => {
+      const body = JSON.stringify(order);
+      const timestamp = String(Date.now());
+      const sign = createHmac('sha256', credentials.secret).update(`${timestamp}${credentials.key}${credentials.recvWindow}${body}`).digest('hex');
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'X-BAPI-API-KEY': credentials.key,
+            'X-BAPI-TIMESTAMP': timestamp,
+            'X-BAPI-RECV-WINDOW': credentials.recvWindow,
+            'X-BAPI-SIGN': sign,
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            try {
+              const envelope = JSON.parse(text) as { retCode: number; result?: { orderId?: string } };
+              resolve(res.statusCode === 200 && envelope.retCode === 0 && typeof envelope.result?.orderId === 'string');
+            } catch {
+              resolve(false);
+            }
+          });
+        },
+      );
+      req.once('error', reject);
+      req.end(body);
+    });
+  return { send, agent };
 }

@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { toUnits } from '../common/ticks';
 import { InstrumentsService } from '../exchange/instruments.service';
-import type { LivePosition } from './domain/live-positions';
 import { EventBus } from '../infra/events/event-bus';
 import { clientOrderIdFor } from '../idempotency/domain/client-order-id';
 import type { SizedEntry } from '../risk/domain/risk.types';
@@ -17,6 +15,7 @@ import type { JsonObject } from './entities/order.entity';
 import { toOrderView } from './execution.mapper';
 import { DuplicateClientOrderIdError } from './execution.errors';
 import { ExitManager } from './exit-manager.service';
+import { livePositionOf } from './live-position.mapper';
 import { OrderRepository } from './order.repository';
 import { OrderTracker } from './order-tracker.service';
 
@@ -149,7 +148,12 @@ export class EntryExecutor {
     }
     // The symbol stays in use from now on through the live position, also after the entry order's terminal
     // push releases the reservation and before its fill arrives.
-    this.live.upsert(openingPosition(written.positionId, sized, this.instruments.get(sized.symbol)?.tickSize));
+    this.live.upsert(
+      livePositionOf(
+        { id: written.positionId, symbol: sized.symbol, side: sized.side, status: 'Opening', quantity: '0', entryPrice: null, takeProfit: sized.takeProfit, stopLoss: sized.stopLoss, openedAt: null },
+        this.instruments.get(sized.symbol)?.tickSize,
+      ),
+    );
     this.crash.reached('pending-persisted');
     const { order } = written;
     this.events.publish('order.created', { traceId, actor: 'bot', order: toOrderView(order), reason: signal.reason, context });
@@ -181,19 +185,3 @@ function signalIndicators(signal: Signal): JsonObject | null {
   return signal.context.features ?? null;
 }
 
-function openingPosition(id: string, sized: SizedEntry, tickSize: string | undefined): LivePosition {
-  return {
-    id,
-    symbol: sized.symbol,
-    side: sized.side,
-    status: 'Opening',
-    quantity: 0,
-    entryPrice: null,
-    takeProfitTicks: tickSize ? toUnits(sized.takeProfit, tickSize, 'nearest') : null,
-    stopLossTicks: tickSize ? toUnits(sized.stopLoss, tickSize, 'nearest') : null,
-    openedAtMs: null,
-    nextExitAtMs: 0,
-    failedExits: 0,
-    exitOutcomeUnknown: false,
-  };
-}

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { fromUnits } from '../common/ticks';
-import { InstrumentsService } from '../exchange/instruments.service';
 import { OrderBookService } from '../order-book/order-book.service';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { money, unrealisedPnl } from './domain/position-accounting';
@@ -18,7 +16,6 @@ export class ExecutionReadService {
     private readonly positions: PositionRepository,
     private readonly orders: OrderRepository,
     private readonly books: OrderBookService,
-    private readonly instruments: InstrumentsService,
     private readonly stats: ExecutionStatsRecorder,
   ) {}
 
@@ -95,9 +92,8 @@ export class ExecutionReadService {
   /** A long is worth what the bid pays, a short what the ask costs; null without a book. */
   private markPrice(symbol: string, side: 'Buy' | 'Sell'): string | null {
     const book = this.books.book(symbol);
-    const tickSize = this.instruments.get(symbol)?.tickSize;
-    if (!book || !tickSize) return null;
+    if (!book) return null;
     const ticks = side === 'Buy' ? book.bestBid : book.bestAsk;
-    return Number.isFinite(ticks) ? fromUnits(ticks, tickSize) : null;
+    return Number.isFinite(ticks) ? book.priceText(ticks) : null;
   }
 }

@@ -7,7 +7,10 @@ import type { PositionEntity } from './entities/position.entity';
  * book. Without a known tick size the thresholds are off (no exit can trigger on a guessed grid); time exits
  * still work.
  */
-export function livePositionOf(position: PositionEntity, tickSize: string | undefined): LivePosition {
+export function livePositionOf(
+  position: Pick<PositionEntity, 'id' | 'symbol' | 'side' | 'status' | 'quantity' | 'entryPrice' | 'takeProfit' | 'stopLoss' | 'openedAt'>,
+  tickSize: string | undefined,
+): LivePosition {
   if (position.status === 'Closed') throw new RangeError(`position ${position.id} is closed`);
   return {
     id: position.id,

@@ -12,12 +12,12 @@ import { RiskService } from '../risk/risk.service';
 import { CrashInjector } from './crash-injector';
 import { LivePositions } from './domain/live-positions';
 import { orderStatusFromExchange } from './domain/exchange-status';
-import { OrderStateMachine } from './domain/order.fsm';
+import { ORDER_TRANSITIONS, OrderStateMachine } from './domain/order.fsm';
 import { PositionStateMachine } from './domain/position.fsm';
-import { applyFill, money, netRealised, PositionFigures } from './domain/position-accounting';
+import { applyFill, money, netRealised, PositionFigures, priceText } from './domain/position-accounting';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import type { TransitionCause } from './domain/state-machine';
-import { ACTIVE_ORDER_STATUSES, OrderEntity, OrderStatus } from './entities/order.entity';
+import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { PositionEntity } from './entities/position.entity';
 import { toOrderView, toPositionView } from './execution.mapper';
 import { KeyedSerialQueue } from './keyed-serial-queue';
@@ -176,8 +176,8 @@ export class OrderTracker {
       retryOnConflict(async () => {
         const current = await this.requireOrder(order.id);
         if (!from.includes(current.status)) return false;
-        await this.transitionOrder(current, to, { cause: reason, actor, error: reason }, to === 'Failed' ? { errorMessage: reason } : { cancelledAt: this.clock.now(), errorMessage: reason });
-        await this.afterOrderEnded(current.id, '0', actor);
+        const ended = await this.transitionOrder(current, to, { cause: reason, actor, error: reason }, to === 'Failed' ? { errorMessage: reason } : { cancelledAt: this.clock.now(), errorMessage: reason });
+        await this.afterOrderEnded(ended, '0', actor);
         return true;
       }),
     );
@@ -203,8 +203,8 @@ export class OrderTracker {
       retryOnConflict(async () => {
         const current = await this.requireOrder(order.id);
         if (current.status !== 'Pending') return;
-        await this.transitionOrder(current, outcome, { cause: `create ${outcome === 'Rejected' ? 'rejected' : 'failed'}: ${exchangeError?.code ?? 'error'}`, actor: 'bot', error: message }, { errorMessage: message });
-        await this.afterOrderEnded(current.id, '0', 'bot');
+        const ended = await this.transitionOrder(current, outcome, { cause: `create ${outcome === 'Rejected' ? 'rejected' : 'failed'}: ${exchangeError?.code ?? 'error'}`, actor: 'bot', error: message }, { errorMessage: message });
+        await this.afterOrderEnded(ended, '0', 'bot');
       }),
     );
   }
@@ -268,8 +268,8 @@ export class OrderTracker {
       if (target === 'Cancelled') changes.cancelledAt = new Date(report.updatedTime || now.getTime());
       const error = target === 'Rejected' ? `${report.rejectReason || 'rejected'}` : undefined;
       if (error) changes.errorMessage = error;
-      await this.transitionOrder(current, target, { cause: `exchange ${report.status}${report.cancelType && report.cancelType !== 'UNKNOWN' ? ` (${report.cancelType})` : ''}`, actor, error }, changes);
-      if (isTerminal(target)) await this.afterOrderEnded(current.id, report.cumExecQty, actor);
+      const updated = await this.transitionOrder(current, target, { cause: `exchange ${report.status}${report.cancelType && report.cancelType !== 'UNKNOWN' ? ` (${report.cancelType})` : ''}`, actor, error }, changes);
+      if (isTerminal(target)) await this.afterOrderEnded(updated, report.cumExecQty, actor);
     });
   }
 
@@ -277,8 +277,7 @@ export class OrderTracker {
    * An order ended. An entry that never traded closes its empty position; an exit that did not take the whole
    * position returns it to Open so the exit is tried again (after a back-off).
    */
-  private async afterOrderEnded(orderId: string, exchangeFilledQty: string, actor: Actor): Promise<void> {
-    const order = await this.requireOrder(orderId);
+  private async afterOrderEnded(order: OrderEntity, exchangeFilledQty: string, actor: Actor): Promise<void> {
     if (!order.reduceOnly) this.live.releaseEntry(order.clientOrderId);
     if (!order.positionId) return;
     const position = await this.positions.findById(order.positionId);
@@ -372,7 +371,7 @@ export class OrderTracker {
     const avg = (previousValue + Number(execution.execPrice) * fillUnits) / (filledBefore + fillUnits);
     const updatedOrder = await orders.updateWithVersion(order.id, order.version, {
       filledQuantity: fromUnits(totalUnits, qtyStep),
-      avgFillPrice: trimPrice(avg),
+      avgFillPrice: priceText(avg),
       fee: money(Number(order.fee) + Number(fee)),
     });
 
@@ -498,8 +497,9 @@ export function sendOutcome(error: ExchangeError | undefined): 'Rejected' | 'Fai
   }
 }
 
+/** No move out of it in the order transition table. */
 function isTerminal(status: OrderStatus): boolean {
-  return !(ACTIVE_ORDER_STATUSES as readonly OrderStatus[]).includes(status);
+  return ORDER_TRANSITIONS[status].length === 0;
 }
 
 export function figuresOf(position: PositionEntity): PositionFigures {
@@ -515,10 +515,6 @@ export function figuresOf(position: PositionEntity): PositionFigures {
   };
 }
 
-function trimPrice(value: number): string {
-  const fixed = value.toFixed(10);
-  return fixed.replace(/0+$/, '').replace(/\.$/, '');
-}
 
 /** The step implied by a quantity's decimals when the instrument is unknown (a fill is always on its own grid). */
 function stepOf(quantity: string): string {

@@ -6,7 +6,7 @@ import type { OrderBookService } from '../order-book/order-book.service';
 import { DashboardClient } from './dashboard-client';
 import { DashboardHub } from './dashboard-hub.service';
 import { DEFAULT_GATEWAY_SETTINGS, GatewaySettings } from './gateway.settings';
-import { aFill, anOrderView, aPositionView } from './gateway.test-support';
+import { aFill, anOrderView, aPositionView } from '../../test/factories/execution-views.factory';
 
 /** Real: DashboardHub, EventBus, the protocol. Fake: sockets (bufferedAmount under test control), the book source. */
 class FakeSocket {

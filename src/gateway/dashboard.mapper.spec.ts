@@ -1,5 +1,5 @@
 import { ORDER_PUSHES, POSITION_PUSHES } from './dashboard.mapper';
-import { aFill, anOrderView, aPositionView } from './gateway.test-support';
+import { aFill, anOrderView, aPositionView } from '../../test/factories/execution-views.factory';
 
 const AT = 1_770_912_000_000;
 

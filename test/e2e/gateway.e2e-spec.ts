@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import '../../src/execution/execution.events';
-import { aFill, anOrderView, aPositionView } from '../../src/gateway/gateway.test-support';
+import { aFill, anOrderView, aPositionView } from '../factories/execution-views.factory';
 import { EventBus } from '../../src/infra/events/event-bus';
 import { freezeSignal, Signal, signalId } from '../../src/strategy/domain/signal';
 import '../../src/strategy/strategy.events';

@@ -1,6 +1,7 @@
 import type { Signal, SignalMetrics } from '../../src/strategy/domain/signal';
 
-const METRICS: SignalMetrics = {
+/** Metrics of a typical Buy signal (imbalance 0.8); prices unknown. */
+export const SIGNAL_METRICS: SignalMetrics = {
   imbalance5: 0.8,
   imbalance10: 0.8,
   imbalanceAll: 0.8,
@@ -34,7 +35,7 @@ export function aSignal(overrides: Partial<Signal> & Pick<Signal, 'symbol' | 'si
     strength: 0.5,
     reason: `test signal ${sequence}`,
     atMs: Date.now(),
-    context: { metrics: METRICS, bookU: sequence, bookSeq: sequence },
+    context: { metrics: SIGNAL_METRICS, bookU: sequence, bookSeq: sequence },
     ...overrides,
   };
 }

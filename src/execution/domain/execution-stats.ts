@@ -19,7 +19,7 @@ export class ExecutionStatsRecorder {
   private readonly signalToAckMs = new LatencyWindow(4096);
   private readonly signalToFillMs = new LatencyWindow(4096);
   /** Signed, in basis points of the signal price: positive = paid more (Buy) / received less (Sell). */
-  private readonly slippageBps = new LatencyWindowSigned(4096);
+  private readonly slippageBps = new LatencyWindow(4096, true);
   private sent = 0;
   private acked = 0;
   private sendFailures = 0;
@@ -71,20 +71,6 @@ export class ExecutionStatsRecorder {
   }
 }
 
-/** Slippage can be negative (price improvement); LatencyWindow drops negatives, so shift into it. */
-class LatencyWindowSigned extends LatencyWindow {
-  private static readonly OFFSET = 1_000_000;
-  override record(value: number): void {
-    super.record(value + LatencyWindowSigned.OFFSET);
-  }
-  override percentiles(ps: readonly number[]): Array<number | null> {
-    return super.percentiles(ps).map((v) => (v === null ? null : v - LatencyWindowSigned.OFFSET));
-  }
-  override mean(): number | null {
-    const mean = super.mean();
-    return mean === null ? null : mean - LatencyWindowSigned.OFFSET;
-  }
-}
 
 function summarise(window: LatencyWindow): LatencySummary {
   const [p50, p90, p99, max] = window.percentiles([50, 90, 99, 100]);

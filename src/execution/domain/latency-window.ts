@@ -8,12 +8,16 @@ export class LatencyWindow {
   private filled = 0;
   private total = 0;
 
-  constructor(capacity = 1024) {
+  /** `signed`: negative samples are kept (e.g. slippage, where a price improvement is negative). */
+  constructor(
+    capacity = 1024,
+    private readonly signed = false,
+  ) {
     this.samples = new Float64Array(capacity);
   }
 
   record(value: number): void {
-    if (!Number.isFinite(value) || value < 0) return;
+    if (!Number.isFinite(value) || (!this.signed && value < 0)) return;
     this.samples[this.next] = value;
     this.next = (this.next + 1) % this.samples.length;
     if (this.filled < this.samples.length) this.filled += 1;

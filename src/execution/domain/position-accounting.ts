@@ -126,6 +126,6 @@ export function unrealisedPnl(figures: PositionFigures, markPrice: number): numb
 }
 
 /** Average prices keep 10 significant decimals: enough for any tick, and stable in NUMERIC. */
-function priceText(value: number): string {
+export function priceText(value: number): string {
   return trimZeros(value.toFixed(10));
 }

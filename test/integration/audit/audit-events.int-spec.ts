@@ -15,8 +15,9 @@ import { dataSourceOptions } from '../../../src/infra/database/data-source';
 import { EventBus } from '../../../src/infra/events/event-bus';
 import { EventsModule } from '../../../src/infra/events/events.module';
 import { DomainEventName, DomainEvents } from '../../../src/infra/events/domain-events';
-import type { OrderView, PositionView, TradeContext } from '../../../src/execution/execution.events';
+import type { TradeContext } from '../../../src/execution/execution.events';
 import { createTestDatabase, TestDatabase } from '../../support/database';
+import { anOrderView, aPositionView } from '../../factories/execution-views.factory';
 
 /*
  * Real: PostgreSQL with every migration (enum values, append-only triggers), TypeORM, the Nest wiring of
@@ -30,44 +31,7 @@ const BYBIT_API_SECRET = 'bybit-secret-never-stored';
 const ORDER_ID = '0b8f3c2e-6c1a-4a7e-9d6f-1f2e3d4c5b6a';
 const POSITION_ID = '5d7e9f10-2a3b-4c5d-8e9f-0a1b2c3d4e5f';
 
-function anOrder(overrides: Partial<OrderView> = {}): OrderView {
-  return {
-    id: ORDER_ID,
-    clientOrderId: 'sig-7f3a-entry',
-    exchangeOrderId: null,
-    symbol: 'BTCUSDT',
-    side: 'Buy',
-    orderType: 'Limit',
-    status: 'Pending',
-    quantity: '0.002',
-    price: '64250.5',
-    filledQuantity: '0',
-    avgFillPrice: null,
-    fee: '0',
-    reduceOnly: false,
-    positionId: null,
-    ...overrides,
-  };
-}
 
-function aPosition(overrides: Partial<PositionView> = {}): PositionView {
-  return {
-    id: POSITION_ID,
-    symbol: 'BTCUSDT',
-    side: 'Buy',
-    status: 'Open',
-    quantity: '0.002',
-    entryPrice: '64250.5',
-    exitPrice: null,
-    realizedPnl: '0',
-    unrealizedPnl: '0.12',
-    fees: '0.0257',
-    takeProfit: '64443.25',
-    stopLoss: '64121.99',
-    exitReason: null,
-    ...overrides,
-  };
-}
 
 const ENTRY_CONTEXT: TradeContext = {
   signal: { id: 'sig-7f3a', type: 'imbalance', strength: 0.82, reason: 'bid imbalance 3.4x' },
@@ -148,7 +112,7 @@ describe('audit rows from domain events', () => {
 
   describe('orders', () => {
     it('should write ORDER_CREATE with the order view and its signal, market and indicator context', async () => {
-      const order = anOrder();
+      const order = anOrderView();
 
       const rows = await publishAndRead('order.created', { traceId: 'tr-order-create', actor: 'bot', order, reason: 'imbalance entry', context: ENTRY_CONTEXT });
 
@@ -170,7 +134,7 @@ describe('audit rows from domain events', () => {
     });
 
     it('should write ORDER_CANCEL with the outcome of the cancel request', async () => {
-      const order = anOrder({ status: 'Placed', exchangeOrderId: '1798736412' });
+      const order = anOrderView({ status: 'Placed', exchangeOrderId: '1798736412' });
 
       const rows = await publishAndRead('order.cancel-requested', {
         traceId: 'tr-order-cancel-req',
@@ -201,7 +165,7 @@ describe('audit rows from domain events', () => {
       ['Placed', 'ORDER_STATUS_CHANGE', true, undefined],
       ['Filled', 'ORDER_STATUS_CHANGE', true, undefined],
     ] as const)('should write a status change to %s as %s (success %s)', async (to, action, success, error) => {
-      const order = anOrder({ status: to });
+      const order = anOrderView({ status: to });
       const traceId = `tr-order-status-${to}`;
 
       const rows = await publishAndRead('order.status-changed', { traceId, actor: 'exchange', from: 'Pending', order, cause: `ws order ${to}`, error });
@@ -224,7 +188,7 @@ describe('audit rows from domain events', () => {
     });
 
     it('should write ORDER_FILL with the order view and the execution', async () => {
-      const order = anOrder({ status: 'Filled', filledQuantity: '0.002', avgFillPrice: '64250.5', fee: '0.0257' });
+      const order = anOrderView({ status: 'Filled', filledQuantity: '0.002', avgFillPrice: '64250.5', fee: '0.0257' });
       const fill = { execId: 'e-91c0', price: '64250.5', quantity: '0.002', fee: '0.0257', isMaker: true, executedAt: '2025-01-31T12:00:00.123Z' };
 
       const rows = await publishAndRead('order.filled', { traceId: 'tr-order-fill', actor: 'exchange', order, fill });
@@ -235,7 +199,7 @@ describe('audit rows from domain events', () => {
 
   describe('positions', () => {
     it('should write POSITION_OPEN with the context at open', async () => {
-      const position = aPosition();
+      const position = aPositionView();
 
       const rows = await publishAndRead('position.opened', { traceId: 'tr-pos-open', actor: 'bot', position, context: ENTRY_CONTEXT });
 
@@ -245,8 +209,8 @@ describe('audit rows from domain events', () => {
     });
 
     it('should write POSITION_UPDATE with the position before and after', async () => {
-      const before = aPosition();
-      const position = aPosition({ status: 'Closing' });
+      const before = aPositionView();
+      const position = aPositionView({ status: 'Closing' });
 
       const rows = await publishAndRead('position.updated', { traceId: 'tr-pos-update', actor: 'bot', before, position, cause: 'take profit hit' });
 
@@ -256,7 +220,7 @@ describe('audit rows from domain events', () => {
     });
 
     it('should write POSITION_CLOSE with entry and exit context, the exit reason and the realised PnL', async () => {
-      const position = aPosition({ status: 'Closed', exitPrice: '64443.35', realizedPnl: '0.3857', unrealizedPnl: '0', exitReason: 'TAKE_PROFIT' });
+      const position = aPositionView({ status: 'Closed', exitPrice: '64443.35', realizedPnl: '0.3857', unrealizedPnl: '0', exitReason: 'TAKE_PROFIT' });
 
       const rows = await publishAndRead('position.closed', { traceId: 'tr-pos-close', actor: 'bot', position, entryContext: ENTRY_CONTEXT, exitContext: EXIT_CONTEXT });
 
@@ -409,10 +373,10 @@ describe('audit rows from domain events', () => {
       const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
         // entity_id is varchar(64): PostgreSQL refuses the insert.
-        const tooLong = anOrder({ id: 'x'.repeat(65) });
+        const tooLong = anOrderView({ id: 'x'.repeat(65) });
 
         expect(() => bus.publish('order.created', { traceId: 'tr-write-fails', actor: 'bot', order: tooLong, reason: 'entry' })).not.toThrow();
-        bus.publish('order.filled', { traceId: 'tr-after-failure', actor: 'bot', order: anOrder({ status: 'Filled' }), fill: { execId: 'e-2', price: '1', quantity: '1', fee: '0', isMaker: false, executedAt: '2025-01-31T12:00:00Z' } });
+        bus.publish('order.filled', { traceId: 'tr-after-failure', actor: 'bot', order: anOrderView({ status: 'Filled' }), fill: { execId: 'e-2', price: '1', quantity: '1', fee: '0', isMaker: false, executedAt: '2025-01-31T12:00:00Z' } });
         await bus.drain();
 
         expect(await audit.query({ traceId: 'tr-write-fails' })).toEqual([]);

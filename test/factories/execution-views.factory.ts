@@ -1,8 +1,8 @@
-import type { DomainEvents } from '../infra/events/domain-events';
+import type { DomainEvents } from '../../src/infra/events/domain-events';
 
 /**
- * Test helpers (not a spec): execution's event payloads with every field, as execution publishes them, for the
- * `orders` / `positions` channel specs (unit and e2e). Types come through DomainEvents, like the gateway itself.
+ * Builders of execution's event payloads with every field, as execution publishes them (gateway channel specs,
+ * audit mapping specs). Types come through DomainEvents, as the subscribers see them.
  */
 type OrderView = DomainEvents['order.created']['order'];
 type PositionView = DomainEvents['position.opened']['position'];
