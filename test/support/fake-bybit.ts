@@ -9,8 +9,9 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
+import { sharedPath } from './shared-data';
 
-export const SAMPLES_DIR = '/work/shared/data/bybit/v5-samples';
+export const SAMPLES_DIR = sharedPath('data/bybit/v5-samples');
 
 export function sample<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(join(SAMPLES_DIR, name), 'utf8')) as T;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndicatorCandle } from '../../src/features/domain/indicators/indicator-candle';
+import { sharedPath } from './shared-data';
 
 const REPO_ROOT = join(__dirname, '../..');
 const GOLDEN_PATH = join(REPO_ROOT, 'test/fixtures/talib/btcusdt-1m-golden.json');
@@ -25,7 +26,9 @@ let cache: { golden: GoldenFile; candles: IndicatorCandle[] } | undefined;
 function load(): { golden: GoldenFile; candles: IndicatorCandle[] } {
   if (cache) return cache;
   const golden = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) as GoldenFile;
-  const rows = readFileSync(join(REPO_ROOT, golden.candles.file), 'utf8').trim().split('\n').slice(1);
+  // The generator records the file as seen from the repository ('../shared/...'): resolve it wherever shared/ is.
+  const candlesFile = golden.candles.file.startsWith('../shared/') ? sharedPath(golden.candles.file.slice('../shared/'.length)) : join(REPO_ROOT, golden.candles.file);
+  const rows = readFileSync(candlesFile, 'utf8').trim().split('\n').slice(1);
   const candles = rows.slice(golden.candles.first, golden.candles.first + golden.candles.count).map((row) => {
     const [openTimeMs, open, high, low, close, volume] = row.split(',').map(Number); // as the generator parses
     return { openTimeMs, open, high, low, close, volume };

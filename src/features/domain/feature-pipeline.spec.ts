@@ -15,6 +15,7 @@ import { FeaturePipeline } from './feature-pipeline';
 import { IndicatorFeatureExtractor } from './indicator-feature-extractor';
 import { IndicatorCandle } from './indicators/indicator-candle';
 import { MultiSymbolFeaturePipeline } from './multi-symbol-feature-pipeline';
+import { sharedPath } from '../../../test/support/shared-data';
 
 const ROOT = join(__dirname, '../../..');
 const GRID = { tickSize: '0.5', qtyStep: '1' };
@@ -35,7 +36,7 @@ function allFinite(values: ArrayLike<number>): boolean {
 }
 
 function loadCandles(rows: number): IndicatorCandle[] {
-  const text = readFileSync(join(ROOT, '../shared/data/candles/btcusdt-1m-2021-02-19-to-25.csv'), 'utf8');
+  const text = readFileSync(sharedPath('data/candles/btcusdt-1m-2021-02-19-to-25.csv'), 'utf8');
   return text
     .trim()
     .split('\n')
