@@ -210,10 +210,6 @@ export class OrderRepository {
     });
   }
 
-  /** Orders of one position, oldest first (idx_orders_position_id). */
-  findByPosition(positionId: string): Promise<OrderEntity[]> {
-    return this.orders.find({ where: { positionId }, order: { createdAt: 'ASC', id: 'ASC' } });
-  }
 
   /** Order counts per status, for /trading/execution-stats (idx_orders_symbol_status serves the scan). */
   async countByStatus(): Promise<Record<string, number>> {
@@ -221,14 +217,6 @@ export class OrderRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
-  /** Recent orders, newest first, optionally of one symbol. */
-  listRecent(options: { readonly symbol?: string; readonly limit: number }): Promise<OrderEntity[]> {
-    return this.orders.find({
-      where: options.symbol === undefined ? {} : { symbol: options.symbol },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: Math.min(Math.max(Math.floor(options.limit), 1), 1000),
-    });
-  }
 
   /**
    * Applies `changes` only if the row is still at `expectedVersion`, moving it to expectedVersion + 1, and
