@@ -146,6 +146,14 @@ export class EntryExecutor {
       this.logger.error({ err: error, signalId: signal.id }, 'could not write the entry; nothing was sent');
       return;
     }
+    this.crash.reached('pending-persisted');
+    const { order } = written;
+    const sending = this.tracker.send(order, 'order-acked', {
+      onSent: () => this.stats.recordSent(performance.now() - receivedAt),
+      onAcked: () => this.stats.recordAck(performance.now() - receivedAt),
+    });
+    // Bookkeeping once the request is on its way: whatever the exchange says about this order (ack, pushes, a failed
+    // send's transitions) is handled on later turns, after these synchronous lines.
     // The symbol stays in use from now on through the live position, also after the entry order's terminal
     // push releases the reservation and before its fill arrives.
     this.live.upsert(
@@ -154,13 +162,8 @@ export class EntryExecutor {
         this.instruments.get(sized.symbol)?.tickSize,
       ),
     );
-    this.crash.reached('pending-persisted');
-    const { order } = written;
     this.events.publish('order.created', { traceId, actor: 'bot', order: toOrderView(order), reason: signal.reason, context });
-    await this.tracker.send(order, 'order-acked', {
-      onSent: () => this.stats.recordSent(performance.now() - receivedAt),
-      onAcked: () => this.stats.recordAck(performance.now() - receivedAt),
-    });
+    await sending;
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as fc from 'fast-check';
 import { clientOrderIdFor, ClientOrderIdError, parseClientOrderId } from './client-order-id';
 
 const VALID = /^[A-Za-z0-9_-]{1,36}$/;
@@ -51,6 +52,26 @@ describe('clientOrderIdFor', () => {
     expect(entry[0]).toBe('E');
     expect(exit[0]).toBe('X');
     expect(entry).not.toBe(exit);
+  });
+
+  it('should give the verbatim or hashed id the written rule defines, for any signal id', () => {
+    // The rule as first written with regular expressions; the code checks it with character loops.
+    const byRule = (signalId: string) =>
+      `E${signalId}`.length <= 36 && /^[A-Za-z0-9_-]+$/.test(signalId) && !/^Eh[0-9a-f]{32}$/.test(`E${signalId}`)
+        ? `E${signalId}`
+        : `Eh${createHash('sha256').update(signalId, 'utf8').digest('hex').slice(0, 32)}`;
+    const hexTail = fc.stringMatching(/^[0-9a-hA-H][0-9a-fA-F]{30,34}$/);
+    const linkText = fc.stringMatching(/^[A-Za-z0-9_:. -]{1,40}$/);
+    const hex32 = '0123456789abcdef'.repeat(2);
+    for (const signalId of [`h${hex32}`, `a${hex32}`, `h${hex32.slice(1)}g`, `h${hex32.toUpperCase()}`, `h${hex32}0`, 'x'.repeat(35), 'x'.repeat(36), 'a b', '-_']) {
+      expect(clientOrderIdFor({ kind: 'entry', signalId })).toBe(byRule(signalId));
+    }
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), hexTail, linkText), (signalId) => {
+        expect(clientOrderIdFor({ kind: 'entry', signalId })).toBe(byRule(signalId));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('should refuse sources no id can be derived from', () => {
