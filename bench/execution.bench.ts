@@ -33,7 +33,9 @@ import { OrderBookService } from '../src/order-book/order-book.service';
 import { RiskService } from '../src/risk/risk.service';
 import { SimulatorHost } from '../src/simulator/simulator-host.service';
 import { V5Server } from '../src/simulator/v5/v5-server';
-import type { Signal } from '../src/strategy/domain/signal';
+import { copyFeatures, type Signal } from '../src/strategy/domain/signal';
+import type { Strategy, StrategyInput } from '../src/strategy/domain/strategy';
+import { StrategyService } from '../src/strategy/strategy.service';
 import { aSignal, SIGNAL_METRICS } from '../test/factories/signal.factory';
 import { freePort, percentile, rawOrderSender, table } from './support';
 
@@ -343,6 +345,9 @@ export async function writeAheadBench(inserts = 2000): Promise<Record<string, nu
     const insertMs: number[] = [];
     const duplicateMs: number[] = [];
     const select1Ms: number[] = [];
+    const floorMs: number[] = [];
+    // The commit floor: the smallest durable write (one row, one index, autocommit) on the same pool and disk.
+    await source.query('CREATE TABLE bench_commit_floor (id bigserial PRIMARY KEY)');
     let duplicatesRefused = 0;
     let otherErrors = 0;
     const warmUp = 100;
@@ -355,6 +360,9 @@ export async function writeAheadBench(inserts = 2000): Promise<Record<string, nu
       t = performance.now();
       await source.query('SELECT 1');
       if (record) select1Ms.push(performance.now() - t);
+      t = performance.now();
+      await source.query('INSERT INTO bench_commit_floor DEFAULT VALUES');
+      if (record) floorMs.push(performance.now() - t);
       if (i % 2 === 0) {
         // The same orderLinkId again (a replayed signal): refused by uq_orders_client_order_id, position included.
         t = performance.now();
@@ -372,15 +380,17 @@ export async function writeAheadBench(inserts = 2000): Promise<Record<string, nu
     const ins = dist(insertMs);
     const dup = dist(duplicateMs);
     const sel = dist(select1Ms);
+    const floor = dist(floorMs);
+    const rows: Array<[string, Dist]> = [
+      ['insertEntry (Opening position + Pending order, 1 statement)', ins],
+      ['insertEntry duplicate orderLinkId → DuplicateClientOrderIdError', dup],
+      ['baseline: one-row INSERT, autocommit (the commit floor)', floor],
+      ['baseline: SELECT 1 on the same pool', sel],
+    ];
     table(
-      [
-        ['insertEntry (Opening position + Pending order, 1 statement)', ins],
-        ['insertEntry duplicate orderLinkId → DuplicateClientOrderIdError', dup],
-        ['baseline: SELECT 1 on the same pool', sel],
-      ].map(([name, d]) => {
-        const x = d as Dist;
+      rows.map(([name, x]) => {
         return {
-          variant: name as string,
+          variant: name,
           n: x.n,
           'p50 ms': round(x.p50, 3),
           'p99 ms': round(x.p99, 3),
@@ -388,16 +398,17 @@ export async function writeAheadBench(inserts = 2000): Promise<Record<string, nu
           'mean ms': round(x.mean, 3),
           'p50 / SELECT 1': round(x.p50 / sel.p50, 2),
           'p99 / SELECT 1': round(x.p99 / sel.p99, 2),
+          'p99 / commit floor': round(x.p99 / floor.p99, 2),
         };
       }),
     );
     console.log(
       `write-ahead: ${inserts} inserts (after ${warmUp} warm-up), ${duplicateMs.length} duplicates refused as DuplicateClientOrderIdError ` +
         `(${duplicatesRefused} in all, ${otherErrors} unexpected outcomes), ${positions.n} positions rows for ${warmUp + inserts} entries (a refused duplicate writes no position); ` +
-        `insert p50 ${round(ins.p50, 3)} ms = ${round(ins.p50 / sel.p50, 2)}× SELECT 1, p99 ${round(ins.p99, 3)} ms (target p99 ≤ 5 ms); ` +
+        `insert p50 ${round(ins.p50, 3)} ms = ${round(ins.p50 / sel.p50, 2)}× SELECT 1, p99 ${round(ins.p99, 3)} ms (target p99 ≤ 5 ms) = ${round(ins.p99 / floor.p99, 2)}× the commit floor's p99 (${round(floor.p99, 3)} ms); ` +
         `PostgreSQL at ${new URL(scratch.url).host}, pool of 10, one client at a time`,
     );
-    return { insertP50: ins.p50, insertP99: ins.p99, duplicateP50: dup.p50, duplicateP99: dup.p99, select1P50: sel.p50 };
+    return { insertP50: ins.p50, insertP99: ins.p99, duplicateP50: dup.p50, duplicateP99: dup.p99, select1P50: sel.p50, commitFloorP99: floor.p99 };
   } finally {
     await source.destroy();
     await scratch.drop();
@@ -452,9 +463,11 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 
 let signalSequence = 0;
 
-function benchSignal(symbol: string, side: 'Buy' | 'Sell', price: string): Signal {
+function benchSignal(symbol: string, side: 'Buy' | 'Sell', price: string, features: Readonly<Record<string, number>> | undefined): Signal {
   signalSequence += 1;
-  return aSignal({ id: `bx-${Date.now().toString(36)}-${signalSequence}`, symbol, side, price });
+  const signal = aSignal({ id: `bx-${Date.now().toString(36)}-${signalSequence}`, symbol, side, price });
+  // The feature vector rides in every real signal's context (and so in the write-ahead and the audit).
+  return features ? { ...signal, context: { ...signal.context, features } } : signal;
 }
 
 interface PerSignal {
@@ -476,9 +489,25 @@ interface PerSignal {
   readonly roundTrip: number;
   /** Whether the limiter's fast path was on for this signal. */
   readonly fast: boolean;
+  /** Where the signal came from: inside a book frame (as the strategy emits it) or a timer on an idle loop. */
+  readonly trigger: Trigger;
 }
 
-export async function signalToSendBench(signals = 200, bottleneckSignals = 100, paceMs = 650): Promise<Record<string, number>> {
+/**
+ * 'frame': the strategy's evaluate (wrapped) returns the signal inside a book update, and the pipeline itself hands
+ * it to ExecutionService.onSignal in that turn, as in production. 'timer': the bench calls onSignal from a timer
+ * callback on an otherwise idle event loop (how the first version of this bench did it).
+ */
+type Trigger = 'frame' | 'timer';
+
+interface Fired {
+  readonly signal: Signal;
+  readonly t0: number;
+  readonly outcome: string;
+  readonly work: Promise<void> | undefined;
+}
+
+export async function signalToSendBench(signals = 200, bottleneckSignals = 60, timerSignals = 60, paceMs = 650): Promise<Record<string, number>> {
   const scratch = await scratchDatabase('app');
   const dir = mkdtempSync(join(tmpdir(), 'bench-execution-'));
   chmodSync(dir, 0o755);
@@ -571,6 +600,51 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
       recordSent(ms);
     };
 
+    // Signals enter where the strategy's do: the wrapped evaluate returns the armed signal inside a book frame and
+    // the pipeline calls ExecutionService.onSignal with it in the same turn; timer signals call onSignal directly.
+    const strategy = app.get(StrategyService).strategy as { evaluate: Strategy['evaluate'] };
+    const evaluate = strategy.evaluate.bind(strategy);
+    let armed: { readonly symbol: string; readonly side: 'Buy' | 'Sell' } | null = null;
+    const lastFeatures = new Map<string, { values: Float64Array | undefined; names: readonly string[] | undefined }>();
+    strategy.evaluate = (input: StrategyInput) => {
+      lastFeatures.set(input.symbol, { values: input.features, names: input.featureNames });
+      const want = armed;
+      if (!want || want.symbol !== input.symbol) return evaluate(input);
+      const ticks = want.side === 'Buy' ? input.book.bestAsk : input.book.bestBid;
+      if (!Number.isFinite(ticks)) return evaluate(input);
+      armed = null;
+      return benchSignal(want.symbol, want.side, fromUnits(ticks, instruments.require(want.symbol).tickSize), copyFeatures(input.features, input.featureNames));
+    };
+    let fired: ((event: Fired) => void) | null = null;
+    const onSignal = execution.onSignal.bind(execution);
+    execution.onSignal = (signal: Signal, done?: (work: Promise<void>) => void) => {
+      const t0 = performance.now();
+      let work: Promise<void> | undefined;
+      const outcome = onSignal(signal, (w) => {
+        work = w;
+        done?.(w);
+      });
+      fired?.({ signal, t0, outcome, work });
+      return outcome;
+    };
+    const fire = async (trigger: Trigger, symbol: string, side: 'Buy' | 'Sell'): Promise<Fired | undefined> => {
+      const event = new Promise<Fired>((resolve) => (fired = resolve));
+      if (trigger === 'frame') {
+        armed = { symbol, side };
+      } else {
+        const book = books.book(symbol);
+        const ticks = side === 'Buy' ? book?.bestAsk : book?.bestBid;
+        if (ticks === undefined || !Number.isFinite(ticks)) return undefined;
+        const features = lastFeatures.get(symbol);
+        execution.onSignal(benchSignal(symbol, side, fromUnits(ticks, instruments.require(symbol).tickSize), copyFeatures(features?.values, features?.names)));
+      }
+      const timeout = sleep(5_000).then(() => undefined);
+      const result = await Promise.race([event, timeout]);
+      fired = null;
+      armed = null;
+      return result;
+    };
+
     const all: PerSignal[] = [];
     const rawRoundTrip: number[] = [];
     const rawToSimulator: number[] = [];
@@ -579,14 +653,18 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
     const warmUp = 6;
     let nextSlot = performance.now();
     const began = performance.now();
-    // Fast path on for `signals` of them, off (Bottleneck only) for `bottleneckSignals`, spread evenly.
-    const total = signals + bottleneckSignals;
-    let offSoFar = 0;
+    // Frame signals with the limiter's fast path on: `signals`; with it off (Bottleneck only): `bottleneckSignals`;
+    // timer signals with the fast path on: `timerSignals`. The kinds are spread evenly through the run.
+    const total = signals + bottleneckSignals + timerSignals;
+    const kinds: Array<{ fast: boolean; trigger: Trigger }> = [];
+    for (let j = 0; j < total; j++) {
+      const b = Math.floor(((j + 1) * bottleneckSignals) / total) - Math.floor((j * bottleneckSignals) / total);
+      const t = Math.floor(((j + 1) * timerSignals) / total) - Math.floor((j * timerSignals) / total);
+      kinds.push(b > 0 ? { fast: false, trigger: 'frame' } : t > 0 ? { fast: true, trigger: 'timer' } : { fast: true, trigger: 'frame' });
+    }
     for (let i = 0; i < warmUp + total; i++) {
       const record = i >= warmUp;
-      const k = i - warmUp + 1;
-      const fast = !record || Math.floor((k * bottleneckSignals) / total) === offSoFar;
-      if (!fast) offSoFar++;
+      const { fast, trigger } = record ? kinds[i - warmUp] : { fast: true, trigger: 'frame' as Trigger };
       limits.setFastPath(fast);
       const symbol = SYMBOLS[i % SYMBOLS.length];
       const side: 'Buy' | 'Sell' = Math.floor(i / SYMBOLS.length) % 2 === 0 ? 'Buy' : 'Sell';
@@ -595,21 +673,17 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
       const wait = nextSlot - performance.now();
       if (wait > 0) await sleep(wait);
       nextSlot = Math.max(nextSlot, performance.now()) + paceMs;
-      const book = books.book(symbol);
-      const tickSize = instruments.require(symbol).tickSize;
-      if (!book || !Number.isFinite(book.bestAsk) || !Number.isFinite(book.bestBid)) {
-        outcomes.set('no book', (outcomes.get('no book') ?? 0) + 1);
+      lastSent = NaN;
+      const event = await fire(trigger, symbol, side);
+      if (!event) {
+        outcomes.set(`no ${trigger} signal`, (outcomes.get(`no ${trigger} signal`) ?? 0) + 1);
         continue;
       }
-      const signal = benchSignal(symbol, side, fromUnits(side === 'Buy' ? book.bestAsk : book.bestBid, tickSize));
-      const link = `E${signal.id}`;
-      let work: Promise<void> | undefined;
-      lastSent = NaN;
-      const t0 = performance.now();
-      const outcome = execution.onSignal(signal, (w) => (work = w));
+      const { signal, t0, outcome, work } = event;
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       if (outcome !== 'sent' || !work) continue;
       await work;
+      const link = `E${signal.id}`;
       const called = placeCalled.get(link);
       const started = insertStarted.get(link);
       const ended = insertEnded.get(link);
@@ -618,6 +692,7 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
       if (record && called !== undefined && started !== undefined && ended !== undefined && arrived !== undefined && ack !== undefined) {
         all.push({
           fast,
+          trigger,
           toPlaceOrder: called - t0,
           appSignalToSend: lastSent,
           insert: ended - started,
@@ -630,6 +705,9 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
       } else if (record) {
         outcomes.set('sent, not sampled (no ack/arrival)', (outcomes.get('sent, not sampled (no ack/arrival)') ?? 0) + 1);
       }
+      const book = books.book(symbol);
+      const tickSize = instruments.require(symbol).tickSize;
+      if (!book || !Number.isFinite(book.bestBid)) continue;
       // The reference, once per signal: a raw signed create of a far-off IOC Limit (cancelled at once, never fills).
       const rawLink = `bench-raw-${process.pid}-${i}`;
       const bid = Number(fromUnits(book.bestBid, tickSize));
@@ -655,8 +733,9 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
     const seconds = (performance.now() - began) / 1000;
     limits.setFastPath(true);
     await execution.drain();
-    const perSignal = all.filter((s) => s.fast);
+    const perSignal = all.filter((s) => s.fast && s.trigger === 'frame');
     const slow = all.filter((s) => !s.fast);
+    const timed = all.filter((s) => s.fast && s.trigger === 'timer');
 
     const col = (pick: (s: PerSignal) => number, from = perSignal) => dist(from.map(pick));
     const totalMs = col((s) => s.toPlaceOrder);
@@ -701,7 +780,8 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
     console.log(`outcomes: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}; raw reference failures ${rawFailures.count}`);
     console.log(`limiters at the end: ${limiterStatus.map((s) => `${s.group} granted ${s.granted}, waitExceeded ${s.waitExceeded}, tokensLeft ${s.tokensLeft}/${s.capacity}`).join('; ')}`);
     console.log(
-      `signal → order sent: ${perSignal.length} signals sampled with the limiter fast path on, ${slow.length} with it off (after ${warmUp} warm-up), one at a time, ${SYMBOLS.join('/')} alternating, ≥ ${paceMs} ms apart, ` +
+      `signal → order sent: ${perSignal.length} signals raised inside a book frame with the limiter fast path on (the table), ${slow.length} with it off, ` +
+        `${timed.length} from a timer (after ${warmUp} warm-up), one at a time, ${SYMBOLS.join('/')} alternating, ≥ ${paceMs} ms apart, ` +
         `${seconds.toFixed(1)} s; in-process (c) p50 ${us(inProcess.p50)} µs p99 ${us(inProcess.p99)} µs (target p50 ≤ 200 µs, p99 ≤ 1000 µs) = ` +
         `${round(inProcess.p50 / rawRt.p50, 2)}× a raw POST round trip at p50; (d) placeOrder → simulator p50 ${us(toSim.p50)} µs = ` +
         `${round(toSim.p50 / rawSim.p50, 2)}× the raw POST's call → simulator (${us(rawSim.p50)} µs); write-ahead (b) p50 ${us(insert.p50)} µs p99 ${us(insert.p99)} µs. ` +
@@ -735,6 +815,30 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 100, 
     console.log(
       `limiter in the app: ${slow.length} of the signals ran with the fast path off (Bottleneck's own path, as before), interleaved with the others in the same run; ` +
         `placeOrder → simulator p50 ${us(slowSim.p50)} µs without vs ${us(toSim.p50)} µs with the fast path (${round(slowSim.p50 / toSim.p50, 1)}×)`,
+    );
+    const timerInProcess = col((s) => s.toPlaceOrder - s.insert, timed);
+    const timerBefore = col((s) => s.beforeInsert, timed);
+    const timerRisk = col((s) => s.risk, timed);
+    const triggerRows: Array<[string, Dist, Dist]> = [
+      ['(c) in process = (a) − (b)', inProcess, timerInProcess],
+      ['    (c1) signal → insertEntry called', before, timerBefore],
+      ['        of which RiskService.checkEntry', col((s) => s.risk), timerRisk],
+    ];
+    table(
+      triggerRows.map(([name, frame, timer]) => ({
+        span: name,
+        'frame n': frame.n,
+        'frame p50 µs': us(frame.p50),
+        'frame p99 µs': us(frame.p99),
+        'timer n': timer.n,
+        'timer p50 µs': us(timer.p50),
+        'timer p99 µs': us(timer.p99),
+        'timer / frame p50': round(timer.p50 / frame.p50, 2),
+      })),
+    );
+    console.log(
+      `trigger: ${timed.length} signals came from a timer callback on an idle event loop instead of inside a book frame, interleaved in the same run; ` +
+        `in-process p50 ${us(timerInProcess.p50)} µs from a timer vs ${us(inProcess.p50)} µs inside a frame (${round(timerInProcess.p50 / inProcess.p50, 2)}×)`,
     );
     return { totalP50: totalMs.p50, inProcessP50: inProcess.p50, inProcessP99: inProcess.p99, insertP50: insert.p50, toSimulatorP50: toSim.p50, rawRoundTripP50: rawRt.p50 };
   } finally {
@@ -813,5 +917,10 @@ export async function executionBench(signals = 200): Promise<void> {
   console.log('\n-- 3. rate limiter alone (no HTTP) --');
   await limiterBench();
   console.log('\n-- 4. signal → order sent, whole app, simulator on loopback --');
-  await signalToSendBench(signals, Number(process.env.BENCH_SIGNALS_BOTTLENECK ?? Math.ceil(signals / 2)), Number(process.env.BENCH_PACE_MS ?? 650));
+  await signalToSendBench(
+    signals,
+    Number(process.env.BENCH_SIGNALS_BOTTLENECK ?? Math.ceil(signals * 0.3)),
+    Number(process.env.BENCH_SIGNALS_TIMER ?? Math.ceil(signals * 0.3)),
+    Number(process.env.BENCH_PACE_MS ?? 650),
+  );
 }
