@@ -46,15 +46,18 @@ import { freePort, percentile, rawOrderSender, table } from './support';
  *
  *   1. FSM: restore(status, history).transition(to, cause) and canTransitionTo, vs a bare switch doing the same check.
  *   2. Write-ahead: OrderRepository.insertEntry (Opening position + Pending order, one statement; the unique
- *      orderLinkId is the idempotency check), its duplicate path, vs `SELECT 1` on the same pool.
- *   4. Signal → order sent: the whole app (createApp, BYBIT_ENV=sim in process, PostgreSQL), signals delivered to
- *      ExecutionService.onSignal one at a time, vs a raw hand-signed POST /v5/order/create to the same simulator;
- *      a share of the signals runs with the limiter's fast path off (RateLimiterRegistry.setFastPath(false)), so
- *      the limiter's part is compared before/after within the run.
+ *      orderLinkId is the idempotency check), its duplicate path, vs `SELECT 1` and a one-row autocommit INSERT (the
+ *      commit floor of this disk) on the same pool.
+ *   4. Signal → order sent: the whole app (createApp, BYBIT_ENV=sim in process, PostgreSQL). Each signal is raised
+ *      inside a book frame: the strategy's evaluate (wrapped) returns it and the pipeline hands it to
+ *      ExecutionService.onSignal in that same turn, as in production; a share comes from a timer instead, and a
+ *      share runs with the limiter's fast path off (RateLimiterRegistry.setFastPath(false)), so both are compared
+ *      within the run. Reference: a raw hand-signed POST /v5/order/create to the same simulator.
  *   3. The rate limiter alone: schedule(trade, no-op) with tokens left, fast path vs Bottleneck's own path.
  *
  * Timing hooks are bench-only instance wrappers (nothing in src/ is changed for them): OrderRepository.insertEntry,
- * ExchangeRest.placeOrder and ExecutionStatsRecorder.recordSent of the app's own instances, and a 'request'
+ * ExchangeRest.placeOrder, ExecutionService.onSignal, RiskService.checkEntry, the strategy's evaluate and
+ * ExecutionStatsRecorder.recordSent of the app's own instances, and a 'request'
  * listener plus a preHandler hook on the in-process simulator's HTTP server (V5Server.listen wrapped before boot).
  */
 

@@ -30,6 +30,72 @@ function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
 
+const CHAR_0 = 48;
+const CHAR_DOT = 46;
+const CHAR_MINUS = 45;
+
+/** What `decimalDigits` returns instead of digits, which are never negative. */
+export const NOT_PLAIN_DECIMAL = -1;
+export const NEGATIVE_DECIMAL = -2;
+export const TOO_MANY_DIGITS = -3;
+
+/** 10^n for every n whose power of ten a double holds exactly. */
+export const EXACT_POWERS_OF_TEN: readonly number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * The digits of a non-negative plain decimal read as one integer, its point ignored ("0.050" → 50; `fractionDigits`
+ * says where the point was). The grammar is DECIMAL's (optional '-', digits, optional '.' and digits, nothing
+ * around them) read by a char loop, because the callers run cold and a RegExp match plus BigInt cost far more there.
+ * Instead of digits it returns, by precedence: NOT_PLAIN_DECIMAL, NEGATIVE_DECIMAL (any valid decimal written with
+ * '-', "-0" too), TOO_MANY_DIGITS (more than a safe integer holds).
+ */
+export function decimalDigits(text: string): number {
+  const length = text.length;
+  const negative = length > 0 && text.charCodeAt(0) === CHAR_MINUS;
+  let digits = 0;
+  let integerDigits = 0;
+  let digitsAfterPoint = -1; // -1 until the point
+  for (let i = negative ? 1 : 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === CHAR_DOT) {
+      if (digitsAfterPoint >= 0 || integerDigits === 0) return NOT_PLAIN_DECIMAL;
+      digitsAfterPoint = 0;
+      continue;
+    }
+    const digit = code - CHAR_0;
+    if (digit < 0 || digit > 9) return NOT_PLAIN_DECIMAL;
+    // Once past 2^53 the sum is no longer exact, but it never falls back under it: the final check still holds.
+    digits = digits * 10 + digit;
+    if (digitsAfterPoint >= 0) digitsAfterPoint++;
+    else integerDigits++;
+  }
+  if (integerDigits === 0 || digitsAfterPoint === 0) return NOT_PLAIN_DECIMAL;
+  if (negative) return NEGATIVE_DECIMAL;
+  return digits <= Number.MAX_SAFE_INTEGER ? digits : TOO_MANY_DIGITS;
+}
+
+/** How many digits follow the point of a decimal that `decimalDigits` accepted ("0.050" → 3). */
+export function fractionDigits(text: string): number {
+  const point = text.indexOf('.');
+  return point < 0 ? 0 : text.length - point - 1;
+}
+
+/**
+ * The decimal string of the safe integer `scaled` × 10^-decimals written with exactly `decimals` decimals, for
+ * decimals under EXACT_POWERS_OF_TEN.length. Whole part and fraction come from exact integer arithmetic and the
+ * fraction's leading zeros from a loop, because the string builtins it would otherwise take are what a cold call
+ * pays for.
+ */
+export function formatScaled(scaled: number, decimals: number): string {
+  if (scaled < 0) return '-' + formatScaled(-scaled, decimals);
+  if (decimals === 0) return '' + scaled;
+  const unit = EXACT_POWERS_OF_TEN[decimals];
+  const fraction = scaled % unit;
+  let text = (scaled - fraction) / unit + '.';
+  for (let zerosUpTo = unit / 10; zerosUpTo >= 10 && fraction < zerosUpTo; zerosUpTo /= 10) text += '0';
+  return text + fraction;
+}
+
 export type Rounding = 'down' | 'up' | 'nearest' | 'exact';
 
 /**
@@ -37,6 +103,33 @@ export type Rounding = 'down' | 'up' | 'nearest' | 'exact';
  * value is not on the grid: 'exact' throws, 'down'/'up' go toward -∞/+∞, 'nearest' rounds half away from zero.
  */
 export function toUnits(value: string, step: string, rounding: Rounding = 'exact'): number {
+  const units = toUnitsInSafeIntegers(value, step, rounding);
+  return Number.isNaN(units) ? toUnitsExactly(value, step, rounding) : units;
+}
+
+/**
+ * `toUnits` in safe-integer arithmetic for what prices and quantities look like (non-negative plain decimals whose
+ * digits, scaled to the same power of ten, fit a safe integer); NaN for anything else, errors included, which
+ * toUnitsExactly then decides and words.
+ */
+function toUnitsInSafeIntegers(value: string, step: string, rounding: Rounding): number {
+  const valueDigits = decimalDigits(value);
+  const stepDigits = decimalDigits(step);
+  if (valueDigits < 0 || stepDigits <= 0) return NaN;
+  const shift = fractionDigits(step) - fractionDigits(value);
+  if (shift >= EXACT_POWERS_OF_TEN.length || -shift >= EXACT_POWERS_OF_TEN.length) return NaN;
+  const numerator = shift > 0 ? valueDigits * EXACT_POWERS_OF_TEN[shift] : valueDigits;
+  const denominator = shift < 0 ? stepDigits * EXACT_POWERS_OF_TEN[-shift] : stepDigits;
+  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator)) return NaN;
+  const remainder = numerator % denominator;
+  const quotient = (numerator - remainder) / denominator;
+  if (remainder === 0) return quotient;
+  if (rounding === 'exact') return NaN;
+  // value ≥ 0 here, so 'down' truncates, and 'up' and a 'nearest' half or more add one.
+  return rounding === 'up' || (rounding === 'nearest' && remainder * 2 >= denominator) ? quotient + 1 : quotient;
+}
+
+function toUnitsExactly(value: string, step: string, rounding: Rounding): number {
   const v = parse(value);
   const s = parse(step);
   if (s.units <= 0n) throw new DecimalFormatError(step, 'step must be positive');
@@ -63,6 +156,14 @@ export function toUnits(value: string, step: string, rounding: Rounding = 'exact
 /** The decimal string of `units` steps, with exactly as many decimals as the step has ("0.10" counts as 2). */
 export function fromUnits(units: number, step: string): string {
   if (!Number.isSafeInteger(units)) throw new RangeError(`units must be a safe integer, got ${units}`);
+  const stepDigits = decimalDigits(step);
+  const decimals = fractionDigits(step);
+  const scaled = units * stepDigits;
+  if (stepDigits >= 0 && decimals < EXACT_POWERS_OF_TEN.length && Number.isSafeInteger(scaled)) return formatScaled(scaled, decimals);
+  return fromUnitsExactly(units, step);
+}
+
+function fromUnitsExactly(units: number, step: string): string {
   const decimals = decimalsOf(step);
   const s = parse(step);
   const scaled = BigInt(units) * s.units * pow10(decimals - s.scale);

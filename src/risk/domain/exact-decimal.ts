@@ -28,7 +28,7 @@ export function parseRational(value: string): Rational | undefined {
 export function numberToDecimal(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
   const text = String(value);
-  if (!/e/i.test(text)) return text;
+  if (!text.includes('e')) return text;
   // Exponent form (1e-7, 1e+21): expand it digit by digit.
   const [mantissa, exponentText] = text.toLowerCase().split('e');
   const exponent = Number(exponentText);

@@ -14,7 +14,9 @@ export interface SizedQuantity {
   readonly stopLoss: string;
 }
 
-export type SizingResult = SizedQuantity | (RiskRejection & { readonly ok: false });
+export type SizingFailure = RiskRejection & { readonly ok: false };
+
+export type SizingResult = SizedQuantity | SizingFailure;
 
 export interface ExitPrices {
   readonly takeProfit: string;
@@ -23,7 +25,7 @@ export interface ExitPrices {
 
 const HUNDRED: Rational = { num: 100n, den: 1n };
 
-function fail(...args: Parameters<typeof rejection>): RiskRejection & { readonly ok: false } {
+function fail(...args: Parameters<typeof rejection>): SizingFailure {
   return { ...rejection(...args), ok: false };
 }
 
@@ -71,43 +73,55 @@ export function sizeEntry(side: EntrySide, price: string, limits: SizingLimits, 
 
   const minUnits = Math.max(toUnits(instrument.minOrderQty, qtyStep, 'up'), 1);
   const qty = fromUnits(units, qtyStep);
-  if (units < minUnits) {
-    return fail('BELOW_MIN_QTY', `qty ${qty} (${limits.orderSizeUsdt} USDT at ${price}, step ${qtyStep}) is below the minimum order qty ${instrument.minOrderQty}`, {
-      qty,
-      minOrderQty: instrument.minOrderQty,
-      qtyStep,
-      price,
-      orderSizeUsdt: limits.orderSizeUsdt,
-      ...(capUnits !== undefined && units === capUnits ? { maxMarketOrderQty: instrument.maxMarketOrderQty } : {}),
-    });
-  }
+  if (units < minUnits) return qtyBelowMinimum(qty, price, limits, instrument, capUnits !== undefined && units === capUnits);
   const notional = multiplyDecimals(qty, price);
   const notionalExact = parseRational(notional)!;
   const minNotional = parseRational(instrument.minNotionalValue);
-  if (minNotional && compare(notionalExact, minNotional) < 0) {
-    return fail('BELOW_MIN_NOTIONAL', `notional ${notional} USDT (qty ${qty} × ${price}) is below the instrument minimum ${instrument.minNotionalValue} USDT`, {
-      qty,
-      price,
-      notional,
-      minNotionalValue: instrument.minNotionalValue,
-    });
-  }
-  if (compare(notionalExact, rationalOfNumber(limits.minOrderSizeUsdt)) < 0) {
-    return fail('BELOW_MIN_ORDER_SIZE', `notional ${notional} USDT (qty ${qty} × ${price}) is below MIN_ORDER_SIZE_USDT ${limits.minOrderSizeUsdt}`, {
-      qty,
-      price,
-      notional,
-      minOrderSizeUsdt: limits.minOrderSizeUsdt,
-    });
-  }
+  if (minNotional && compare(notionalExact, minNotional) < 0) return notionalBelowInstrumentMinimum(qty, price, notional, instrument);
+  if (compare(notionalExact, rationalOfNumber(limits.minOrderSizeUsdt)) < 0) return notionalBelowMinOrderSize(qty, price, notional, limits);
   const exits = exitPrices(side, price, instrument.tickSize, limits.takeProfitPct, limits.stopLossPct);
-  if (!exits) {
-    return fail('INVALID_PRICE', `take-profit ${limits.takeProfitPct} % / stop-loss ${limits.stopLossPct} % of ${price} is less than one tick ${instrument.tickSize} from the entry`, {
-      price,
-      tickSize: instrument.tickSize,
-      takeProfitPct: limits.takeProfitPct,
-      stopLossPct: limits.stopLossPct,
-    });
-  }
+  if (!exits) return exitsWithinOneTick(price, limits, instrument);
   return { ok: true, qty, notional, notionalUsdt: Number(notional), ...exits };
+}
+
+// The refusals of sizing, worded once for sizeEntry and for the risk rules' integer fast path.
+
+/** `capped`: the market-order cap, not the budget, brought the qty down to `qty`. */
+export function qtyBelowMinimum(qty: string, price: string, limits: SizingLimits, instrument: InstrumentFilters, capped: boolean): SizingFailure {
+  const { qtyStep } = instrument;
+  return fail('BELOW_MIN_QTY', `qty ${qty} (${limits.orderSizeUsdt} USDT at ${price}, step ${qtyStep}) is below the minimum order qty ${instrument.minOrderQty}`, {
+    qty,
+    minOrderQty: instrument.minOrderQty,
+    qtyStep,
+    price,
+    orderSizeUsdt: limits.orderSizeUsdt,
+    ...(capped ? { maxMarketOrderQty: instrument.maxMarketOrderQty } : {}),
+  });
+}
+
+export function notionalBelowInstrumentMinimum(qty: string, price: string, notional: string, instrument: InstrumentFilters): SizingFailure {
+  return fail('BELOW_MIN_NOTIONAL', `notional ${notional} USDT (qty ${qty} × ${price}) is below the instrument minimum ${instrument.minNotionalValue} USDT`, {
+    qty,
+    price,
+    notional,
+    minNotionalValue: instrument.minNotionalValue,
+  });
+}
+
+export function notionalBelowMinOrderSize(qty: string, price: string, notional: string, limits: SizingLimits): SizingFailure {
+  return fail('BELOW_MIN_ORDER_SIZE', `notional ${notional} USDT (qty ${qty} × ${price}) is below MIN_ORDER_SIZE_USDT ${limits.minOrderSizeUsdt}`, {
+    qty,
+    price,
+    notional,
+    minOrderSizeUsdt: limits.minOrderSizeUsdt,
+  });
+}
+
+export function exitsWithinOneTick(price: string, limits: SizingLimits, instrument: InstrumentFilters): SizingFailure {
+  return fail('INVALID_PRICE', `take-profit ${limits.takeProfitPct} % / stop-loss ${limits.stopLossPct} % of ${price} is less than one tick ${instrument.tickSize} from the entry`, {
+    price,
+    tickSize: instrument.tickSize,
+    takeProfitPct: limits.takeProfitPct,
+    stopLossPct: limits.stopLossPct,
+  });
 }
