@@ -659,12 +659,11 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
     // Frame signals with the limiter's fast path on: `signals`; with it off (Bottleneck only): `bottleneckSignals`;
     // timer signals with the fast path on: `timerSignals`. The kinds are spread evenly through the run.
     const total = signals + bottleneckSignals + timerSignals;
-    const kinds: Array<{ fast: boolean; trigger: Trigger }> = [];
-    for (let j = 0; j < total; j++) {
-      const b = Math.floor(((j + 1) * bottleneckSignals) / total) - Math.floor((j * bottleneckSignals) / total);
-      const t = Math.floor(((j + 1) * timerSignals) / total) - Math.floor((j * timerSignals) / total);
-      kinds.push(b > 0 ? { fast: false, trigger: 'frame' } : t > 0 ? { fast: true, trigger: 'timer' } : { fast: true, trigger: 'frame' });
-    }
+    // Each kind's k-th of n signals sits at (k + 0.5) / n of the run, so the kinds interleave evenly.
+    const spread = (count: number, kind: { fast: boolean; trigger: Trigger }) => Array.from({ length: count }, (_, k) => ({ at: (k + 0.5) / count, kind }));
+    const kinds = [...spread(signals, { fast: true, trigger: 'frame' }), ...spread(bottleneckSignals, { fast: false, trigger: 'frame' }), ...spread(timerSignals, { fast: true, trigger: 'timer' })]
+      .sort((a, b) => a.at - b.at)
+      .map((slot) => slot.kind);
     for (let i = 0; i < warmUp + total; i++) {
       const record = i >= warmUp;
       const { fast, trigger } = record ? kinds[i - warmUp] : { fast: true, trigger: 'frame' as Trigger };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { decimalDigits, DecimalFormatError, EXACT_POWERS_OF_TEN, formatScaled, fractionDigits, fromUnits, NEGATIVE_DECIMAL, NOT_PLAIN_DECIMAL, Rounding, TOO_MANY_DIGITS, toUnits } from './ticks';
+import { withoutBigIntOrRegExp } from '../../test/support/without-exact-arithmetic';
 
 // The BigInt implementations of toUnits and fromUnits from before their safe-integer fast paths: the oracle.
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
@@ -70,22 +71,6 @@ const decimalText = fc.oneof(
   },
 );
 
-/** Runs `run` with BigInt and RegExp#exec (which every RegExp use goes through) unavailable. */
-function withoutBigIntOrRegExp<T>(run: () => T): T {
-  const { BigInt: bigInt } = globalThis;
-  const { exec } = RegExp.prototype;
-  const unavailable = () => {
-    throw new Error('BigInt or RegExp used');
-  };
-  Object.assign(globalThis, { BigInt: unavailable });
-  RegExp.prototype.exec = unavailable;
-  try {
-    return run();
-  } finally {
-    Object.assign(globalThis, { BigInt: bigInt });
-    RegExp.prototype.exec = exec;
-  }
-}
 
 const STEPS = ['0.1', '0.5', '0.01', '0.0001', '0.00005', '1', '5', '0.0000001', '0.001', '10', '100', '0.50', '0.025', '0.0000000000000000000001', '0.00000000000000000000001'];
 const ODD_STEPS = ['0', '0.00', '-0.1', ' 0.1', 'abc', '1e-7', '', '90071992547409930'];

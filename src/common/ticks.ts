@@ -96,6 +96,45 @@ export function formatScaled(scaled: number, decimals: number): string {
   return text + fraction;
 }
 
+/**
+ * Exact, allocation-free equivalent of `toUnits(text, step, 'exact')` for non-negative plain decimals
+ * (what Bybit sends): digits are accumulated as an integer, fraction digits beyond the step's must be zeros,
+ * and the result must divide by the step's mantissa. Returns NaN instead of throwing (hot path).
+ */
+export function parseUnits(text: string, decimals: number, mantissa: number): number {
+  const length = text.length;
+  if (length === 0) return NaN;
+  let value = 0;
+  let fraction = -1; // -1: no dot seen yet; else fraction digits kept so far
+  let last = -1; // char code of the last character read
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    last = code;
+    if (code === CHAR_DOT) {
+      if (fraction >= 0 || i === 0) return NaN;
+      fraction = 0;
+      continue;
+    }
+    const digit = code - CHAR_0;
+    if (digit < 0 || digit > 9) return NaN;
+    if (fraction >= decimals) {
+      if (digit !== 0) return NaN; // finer than the grid
+      continue;
+    }
+    value = value * 10 + digit;
+    if (fraction >= 0) fraction++;
+  }
+  if (last === CHAR_DOT) return NaN; // "1." is not a Bybit decimal
+  const kept = fraction < 0 ? 0 : fraction;
+  value *= EXACT_POWERS_OF_TEN[decimals - kept];
+  if (!(value <= Number.MAX_SAFE_INTEGER)) return NaN;
+  if (mantissa !== 1) {
+    if (value % mantissa !== 0) return NaN;
+    value /= mantissa;
+  }
+  return value;
+}
+
 export type Rounding = 'down' | 'up' | 'nearest' | 'exact';
 
 /**

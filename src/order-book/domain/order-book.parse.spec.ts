@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { fromUnits, toUnits } from '../../common/ticks';
-import { BookGrid, parseUnits } from './book-grid';
+import { parseUnits } from '../../common/ticks';
+import { BookGrid } from './book-grid';
 import { BookDelta, OrderBookParseError, parseOrderbookMessage } from './order-book.parse';
 
 const FRAME =

@@ -1,5 +1,6 @@
 import { DomainError } from '../../common/domain-error';
-import { BookGrid, parseUnits } from './book-grid';
+import { parseUnits } from '../../common/ticks';
+import { BookGrid } from './book-grid';
 
 export type BookDeltaType = 'snapshot' | 'delta';
 

@@ -4,6 +4,7 @@ import { add, multiplyDecimals, parseRational, Rational, rationalOfNumber } from
 import { sizeEntry } from './order-sizing';
 import { BookReadiness, EntryRiskInput, evaluateEntry, evaluateEntryExactly } from './risk-rules';
 import { EntrySide, InstrumentFilters, RiskDecision, RiskLimits, TradeBreakerState } from './risk.types';
+import { ExactArithmeticUsed, withoutBigIntOrRegExp } from '../../../test/support/without-exact-arithmetic';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -243,27 +244,6 @@ function outcome(run: () => unknown): unknown {
   }
 }
 
-class ExactArithmeticUsed extends Error {}
-
-/**
- * Runs `run` with BigInt and RegExp#exec (which every RegExp use goes through) unavailable: the exact rules need
- * both, the integer fast path neither, so this tells which one decided.
- */
-function withoutBigIntOrRegExp<T>(run: () => T): T {
-  const { BigInt: bigInt } = globalThis;
-  const { exec } = RegExp.prototype;
-  const unavailable = () => {
-    throw new ExactArithmeticUsed();
-  };
-  Object.assign(globalThis, { BigInt: unavailable });
-  RegExp.prototype.exec = unavailable;
-  try {
-    return run();
-  } finally {
-    Object.assign(globalThis, { BigInt: bigInt });
-    RegExp.prototype.exec = exec;
-  }
-}
 
 /** The decision when evaluateEntry takes it in integer arithmetic alone, else undefined. */
 function decisionOnGrid(input: EntryRiskInput): RiskDecision | undefined {

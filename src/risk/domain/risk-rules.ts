@@ -1,4 +1,4 @@
-import { DecimalFormatError, formatScaled, toUnits } from '../../common/ticks';
+import { DecimalFormatError, formatScaled, parseUnits, toUnits } from '../../common/ticks';
 import type { OrderBook } from '../../order-book/domain/order-book';
 import { buildEntryGrid, EntryGrid, notionalText } from './entry-grid';
 import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from './exact-decimal';
@@ -72,24 +72,9 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
   const grid = cached !== undefined && cached.limits === limits ? cached.grid : cacheEntryGrid(instrument, limits);
   if (!grid) return evaluateEntryExactly(input);
 
-  // The price in ticks, for a plain positive decimal on the grid: digits, at most one point with digits on both
-  // sides, only zeros past the tick's decimals. The exact rules take any other price, and word its refusal.
-  const last = price.length - 1;
-  let priceDigits = 0;
-  let priceDecimals = -1; // fraction digits kept so far; -1 before the point
-  for (let i = 0; i <= last; i++) {
-    const digit = price.charCodeAt(i) - CHAR_0;
-    if (digit >= 0 && digit <= 9) {
-      if (priceDecimals < grid.tickDecimals) {
-        priceDigits = priceDigits * 10 + digit;
-        if (priceDecimals >= 0) priceDecimals++;
-      } else if (digit !== 0) return evaluateEntryExactly(input);
-    } else if (digit === CHAR_POINT - CHAR_0 && priceDecimals < 0 && i > 0 && i < last) priceDecimals = 0;
-    else return evaluateEntryExactly(input);
-  }
-  for (let decimals = Math.max(priceDecimals, 0); decimals < grid.tickDecimals; decimals++) priceDigits *= 10;
-  if (!(priceDigits > 0 && priceDigits <= MAX_SAFE_INTEGER && priceDigits % grid.tickDigits === 0)) return evaluateEntryExactly(input);
-  const ticks = priceDigits / grid.tickDigits;
+  // The price in ticks, for a plain positive decimal on the grid; the exact rules take any other price, and word its refusal.
+  const ticks = parseUnits(price, grid.tickDecimals, grid.tickDigits);
+  if (!(ticks > 0)) return evaluateEntryExactly(input);
   // positionsRejection's conditions, written out likewise.
   const inUse = exposure.symbolsInUse;
   if (inUse.has(symbol) || Math.max(exposure.openPositions, inUse.size) >= limits.maxOpenPositions) return positionsRejection(symbol, exposure, limits) ?? evaluateEntryExactly(input);
@@ -152,8 +137,6 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
 }
 
 const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
-const CHAR_0 = 48;
-const CHAR_POINT = 46;
 
 /**
  * How far a float sum of non-negative terms may be from the same sum of the decimals their shortest round-trip
