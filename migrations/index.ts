@@ -3,6 +3,7 @@ import { AuthCredentials1764000000100 } from './1764000000100-auth-credentials';
 import { AuditReconciliationRun1764000000200 } from './1764000000200-audit-reconciliation-run';
 import { RiskState1764000000300 } from './1764000000300-risk-state';
 import { PositionExitTracking1764000000400 } from './1764000000400-position-exit-tracking';
+import { AuditSymbolOwnership1764000000500 } from './1764000000500-audit-symbol-ownership';
 
 /** Every migration in order; a merged migration is never edited, a change is a new file appended here. */
-export const MIGRATIONS = [InitialSchema1764000000000, AuthCredentials1764000000100, AuditReconciliationRun1764000000200, RiskState1764000000300, PositionExitTracking1764000000400];
+export const MIGRATIONS = [InitialSchema1764000000000, AuthCredentials1764000000100, AuditReconciliationRun1764000000200, RiskState1764000000300, PositionExitTracking1764000000400, AuditSymbolOwnership1764000000500];

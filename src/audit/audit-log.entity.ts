@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'CIRCUIT_BREAKER_CHANGE',
   // Added by migration 1764000000200 (PostgreSQL appends a new enum value at the end, so the order matches).
   'RECONCILIATION_RUN',
+  // Added by migration 1764000000500.
+  'SYMBOL_OWNERSHIP_CHANGE',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

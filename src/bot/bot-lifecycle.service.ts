@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
@@ -72,6 +73,7 @@ export class BotLifecycleService implements OnApplicationShutdown {
         }
         this.setState('stopped');
         const reason = error instanceof Error ? error.message : String(error);
+        if (error instanceof DomainError && error.kind === 'CONFLICT') throw new BotError('START_REFUSED', `Bot could not start: ${reason}`, error.details);
         throw new BotError('START_FAILED', `Bot could not start: ${reason}`);
       }
       this.starts += 1;

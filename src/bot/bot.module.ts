@@ -3,6 +3,8 @@ import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { ExecutionModule } from '../execution/execution.module';
 import { ExecutionService } from '../execution/execution.service';
+import { SymbolOwnershipModule } from '../ownership/symbol-ownership.module';
+import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 import { RecoveryModule } from '../recovery/recovery.module';
 import { ReconciliationService } from '../recovery/reconciliation.service';
 import { ExchangeConnectionService } from '../exchange/exchange-connection.service';
@@ -17,7 +19,7 @@ import { RootController } from './root.controller';
 
 @Module({
   controllers: [RootController, BotController],
-  imports: [OrderBookModule, MarketDataModule, FeaturesModule, StrategyModule, ExecutionModule, RecoveryModule],
+  imports: [OrderBookModule, MarketDataModule, FeaturesModule, StrategyModule, ExecutionModule, RecoveryModule, SymbolOwnershipModule],
   providers: [BotLifecycleService, TradingPipeline],
   exports: [BotLifecycleService],
 })
@@ -32,6 +34,7 @@ export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModule
     private readonly pipeline: TradingPipeline,
     private readonly recovery: ReconciliationService,
     private readonly execution: ExecutionService,
+    private readonly ownership: SymbolOwnershipService,
   ) {}
 
   /** BOT_AUTOSTART: start trading once the exchange is connected (start itself waits for reconciliation). */
@@ -57,6 +60,8 @@ export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModule
 
   /** Trading modules take part in start/stop in this order (stopped in reverse). */
   onModuleInit(): void {
+    // First: a symbol another instance trades is refused before anything else starts (SPEC §12).
+    this.lifecycle.register(this.ownership);
     this.lifecycle.register(this.exchange);
     // Market data → features → signals runs whether or not the bot trades; the participant reports its counters.
     this.lifecycle.register({

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderBookModule } from '../order-book/order-book.module';
+import { SymbolOwnershipModule } from '../ownership/symbol-ownership.module';
 import { RiskModule } from '../risk/risk.module';
 import { CrashInjector } from './crash-injector';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
@@ -24,7 +25,7 @@ import { TradingController } from './trading.controller';
  * breakers come from the global ExchangeModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrderEntity, PositionEntity, TradeEntity]), RiskModule, OrderBookModule],
+  imports: [TypeOrmModule.forFeature([OrderEntity, PositionEntity, TradeEntity]), RiskModule, OrderBookModule, SymbolOwnershipModule],
   controllers: [TradingController],
   providers: [
     OrderRepository,

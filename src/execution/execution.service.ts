@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { ExchangeRest, PrivateStream } from '../exchange/exchange.port';
-import type { WalletBalance } from '../exchange/exchange.types';
+import type { ExchangeExecution, ExchangeOrder, WalletBalance } from '../exchange/exchange.types';
+import type { AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG } from '../infra/config/config.module';
+import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 import type { OrderBook } from '../order-book/domain/order-book';
 import { OrderBookService } from '../order-book/order-book.service';
 import { RiskService } from '../risk/risk.service';
@@ -43,6 +46,9 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   private polling = false;
   private polled = 0;
   private readonly outcomes: Record<SignalOutcome, number> = { sent: 0, rejected: 0, duplicate: 0, exit: 0, ignored: 0 };
+  private readonly pairs: readonly string[];
+  private readonly pairSet: ReadonlySet<string>;
+  private pushesIgnored = 0;
 
   constructor(
     private readonly entries: EntryExecutor,
@@ -57,15 +63,18 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     private readonly stats: ExecutionStatsRecorder,
     private readonly books: OrderBookService,
     private readonly clock: Clock,
-  ) {}
+    private readonly ownership: SymbolOwnershipService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.pairs = config.trading.pairs;
+    this.pairSet = new Set(config.trading.pairs);
+  }
 
   onModuleInit(): void {
     this.risk.useExposureSource(() => this.live.exposure());
     this.unsubscribes.push(
-      this.privateStream.on('order', (report) => void this.tracker.onExchangeOrder(report).catch((e: unknown) => this.logger.error({ err: e, orderLinkId: report.orderLinkId }, 'order update failed'))),
-      this.privateStream.on('execution', (execution) =>
-        void this.tracker.onExecution(execution).catch((e: unknown) => this.logger.error({ err: e, execId: execution.execId }, 'execution update failed')),
-      ),
+      this.privateStream.on('order', (report) => this.onOrderPush(report)),
+      this.privateStream.on('execution', (execution) => this.onExecutionPush(execution)),
       this.privateStream.on('wallet', (balance) => this.rememberWallet(balance)),
     );
   }
@@ -86,7 +95,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     this.polling = true;
     let looked = 0;
     try {
-      for (const order of await this.orders.findQuietActive(new Date(this.clock.nowMs() - QUIET_ORDER_MS))) {
+      for (const order of await this.orders.findQuietActive(new Date(this.clock.nowMs() - QUIET_ORDER_MS), this.pairs)) {
         if (this.tracker.isSending(order.clientOrderId)) continue;
         looked += 1;
         const { outcome } = await this.tracker.syncOrder(order, 'bot');
@@ -138,6 +147,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
         live_positions: this.live.size,
         pending_entries: this.live.pendingEntries,
         orders_polled: this.polled,
+        pushes_ignored: this.pushesIgnored,
       },
       details: { paused: this.entries.paused, signalOutcomes: { ...this.outcomes } },
     };
@@ -151,18 +161,23 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     this.exits.deactivate();
   }
 
-  /** Rebuilds the live picture from the database, then lets entries (if the bot is started) and exits run. */
-  async resumeAfterReconciliation(leverage?: number): Promise<void> {
-    const open = await this.positions.findOpen();
+  /**
+   * Rebuilds the live picture from the database, then lets entries (if the bot is started) and exits run, unless
+   * `mayTrade` says no by then (the symbol lease went while this awaited). Returns whether trading resumed.
+   */
+  async resumeAfterReconciliation(leverage?: number, mayTrade: () => boolean = () => true): Promise<boolean> {
+    const open = await this.positions.findOpen({ symbols: this.pairs });
     this.live.clearPositions();
     for (const position of open) this.tracker.remember(position);
     await this.refreshWallet(leverage).catch((e: unknown) => this.logger.warn({ err: e }, 'wallet refresh failed'));
+    if (!mayTrade()) return false;
     this.exits.activate();
     this.entries.resume();
     if (!this.poller) {
       this.poller = setInterval(() => void this.pollQuietOrders(), POLL_INTERVAL_MS);
       this.poller.unref();
     }
+    return true;
   }
 
   /** Waits for every queued order/position update (tests, shutdown). */
@@ -179,6 +194,29 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
       throw new ExecutionError('POSITION_NOT_OPEN', `Position ${id} is ${position.status}${position.status === 'Open' ? ' (exits are paused while reconciling)' : ''}; only an Open position can be closed`, { id, status: position.status });
     }
     return { id: position.id, symbol: position.symbol };
+  }
+
+  // ---- private-stream pushes ----------------------------------------------------------------------------------
+
+  /**
+   * Pushes come for the whole account: with several instances on one account, another instance's symbols are
+   * its own to track, and without the lease so are ours (the holder's reconciliation, or ours once we hold it,
+   * picks up whatever is ignored here).
+   */
+  private mayTrack(symbol: string): boolean {
+    if (this.pairSet.has(symbol) && this.ownership.ownsAll()) return true;
+    this.pushesIgnored += 1;
+    return false;
+  }
+
+  private onOrderPush(report: ExchangeOrder): void {
+    if (!this.mayTrack(report.symbol)) return;
+    void this.tracker.onExchangeOrder(report).catch((e: unknown) => this.logger.error({ err: e, orderLinkId: report.orderLinkId }, 'order update failed'));
+  }
+
+  private onExecutionPush(execution: ExchangeExecution): void {
+    if (!this.mayTrack(execution.symbol)) return;
+    void this.tracker.onExecution(execution).catch((e: unknown) => this.logger.error({ err: e, execId: execution.execId }, 'execution update failed'));
   }
 
   // ---- reads -------------------------------------------------------------------------------------------------

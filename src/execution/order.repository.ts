@@ -193,18 +193,21 @@ export class OrderRepository {
     });
   }
 
-  /** Every order that may still trade, across symbols: what recovery compares with the exchange. */
-  findAllOpen(): Promise<OrderEntity[]> {
+  /**
+   * Every order of these symbols that may still trade: what recovery compares with the exchange. Only this
+   * instance's symbols: another instance's orders in the shared database are its own to reconcile.
+   */
+  findAllOpen(symbols: readonly string[]): Promise<OrderEntity[]> {
     return this.orders.find({
-      where: { status: In([...ACTIVE_ORDER_STATUSES]) },
+      where: { symbol: In([...symbols]), status: In([...ACTIVE_ORDER_STATUSES]) },
       order: { symbol: 'ASC', createdAt: 'ASC', id: 'ASC' },
     });
   }
 
-  /** Active orders not written to for `olderThanMs`: the ones the private stream may have missed. */
-  findQuietActive(olderThan: Date): Promise<OrderEntity[]> {
+  /** Active orders of these symbols not written to since `olderThan`: the ones the private stream may have missed. */
+  findQuietActive(olderThan: Date, symbols: readonly string[]): Promise<OrderEntity[]> {
     return this.orders.find({
-      where: { status: In([...ACTIVE_ORDER_STATUSES]), updatedAt: LessThan(olderThan) },
+      where: { symbol: In([...symbols]), status: In([...ACTIVE_ORDER_STATUSES]), updatedAt: LessThan(olderThan) },
       order: { updatedAt: 'ASC', id: 'ASC' },
       take: 50,
     });

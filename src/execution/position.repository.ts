@@ -107,10 +107,10 @@ export class PositionRepository {
     return this.positions.findOneBy({ id });
   }
 
-  /** Positions carrying exposure (Opening, Open, Closing), optionally of one symbol, oldest first. */
-  findOpen(scope: { readonly symbol?: string } = {}): Promise<PositionEntity[]> {
+  /** Positions carrying exposure (Opening, Open, Closing), optionally of some symbols only, oldest first. */
+  findOpen(scope: { readonly symbols?: readonly string[] } = {}): Promise<PositionEntity[]> {
     return this.positions.find({
-      where: { ...(scope.symbol === undefined ? {} : { symbol: scope.symbol }), status: In([...LIVE_POSITION_STATUSES]) },
+      where: { ...(scope.symbols === undefined ? {} : { symbol: In([...scope.symbols]) }), status: In([...LIVE_POSITION_STATUSES]) },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }

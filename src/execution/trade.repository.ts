@@ -82,9 +82,12 @@ export class TradeRepository {
     }
   }
 
-  /** Time of the newest execution recorded: where recovery starts asking the exchange for missed fills. */
-  async lastExecutedAt(): Promise<Date | null> {
-    const rows = (await this.trades.query(`SELECT max(executed_at) AS last FROM trades`)) as Array<{ last: Date | null }>;
+  /**
+   * Time of the newest execution recorded for a symbol: where recovery starts asking the exchange for missed
+   * fills of it. Per symbol, because another instance's newer fills of other symbols say nothing about ours.
+   */
+  async lastExecutedAt(symbol: string): Promise<Date | null> {
+    const rows = (await this.trades.query(`SELECT max(executed_at) AS last FROM trades WHERE symbol = $1`, [symbol])) as Array<{ last: Date | null }>;
     return rows[0]?.last ?? null;
   }
 

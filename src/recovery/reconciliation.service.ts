@@ -19,6 +19,7 @@ import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
 import { withTrace, currentTraceId } from '../infra/tracing/trace-context';
+import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 import { exitPrices } from '../risk/domain/order-sizing';
 import { DiscrepancyKind, RecoveryEvents } from './recovery.events';
 
@@ -60,6 +61,10 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
   private destroyed = false;
   private unsubscribe: (() => void) | null = null;
   private fixedThisRun = 0;
+  /** The first run has been triggered (the exchange was connected); before that, acquiring the lease waits for it. */
+  private booted = false;
+  /** The lease was lost since the last successful run: that run no longer vouches for the database. */
+  private stale = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,14 +80,28 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     private readonly events: EventBus,
     private readonly crash: CrashInjector,
     private readonly clock: Clock,
+    private readonly ownership: SymbolOwnershipService,
   ) {}
 
   onModuleInit(): void {
     this.execution.pauseForReconciliation();
-    this.unsubscribe = this.privateStream.on('connection', (change) => {
+    const unsubscribeStream = this.privateStream.on('connection', (change) => {
       // Pushes sent while the socket was down are lost: ask the exchange what happened meanwhile.
       if (change.state === 'connected' && change.previous !== 'connecting' && change.previous !== 'idle') this.trigger('reconnect');
     });
+    const unsubscribeOwnership = this.events.on('ownership.changed', (change) => {
+      if (change.state === 'lost') {
+        // Another instance may take the symbols over: stop at once, and reconcile before trading them again.
+        this.execution.pauseForReconciliation();
+        this.stale = true;
+      } else if (this.booted) {
+        this.trigger('ownership');
+      }
+    });
+    this.unsubscribe = () => {
+      unsubscribeStream();
+      unsubscribeOwnership();
+    };
   }
 
   /** The first run waits for the exchange connection (opened in the background at boot). */
@@ -93,6 +112,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
         this.timer = setTimeout(waitForExchange, BOOT_POLL_MS);
         return;
       }
+      this.booted = true;
       this.trigger('startup');
     };
     waitForExchange();
@@ -108,7 +128,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   async start(): Promise<void> {
     if (this.running) await this.running;
-    if (this.last?.success) return;
+    if (this.last?.success && !this.stale) return;
     const summary = await this.reconcile('manual');
     if (!summary.success) throw new Error(`reconciliation failed: ${summary.error}`);
   }
@@ -119,14 +139,18 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   status(): { state: string; counters: Record<string, number>; details: Record<string, unknown> } {
     return {
-      state: this.running ? 'reconciling' : !this.last ? 'pending' : this.last.success ? 'reconciled' : 'failed',
+      state: this.running ? 'reconciling' : !this.ownership.ownsAll() ? 'waiting-for-ownership' : !this.last ? 'pending' : this.last.success && !this.stale ? 'reconciled' : 'failed',
       counters: { runs: this.runs, fixes: this.totalFixes },
       details: { last: this.last },
     };
   }
 
-  /** Runs now, or once more after the run in progress (a reconnect during a run must not be lost). */
+  /**
+   * Runs now, or once more after the run in progress (a reconnect during a run must not be lost). Without the
+   * symbol lease nothing runs: the instance that holds it reconciles, and acquiring it triggers a run here.
+   */
   trigger(trigger: Trigger): void {
+    if (!this.ownership.ownsAll()) return;
     if (this.running) {
       this.again = trigger;
       return;
@@ -141,13 +165,18 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       const next = this.again;
       this.again = null;
       if (next && !this.destroyed) this.trigger(next);
-      else if (this.last && !this.last.success && !this.destroyed) {
+      else if (this.last && !this.last.success && !this.destroyed && this.ownership.ownsAll()) {
         this.timer = setTimeout(() => this.trigger(this.last?.trigger ?? 'startup'), RETRY_DELAY_MS);
         this.timer.unref();
       }
     });
     this.running = run;
     return run;
+  }
+
+  private assertOwnership(): void {
+    const why = this.ownership.whyNotOwned();
+    if (why !== null) throw new Error(why);
   }
 
   // ---- the run -----------------------------------------------------------------------------------------------
@@ -160,12 +189,15 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     this.execution.pauseForReconciliation();
     let summary: ReconciliationSummary;
     try {
+      this.assertOwnership();
       await this.reconcileDatabaseOrders(fixes, checked);
       await this.reconcileExecutions(fixes, checked);
       await this.adoptUnknownExchangeOrders(fixes, checked);
       const leverage = await this.reconcilePositions(fixes, checked);
       await this.execution.drain();
-      await this.execution.resumeAfterReconciliation(leverage);
+      // The lease may go while this runs: then another instance reconciles, and this one must not trade.
+      if (!(await this.execution.resumeAfterReconciliation(leverage, () => this.ownership.ownsAll()))) this.assertOwnership();
+      this.stale = false;
       summary = { trigger, startedAt: new Date(started).toISOString(), durationMs: this.clock.nowMs() - started, success: true, checked, fixes };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -190,7 +222,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   /** Every order the database thinks may still trade, looked up by orderLinkId. */
   private async reconcileDatabaseOrders(fixes: Fixes, checked: Checked): Promise<void> {
-    for (const order of await this.orders.findAllOpen()) {
+    for (const order of await this.orders.findAllOpen(this.config.trading.pairs)) {
       if (this.tracker.isSending(order.clientOrderId)) continue;
       checked.orders += 1;
       const { outcome, missedFills } = await this.tracker.syncOrder(order, 'recovery');
@@ -214,9 +246,9 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   /** Fills of our orders that happened while the bot was down or disconnected (any order, finished or not). */
   private async reconcileExecutions(fixes: Fixes, checked: Checked): Promise<void> {
-    const last = await this.trades.lastExecutedAt();
-    const since = last ? last.getTime() - EXECUTION_OVERLAP_MS : this.clock.nowMs() - FIRST_RUN_LOOKBACK_MS;
     for (const symbol of this.config.trading.pairs) {
+      const last = await this.trades.lastExecutedAt(symbol);
+      const since = last ? last.getTime() - EXECUTION_OVERLAP_MS : this.clock.nowMs() - FIRST_RUN_LOOKBACK_MS;
       let cursor: string | undefined;
       do {
         const page = await this.rest.getExecutions({ symbol, startTime: since, limit: 100, cursor });
@@ -282,10 +314,10 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       if (position.side !== '' && Number(position.size) > 0) exchange.set(position.symbol, position);
     }
     const database = new Map<string, PositionEntity[]>();
-    for (const position of await this.positions.findOpen()) {
+    for (const position of await this.positions.findOpen({ symbols: this.config.trading.pairs })) {
       database.set(position.symbol, [...(database.get(position.symbol) ?? []), position]);
     }
-    const active = new Set((await this.orders.findAllOpen()).map((o) => o.positionId));
+    const active = new Set((await this.orders.findAllOpen(this.config.trading.pairs)).map((o) => o.positionId));
     for (const symbol of new Set([...exchange.keys(), ...database.keys()])) {
       checked.positions += 1;
       const held = exchange.get(symbol);

@@ -31,7 +31,8 @@ export interface RecoveryEvents {
   };
   'recovery.completed': {
     readonly traceId?: string;
-    readonly trigger: 'startup' | 'reconnect' | 'manual';
+    /** ownership: this instance has just acquired the lease of its symbols (at boot or after losing it). */
+    readonly trigger: 'startup' | 'reconnect' | 'manual' | 'ownership';
     readonly durationMs: number;
     readonly fixes: Readonly<Partial<Record<DiscrepancyKind, number>>>;
     readonly success: boolean;

@@ -20,12 +20,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Share this (migrated) database instead of creating one: a second instance. close() then leaves it alone. */
+  readonly database?: TestDatabase;
+}
+
 /**
  * The whole application as main.ts builds it (Fastify, guards, filters, logging, swagger) on a fresh migrated
  * database of the test server, listening on a random loopback port. Logs go to a temp LOG_DIR, not stdout.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase({ migrated: true });
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase({ migrated: true }));
   const dir = mkdtempSync(join(tmpdir(), 'bybit-scalper-app-'));
   const config = loadAppConfig(
     {
@@ -46,7 +51,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     const app = await createApp(config, database.url);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
-    await waitUntilReady(`http://127.0.0.1:${address.port}/health/ready`);
+    try {
+      await waitUntilReady(`http://127.0.0.1:${address.port}/health/ready`);
+    } catch (error) {
+      // Left running, the app would keep jest from exiting after the failure is reported.
+      await app.close();
+      throw error;
+    }
     let closed = false;
     const closeApp = async () => {
       if (!closed) await app.close();
@@ -63,7 +74,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       },
       close: async () => {
         await closeApp();
-        await database.drop();
+        if (!options.database) await database.drop();
         rmSync(dir, { recursive: true, force: true });
       },
     };

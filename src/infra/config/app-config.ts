@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { BybitEnv, EnvSchema, LogLevel, SECRET_VARIABLES } from './env.schema';
 
@@ -77,6 +78,8 @@ export interface AppConfig {
     /** Test-only SIGKILL injection point (`<point>:<n>`), see execution/domain/crash-points.ts. */
     readonly crashAt?: { readonly point: string; readonly occurrence: number };
   };
+  /** SPEC §12: each symbol is traded by one instance at a time (a PostgreSQL advisory lock per symbol). */
+  readonly ownership: { readonly instanceName: string; readonly checkMs: number };
   readonly database: {
     readonly url?: string;
     readonly poolSize: number;
@@ -200,6 +203,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       autostart: schema.BOT_AUTOSTART,
       crashAt: schema.FAULT_CRASH_AT === undefined ? undefined : parseCrashAt(schema.FAULT_CRASH_AT),
     },
+    ownership: { instanceName: schema.INSTANCE_NAME ?? `${hostname()}-${process.pid}`.slice(0, 48), checkMs: schema.SYMBOL_LEASE_CHECK_MS },
     database: {
       url: schema.DATABASE_URL,
       poolSize: schema.DATABASE_POOL_SIZE,

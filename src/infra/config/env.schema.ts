@@ -234,6 +234,17 @@ export class EnvSchema {
   BOT_AUTOSTART = false;
 
   /**
+   * How this instance names itself to PostgreSQL (application_name of its symbol-ownership session), so another
+   * instance can say who holds a symbol. Default: hostname and process id.
+   */
+  @Transform(trimmed) @IsOptional() @Matches(/^[\x21-\x7e]{1,48}$/, { message: 'INSTANCE_NAME must be 1 to 48 printable ASCII characters without spaces' })
+  INSTANCE_NAME?: string;
+
+  /** How often a held symbol lease is verified, and a missing one tried again (milliseconds). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  SYMBOL_LEASE_CHECK_MS = 1000;
+
+  /**
    * Test-only fault injection: `<point>:<n>` kills the process with SIGKILL the n-th time execution reaches the
    * named point (see execution/domain/crash-points.ts). Unset in production.
    */

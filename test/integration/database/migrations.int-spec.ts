@@ -21,6 +21,8 @@ const ENUMS: Record<string, string[]> = {
     'BOT_STOP', 'CONFIG_CHANGE', 'PASSWORD_CHANGE', 'LOGIN_FAILED', 'RECONCILIATION_FIX', 'CIRCUIT_BREAKER_CHANGE',
     // Added by migration 1764000000200 (PostgreSQL appends new enum values).
     'RECONCILIATION_RUN',
+    // 1764000000500.
+    'SYMBOL_OWNERSHIP_CHANGE',
   ],
 };
 
