@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ClsServiceManager } from 'nestjs-cls';
+import { Clock } from '../common/clock';
 import { EventBus } from '../infra/events/event-bus';
 import { DomainEventName, DomainEvents } from '../infra/events/domain-events';
 import { AuditLogEntity } from './audit-log.entity';
@@ -29,6 +30,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly audit: AuditRepository,
     private readonly events: EventBus,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -62,10 +64,13 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
    * in the trail can be explained and filled by hand.
    */
   private async recordEvent(event: DomainEventName, toEntry: () => AuditEntry): Promise<void> {
+    // When it happened, not when a pooled connection got round to the INSERT: rows of events published one after
+    // the other (a start, then a stop) were seen timestamped the other way round under load.
+    const happenedAt = this.clock.now();
     let entry: AuditEntry | undefined;
     try {
       entry = toEntry();
-      await this.record(entry);
+      await this.audit.append({ ...entry, traceId: entry.traceId ?? currentTraceId() ?? null, timestamp: happenedAt });
     } catch (error: unknown) {
       this.logger.error({ err: error, event, action: entry?.action, traceId: entry?.traceId }, `audit write for ${event} failed`);
     }

@@ -9,6 +9,7 @@ import { AuditLogEntity } from '../../../src/audit/audit-log.entity';
 import { AuditModule } from '../../../src/audit/audit.module';
 import { AuditRepository } from '../../../src/audit/audit.repository';
 import { AuditService } from '../../../src/audit/audit.service';
+import { TimeModule } from '../../../src/infra/time/time.module';
 import { AppConfig, loadAppConfig, MASK } from '../../../src/infra/config/app-config';
 import { ConfigModule } from '../../../src/infra/config/config.module';
 import { dataSourceOptions } from '../../../src/infra/database/data-source';
@@ -57,6 +58,7 @@ async function auditApp(database: TestDatabase, config: AppConfig): Promise<Test
       ConfigModule.forRoot(config),
       TypeOrmModule.forRoot({ ...dataSourceOptions(database.url, 4), autoLoadEntities: true }),
       EventsModule,
+      TimeModule,
       AuditModule,
     ],
   }).compile();

@@ -2,6 +2,7 @@ import { ClsServiceManager, CLS_ID } from 'nestjs-cls';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { AuditLogEntity } from '../../../src/audit/audit-log.entity';
 import { AuditRepository } from '../../../src/audit/audit.repository';
+import { SystemClock } from '../../../src/common/clock';
 import { AuditService } from '../../../src/audit/audit.service';
 import { dataSourceOptions } from '../../../src/infra/database/data-source';
 import { EventBus } from '../../../src/infra/events/event-bus';
@@ -131,7 +132,7 @@ describe('audit_logs append-only', () => {
 
     beforeEach(() => {
       bus = new EventBus();
-      sut = new AuditService(repository, bus);
+      sut = new AuditService(repository, bus, new SystemClock());
       sut.onModuleInit();
     });
 
