@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { loginToken } from '../support/app';
 import { compileForProcesses } from '../support/compiled';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { freePort, ServiceProcess, spawnService, waitForStatus } from '../support/process';
@@ -18,6 +19,11 @@ import { checkConsistency, ConsistencyReport, VenueAccess } from '../support/ven
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const SIM_KEY = 'crash-key';
 const SIM_SECRET = 'crash-secret';
+
+interface BotStatusBody {
+  readonly state: string;
+  readonly participants: Record<string, { state: string; counters?: Record<string, number>; details?: Record<string, any> }>;
+}
 
 type Scenario = { readonly name: string; readonly steps: ReadonlyArray<{ crashAt?: string; killAfterMs?: number }> };
 
@@ -123,6 +129,54 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
     }, 180_000);
   }
 
+  it('should fail over to a standby when the trading instance is killed: it takes the symbols, reconciles and trades on', async () => {
+    const holder = await startBot({ BOT_AUTOSTART: 'true', INSTANCE_NAME: 'crash-holder' });
+    await waitForStatus(`${holder.url}/health/ready`, 200, 30_000);
+    const standby = await startBot({ BOT_AUTOSTART: 'true', INSTANCE_NAME: 'crash-standby' });
+    try {
+      await waitForStatus(`${standby.url}/health/ready`, 200, 30_000);
+      const standbyAuth = { authorization: `Bearer ${await loginToken(standby.url)}` };
+      const standbyStatus = async () => (await (await fetch(`${standby.url}/bot/status`, { headers: standbyAuth })).json()) as BotStatusBody;
+      await waitFor(async () => (await standbyStatus()).participants.ownership.state === 'waiting', 10_000, 'the standby waiting for the symbols');
+      const beforeKill = await standbyStatus();
+      // BOT_AUTOSTART keeps trying; each try is refused while the holder lives.
+      expect(beforeKill).toMatchObject({ state: 'stopped', participants: { ownership: { details: { holders: { BTCUSDT: 'crash-holder' } } } } });
+      const ordersBefore = await orderCount();
+      await waitFor(async () => (await orderCount()) > ordersBefore, 20_000, 'the holder trading');
+
+      holder.process.child.kill('SIGKILL');
+      await holder.process.exited;
+      const killedAt = new Date();
+      kills += 1;
+
+      await waitFor(async () => (await standbyStatus()).state === 'running', 30_000, 'the standby trading after taking over');
+      const took = await standbyStatus();
+      expect(took.participants.ownership).toMatchObject({ state: 'owned', counters: { acquisitions: 1 } });
+      expect(took.participants.recovery.details?.last).toMatchObject({ trigger: 'ownership', success: true });
+      const owners = await auditRows(
+        `SELECT actor FROM audit_logs WHERE action = 'SYMBOL_OWNERSHIP_CHANGE' AND new_value->>'state' = 'acquired' AND "timestamp" >= $1`,
+        [killedAt],
+      );
+      expect(owners.map((r) => r.actor)).toEqual(['crash-standby']);
+      const ordersAtTakeover = await orderCount();
+      await waitFor(async () => (await orderCount()) > ordersAtTakeover, 20_000, 'the standby placing orders');
+    } finally {
+      standby.process.child.kill('SIGKILL');
+      await standby.process.exited;
+    }
+    kills += 1;
+    const killedAt = new Date();
+
+    const verifier = await startBot({});
+    try {
+      await waitFor(async () => (await reconciliationRunsSince(killedAt)) > 0, 45_000, 'a reconciliation after the restart');
+      expect((await settledConsistency(database.url, venue)).problems).toEqual([]);
+    } finally {
+      verifier.process.child.kill('SIGKILL');
+      await verifier.process.exited;
+    }
+  }, 180_000);
+
   it('should have killed the bot at least 20 times and logged the repairs', async () => {
     expect(kills).toBeGreaterThanOrEqual(20);
     const fixes = await auditRows(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'RECONCILIATION_FIX'`, []);
@@ -157,6 +211,11 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
       ...extra,
     }, build.entry('src/main.ts'));
     return { process, url: `http://127.0.0.1:${port}` };
+  }
+
+  async function orderCount(): Promise<number> {
+    const rows = await auditRows(`SELECT count(*)::int AS n FROM orders`, []);
+    return rows[0].n as number;
   }
 
   async function reconciliationRunsSince(since: Date): Promise<number> {
