@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG } from '../infra/config/config.module';
 import { OrderBookService } from '../order-book/order-book.service';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { money, unrealisedPnl } from './domain/position-accounting';
@@ -17,6 +19,7 @@ export class ExecutionReadService {
     private readonly orders: OrderRepository,
     private readonly books: OrderBookService,
     private readonly stats: ExecutionStatsRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async balance(): Promise<BalanceResponseDto> {
@@ -34,7 +37,8 @@ export class ExecutionReadService {
   }
 
   async openPositions(): Promise<PositionsResponseDto> {
-    const rows = await this.positions.findOpen();
+    // This instance's symbols only: other instances' positions are theirs to mark and report.
+    const rows = await this.positions.findOpen({ symbols: this.config.trading.pairs });
     let total = 0;
     const positions: PositionDto[] = rows.map((p) => {
       const mark = this.markPrice(p.symbol, p.side);

@@ -25,6 +25,7 @@ import { OrderChanges, OrderRepository } from './order.repository';
 import { PositionChanges, PositionRepository } from './position.repository';
 import { TradeRepository } from './trade.repository';
 import { livePositionOf } from './live-position.mapper';
+import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 
 /** Who caused a change, as recorded in audit rows. */
 export type Actor = 'bot' | 'exchange' | 'recovery' | 'operator';
@@ -62,6 +63,7 @@ export class OrderTracker {
     private readonly crash: CrashInjector,
     private readonly stats: ExecutionStatsRecorder,
     private readonly clock: Clock,
+    private readonly ownership: SymbolOwnershipService,
   ) {}
 
   // ---- sending -------------------------------------------------------------------------------------------
@@ -75,6 +77,12 @@ export class OrderTracker {
    * (Placed, Rejected, Failed) or in a look-up by orderLinkId when the exchange may or may not have it.
    */
   async send(order: OrderEntity, ackPoint: 'order-acked' | 'exit-acked', hooks: { onSent?: () => void; onAcked?: () => void } = {}): Promise<void> {
+    if (!this.ownership.ownsAll()) {
+      // The lease went while the order was being written: another instance may trade the symbol now. The Pending
+      // row is left to whoever reconciles next (not on the exchange → Failed), exactly as after a crash before sending.
+      this.logger.warn({ clientOrderId: order.clientOrderId, symbol: order.symbol }, 'not sent: the symbol lease was lost after the order was written');
+      return;
+    }
     this.sending.add(order.clientOrderId);
     let ack: OrderAck;
     try {

@@ -9,10 +9,11 @@ import { describeHolders, LeaseHolders, leaseName, leaseOrder } from './domain/s
 import { OwnershipError } from './ownership.errors';
 
 /**
- * acquiring: not decided yet (booting, or the database is unreachable); owned: every configured symbol is ours;
- * waiting: another instance holds at least one of them; lost: we held them and no longer do; released: shut down.
+ * acquiring: not decided yet (booting, or the database is unreachable); taking-over: the locks are ours but the
+ * previous holder may not have noticed yet; owned: every configured symbol is ours; waiting: another instance
+ * holds at least one of them; lost: we held them and no longer do; released: shut down.
  */
-export type OwnershipState = 'acquiring' | 'owned' | 'waiting' | 'lost' | 'released';
+export type OwnershipState = 'acquiring' | 'taking-over' | 'owned' | 'waiting' | 'lost' | 'released';
 
 export interface OwnershipStatus {
   readonly state: OwnershipState;
@@ -33,7 +34,13 @@ const CONNECT_TIMEOUT_MS = 5000;
  * After a loss, wait this many check intervals before trying to take the lease back: a waiting standby (which
  * tries every interval) gets it first, rather than an instance whose database session has just failed.
  */
-const LOSS_BACKOFF_CHECKS = 5;
+const LOSS_BACKOFF_CHECKS = 2;
+/** Extra wait on a take-over beyond the previous holder's worst-case detection time (timer and scheduling slack). */
+const TAKEOVER_MARGIN_MS = 500;
+/** Closing a session politely waits for the server; a partitioned one never answers, so it is cut after this. */
+const END_TIMEOUT_MS = 1000;
+/** How long the terminate of our own stale backend waits for it to exit (and free its locks). */
+const TERMINATE_WAIT_MS = 1000;
 /**
  * Server-side keepalive of the lease session: if this process vanishes without closing the socket (power loss, a
  * partition), the server ends the session, and so frees the symbols for a standby, within about 25 s rather than
@@ -81,6 +88,8 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
   private acquisitions = 0;
   private losses = 0;
   private retryNotBeforeMs = 0;
+  /** When a take-over becomes a hold: the previous holder has had time to notice it lost the lease and stop. */
+  private tradableAtMs = 0;
   private sessionIdentity: SessionIdentity | null = null;
   /** A session given up on that the server may still keep (and with it our locks): ended before trying again. */
   private abandoned: SessionIdentity | null = null;
@@ -97,9 +106,25 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.since = clock.now();
   }
 
-  /** True only while this instance holds the lease of every configured symbol. */
+  /** True only while this instance holds the lease of every configured symbol (and may trade them). */
   ownsAll(): boolean {
     return this.state === 'owned';
+  }
+
+  /**
+   * Changes on every acquisition: a piece of work that started under one acquisition (a reconciliation run) must
+   * not go on under the next, which may follow another instance's turn with the symbols.
+   */
+  get generation(): number {
+    return this.acquisitions;
+  }
+
+  /**
+   * The longest a holder with the same settings can take to notice it lost its session (a check that never
+   * answers: one interval until the check plus the query timeout). A take-over waits this long before trading.
+   */
+  get takeoverDelayMs(): number {
+    return this.checkMs + this.queryTimeoutMs + TAKEOVER_MARGIN_MS;
   }
 
   /** One human sentence on why this instance may not trade, or null when it may. */
@@ -107,6 +132,8 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     switch (this.state) {
       case 'owned':
         return null;
+      case 'taking-over':
+        return `taking ${this.symbols.join(', ')} over: waiting ${this.takeoverDelayMs} ms for the previous holder to notice it lost them`;
       case 'waiting':
         return `${this.symbols.join(', ')}: traded by another instance (${describeHolders(this.holders)}); this instance takes over when it lets go`;
       case 'lost':
@@ -127,7 +154,8 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.ticking;
+    // A round stuck on a partitioned session would hold shutdown for the query timeout: its session is cut below.
+    await Promise.race([this.ticking, delay(END_TIMEOUT_MS)]);
     const client = this.client;
     this.client = null;
     this.setState('released');
@@ -139,6 +167,8 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
   async start(): Promise<void> {
     // A start right after boot should not fail only because the first attempt has not finished.
     if (this.state === 'acquiring' || this.state === 'lost') await this.tick();
+    // Nor during a take-over's wait, which is bounded.
+    if (this.state === 'taking-over') await delay(Math.max(0, this.tradableAtMs - this.clock.nowMs()) + this.checkMs).then(() => this.tick());
     const why = this.whyNotOwned();
     if (why === null) return;
     if (this.state === 'waiting') throw new OwnershipError('SYMBOLS_HELD_ELSEWHERE', why, { symbols: this.symbols, holders: this.holders });
@@ -168,8 +198,9 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     if (this.ticking) return this.ticking;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const backingOff = this.state !== 'owned' && this.clock.nowMs() < this.retryNotBeforeMs;
-    const round = (this.state === 'owned' ? this.verify() : backingOff ? Promise.resolve() : this.tryAcquire())
+    const holding = this.state === 'owned' || this.state === 'taking-over';
+    const backingOff = !holding && this.clock.nowMs() < this.retryNotBeforeMs;
+    const round = (holding ? this.verify() : backingOff ? Promise.resolve() : this.tryAcquire())
       .catch((error: unknown) => this.onSessionFailure(`lease session failed: ${messageOf(error)}`))
       .finally(() => {
         this.ticking = null;
@@ -192,12 +223,18 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     }
     if (this.closed) return;
     if (taken.length === this.symbols.length) {
+      // Someone held them a moment ago (we waited for them, or we lost them ourselves): that holder may still
+      // believe it trades them until its own check fails. Hold the locks, but trade only once it must have stopped.
+      const takeover = this.state === 'waiting' || this.state === 'lost';
       this.holders = {};
       this.lastError = null;
-      this.acquisitions += 1;
-      this.setState('owned');
-      this.logger.log({ instance: this.instance, symbols: this.symbols }, `symbol lease acquired: ${this.symbols.join(', ')}`);
-      this.events.publish('ownership.changed', { state: 'acquired', symbols: this.symbols, instance: this.instance, reason: 'lease acquired' });
+      if (takeover) {
+        this.tradableAtMs = this.clock.nowMs() + this.takeoverDelayMs;
+        this.setState('taking-over');
+        this.logger.warn({ instance: this.instance, symbols: this.symbols, waitMs: this.takeoverDelayMs }, 'symbol lease taken over; trading once the previous holder must have stopped');
+        return;
+      }
+      this.becomeOwner('lease acquired');
       return;
     }
     // All or none: a partial hold would only block the other instance without letting this one trade.
@@ -209,13 +246,24 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.setState('waiting');
   }
 
-  /** Still our session, and the database still lists every lock as ours. */
+  private becomeOwner(reason: string): void {
+    this.acquisitions += 1;
+    this.setState('owned');
+    this.logger.log({ instance: this.instance, symbols: this.symbols }, `symbol lease acquired: ${this.symbols.join(', ')}`);
+    this.events.publish('ownership.changed', { state: 'acquired', symbols: this.symbols, instance: this.instance, reason });
+  }
+
+  /** Still our session, and the database still lists every lock as ours; a take-over whose wait is over becomes a hold. */
   private async verify(): Promise<void> {
     const client = await this.session();
     const { rows } = await client.query<{ held: number }>(
       `SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND pid = pg_backend_pid()`,
     );
-    if (rows[0].held < this.symbols.length) this.onSessionFailure(`only ${rows[0].held} of ${this.symbols.length} symbol locks are still held`);
+    if (rows[0].held < this.symbols.length) {
+      this.onSessionFailure(`only ${rows[0].held} of ${this.symbols.length} symbol locks are still held`);
+      return;
+    }
+    if (this.state === 'taking-over' && this.clock.nowMs() >= this.tradableAtMs && !this.closed) this.becomeOwner('lease taken over');
   }
 
   /**
@@ -228,7 +276,8 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.abandoned = null;
     try {
       const { rows } = await client.query<{ ended: boolean }>(
-        `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE pid = $1 AND ${BACKEND_START_US} = $2`,
+        // With a timeout, terminate waits for the backend to exit, so its locks are free for the attempt that follows.
+        `SELECT pg_terminate_backend(pid, ${TERMINATE_WAIT_MS}) AS ended FROM pg_stat_activity WHERE pid = $1 AND ${BACKEND_START_US} = $2`,
         [abandoned.pid, abandoned.backendStartUs],
       );
       if (rows[0]?.ended) this.logger.warn({ instance: this.instance, pid: abandoned.pid }, 'ended our previous lease session, still open at the server');
@@ -263,7 +312,7 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
       application_name: this.instance,
       keepAlive: true,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      query_timeout: Math.max(MIN_QUERY_TIMEOUT_MS, 2 * this.checkMs),
+      query_timeout: this.queryTimeoutMs,
       options: SERVER_KEEPALIVE_OPTIONS,
     });
     client.on('error', (error: Error) => {
@@ -302,6 +351,12 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.sessionIdentity = null;
     if (this.closed) return;
     this.lastError = reason;
+    if (this.state === 'taking-over') {
+      // Never traded under this take-over: nothing to stop, nobody to tell.
+      this.setState('lost');
+      this.logger.warn({ instance: this.instance, reason }, 'symbol lease lost while taking over');
+      return;
+    }
     if (this.state !== 'owned') {
       this.logger.warn({ instance: this.instance, reason }, 'symbol lease not acquired');
       return;
@@ -313,11 +368,18 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.events.publish('ownership.changed', { state: 'lost', symbols: this.symbols, instance: this.instance, reason });
   }
 
+  /** Ends the session politely if the server answers, or cuts the socket (which frees nothing at the server, but frees us). */
   private async endQuietly(client: Client): Promise<void> {
     client.removeAllListeners('end');
     client.removeAllListeners('error');
     client.on('error', () => undefined);
-    await client.end().catch(() => undefined);
+    const ended = await Promise.race([client.end().then(() => true, () => true), delay(END_TIMEOUT_MS).then(() => false)]);
+    // pg has no public way to drop a connection without the goodbye; its socket is `connection.stream`.
+    if (!ended) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+
+  private get queryTimeoutMs(): number {
+    return Math.max(MIN_QUERY_TIMEOUT_MS, 2 * this.checkMs);
   }
 
   private setState(next: OwnershipState): void {
@@ -325,6 +387,10 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     this.state = next;
     this.since = this.clock.now();
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function messageOf(error: unknown): string {

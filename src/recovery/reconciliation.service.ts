@@ -174,9 +174,9 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     return run;
   }
 
-  private assertOwnership(): void {
-    const why = this.ownership.whyNotOwned();
-    if (why !== null) throw new Error(why);
+  private assertOwnership(stillOwned: () => boolean): void {
+    if (stillOwned()) return;
+    throw new Error(this.ownership.whyNotOwned() ?? 'the symbol lease changed hands during the run');
   }
 
   // ---- the run -----------------------------------------------------------------------------------------------
@@ -187,16 +187,22 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     const checked = { orders: 0, exchangeOpenOrders: 0, executions: 0, positions: 0 };
     this.fixedThisRun = 0;
     this.execution.pauseForReconciliation();
+    // The lease may go while this runs (and even come back, after another instance's turn): the run stops at the
+    // next step, and trading resumes only under the acquisition it started with.
+    const generation = this.ownership.generation;
+    const stillOwned = () => this.ownership.ownsAll() && this.ownership.generation === generation;
     let summary: ReconciliationSummary;
     try {
-      this.assertOwnership();
+      this.assertOwnership(stillOwned);
       await this.reconcileDatabaseOrders(fixes, checked);
+      this.assertOwnership(stillOwned);
       await this.reconcileExecutions(fixes, checked);
+      this.assertOwnership(stillOwned);
       await this.adoptUnknownExchangeOrders(fixes, checked);
+      this.assertOwnership(stillOwned);
       const leverage = await this.reconcilePositions(fixes, checked);
       await this.execution.drain();
-      // The lease may go while this runs: then another instance reconciles, and this one must not trade.
-      if (!(await this.execution.resumeAfterReconciliation(leverage, () => this.ownership.ownsAll()))) this.assertOwnership();
+      if (!(await this.execution.resumeAfterReconciliation(leverage, stillOwned))) this.assertOwnership(stillOwned);
       this.stale = false;
       summary = { trigger, startedAt: new Date(started).toISOString(), durationMs: this.clock.nowMs() - started, success: true, checked, fixes };
     } catch (error) {

@@ -95,7 +95,7 @@ describe('several instances on one database: each symbol traded by one instance 
     );
     expect(audited).toEqual([
       { actor: 'bot-a', state: 'acquired', reason: 'lease acquired' },
-      { actor: 'bot-b', state: 'acquired', reason: 'lease acquired' },
+      { actor: 'bot-b', state: 'acquired', reason: 'lease taken over' },
     ]);
   });
 

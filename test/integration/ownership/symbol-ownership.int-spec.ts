@@ -87,6 +87,17 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
     }
   }
 
+  /** An instance that owns its symbols through a TCP relay that can be frozen (see tcpProxyTo). */
+  async function anOwnerBehindRelay(name: string, pairs: string): Promise<{ network: Awaited<ReturnType<typeof tcpProxyTo>>; instance: Instance }> {
+    const network = await tcpProxyTo(new URL(database.url));
+    const url = new URL(database.url);
+    url.host = `127.0.0.1:${network.port}`;
+    const instance = anInstance(name, pairs, url.toString());
+    instance.sut.onApplicationBootstrap();
+    await eventually(() => instance.sut.ownsAll(), `${name} owns ${pairs}`);
+    return { network, instance };
+  }
+
   it('should give every symbol to the first instance and make the second wait, naming the holder', async () => {
     const first = anInstance('bot-a', 'ETHUSDT,BTCUSDT');
     const second = anInstance('bot-b', 'BTCUSDT,ETHUSDT');
@@ -138,11 +149,19 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
     await eventually(() => standby.sut.status().state === 'waiting', 'standby waits');
 
     await first.sut.onApplicationShutdown();
+    const releasedAt = Date.now();
 
     expect(first.sut.status().state).toBe('released');
     expect(await locksHeldBy('bot-d')).toBe(0);
-    await eventually(() => standby.sut.ownsAll(), 'standby takes BTCUSDT over');
-    expect(standby.events).toEqual([{ state: 'acquired', symbols: ['BTCUSDT'], instance: 'bot-e', reason: 'lease acquired' }]);
+    // The locks are taken at once, but trading waits until a holder that had lost them must have noticed.
+    await eventually(() => standby.sut.status().state === 'taking-over', 'standby takes the locks');
+    expect(await locksHeldBy('bot-e')).toBe(1);
+    expect(standby.sut.ownsAll()).toBe(false);
+    expect(standby.events).toEqual([]);
+    await eventually(() => standby.sut.ownsAll(), 'standby trades BTCUSDT', 6000);
+    expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(standby.sut.takeoverDelayMs);
+    expect(standby.sut.takeoverDelayMs).toBe(CHECK_MS + 2000 + 500);
+    expect(standby.events).toEqual([{ state: 'acquired', symbols: ['BTCUSDT'], instance: 'bot-e', reason: 'lease taken over' }]);
     // A clean shutdown is not a loss: nobody was told to stop trading in a hurry.
     expect(first.events.map((e) => e.state)).toEqual(['acquired']);
   });
@@ -184,13 +203,8 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
   });
 
   it('should end its own session that went silent, instead of waiting for itself, when the network comes back', async () => {
-    const network = await tcpProxyTo(new URL(database.url));
+    const { network, instance } = await anOwnerBehindRelay('bot-i', 'SOLUSDT');
     try {
-      const url = new URL(database.url);
-      url.host = `127.0.0.1:${network.port}`;
-      const instance = anInstance('bot-i', 'SOLUSDT', url.toString());
-      instance.sut.onApplicationBootstrap();
-      await eventually(() => instance.sut.ownsAll(), 'instance owns SOLUSDT');
       const [{ pid: oldPid }] = (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bot-i'`)).rows;
 
       // A partition: the bytes stop, but neither side sees the connection close; the server keeps the session.
@@ -206,6 +220,24 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
       expect(sessions[0].pid).not.toBe(oldPid);
       expect(await locksHeldBy('bot-i')).toBe(1);
       expect(instance.events.map((e) => e.state)).toEqual(['acquired', 'lost', 'acquired']);
+    } finally {
+      await network.close();
+    }
+  });
+
+  it('should shut down promptly even when its session has gone silent', async () => {
+    const { network, instance } = await anOwnerBehindRelay('bot-j', 'BTCUSDT');
+    try {
+      network.freezeOpenConnections();
+      // Let a check start and hang on the frozen session.
+      await new Promise((resolve) => setTimeout(resolve, 2 * CHECK_MS));
+
+      const startedAt = Date.now();
+      await instance.sut.onApplicationShutdown();
+
+      // A wait for the stuck check, then a polite goodbye, each cut off after a second.
+      expect(Date.now() - startedAt).toBeLessThan(3000);
+      expect(instance.sut.status().state).toBe('released');
     } finally {
       await network.close();
     }
