@@ -15,6 +15,7 @@ import { StrategyModule } from '../strategy/strategy.module';
 import { TradingPipeline } from './trading-pipeline';
 import { BotController } from './bot.controller';
 import { BotLifecycleService } from './bot-lifecycle.service';
+import { BotError } from './domain/bot-state';
 import { RootController } from './root.controller';
 
 @Module({
@@ -26,6 +27,7 @@ import { RootController } from './root.controller';
 export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Bot');
   private autostartTimer: NodeJS.Timeout | null = null;
+  private refusalLogged = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,7 +49,10 @@ export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModule
         return;
       }
       this.lifecycle.start('system').catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'autostart failed; retrying in 5 s');
+        // A standby is refused for as long as another instance holds its symbols: say so once, not every 5 s.
+        const refused = error instanceof BotError && error.code === 'START_REFUSED';
+        if (!refused || !this.refusalLogged) this.logger.warn({ err: error }, refused ? 'autostart refused; retrying every 5 s until the symbols are free' : 'autostart failed; retrying in 5 s');
+        this.refusalLogged = refused;
         this.autostartTimer = setTimeout(attempt, 5000);
       });
     };
