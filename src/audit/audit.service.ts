@@ -45,9 +45,9 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
   }
 
-  /** Appends one row; a failed write rejects. */
-  record(entry: AuditEntry): Promise<AuditLogEntity> {
-    return this.audit.append({ ...entry, traceId: entry.traceId ?? currentTraceId() ?? null });
+  /** Appends one row, stamped `happenedAt` (default: the database's now()); a failed write rejects. */
+  record(entry: AuditEntry, happenedAt?: Date): Promise<AuditLogEntity> {
+    return this.audit.append({ ...entry, traceId: entry.traceId ?? currentTraceId() ?? null, timestamp: happenedAt });
   }
 
   list(filters: AuditQuery): Promise<AuditLogEntity[]> {
@@ -70,7 +70,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     let entry: AuditEntry | undefined;
     try {
       entry = toEntry();
-      await this.audit.append({ ...entry, traceId: entry.traceId ?? currentTraceId() ?? null, timestamp: happenedAt });
+      await this.record(entry, happenedAt);
     } catch (error: unknown) {
       this.logger.error({ err: error, event, action: entry?.action, traceId: entry?.traceId }, `audit write for ${event} failed`);
     }

@@ -8,6 +8,7 @@ import type { ExchangeExecution, ExchangeOrder, OrderAck } from '../exchange/exc
 import { InstrumentsService } from '../exchange/instruments.service';
 import { retryOnConflict } from '../infra/database/optimistic-lock';
 import { EventBus } from '../infra/events/event-bus';
+import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 import { RiskService } from '../risk/risk.service';
 import { CrashInjector } from './crash-injector';
 import { LivePositions } from './domain/live-positions';
@@ -25,7 +26,6 @@ import { OrderChanges, OrderRepository } from './order.repository';
 import { PositionChanges, PositionRepository } from './position.repository';
 import { TradeRepository } from './trade.repository';
 import { livePositionOf } from './live-position.mapper';
-import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 
 /** Who caused a change, as recorded in audit rows. */
 export type Actor = 'bot' | 'exchange' | 'recovery' | 'operator';

@@ -1,4 +1,4 @@
-/** After-the-fact ownership events: audited, and what reconciliation and execution react to. */
+/** After-the-fact ownership events: audited, and what reconciliation reacts to (execution reads ownsAll() itself). */
 export interface OwnershipEvents {
   'ownership.changed': {
     readonly traceId?: string;

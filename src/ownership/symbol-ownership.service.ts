@@ -146,7 +146,7 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
   }
 
   onApplicationBootstrap(): void {
-    this.tickNow();
+    void this.tick();
   }
 
   /** Runs after the bot has stopped (shutdown hooks run from the dependants down). Ending the session frees the locks. */
@@ -189,10 +189,6 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
 
   // ---- the loop ----------------------------------------------------------------------------------------------
 
-  private tickNow(): void {
-    void this.tick();
-  }
-
   /** One round: verify a held lease or try to take a missing one. Rounds never overlap. */
   private tick(): Promise<void> {
     if (this.ticking) return this.ticking;
@@ -205,7 +201,7 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
       .finally(() => {
         this.ticking = null;
         if (this.closed) return;
-        this.timer = setTimeout(() => this.tickNow(), this.checkMs);
+        this.timer = setTimeout(() => void this.tick(), this.checkMs);
         this.timer.unref();
       });
     this.ticking = round;

@@ -63,8 +63,8 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
   private fixedThisRun = 0;
   /** The first run has been triggered (the exchange was connected); before that, acquiring the lease waits for it. */
   private booted = false;
-  /** The lease was lost since the last successful run: that run no longer vouches for the database. */
-  private stale = false;
+  /** The lease acquisition the last successful run happened under; a run under an earlier one vouches for nothing. */
+  private reconciledGeneration = -1;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -93,7 +93,6 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       if (change.state === 'lost') {
         // Another instance may take the symbols over: stop at once, and reconcile before trading them again.
         this.execution.pauseForReconciliation();
-        this.stale = true;
       } else if (this.booted) {
         this.trigger('ownership');
       }
@@ -128,7 +127,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   async start(): Promise<void> {
     if (this.running) await this.running;
-    if (this.last?.success && !this.stale) return;
+    if (this.last?.success && !this.isStale()) return;
     const summary = await this.reconcile('manual');
     if (!summary.success) throw new Error(`reconciliation failed: ${summary.error}`);
   }
@@ -139,7 +138,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   status(): { state: string; counters: Record<string, number>; details: Record<string, unknown> } {
     return {
-      state: this.running ? 'reconciling' : !this.ownership.ownsAll() ? 'waiting-for-ownership' : !this.last ? 'pending' : this.last.success && !this.stale ? 'reconciled' : 'failed',
+      state: this.running ? 'reconciling' : !this.ownership.ownsAll() ? 'waiting-for-ownership' : !this.last ? 'pending' : this.last.success && !this.isStale() ? 'reconciled' : 'failed',
       counters: { runs: this.runs, fixes: this.totalFixes },
       details: { last: this.last },
     };
@@ -174,9 +173,9 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     return run;
   }
 
-  private assertOwnership(stillOwned: () => boolean): void {
-    if (stillOwned()) return;
-    throw new Error(this.ownership.whyNotOwned() ?? 'the symbol lease changed hands during the run');
+  /** The lease was lost (and maybe taken again) since the last successful run. */
+  private isStale(): boolean {
+    return this.reconciledGeneration !== this.ownership.generation;
   }
 
   // ---- the run -----------------------------------------------------------------------------------------------
@@ -191,19 +190,23 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     // next step, and trading resumes only under the acquisition it started with.
     const generation = this.ownership.generation;
     const stillOwned = () => this.ownership.ownsAll() && this.ownership.generation === generation;
+    const leaseGone = () => new Error(this.ownership.whyNotOwned() ?? 'the symbol lease changed hands during the run');
+    const steps = [
+      () => this.reconcileDatabaseOrders(fixes, checked),
+      () => this.reconcileExecutions(fixes, checked),
+      () => this.adoptUnknownExchangeOrders(fixes, checked),
+    ];
     let summary: ReconciliationSummary;
     try {
-      this.assertOwnership(stillOwned);
-      await this.reconcileDatabaseOrders(fixes, checked);
-      this.assertOwnership(stillOwned);
-      await this.reconcileExecutions(fixes, checked);
-      this.assertOwnership(stillOwned);
-      await this.adoptUnknownExchangeOrders(fixes, checked);
-      this.assertOwnership(stillOwned);
+      for (const step of steps) {
+        if (!stillOwned()) throw leaseGone();
+        await step();
+      }
+      if (!stillOwned()) throw leaseGone();
       const leverage = await this.reconcilePositions(fixes, checked);
       await this.execution.drain();
-      if (!(await this.execution.resumeAfterReconciliation(leverage, stillOwned))) this.assertOwnership(stillOwned);
-      this.stale = false;
+      if (!(await this.execution.resumeAfterReconciliation(leverage, stillOwned))) throw leaseGone();
+      this.reconciledGeneration = generation;
       summary = { trigger, startedAt: new Date(started).toISOString(), durationMs: this.clock.nowMs() - started, success: true, checked, fixes };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 import type { AuditMapping } from './audit-mapping';
 
-/** Operator and infrastructure operations: bot start/stop, authentication, circuit breakers. */
+/** Operator and infrastructure operations: bot start/stop, authentication, circuit breakers, symbol ownership. */
 export const OPERATOR_AUDIT: AuditMapping = {
   'bot.started': (event) => ({
     action: 'BOT_START',
@@ -53,6 +53,18 @@ export const OPERATOR_AUDIT: AuditMapping = {
     reason: event.reason,
     errorMessage: event.lastError ?? null,
     success: event.state !== 'OPEN',
+    traceId: event.traceId,
+  }),
+
+  // Which instance trades a symbol, and when that changed hands, explains every order around a fail-over.
+  'ownership.changed': (event) => ({
+    action: 'SYMBOL_OWNERSHIP_CHANGE',
+    entityType: 'symbol',
+    entityId: event.symbols.join(','),
+    actor: event.instance,
+    newValue: { state: event.state, instance: event.instance, symbols: event.symbols },
+    reason: event.reason,
+    success: event.state === 'acquired',
     traceId: event.traceId,
   }),
 };

@@ -1,6 +1,6 @@
 import type { AuditMapping } from './audit-mapping';
 
-/** Reconciliation: each repaired discrepancy, each run with what it fixed, and who owns the symbols it covers. */
+/** Reconciliation: each repaired discrepancy, and each run with what it fixed. */
 export const RECOVERY_AUDIT: AuditMapping = {
   'recovery.discrepancy-fixed': (event) => ({
     action: 'RECONCILIATION_FIX',
@@ -22,18 +22,6 @@ export const RECOVERY_AUDIT: AuditMapping = {
     reason: event.trigger,
     success: event.success,
     errorMessage: event.error ?? null,
-    traceId: event.traceId,
-  }),
-
-  // Which instance trades a symbol, and when that changed hands, explains every order around a fail-over.
-  'ownership.changed': (event) => ({
-    action: 'SYMBOL_OWNERSHIP_CHANGE',
-    entityType: 'symbol',
-    entityId: event.symbols.join(','),
-    actor: event.instance,
-    newValue: { state: event.state, instance: event.instance, symbols: event.symbols },
-    reason: event.reason,
-    success: event.state === 'acquired',
     traceId: event.traceId,
   }),
 };
