@@ -50,10 +50,17 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
   await app.listen({ port: 0, host: '127.0.0.1' });
   const appUrl = await app.getUrl();
   const bare = Fastify();
-  bare.get('/verify', async () => ({ valid: true, subject: 'operator', issued_at: new Date().toISOString(), expires_in: 3600 }));
+  bare.get('/verify', async () => ({
+    valid: true,
+    subject: 'operator',
+    issued_at: new Date().toISOString(),
+    expires_in: 3600,
+  }));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/verify`;
-  const bareNest = await NestFactory.create<NestFastifyApplication>(BareNestModule, new FastifyAdapter(), { logger: false });
+  const bareNest = await NestFactory.create<NestFastifyApplication>(BareNestModule, new FastifyAdapter(), {
+    logger: false,
+  });
   await bareNest.listen({ port: 0, host: '127.0.0.1' });
   const bareNestUrl = `${await bareNest.getUrl()}/verify`;
   try {
@@ -65,21 +72,50 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
     const { access_token: token } = (await login.json()) as { access_token: string };
     // Warm both servers up before measuring.
     await autocannon(bareUrl, { seconds: 1, connections });
-    await autocannon(`${appUrl}/auth/verify`, { seconds: 1, connections, headers: { authorization: `Bearer ${token}` } });
+    await autocannon(`${appUrl}/auth/verify`, {
+      seconds: 1,
+      connections,
+      headers: { authorization: `Bearer ${token}` },
+    });
     const baseline = await autocannon(bareUrl, { seconds, connections });
     const framework = await autocannon(bareNestUrl, { seconds, connections });
-    const verify = await autocannon(`${appUrl}/auth/verify`, { seconds, connections, headers: { authorization: `Bearer ${token}` } });
-    if (verify.non2xx > 0 || verify.errors > 0) throw new Error(`verify answered ${verify.non2xx} non-2xx and ${verify.errors} errors`);
+    const verify = await autocannon(`${appUrl}/auth/verify`, {
+      seconds,
+      connections,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (verify.non2xx > 0 || verify.errors > 0)
+      throw new Error(`verify answered ${verify.non2xx} non-2xx and ${verify.errors} errors`);
     table([
-      { route: 'bare Fastify GET /verify', 'req/s': Math.round(baseline.requestsPerSecond), 'p50 ms': baseline.latencyP50Ms, 'p99 ms': baseline.latencyP99Ms },
-      { route: 'bare NestJS on Fastify GET /verify', 'req/s': Math.round(framework.requestsPerSecond), 'p50 ms': framework.latencyP50Ms, 'p99 ms': framework.latencyP99Ms },
-      { route: 'app GET /auth/verify (JWT)', 'req/s': Math.round(verify.requestsPerSecond), 'p50 ms': verify.latencyP50Ms, 'p99 ms': verify.latencyP99Ms },
+      {
+        route: 'bare Fastify GET /verify',
+        'req/s': Math.round(baseline.requestsPerSecond),
+        'p50 ms': baseline.latencyP50Ms,
+        'p99 ms': baseline.latencyP99Ms,
+      },
+      {
+        route: 'bare NestJS on Fastify GET /verify',
+        'req/s': Math.round(framework.requestsPerSecond),
+        'p50 ms': framework.latencyP50Ms,
+        'p99 ms': framework.latencyP99Ms,
+      },
+      {
+        route: 'app GET /auth/verify (JWT)',
+        'req/s': Math.round(verify.requestsPerSecond),
+        'p50 ms': verify.latencyP50Ms,
+        'p99 ms': verify.latencyP99Ms,
+      },
     ]);
     const ratio = verify.requestsPerSecond / baseline.requestsPerSecond;
     console.log(
       `auth/verify throughput = ${(ratio * 100).toFixed(1)} % of bare Fastify, ${((verify.requestsPerSecond / framework.requestsPerSecond) * 100).toFixed(1)} % of bare NestJS (${seconds} s, ${connections} connections, loopback)`,
     );
-    return { verifyRps: verify.requestsPerSecond, bareRps: baseline.requestsPerSecond, bareNestRps: framework.requestsPerSecond, ratio };
+    return {
+      verifyRps: verify.requestsPerSecond,
+      bareRps: baseline.requestsPerSecond,
+      bareNestRps: framework.requestsPerSecond,
+      ratio,
+    };
   } finally {
     await bare.close();
     await bareNest.close();

@@ -61,9 +61,9 @@ import { freePort, percentile, rawOrderSender, table } from './support';
  * listener plus a preHandler hook on the in-process simulator's HTTP server (V5Server.listen wrapped before boot).
  */
 
-const round = (value: number, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : NaN);
+const round = (value: number, digits = 2) =>
+  Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 
 interface Dist {
   readonly n: number;
@@ -76,7 +76,13 @@ interface Dist {
 function dist(samples: readonly number[]): Dist {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = sorted.reduce((s, x) => s + x, 0) / (sorted.length || 1);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, mean };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    mean,
+  };
 }
 
 // ------------------------------------------------------------------------------------------ 1. state machines
@@ -119,7 +125,13 @@ function bareOrderMove(holder: { status: OrderStatus }, to: OrderStatus): void {
   let ok: boolean;
   switch (holder.status) {
     case 'Pending':
-      ok = to === 'Placed' || to === 'PartiallyFilled' || to === 'Filled' || to === 'Cancelled' || to === 'Rejected' || to === 'Failed';
+      ok =
+        to === 'Placed' ||
+        to === 'PartiallyFilled' ||
+        to === 'Filled' ||
+        to === 'Cancelled' ||
+        to === 'Rejected' ||
+        to === 'Failed';
       break;
     case 'Placed':
       ok = to === 'PartiallyFilled' || to === 'Filled' || to === 'Cancelled' || to === 'Rejected';
@@ -304,11 +316,22 @@ async function scratchDatabase(tag: string): Promise<Scratch> {
 
 // ------------------------------------------------------------------------------------------ 2. write-ahead
 
-
 /** The two rows EntryExecutor writes for a signal (same fields, same JSON sizes). */
-function entryRows(signalId: string, atMs: number): [NewOpeningPosition, Parameters<OrderRepository['insertEntry']>[1]] {
+function entryRows(
+  signalId: string,
+  atMs: number,
+): [NewOpeningPosition, Parameters<OrderRepository['insertEntry']>[1]] {
   const traceId = signalId;
-  const signal = { id: signalId, type: 'BUY', strategy: 'imbalance', side: 'Buy', strength: 0.5, reason: 'bench', price: '96000.0', atMs };
+  const signal = {
+    id: signalId,
+    type: 'BUY',
+    strategy: 'imbalance',
+    side: 'Buy',
+    strength: 0.5,
+    reason: 'bench',
+    price: '96000.0',
+    atMs,
+  };
   return [
     {
       symbol: 'BTCUSDT',
@@ -340,7 +363,10 @@ function entryRows(signalId: string, atMs: number): [NewOpeningPosition, Paramet
 
 export async function writeAheadBench(inserts = 2000): Promise<Record<string, number>> {
   const scratch = await scratchDatabase('wal');
-  const source = new DataSource({ ...dataSourceOptions(scratch.url, 10), entities: [OrderEntity, PositionEntity, TradeEntity] });
+  const source = new DataSource({
+    ...dataSourceOptions(scratch.url, 10),
+    entities: [OrderEntity, PositionEntity, TradeEntity],
+  });
   await source.initialize();
   try {
     const repository = new OrderRepository(source.getRepository(OrderEntity));
@@ -411,7 +437,14 @@ export async function writeAheadBench(inserts = 2000): Promise<Record<string, nu
         `insert p50 ${round(ins.p50, 3)} ms = ${round(ins.p50 / sel.p50, 2)}× SELECT 1, p99 ${round(ins.p99, 3)} ms (target p99 ≤ 5 ms) = ${round(ins.p99 / floor.p99, 2)}× the commit floor's p99 (${round(floor.p99, 3)} ms); ` +
         `PostgreSQL at ${new URL(scratch.url).host}, pool of 10, one client at a time`,
     );
-    return { insertP50: ins.p50, insertP99: ins.p99, duplicateP50: dup.p50, duplicateP99: dup.p99, select1P50: sel.p50, commitFloorP99: floor.p99 };
+    return {
+      insertP50: ins.p50,
+      insertP99: ins.p99,
+      duplicateP50: dup.p50,
+      duplicateP99: dup.p99,
+      select1P50: sel.p50,
+      commitFloorP99: floor.p99,
+    };
   } finally {
     await source.destroy();
     await scratch.drop();
@@ -420,7 +453,11 @@ export async function writeAheadBench(inserts = 2000): Promise<Record<string, nu
 
 // ------------------------------------------------------------------------------------------ 3. signal → order sent
 
-const QUIET_STRATEGY = { IMBALANCE_BUY_THRESHOLD: '1', IMBALANCE_SELL_THRESHOLD: '0', MIN_CLUSTER_VOLUME: '1000000000000' };
+const QUIET_STRATEGY = {
+  IMBALANCE_BUY_THRESHOLD: '1',
+  IMBALANCE_SELL_THRESHOLD: '0',
+  MIN_CLUSTER_VOLUME: '1000000000000',
+};
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const READY_TIMEOUT_MS = 60_000;
 const SIM_KEY = 'bench-exec-key';
@@ -455,7 +492,6 @@ function hookSimulatorArrivals(): () => void {
   };
 }
 
-
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -466,7 +502,12 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 
 let signalSequence = 0;
 
-function benchSignal(symbol: string, side: 'Buy' | 'Sell', price: string, features: Readonly<Record<string, number>> | undefined): Signal {
+function benchSignal(
+  symbol: string,
+  side: 'Buy' | 'Sell',
+  price: string,
+  features: Readonly<Record<string, number>> | undefined,
+): Signal {
   signalSequence += 1;
   const signal = aSignal({ id: `bx-${Date.now().toString(36)}-${signalSequence}`, symbol, side, price });
   // The feature vector rides in every real signal's context (and so in the write-ahead and the audit).
@@ -510,7 +551,12 @@ interface Fired {
   readonly work: Promise<void> | undefined;
 }
 
-export async function signalToSendBench(signals = 200, bottleneckSignals = 60, timerSignals = 60, paceMs = 650): Promise<Record<string, number>> {
+export async function signalToSendBench(
+  signals = 200,
+  bottleneckSignals = 60,
+  timerSignals = 60,
+  paceMs = 650,
+): Promise<Record<string, number>> {
   const scratch = await scratchDatabase('app');
   const dir = mkdtempSync(join(tmpdir(), 'bench-execution-'));
   chmodSync(dir, 0o755);
@@ -616,7 +662,12 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
       const ticks = want.side === 'Buy' ? input.book.bestAsk : input.book.bestBid;
       if (!Number.isFinite(ticks)) return evaluate(input);
       armed = null;
-      return benchSignal(want.symbol, want.side, fromUnits(ticks, instruments.require(want.symbol).tickSize), copyFeatures(input.features, input.featureNames));
+      return benchSignal(
+        want.symbol,
+        want.side,
+        fromUnits(ticks, instruments.require(want.symbol).tickSize),
+        copyFeatures(input.features, input.featureNames),
+      );
     };
     let fired: ((event: Fired) => void) | null = null;
     const onSignal = execution.onSignal.bind(execution);
@@ -639,7 +690,14 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
         const ticks = side === 'Buy' ? book?.bestAsk : book?.bestBid;
         if (ticks === undefined || !Number.isFinite(ticks)) return undefined;
         const features = lastFeatures.get(symbol);
-        execution.onSignal(benchSignal(symbol, side, fromUnits(ticks, instruments.require(symbol).tickSize), copyFeatures(features?.values, features?.names)));
+        execution.onSignal(
+          benchSignal(
+            symbol,
+            side,
+            fromUnits(ticks, instruments.require(symbol).tickSize),
+            copyFeatures(features?.values, features?.names),
+          ),
+        );
       }
       const timeout = sleep(5_000).then(() => undefined);
       const result = await Promise.race([event, timeout]);
@@ -660,8 +718,13 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
     // timer signals with the fast path on: `timerSignals`. The kinds are spread evenly through the run.
     const total = signals + bottleneckSignals + timerSignals;
     // Each kind's k-th of n signals sits at (k + 0.5) / n of the run, so the kinds interleave evenly.
-    const spread = (count: number, kind: { fast: boolean; trigger: Trigger }) => Array.from({ length: count }, (_, k) => ({ at: (k + 0.5) / count, kind }));
-    const kinds = [...spread(signals, { fast: true, trigger: 'frame' }), ...spread(bottleneckSignals, { fast: false, trigger: 'frame' }), ...spread(timerSignals, { fast: true, trigger: 'timer' })]
+    const spread = (count: number, kind: { fast: boolean; trigger: Trigger }) =>
+      Array.from({ length: count }, (_, k) => ({ at: (k + 0.5) / count, kind }));
+    const kinds = [
+      ...spread(signals, { fast: true, trigger: 'frame' }),
+      ...spread(bottleneckSignals, { fast: false, trigger: 'frame' }),
+      ...spread(timerSignals, { fast: true, trigger: 'timer' }),
+    ]
       .sort((a, b) => a.at - b.at)
       .map((slot) => slot.kind);
     for (let i = 0; i < warmUp + total; i++) {
@@ -671,7 +734,11 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
       const symbol = SYMBOLS[i % SYMBOLS.length];
       const side: 'Buy' | 'Sell' = Math.floor(i / SYMBOLS.length) % 2 === 0 ? 'Buy' : 'Sell';
       // Risk allows one live position per symbol; the previous one closes after MAX_HOLD_SECONDS.
-      await waitFor(() => !live.exposure().symbolsInUse.has(symbol) && live.bySymbol(symbol) === undefined, 30_000, `${symbol} to be free`);
+      await waitFor(
+        () => !live.exposure().symbolsInUse.has(symbol) && live.bySymbol(symbol) === undefined,
+        30_000,
+        `${symbol} to be free`,
+      );
       const wait = nextSlot - performance.now();
       if (wait > 0) await sleep(wait);
       nextSlot = Math.max(nextSlot, performance.now()) + paceMs;
@@ -691,7 +758,14 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
       const ended = insertEnded.get(link);
       const arrived = arrivals.get(link);
       const ack = acked.get(link);
-      if (record && called !== undefined && started !== undefined && ended !== undefined && arrived !== undefined && ack !== undefined) {
+      if (
+        record &&
+        called !== undefined &&
+        started !== undefined &&
+        ended !== undefined &&
+        arrived !== undefined &&
+        ack !== undefined
+      ) {
         all.push({
           fast,
           trigger,
@@ -705,7 +779,10 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
           roundTrip: ack - called,
         });
       } else if (record) {
-        outcomes.set('sent, not sampled (no ack/arrival)', (outcomes.get('sent, not sampled (no ack/arrival)') ?? 0) + 1);
+        outcomes.set(
+          'sent, not sampled (no ack/arrival)',
+          (outcomes.get('sent, not sampled (no ack/arrival)') ?? 0) + 1,
+        );
       }
       const book = books.book(symbol);
       const tickSize = instruments.require(symbol).tickSize;
@@ -779,8 +856,12 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
       }),
     );
     const limiterStatus = (await limits.status()).filter((s) => s.group === 'trade' || s.group === 'ip');
-    console.log(`outcomes: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}; raw reference failures ${rawFailures.count}`);
-    console.log(`limiters at the end: ${limiterStatus.map((s) => `${s.group} granted ${s.granted}, waitExceeded ${s.waitExceeded}, tokensLeft ${s.tokensLeft}/${s.capacity}`).join('; ')}`);
+    console.log(
+      `outcomes: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}; raw reference failures ${rawFailures.count}`,
+    );
+    console.log(
+      `limiters at the end: ${limiterStatus.map((s) => `${s.group} granted ${s.granted}, waitExceeded ${s.waitExceeded}, tokensLeft ${s.tokensLeft}/${s.capacity}`).join('; ')}`,
+    );
     console.log(
       `signal → order sent: ${perSignal.length} signals raised inside a book frame with the limiter fast path on (the table), ${slow.length} with it off, ` +
         `${timed.length} from a timer (after ${warmUp} warm-up), one at a time, ${SYMBOLS.join('/')} alternating, ≥ ${paceMs} ms apart, ` +
@@ -842,11 +923,21 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
       `trigger: ${timed.length} signals came from a timer callback on an idle event loop instead of inside a book frame, interleaved in the same run; ` +
         `in-process p50 ${us(timerInProcess.p50)} µs from a timer vs ${us(inProcess.p50)} µs inside a frame (${round(timerInProcess.p50 / inProcess.p50, 2)}×)`,
     );
-    return { totalP50: totalMs.p50, inProcessP50: inProcess.p50, inProcessP99: inProcess.p99, insertP50: insert.p50, toSimulatorP50: toSim.p50, rawRoundTripP50: rawRt.p50 };
+    return {
+      totalP50: totalMs.p50,
+      inProcessP50: inProcess.p50,
+      inProcessP99: inProcess.p99,
+      insertP50: insert.p50,
+      toSimulatorP50: toSim.p50,
+      rawRoundTripP50: rawRt.p50,
+    };
   } finally {
     raw?.agent.destroy();
     if (app) {
-      await app.get(BotLifecycleService).stop('bench').catch(() => undefined);
+      await app
+        .get(BotLifecycleService)
+        .stop('bench')
+        .catch(() => undefined);
       await app.close();
     }
     unhook();
@@ -863,7 +954,11 @@ export async function signalToSendBench(signals = 200, bottleneckSignals = 60, t
  * path and Bottleneck's own path (setFastPath(false), what every call did before) alternate call by call.
  */
 export async function limiterBench(callsPerVariant = 400): Promise<Record<string, number>> {
-  const registry = new RateLimiterRegistry({ trade: { limit: 100_000, windowMs: 1000 } }, { limit: 100_000, windowMs: 1000 }, { safetyFactor: 1, maxWaitMs: 10_000 });
+  const registry = new RateLimiterRegistry(
+    { trade: { limit: 100_000, windowMs: 1000 } },
+    { limit: 100_000, windowMs: 1000 },
+    { safetyFactor: 1, maxWaitMs: 10_000 },
+  );
   try {
     const resolved = { on: [] as number[], off: [] as number[] };
     const started = { on: [] as number[], off: [] as number[] };
@@ -897,7 +992,16 @@ export async function limiterBench(callsPerVariant = 400): Promise<Record<string
       ['baseline: await Promise.resolve()', dist(promise)],
     ];
     const base = rows[4][1];
-    table(rows.map(([name, d]) => ({ variant: name, n: d.n, 'p50 µs': round(d.p50 * 1000, 1), 'p99 µs': round(d.p99 * 1000, 1), 'max µs': round(d.max * 1000, 1), 'p50 / await': round(d.p50 / base.p50, 1) })));
+    table(
+      rows.map(([name, d]) => ({
+        variant: name,
+        n: d.n,
+        'p50 µs': round(d.p50 * 1000, 1),
+        'p99 µs': round(d.p99 * 1000, 1),
+        'max µs': round(d.max * 1000, 1),
+        'p50 / await': round(d.p50 / base.p50, 1),
+      })),
+    );
     const on = rows[1][1];
     const off = rows[3][1];
     const status = (await registry.status()).find((s) => s.group === 'trade')!;

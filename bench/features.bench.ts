@@ -36,7 +36,14 @@ export function featuresBench(updates = 200_000): void {
     price *= 1 + (random() - 0.5) * 0.004;
     const high = Math.max(open, price) * (1 + random() * 0.001);
     const low = Math.min(open, price) * (1 - random() * 0.001);
-    candles.push({ openTimeMs: 1_700_000_000_000 + i * 60_000, open, high, low, close: price, volume: 1 + random() * 50 });
+    candles.push({
+      openTimeMs: 1_700_000_000_000 + i * 60_000,
+      open,
+      high,
+      low,
+      close: price,
+      volume: 1 + random() * 50,
+    });
   }
 
   const book = new OrderBook('BTCUSDT', { tickSize: '0.1', qtyStep: '0.001' });

@@ -28,7 +28,13 @@ function feedSymbols(count: number): string[] {
 
 /** `node dist-bench/bench/feed.bench.js --child <symbols>`: the simulator alone, its port printed as one JSON line. */
 async function runChild(symbolCount: number): Promise<void> {
-  const simulator = await startSimulator({ port: 0, symbols: feedSymbols(symbolCount), seed: SEED, apiKey: SIM_KEY, apiSecret: SIM_SECRET });
+  const simulator = await startSimulator({
+    port: 0,
+    symbols: feedSymbols(symbolCount),
+    seed: SEED,
+    apiKey: SIM_KEY,
+    apiSecret: SIM_SECRET,
+  });
   process.stdout.write(`${JSON.stringify({ port: simulator.port })}\n`);
   const stop = () => void simulator.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
@@ -45,7 +51,9 @@ if (require.main === module && process.argv[2] === '--child') {
 }
 
 function spawnSimulator(symbolCount: number): Promise<{ process: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [__filename, '--child', String(symbolCount)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [__filename, '--child', String(symbolCount)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
@@ -175,7 +183,10 @@ async function measureBot(symbolCount: number, seconds: number): Promise<FeedRun
       } catch (error) {
         lastBody = String(error);
       }
-      if (Date.now() > deadline) throw new Error(`/health/ready not 200 within ${READY_TIMEOUT_MS / 1000} s (last ${lastStatus}: ${lastBody.slice(0, 500)})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `/health/ready not 200 within ${READY_TIMEOUT_MS / 1000} s (last ${lastStatus}: ${lastBody.slice(0, 500)})`,
+        );
       await sleep(250);
     }
     const readyMs = performance.now() - bootStarted;
@@ -258,7 +269,7 @@ export async function feedBench(seconds = 15): Promise<FeedRunResult[]> {
       'sim CPU % core': Number(r.simCpuPercent.toFixed(1)),
       signals: r.signals,
       'ready s': Number((r.readyMs / 1000).toFixed(1)),
-      's': Number(r.seconds.toFixed(1)),
+      s: Number(r.seconds.toFixed(1)),
     })),
   );
   console.log(

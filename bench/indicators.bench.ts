@@ -194,10 +194,21 @@ function recompute(cols: Columns, end: number): number[] {
   const low = cols.low.slice(from, end + 1);
   const close = cols.close.slice(from, end + 1);
   const volume = cols.volume.slice(from, end + 1);
-  const macd = last(MACD.calculate({ values: close, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }));
+  const macd = last(
+    MACD.calculate({
+      values: close,
+      fastPeriod: 12,
+      slowPeriod: 26,
+      signalPeriod: 9,
+      SimpleMAOscillator: false,
+      SimpleMASignal: false,
+    }),
+  );
   const bb = last(TiBollingerBands.calculate({ values: close, period: 20, stdDev: 2 }));
   const adx = last(ADX.calculate({ high, low, close, period: 14 }));
-  const keltner = last(KeltnerChannels.calculate({ high, low, close, maPeriod: 20, atrPeriod: 10, useSMA: false, multiplier: 2 }));
+  const keltner = last(
+    KeltnerChannels.calculate({ high, low, close, maPeriod: 20, atrPeriod: 10, useSMA: false, multiplier: 2 }),
+  );
   const obv = last(OBV.calculate({ close, volume }));
   const adl = last(ADL.calculate({ high, low, close, volume }));
   const values = [
@@ -232,7 +243,8 @@ function recompute(cols: Columns, end: number): number[] {
 export function indicatorsBench(maxCandles = Number(process.env.BENCH_CANDLES ?? 4000)): void {
   const all = loadCandles(process.env.BENCH_CANDLES_CSV ?? DEFAULT_CSV);
   const measured = Math.min(maxCandles, all.length - WINDOW);
-  if (measured < 2000) throw new Error(`need ≥ 2,000 measured candles after the ${WINDOW}-candle warm-up, have ${measured}`);
+  if (measured < 2000)
+    throw new Error(`need ≥ 2,000 measured candles after the ${WINDOW}-candle warm-up, have ${measured}`);
   const candles = all.slice(0, WINDOW + measured);
   const cols: Columns = {
     open: candles.map((c) => c.open),
@@ -301,9 +313,19 @@ export function indicatorsBench(maxCandles = Number(process.env.BENCH_CANDLES ??
       `(SMA×3, EMA×3, MACD, RSI×2, Stoch, W%R, CCI, ROC, MFI, BBANDS, ATR, OBV, ADL, ADX, Keltner) per candle`,
   );
   table([
-    { case: 'incremental (project), per-candle clock', mean_us: incMean.toFixed(2), p50_us: incP50.toFixed(2), p99_us: incP99.toFixed(2) },
+    {
+      case: 'incremental (project), per-candle clock',
+      mean_us: incMean.toFixed(2),
+      p50_us: incP50.toFixed(2),
+      p99_us: incP99.toFixed(2),
+    },
     { case: 'incremental (project), loop mean', mean_us: incBulkUs.toFixed(2), p50_us: '-', p99_us: '-' },
-    { case: 'recompute 200 (technicalindicators)', mean_us: recMean.toFixed(2), p50_us: recP50.toFixed(2), p99_us: recP99.toFixed(2) },
+    {
+      case: 'recompute 200 (technicalindicators)',
+      mean_us: recMean.toFixed(2),
+      p50_us: recP50.toFixed(2),
+      p99_us: recP99.toFixed(2),
+    },
     {
       case: 'ratio recompute / incremental',
       mean_us: (recMean / incMean).toFixed(1),
@@ -313,7 +335,9 @@ export function indicatorsBench(maxCandles = Number(process.env.BENCH_CANDLES ??
     { case: 'ratio vs loop mean (target ≥ 20)', mean_us: (recMean / incBulkUs).toFixed(1), p50_us: '-', p99_us: '-' },
   ]);
 
-  console.log('sanity: project (incremental since candle 0) vs technicalindicators (last value of a 200-candle window), max over measured candles');
+  console.log(
+    'sanity: project (incremental since candle 0) vs technicalindicators (last value of a 200-candle window), max over measured candles',
+  );
   table(
     COMPARED.map((name, k) => ({
       indicator: name,

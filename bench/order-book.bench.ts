@@ -126,7 +126,8 @@ export function orderBookBench(messages = 200_000, rounds = 5): Record<string, n
 
   const applyBook = timeIt(rounds, () => {
     book.apply(snapshot);
-    for (let i = 0; i < deltas.length; i++) if (book.apply(deltas[i]) !== 'applied') throw new Error(`unexpected at ${i}`);
+    for (let i = 0; i < deltas.length; i++)
+      if (book.apply(deltas[i]) !== 'applied') throw new Error(`unexpected at ${i}`);
   });
   const applyNaive = timeIt(rounds, () => {
     naive.apply(snapshot);
@@ -190,7 +191,12 @@ export function orderBookBench(messages = 200_000, rounds = 5): Record<string, n
     parseLevelsPerSec: perSec(frameLevels, parse),
   };
   table([
-    { case: 'apply deltas (level updates/s)', orderBook: result.bookUpdatesPerSec, naiveMapSort: result.naiveUpdatesPerSec, ratio: +(applyNaive / applyBook).toFixed(2) },
+    {
+      case: 'apply deltas (level updates/s)',
+      orderBook: result.bookUpdatesPerSec,
+      naiveMapSort: result.naiveUpdatesPerSec,
+      ratio: +(applyNaive / applyBook).toFixed(2),
+    },
     {
       case: 'apply + top-10 both sides (messages/s)',
       orderBook: result.bookApplyTop10MsgPerSec,
@@ -203,7 +209,12 @@ export function orderBookBench(messages = 200_000, rounds = 5): Record<string, n
       naiveMapSort: +result.naiveTop10ReadNs.toFixed(1),
       ratio: +(result.naiveTop10ReadNs / result.bookTop10ReadNs).toFixed(1),
     },
-    { case: 'parse frame text (levels/s, JSON.parse incl.)', orderBook: result.parseLevelsPerSec, naiveMapSort: '-', ratio: '-' },
+    {
+      case: 'parse frame text (levels/s, JSON.parse incl.)',
+      orderBook: result.parseLevelsPerSec,
+      naiveMapSort: '-',
+      ratio: '-',
+    },
   ]);
   console.log(
     `order-book: ${(result.bookUpdatesPerSec / 1e6).toFixed(2)} M level updates/s (target ≥ 3 M) over ${levelUpdates} updates in ${messages} orderbook.50 deltas; ` +

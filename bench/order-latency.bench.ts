@@ -35,7 +35,11 @@ interface OrderParams {
 }
 
 /** A variant sends one order and resolves with whether Bybit answered retCode 0; `http` variants take a pacing slot. */
-type Variant = { readonly name: string; readonly http: boolean; readonly send: (order: OrderParams) => Promise<boolean> };
+type Variant = {
+  readonly name: string;
+  readonly http: boolean;
+  readonly send: (order: OrderParams) => Promise<boolean>;
+};
 
 interface Samples {
   readonly name: string;
@@ -45,10 +49,8 @@ interface Samples {
   readonly errorKinds: Map<string, number>;
 }
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round2 = (value: number) => Math.round(value * 100) / 100;
-
 
 /**
  * Round trip of one signed order create (Limit GTC Buy 30 % below the bid, so it rests; unique orderLinkId) on
@@ -68,7 +70,13 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
  * (everything on the request path is unchanged).
  */
 export async function orderLatencyBench(orders = 120): Promise<Record<string, number>> {
-  const simulator = await startSimulator({ port: 0, symbols: [SYMBOL], seed: 7, apiKey: API_KEY, apiSecret: API_SECRET });
+  const simulator = await startSimulator({
+    port: 0,
+    symbols: [SYMBOL],
+    seed: 7,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+  });
   const config = loadAppConfig(
     {
       BYBIT_ENV: 'sim',
@@ -84,7 +92,10 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
     { dotenvPath: false },
   );
   // Compiled but not initialised: no market/private streams, no background clock sync; just the REST client.
-  const compile = () => Test.createTestingModule({ imports: [ConfigModule.forRoot(config), EventsModule, ExchangeModule.forRoot()] }).compile();
+  const compile = () =>
+    Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), EventsModule, ExchangeModule.forRoot()],
+    }).compile();
   const asShippedModule = await compile();
   const benchModule = await compile();
   const limiterOnly = createRateLimiterRegistry(benchModule.get<ExchangeSettings>(EXCHANGE_SETTINGS));
@@ -107,21 +118,44 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
       recv_window: Number(RECV_WINDOW),
       enable_time_sync: false,
       parseAPIRateLimits: true,
-      customSignMessageFn: (message: string, secret: string) => Promise.resolve(createHmac('sha256', secret).update(message).digest('hex')),
+      customSignMessageFn: (message: string, secret: string) =>
+        Promise.resolve(createHmac('sha256', secret).update(message).digest('hex')),
     });
     const placeWith = (rest: ExchangeRest) => async (o: OrderParams) => {
-      const ack = await rest.placeOrder({ symbol: o.symbol, side: o.side, orderType: o.orderType, qty: o.qty, price: o.price, timeInForce: o.timeInForce, orderLinkId: o.orderLinkId });
+      const ack = await rest.placeOrder({
+        symbol: o.symbol,
+        side: o.side,
+        orderType: o.orderType,
+        qty: o.qty,
+        price: o.price,
+        timeInForce: o.timeInForce,
+        orderLinkId: o.orderLinkId,
+      });
       return ack.orderId.length > 0;
     };
-    const shippedVariant: Variant = { name: 'bot client as shipped (alone, until it fails)', http: true, send: placeWith(asShipped) };
+    const shippedVariant: Variant = {
+      name: 'bot client as shipped (alone, until it fails)',
+      http: true,
+      send: placeWith(asShipped),
+    };
     const variants: Variant[] = [
       { name: 'bot client: ExchangeRest.placeOrder *', http: true, send: placeWith(client) },
-      { name: 'bybit-api RestClientV5.submitOrder', http: true, send: async (o) => ((await sdk.submitOrder(o)) as { retCode: number }).retCode === 0 },
+      {
+        name: 'bybit-api RestClientV5.submitOrder',
+        http: true,
+        send: async (o) => ((await sdk.submitOrder(o)) as { retCode: number }).retCode === 0,
+      },
       { name: 'raw node http, hand-signed (baseline)', http: true, send: raw.send },
-      { name: 'limiter alone: schedule(trade, no-op), no HTTP', http: false, send: () => limiterOnly.schedule('trade', () => Promise.resolve(true)) },
+      {
+        name: 'limiter alone: schedule(trade, no-op), no HTTP',
+        http: false,
+        send: () => limiterOnly.schedule('trade', () => Promise.resolve(true)),
+      },
     ];
     const all = [shippedVariant, ...variants];
-    const samples = new Map<Variant, Samples>(all.map((v) => [v, { name: v.name, latenciesMs: [], errors: 0, errorKinds: new Map<string, number>() }]));
+    const samples = new Map<Variant, Samples>(
+      all.map((v) => [v, { name: v.name, latenciesMs: [], errors: 0, errorKinds: new Map<string, number>() }]),
+    );
 
     const bestBid = Number(simulator.venue.orderbook(SYMBOL, 1)?.b[0]?.[0] ?? '96000');
     const price = (Math.floor(bestBid * 0.7 * 10) / 10).toFixed(1); // 30 % below the bid: rests, never fills
@@ -151,7 +185,7 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
         orderLinkId: `bench-${process.pid}-${Date.now().toString(36)}-${sequence++}`,
       };
       const started = performance.now();
-      let ok = false;
+      let ok: boolean;
       let failure = 'retCode ≠ 0';
       try {
         ok = await variant.send(order);
@@ -192,12 +226,22 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
         const s = samples.get(v) as Samples;
         const sorted = [...s.latenciesMs].sort((a, b) => a - b);
         const mean = sorted.reduce((sum, x) => sum + x, 0) / (sorted.length || 1);
-        return [v, { ...s, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean, max: sorted[sorted.length - 1] ?? NaN }];
+        return [
+          v,
+          {
+            ...s,
+            p50: percentile(sorted, 50),
+            p99: percentile(sorted, 99),
+            mean,
+            max: sorted[sorted.length - 1] ?? NaN,
+          },
+        ];
       }),
     );
     const get = (v: Variant) => stats.get(v) as NonNullable<ReturnType<typeof stats.get>>;
     const [bot, sdkOnly, rawHttp, limiter] = variants.map(get);
-    for (const s of stats.values()) for (const [kind, count] of s.errorKinds) console.log(`${s.name}: ${count} × ${kind}`);
+    for (const s of stats.values())
+      for (const [kind, count] of s.errorKinds) console.log(`${s.name}: ${count} × ${kind}`);
     table(
       all.map(get).map((s) => ({
         variant: s.name,
@@ -226,7 +270,16 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
         `HTTP variants interleaved at 8 orders/s in all, ${seconds.toFixed(1)} s, loopback, simulator IN THE SAME PROCESS as the clients ` +
         `(its request handling is inside every variant's round trip)`,
     );
-    return { clientP50: bot.p50, clientP99: bot.p99, sdkP50: sdkOnly.p50, rawP50: rawHttp.p50, rawP99: rawHttp.p99, limiterP50: limiter.p50, ratioP50: bot.p50 / rawHttp.p50, asShippedOk: shippedOk };
+    return {
+      clientP50: bot.p50,
+      clientP99: bot.p99,
+      sdkP50: sdkOnly.p50,
+      rawP50: rawHttp.p50,
+      rawP99: rawHttp.p99,
+      limiterP50: limiter.p50,
+      ratioP50: bot.p50 / rawHttp.p50,
+      asShippedOk: shippedOk,
+    };
   } finally {
     raw.agent.destroy();
     await limiterOnly.stop();

@@ -28,7 +28,13 @@ export function benchSymbols(count: number): string[] {
  * and memory are its own), on a free loopback port, printed as one JSON line on stdout; stops on SIGTERM.
  */
 async function runChild(symbolCount: number): Promise<void> {
-  const simulator = await startSimulator({ port: 0, symbols: benchSymbols(symbolCount), seed: 42, apiKey: SIM_KEY, apiSecret: SIM_SECRET });
+  const simulator = await startSimulator({
+    port: 0,
+    symbols: benchSymbols(symbolCount),
+    seed: 42,
+    apiKey: SIM_KEY,
+    apiSecret: SIM_SECRET,
+  });
   process.stdout.write(`${JSON.stringify({ port: simulator.port })}\n`);
   const stop = () => void simulator.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
@@ -53,7 +59,9 @@ interface Child {
 
 function spawnSimulator(symbolCount: number, extraNodeArgs: readonly string[]): Promise<Child> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...extraNodeArgs, __filename, '--child', String(symbolCount)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...extraNodeArgs, __filename, '--child', String(symbolCount)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
@@ -152,7 +160,11 @@ export interface FeedResult {
  * One client on /v5/public/linear subscribed to orderbook.50 of `symbolCount` symbols (≤10 topics a subscribe),
  * measured for `seconds` after every snapshot has arrived and one second of warm-up.
  */
-async function measureFeed(symbolCount: number, seconds: number, nodeArgs: readonly string[] = []): Promise<FeedResult> {
+async function measureFeed(
+  symbolCount: number,
+  seconds: number,
+  nodeArgs: readonly string[] = [],
+): Promise<FeedResult> {
   const child = await spawnSimulator(symbolCount, nodeArgs);
   const pid = child.process.pid as number;
   const socket = new WebSocket(`ws://127.0.0.1:${child.port}/v5/public/linear`, { perMessageDeflate: false });
@@ -172,7 +184,14 @@ async function measureFeed(symbolCount: number, seconds: number, nodeArgs: reado
     const ages: number[] = [];
     socket.on('message', (data: Buffer) => {
       bytes += data.length;
-      const message = JSON.parse(data.toString()) as { topic?: string; type?: string; ts?: number; data?: { u?: number }; op?: string; success?: boolean };
+      const message = JSON.parse(data.toString()) as {
+        topic?: string;
+        type?: string;
+        ts?: number;
+        data?: { u?: number };
+        op?: string;
+        success?: boolean;
+      };
       if (message.op === 'subscribe') {
         if (!message.success) failedSubscribes++;
         return;
@@ -197,12 +216,28 @@ async function measureFeed(symbolCount: number, seconds: number, nodeArgs: reado
     while (lastU.size < symbols.length && Date.now() < deadline) await sleep(20);
     await sleep(1000); // warm-up
 
-    const before = { messages, bytes, gaps, sim: cpuMsOf(pid), client: process.cpuUsage(), at: performance.now(), stats: await simStats(child.port) };
+    const before = {
+      messages,
+      bytes,
+      gaps,
+      sim: cpuMsOf(pid),
+      client: process.cpuUsage(),
+      at: performance.now(),
+      stats: await simStats(child.port),
+    };
     ages.length = 0;
     measuring = true;
     await sleep(seconds * 1000);
     measuring = false;
-    const after = { messages, bytes, gaps, sim: cpuMsOf(pid), client: process.cpuUsage(before.client), at: performance.now(), stats: await simStats(child.port) };
+    const after = {
+      messages,
+      bytes,
+      gaps,
+      sim: cpuMsOf(pid),
+      client: process.cpuUsage(before.client),
+      at: performance.now(),
+      stats: await simStats(child.port),
+    };
     const memory = memoryOf(pid);
     const elapsedS = (after.at - before.at) / 1000;
     ages.sort((a, b) => a - b);
@@ -249,7 +284,7 @@ export async function simulatorBench(seconds = 15): Promise<FeedResult[]> {
       'orderbook.50 topics': r.symbols,
       'msg/s': Math.round(r.receivedPerSecond),
       'nominal msg/s': r.nominalPerSecond,
-      'ratio': Number((r.receivedPerSecond / r.nominalPerSecond).toFixed(3)),
+      ratio: Number((r.receivedPerSecond / r.nominalPerSecond).toFixed(3)),
       'published/s (sim)': Math.round(r.publishedPerSecond),
       'KiB/s': Math.round(r.bytesPerSecond / 1024),
       'sim CPU % core': Number(r.simCpuPercent.toFixed(1)),

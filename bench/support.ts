@@ -12,9 +12,20 @@ export interface LoadResult {
 }
 
 /** Runs autocannon in its own process (so it does not share the server's event loop) against a loopback URL. */
-export function autocannon(url: string, options: { seconds: number; connections: number; headers?: Record<string, string> }): Promise<LoadResult> {
-  if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url)) throw new Error(`benchmarks target loopback only, not ${url}`);
-  const args = [require.resolve('autocannon/autocannon'), '--json', '-d', String(options.seconds), '-c', String(options.connections)];
+export function autocannon(
+  url: string,
+  options: { seconds: number; connections: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url))
+    throw new Error(`benchmarks target loopback only, not ${url}`);
+  const args = [
+    require.resolve('autocannon/autocannon'),
+    '--json',
+    '-d',
+    String(options.seconds),
+    '-c',
+    String(options.connections),
+  ];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   args.push(url);
   return new Promise((resolve, reject) => {
@@ -77,14 +88,19 @@ export interface V5Credentials {
  * POST /v5/order/create signed by hand (BYBIT.md §2: hex HMAC-SHA256(secret, timestamp + key + recvWindow + body)) on a
  * keep-alive agent: the raw reference the bot's order path is compared with. Resolves true when the order was accepted.
  */
-export function rawOrderSender(restUrl: string, credentials: V5Credentials): { send: (order: object) => Promise<boolean>; agent: Agent } {
+export function rawOrderSender(
+  restUrl: string,
+  credentials: V5Credentials,
+): { send: (order: object) => Promise<boolean>; agent: Agent } {
   const url = new URL(`${restUrl}/v5/order/create`);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const send = (order: object) =>
     new Promise<boolean>((resolve, reject) => {
       const body = JSON.stringify(order);
       const timestamp = String(Date.now());
-      const sign = createHmac('sha256', credentials.secret).update(`${timestamp}${credentials.key}${credentials.recvWindow}${body}`).digest('hex');
+      const sign = createHmac('sha256', credentials.secret)
+        .update(`${timestamp}${credentials.key}${credentials.recvWindow}${body}`)
+        .digest('hex');
       const req = request(
         {
           host: url.hostname,

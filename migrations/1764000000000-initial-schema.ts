@@ -116,9 +116,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
          WHERE status = 'Closed' AND signal_data IS NOT NULL`,
     );
     // Risk and the pipeline ask for the open positions of a symbol on every decision; closed rows pile up.
-    await queryRunner.query(
-      `CREATE INDEX idx_positions_open_symbol ON positions (symbol) WHERE status <> 'Closed'`,
-    );
+    await queryRunner.query(`CREATE INDEX idx_positions_open_symbol ON positions (symbol) WHERE status <> 'Closed'`);
   }
 
   private async createOrders(queryRunner: QueryRunner): Promise<void> {
@@ -175,7 +173,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
          WHERE status IN ('Pending', 'Placed', 'PartiallyFilled')`,
     );
     // Foreign keys are not indexed by PostgreSQL itself; orders of a position are looked up on close.
-    await queryRunner.query(`CREATE INDEX idx_orders_position_id ON orders (position_id) WHERE position_id IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX idx_orders_position_id ON orders (position_id) WHERE position_id IS NOT NULL`,
+    );
   }
 
   private async createTrades(queryRunner: QueryRunner): Promise<void> {
@@ -207,7 +207,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     `);
     await queryRunner.query(`CREATE INDEX idx_trades_order_id ON trades (order_id)`);
     await queryRunner.query(`CREATE INDEX idx_trades_symbol_executed_at ON trades (symbol, executed_at DESC)`);
-    await queryRunner.query(`CREATE INDEX idx_trades_position_id ON trades (position_id) WHERE position_id IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX idx_trades_position_id ON trades (position_id) WHERE position_id IS NOT NULL`,
+    );
   }
 
   private async createAuditLogs(queryRunner: QueryRunner): Promise<void> {

@@ -14,7 +14,9 @@ export class PositionExitTracking1764000000400 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE positions ADD CONSTRAINT ck_positions_exited_quantity_non_negative CHECK (exited_quantity >= 0)`,
     );
-    await queryRunner.query(`ALTER TABLE positions ADD CONSTRAINT ck_positions_exit_attempts_non_negative CHECK (exit_attempts >= 0)`);
+    await queryRunner.query(
+      `ALTER TABLE positions ADD CONSTRAINT ck_positions_exit_attempts_non_negative CHECK (exit_attempts >= 0)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -6,4 +6,11 @@ import { PositionExitTracking1764000000400 } from './1764000000400-position-exit
 import { AuditSymbolOwnership1764000000500 } from './1764000000500-audit-symbol-ownership';
 
 /** Every migration in order; a merged migration is never edited, a change is a new file appended here. */
-export const MIGRATIONS = [InitialSchema1764000000000, AuthCredentials1764000000100, AuditReconciliationRun1764000000200, RiskState1764000000300, PositionExitTracking1764000000400, AuditSymbolOwnership1764000000500];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  AuthCredentials1764000000100,
+  AuditReconciliationRun1764000000200,
+  RiskState1764000000300,
+  PositionExitTracking1764000000400,
+  AuditSymbolOwnership1764000000500,
+];

@@ -9,7 +9,6 @@ import { AppConfig } from './infra/config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
 import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
 
-
 /** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */
 export const DOCS_PATH = 'docs';
 
@@ -55,10 +54,15 @@ function setUpOpenApi(app: NestFastifyApplication): void {
     app,
     new DocumentBuilder()
       .setTitle(SERVICE_NAME)
-      .setDescription('Bybit USDT-perpetual order-book imbalance scalping backend. Authenticate with POST /auth/login, then send `Authorization: Bearer <token>`.')
+      .setDescription(
+        'Bybit USDT-perpetual order-book imbalance scalping backend. Authenticate with POST /auth/login, then send `Authorization: Bearer <token>`.',
+      )
       .setVersion(SERVICE_VERSION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: `${DOCS_PATH}-json`,
+    yamlDocumentUrl: `${DOCS_PATH}-yaml`,
+  });
 }

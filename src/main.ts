@@ -26,6 +26,7 @@ async function bootstrap(): Promise<void> {
   // The embedded server is stopped below, once Nest has closed: not by the library's own signal hook.
   const database = await resolveDatabase(config, undefined, { stopOnSignals: false });
   const logger = new Logger('Bootstrap');
+  // eslint-disable-next-line prefer-const -- the signal handler above may run before createApp has returned
   let app: NestFastifyApplication | undefined;
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -72,7 +72,10 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
       entry = toEntry();
       await this.record(entry, happenedAt);
     } catch (error: unknown) {
-      this.logger.error({ err: error, event, action: entry?.action, traceId: entry?.traceId }, `audit write for ${event} failed`);
+      this.logger.error(
+        { err: error, event, action: entry?.action, traceId: entry?.traceId },
+        `audit write for ${event} failed`,
+      );
     }
   }
 }

@@ -38,7 +38,9 @@ export class AuthCredentialsTypeormRepository extends AuthCredentialsRepository 
 
   async find(): Promise<StoredCredentials | null> {
     const row = await this.rows.findOne({ where: { id: CREDENTIALS_ID } });
-    return row ? { passwordHash: row.passwordHash, passwordVersion: row.passwordVersion, changedAt: row.changedAt } : null;
+    return row
+      ? { passwordHash: row.passwordHash, passwordVersion: row.passwordVersion, changedAt: row.changedAt }
+      : null;
   }
 
   async currentVersion(): Promise<number | null> {

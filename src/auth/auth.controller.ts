@@ -67,7 +67,11 @@ export class AuthController {
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid, expired or revoked token' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'current_password is wrong (code WRONG_PASSWORD)' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Changed concurrently by another request; retry' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, headers: RETRY_AFTER_HEADER, description: 'Too many wrong passwords' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    headers: RETRY_AFTER_HEADER,
+    description: 'Too many wrong passwords',
+  })
   async changePassword(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Body() body: ChangePasswordDto,

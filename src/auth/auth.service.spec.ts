@@ -121,7 +121,9 @@ describe(AuthService.name, () => {
       const claims = jwt.decode<Record<string, unknown>>(token.accessToken);
       expect(claims).toMatchObject({ sub: OPERATOR_SUBJECT, pwv: 1 });
       expect((claims.exp as number) - (claims.iat as number)).toBe(3600);
-      expect(JSON.parse(Buffer.from(token.accessToken.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+      expect(JSON.parse(Buffer.from(token.accessToken.split('.')[0], 'base64url').toString())).toMatchObject({
+        alg: 'HS256',
+      });
     });
 
     it('should refuse a wrong password with INVALID_CREDENTIALS and publish auth.login-failed', async () => {
@@ -129,7 +131,9 @@ describe(AuthService.name, () => {
       await events.drain();
 
       expect(error).toMatchObject({ code: 'INVALID_CREDENTIALS', kind: 'UNAUTHENTICATED' });
-      expect(published).toEqual([{ name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: false } }]);
+      expect(published).toEqual([
+        { name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: false } },
+      ]);
     });
 
     it('should throttle an address after the configured failures, even for the right password', async () => {
@@ -141,7 +145,10 @@ describe(AuthService.name, () => {
       expect(error).toMatchObject({ code: 'LOGIN_THROTTLED', kind: 'RATE_LIMITED' });
       expect(error.details?.retryAfterSeconds).toBeGreaterThanOrEqual(59);
       expect(error.details?.retryAfterSeconds).toBeLessThanOrEqual(60);
-      expect(published.at(-1)).toEqual({ name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: true } });
+      expect(published.at(-1)).toEqual({
+        name: 'auth.login-failed',
+        payload: { traceId: undefined, clientAddress: CLIENT, throttled: true },
+      });
     });
 
     it('should count failures per address', async () => {
@@ -179,7 +186,10 @@ describe(AuthService.name, () => {
     it('should answer CREDENTIALS_MISSING (503) when the credentials row is gone', async () => {
       repository.row = null;
 
-      expect(await errorOf(sut.login(PASSWORD, CLIENT))).toMatchObject({ code: 'CREDENTIALS_MISSING', kind: 'UNAVAILABLE' });
+      expect(await errorOf(sut.login(PASSWORD, CLIENT))).toMatchObject({
+        code: 'CREDENTIALS_MISSING',
+        kind: 'UNAVAILABLE',
+      });
     });
   });
 
@@ -190,19 +200,29 @@ describe(AuthService.name, () => {
     });
 
     it('should persist the new hash, bump the version and return a token of the new version', async () => {
-      const token = await sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT);
+      const token = await sut.changePassword(
+        principal,
+        { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+        CLIENT,
+      );
       await events.drain();
 
       expect(repository.row?.passwordVersion).toBe(2);
       expect(await hasher.verify(NEW_PASSWORD, repository.row?.passwordHash ?? '')).toBe(true);
       expect(jwt.decode<Record<string, unknown>>(token.accessToken)).toMatchObject({ pwv: 2 });
-      expect(published).toEqual([{ name: 'auth.password-changed', payload: { traceId: undefined, actor: OPERATOR_SUBJECT, passwordVersion: 2 } }]);
+      expect(published).toEqual([
+        { name: 'auth.password-changed', payload: { traceId: undefined, actor: OPERATOR_SUBJECT, passwordVersion: 2 } },
+      ]);
     });
 
     it('should refuse tokens issued before the change at once and accept the new one', async () => {
       const before = (await sut.login(PASSWORD, CLIENT)).accessToken;
 
-      const after = await sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT);
+      const after = await sut.changePassword(
+        principal,
+        { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+        CLIENT,
+      );
 
       expect(await errorOf(sut.verifyToken(before))).toMatchObject({ code: 'TOKEN_REVOKED', kind: 'UNAUTHENTICATED' });
       await expect(sut.verifyToken(after.accessToken)).resolves.toMatchObject({ pwv: 2 });
@@ -221,20 +241,29 @@ describe(AuthService.name, () => {
     });
 
     it('should refuse a wrong current password with WRONG_PASSWORD (403) and count it as a failure', async () => {
-      const error = await errorOf(sut.changePassword(principal, { currentPassword: 'not-it', newPassword: NEW_PASSWORD }, CLIENT));
+      const error = await errorOf(
+        sut.changePassword(principal, { currentPassword: 'not-it', newPassword: NEW_PASSWORD }, CLIENT),
+      );
       await events.drain();
 
       expect(error).toMatchObject({ code: 'WRONG_PASSWORD', kind: 'FORBIDDEN' });
       expect(repository.row?.passwordVersion).toBe(1);
-      expect(published).toEqual([{ name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: false } }]);
-      for (let i = 0; i < 2; i++) await errorOf(sut.changePassword(principal, { currentPassword: 'not-it', newPassword: NEW_PASSWORD }, CLIENT));
-      expect(await errorOf(sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT))).toMatchObject({
+      expect(published).toEqual([
+        { name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: false } },
+      ]);
+      for (let i = 0; i < 2; i++)
+        await errorOf(sut.changePassword(principal, { currentPassword: 'not-it', newPassword: NEW_PASSWORD }, CLIENT));
+      expect(
+        await errorOf(sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT)),
+      ).toMatchObject({
         code: 'LOGIN_THROTTLED',
       });
     });
 
     it('should refuse a too short new password with INVALID naming new_password', async () => {
-      const error = await errorOf(sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: 'short' }, CLIENT));
+      const error = await errorOf(
+        sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: 'short' }, CLIENT),
+      );
 
       expect(error).toMatchObject({ code: 'PASSWORD_TOO_SHORT', kind: 'INVALID', details: { field: 'new_password' } });
       expect(error.message).toContain('new_password');
@@ -242,7 +271,9 @@ describe(AuthService.name, () => {
     });
 
     it('should refuse the current password as the new one', async () => {
-      const error = await errorOf(sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: PASSWORD }, CLIENT));
+      const error = await errorOf(
+        sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: PASSWORD }, CLIENT),
+      );
 
       expect(error).toMatchObject({ code: 'PASSWORD_UNCHANGED', kind: 'INVALID' });
     });
@@ -250,7 +281,9 @@ describe(AuthService.name, () => {
     it('should answer CONFLICT when the version moved between the read and the write', async () => {
       const replace = jest.spyOn(repository, 'replacePassword').mockResolvedValueOnce(null);
 
-      const error = await errorOf(sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT));
+      const error = await errorOf(
+        sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT),
+      );
 
       expect(error).toMatchObject({ code: 'PASSWORD_CHANGE_CONFLICT', kind: 'CONFLICT' });
       replace.mockRestore();
@@ -279,7 +312,9 @@ describe(AuthService.name, () => {
       const [header, , signature] = (await sut.login(PASSWORD, CLIENT)).accessToken.split('.');
       const forged = encode({ sub: OPERATOR_SUBJECT, pwv: 99, iat: nowSeconds(), exp: nowSeconds() + 3600 });
 
-      expect(await errorOf(sut.verifyToken(`${header}.${forged}.${signature}`))).toMatchObject({ code: 'INVALID_TOKEN' });
+      expect(await errorOf(sut.verifyToken(`${header}.${forged}.${signature}`))).toMatchObject({
+        code: 'INVALID_TOKEN',
+      });
     });
 
     it('should refuse an unsigned alg:none token', async () => {
@@ -289,7 +324,10 @@ describe(AuthService.name, () => {
     });
 
     it('should refuse a token signed with another secret', async () => {
-      const token = new JwtService({ secret: 'another-secret-of-sufficient-length-0123' }).sign({ sub: OPERATOR_SUBJECT, pwv: 1 });
+      const token = new JwtService({ secret: 'another-secret-of-sufficient-length-0123' }).sign({
+        sub: OPERATOR_SUBJECT,
+        pwv: 1,
+      });
 
       expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'INVALID_TOKEN' });
     });
@@ -311,7 +349,12 @@ describe(AuthService.name, () => {
     });
 
     it('should refuse an expired token with TOKEN_EXPIRED', async () => {
-      const token = new JwtService({ secret: SECRET }).sign({ sub: OPERATOR_SUBJECT, pwv: 1, iat: nowSeconds() - 120, exp: nowSeconds() - 60 });
+      const token = new JwtService({ secret: SECRET }).sign({
+        sub: OPERATOR_SUBJECT,
+        pwv: 1,
+        iat: nowSeconds() - 120,
+        exp: nowSeconds() - 60,
+      });
 
       expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_EXPIRED', kind: 'UNAUTHENTICATED' });
     });

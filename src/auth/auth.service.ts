@@ -8,7 +8,14 @@ import { currentTraceId } from '../infra/tracing/trace-context';
 import { AuthCredentialsRepository, StoredCredentials } from './auth-credentials.repository';
 import { AuthError } from './auth.error';
 import { checkNewPassword, NEW_PASSWORD_FIELD } from './domain/password-policy';
-import { isRevoked, OPERATOR_SUBJECT, parseTokenClaims, TokenClaims, tokenValidity, TokenValidity } from './domain/token-claims';
+import {
+  isRevoked,
+  OPERATOR_SUBJECT,
+  parseTokenClaims,
+  TokenClaims,
+  tokenValidity,
+  TokenValidity,
+} from './domain/token-claims';
 import { JWT_ALGORITHMS } from './jwt.options';
 import { LoginThrottle } from './login-throttle';
 import { BCRYPT_MAX_PASSWORD_BYTES, PasswordHasher } from './password-hasher';
@@ -63,7 +70,11 @@ export class AuthService {
    * A wrong current password counts against the same per-address throttle as a failed login: a stolen token must
    * not become an unlimited oracle for guessing the password itself.
    */
-  async changePassword(principal: AuthPrincipal, input: ChangePasswordInput, clientAddress: string): Promise<IssuedToken> {
+  async changePassword(
+    principal: AuthPrincipal,
+    input: ChangePasswordInput,
+    clientAddress: string,
+  ): Promise<IssuedToken> {
     await this.attempt(clientAddress);
     const stored = await this.storedCredentials();
     if (!(await this.hasher.verify(input.currentPassword, stored.passwordHash))) {
@@ -86,7 +97,11 @@ export class AuthService {
       throw new AuthError('PASSWORD_CHANGE_CONFLICT');
     }
     this.versions.remember(version);
-    this.events.publish('auth.password-changed', { traceId: currentTraceId(), actor: principal.sub, passwordVersion: version });
+    this.events.publish('auth.password-changed', {
+      traceId: currentTraceId(),
+      actor: principal.sub,
+      passwordVersion: version,
+    });
     return this.issue(version);
   }
 

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
-type Job = { readonly op: 'hash'; readonly password: string; readonly cost: number } | { readonly op: 'compare'; readonly password: string; readonly hash: string };
+type Job =
+  | { readonly op: 'hash'; readonly password: string; readonly cost: number }
+  | { readonly op: 'compare'; readonly password: string; readonly hash: string };
 type Reply = { readonly id: number; readonly result?: string | boolean; readonly error?: string };
 
 /*
@@ -32,7 +34,10 @@ parentPort.on('message', ({ id, job }) => {
 export class BcryptWorker {
   private worker: Worker | null = null;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (value: string | boolean) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: string | boolean) => void; reject: (error: Error) => void }
+  >();
 
   run(job: Extract<Job, { op: 'hash' }>): Promise<string>;
   run(job: Extract<Job, { op: 'compare' }>): Promise<boolean>;

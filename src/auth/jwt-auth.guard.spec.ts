@@ -30,7 +30,11 @@ class PublicController {
   }
 }
 
-const httpContext = (controller: object, handler: (...args: never[]) => unknown, headers: Record<string, string> = {}) => {
+const httpContext = (
+  controller: object,
+  handler: (...args: never[]) => unknown,
+  headers: Record<string, string> = {},
+) => {
   const context = new ExecutionContextHost([{ headers }, {}], controller.constructor as never, handler);
   context.setType('http');
   return context;

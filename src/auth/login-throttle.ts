@@ -27,9 +27,16 @@ export class LoginThrottle {
     const limits = { points: config.auth.loginMaxFailures, duration: config.auth.loginWindowSeconds };
     const memory = new RateLimiterMemory({ keyPrefix: 'auth-login', ...limits });
     this.limiter = redis
-      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redis.keyPrefix}:auth-login`, insuranceLimiter: memory, ...limits })
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `${config.redis.keyPrefix}:auth-login`,
+          insuranceLimiter: memory,
+          ...limits,
+        })
       : memory;
-    this.logger.log(`login throttling counts failures in ${redis ? 'Redis (shared by all instances)' : 'process memory'}`);
+    this.logger.log(
+      `login throttling counts failures in ${redis ? 'Redis (shared by all instances)' : 'process memory'}`,
+    );
   }
 
   /**
@@ -58,5 +65,7 @@ function retryAfterSeconds(res: RateLimiterRes): number {
 /** `::ffff:203.0.113.7` and `203.0.113.7` are the same client; dual-stack sockets report either form. */
 export function keyOf(clientAddress: string): string {
   const address = clientAddress.trim().toLowerCase();
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address || 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.')
+    ? address.slice('::ffff:'.length)
+    : address || 'unknown';
 }

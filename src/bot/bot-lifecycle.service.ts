@@ -69,17 +69,25 @@ export class BotLifecycleService implements OnApplicationShutdown {
       } catch (error) {
         this.failedStarts += 1;
         for (const participant of started.reverse()) {
-          await participant.stop('start failed').catch((e: unknown) => this.logger.error({ err: e }, `stopping ${participant.name} failed`));
+          await participant
+            .stop('start failed')
+            .catch((e: unknown) => this.logger.error({ err: e }, `stopping ${participant.name} failed`));
         }
         this.setState('stopped');
         const reason = error instanceof Error ? error.message : String(error);
-        if (error instanceof DomainError && error.kind === 'CONFLICT') throw new BotError('START_REFUSED', `Bot could not start: ${reason}`, error.details);
+        if (error instanceof DomainError && error.kind === 'CONFLICT')
+          throw new BotError('START_REFUSED', `Bot could not start: ${reason}`, error.details);
         throw new BotError('START_FAILED', `Bot could not start: ${reason}`);
       }
       this.starts += 1;
       this.setState('running');
       this.logger.log({ actor, mode: this.config.exchange.env }, 'bot started');
-      this.events.publish('bot.started', { traceId: currentTraceId(), actor, previous, mode: this.config.exchange.env });
+      this.events.publish('bot.started', {
+        traceId: currentTraceId(),
+        actor,
+        previous,
+        mode: this.config.exchange.env,
+      });
       return { changed: true, status: this.status() };
     });
   }
@@ -91,7 +99,9 @@ export class BotLifecycleService implements OnApplicationShutdown {
       this.setState('stopping');
       for (const participant of [...this.participants].reverse()) {
         // A participant that fails to stop must not keep the others running.
-        await participant.stop(reason).catch((e: unknown) => this.logger.error({ err: e }, `stopping ${participant.name} failed`));
+        await participant
+          .stop(reason)
+          .catch((e: unknown) => this.logger.error({ err: e }, `stopping ${participant.name} failed`));
       }
       this.stops += 1;
       this.setState('stopped');
@@ -104,12 +114,17 @@ export class BotLifecycleService implements OnApplicationShutdown {
   status(): BotStatus {
     const participants: Record<string, ParticipantStatus> = {};
     const connections: Record<string, string> = {};
-    const counters: Record<string, number> = { starts: this.starts, stops: this.stops, failed_starts: this.failedStarts };
+    const counters: Record<string, number> = {
+      starts: this.starts,
+      stops: this.stops,
+      failed_starts: this.failedStarts,
+    };
     for (const participant of this.participants) {
       const status = participant.status();
       participants[participant.name] = status;
       Object.assign(connections, status.connections ?? {});
-      for (const [name, value] of Object.entries(status.counters ?? {})) counters[`${participant.name}.${name}`] = value;
+      for (const [name, value] of Object.entries(status.counters ?? {}))
+        counters[`${participant.name}.${name}`] = value;
     }
     return {
       state: this.state,

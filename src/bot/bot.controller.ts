@@ -1,5 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
@@ -34,8 +42,15 @@ export class BotController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start trading (idempotent)' })
   @ApiOkResponse({ type: BotTransitionResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'START_REFUSED: another instance trades these symbols (details name the holders); the bot stays stopped' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'A trading module failed to start; the bot stays stopped' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description:
+      'START_REFUSED: another instance trades these symbols (details name the holders); the bot stays stopped',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'A trading module failed to start; the bot stays stopped',
+  })
   async start(@Req() request: FastifyRequest): Promise<BotTransitionResponseDto> {
     const result = await this.lifecycle.start(actorOf(request));
     return { changed: result.changed, status: BotStatusResponseDto.from(result.status) };

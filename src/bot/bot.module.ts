@@ -20,7 +20,15 @@ import { RootController } from './root.controller';
 
 @Module({
   controllers: [RootController, BotController],
-  imports: [OrderBookModule, MarketDataModule, FeaturesModule, StrategyModule, ExecutionModule, RecoveryModule, SymbolOwnershipModule],
+  imports: [
+    OrderBookModule,
+    MarketDataModule,
+    FeaturesModule,
+    StrategyModule,
+    ExecutionModule,
+    RecoveryModule,
+    SymbolOwnershipModule,
+  ],
   providers: [BotLifecycleService, TradingPipeline],
   exports: [BotLifecycleService],
 })
@@ -51,7 +59,13 @@ export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModule
       this.lifecycle.start('system').catch((error: unknown) => {
         // A standby is refused for as long as another instance holds its symbols: say so once, not every 5 s.
         const refused = error instanceof BotError && error.code === 'START_REFUSED';
-        if (!refused || !this.refusalLogged) this.logger.warn({ err: error }, refused ? 'autostart refused; retrying every 5 s until the symbols are free' : 'autostart failed; retrying in 5 s');
+        if (!refused || !this.refusalLogged)
+          this.logger.warn(
+            { err: error },
+            refused
+              ? 'autostart refused; retrying every 5 s until the symbols are free'
+              : 'autostart failed; retrying in 5 s',
+          );
         this.refusalLogged = refused;
         this.autostartTimer = setTimeout(attempt, 5000);
       });

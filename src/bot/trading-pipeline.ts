@@ -38,7 +38,9 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
       this.books.onUpdated((symbol, book, nowMs) => this.onBook(symbol, book, nowMs)),
       this.market.on('trades', (message) => {
         for (const trade of message.trades) {
-          this.features.pipeline(trade.symbol).onTrade(trade.time, Number(trade.price), Number(trade.size), trade.side === 'Buy');
+          this.features
+            .pipeline(trade.symbol)
+            .onTrade(trade.time, Number(trade.price), Number(trade.size), trade.side === 'Buy');
         }
       }),
     );
@@ -66,7 +68,14 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
       this.metrics.set(symbol, metrics);
     }
     computeBookMetrics(book, this.strategy.strategy.metricsOptions, metrics);
-    const signal = this.strategy.strategy.evaluate({ symbol, book, metrics, features: vector, featureNames: this.features.names(), nowMs });
+    const signal = this.strategy.strategy.evaluate({
+      symbol,
+      book,
+      metrics,
+      features: vector,
+      featureNames: this.features.names(),
+      nowMs,
+    });
     if (!signal) return;
     this.signals += 1;
     this.strategy.record(signal);

@@ -24,13 +24,16 @@ describe('ticks', () => {
   });
 
   it('should refuse malformed numbers', () => {
-    for (const bad of ['', 'abc', '1e5', '1.2.3', 'NaN', '0x10']) expect(() => toUnits(bad, '0.1')).toThrow(DecimalFormatError);
+    for (const bad of ['', 'abc', '1e5', '1.2.3', 'NaN', '0x10'])
+      expect(() => toUnits(bad, '0.1')).toThrow(DecimalFormatError);
     expect(() => toUnits('1', '0')).toThrow(DecimalFormatError);
   });
 
   it('should round-trip any unit count for any step', () => {
     const step = fc.constantFrom('1', '0.1', '0.5', '0.01', '0.0001', '0.025', '5');
-    fc.assert(fc.property(fc.integer({ min: -1e9, max: 1e9 }), step, (units, s) => toUnits(fromUnits(units, s), s) === units));
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), step, (units, s) => toUnits(fromUnits(units, s), s) === units),
+    );
   });
 
   it('should compare decimals exactly', () => {

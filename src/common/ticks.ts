@@ -40,7 +40,10 @@ export const NEGATIVE_DECIMAL = -2;
 export const TOO_MANY_DIGITS = -3;
 
 /** 10^n for every n whose power of ten a double holds exactly. */
-export const EXACT_POWERS_OF_TEN: readonly number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+export const EXACT_POWERS_OF_TEN: readonly number[] = [
+  1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
+  1e22,
+];
 
 /**
  * The digits of a non-negative plain decimal read as one integer, its point ignored ("0.050" → 50; `fractionDigits`
@@ -198,7 +201,8 @@ export function fromUnits(units: number, step: string): string {
   const stepDigits = decimalDigits(step);
   const decimals = fractionDigits(step);
   const scaled = units * stepDigits;
-  if (stepDigits >= 0 && decimals < EXACT_POWERS_OF_TEN.length && Number.isSafeInteger(scaled)) return formatScaled(scaled, decimals);
+  if (stepDigits >= 0 && decimals < EXACT_POWERS_OF_TEN.length && Number.isSafeInteger(scaled))
+    return formatScaled(scaled, decimals);
   return fromUnitsExactly(units, step);
 }
 

@@ -1,5 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { BreakerGroupParamDto, BreakerStatusDto, ExchangeStatusResponseDto } from './dto/exchange-status.dto';
@@ -23,7 +30,12 @@ export class ExchangeController {
   @ApiOkResponse({ type: ExchangeStatusResponseDto })
   async status(): Promise<ExchangeStatusResponseDto> {
     const resilience = await this.connection.resilienceStatus();
-    return { env: this.settings.env, connections: this.connection.connections(), breakers: resilience.breakers, rateLimits: resilience.rateLimits };
+    return {
+      env: this.settings.env,
+      connections: this.connection.connections(),
+      breakers: resilience.breakers,
+      rateLimits: resilience.rateLimits,
+    };
   }
 
   @Post('breakers/:group/reset')

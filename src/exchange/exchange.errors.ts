@@ -75,7 +75,10 @@ export class ExchangeError extends DomainError<ExchangeErrorCode> {
 
 /** Thrown when a limiter cannot grant a token within the maximum wait. */
 export class RateLimitWaitExceeded extends ExchangeError {
-  constructor(readonly group: string, readonly maxWaitMs: number) {
+  constructor(
+    readonly group: string,
+    readonly maxWaitMs: number,
+  ) {
     super('RATE_LIMIT_WAIT_EXCEEDED', `No ${group} rate-limit token within ${maxWaitMs} ms`, { fault: 'local', group });
   }
 }

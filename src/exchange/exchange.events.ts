@@ -39,7 +39,7 @@ export abstract class ExchangeEventSink {
 // The exchange's events join the application's event map by declaration merging, so infra/events never imports
 // a trading module and subscribers (audit, /ws) get them fully typed.
 declare module '../infra/events/domain-events' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds this module's events
   interface DomainEvents extends ExchangeEvents {}
 }
 

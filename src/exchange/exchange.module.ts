@@ -1,4 +1,13 @@
-import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import Bottleneck from 'bottleneck';
 import type { AppConfig } from '../infra/config/app-config';
 import { REDIS, RedisConnection } from '../infra/redis/redis.module';
@@ -22,7 +31,10 @@ import { ServerClock } from './server-time';
 /** Optional Redis connection for Bottleneck clustering (SPEC §12); in-memory limits without it. */
 export const RATE_LIMIT_CLUSTERING = Symbol('RATE_LIMIT_CLUSTERING');
 
-export function createRateLimiterRegistry(settings: ExchangeSettings, clustering?: RateLimitClustering): RateLimiterRegistry {
+export function createRateLimiterRegistry(
+  settings: ExchangeSettings,
+  clustering?: RateLimitClustering,
+): RateLimiterRegistry {
   const groups = Object.fromEntries(ENDPOINT_GROUPS.map((g) => [g, BYBIT_ENDPOINT_GROUPS[g]]));
   return new RateLimiterRegistry(groups, BYBIT_IP_LIMIT, {
     safetyFactor: settings.rateLimit.safetyFactor,
@@ -39,7 +51,10 @@ export function rateLimitClusteringFor(config: AppConfig, redis: RedisConnection
   };
 }
 
-export function createCircuitBreakerRegistry(settings: ExchangeSettings, events: ExchangeEventSink): CircuitBreakerRegistry {
+export function createCircuitBreakerRegistry(
+  settings: ExchangeSettings,
+  events: ExchangeEventSink,
+): CircuitBreakerRegistry {
   const logger = new Logger('CircuitBreaker');
   return new CircuitBreakerRegistry(ENDPOINT_GROUPS, {
     failureThreshold: settings.breaker.failureThreshold,
@@ -85,7 +100,11 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
       global: true,
       controllers: [ExchangeController],
       providers: [
-        { provide: EXCHANGE_SETTINGS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createExchangeSettings(config, overrides) },
+        {
+          provide: EXCHANGE_SETTINGS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => createExchangeSettings(config, overrides),
+        },
         {
           // With REDIS_URL every instance draws from the same Bybit limits (per UID: the API key), SPEC §12.
           provide: RATE_LIMIT_CLUSTERING,
@@ -93,20 +112,34 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
           useFactory: (config: AppConfig, redis?: RedisConnection) => rateLimitClusteringFor(config, redis ?? null),
         },
         { provide: ServerClock, useFactory: () => new ServerClock() },
-        { provide: ExchangeEventSink, inject: [EventBus], useFactory: (bus: EventBus) => new EventBusExchangeSink(bus) },
+        {
+          provide: ExchangeEventSink,
+          inject: [EventBus],
+          useFactory: (bus: EventBus) => new EventBusExchangeSink(bus),
+        },
         {
           provide: RateLimiterRegistry,
           inject: [EXCHANGE_SETTINGS, { token: RATE_LIMIT_CLUSTERING, optional: true }],
-          useFactory: (settings: ExchangeSettings, clustering?: RateLimitClustering) => createRateLimiterRegistry(settings, clustering),
+          useFactory: (settings: ExchangeSettings, clustering?: RateLimitClustering) =>
+            createRateLimiterRegistry(settings, clustering),
         },
-        { provide: CircuitBreakerRegistry, inject: [EXCHANGE_SETTINGS, ExchangeEventSink], useFactory: createCircuitBreakerRegistry },
+        {
+          provide: CircuitBreakerRegistry,
+          inject: [EXCHANGE_SETTINGS, ExchangeEventSink],
+          useFactory: createCircuitBreakerRegistry,
+        },
         {
           provide: BybitRestClient,
           inject: [EXCHANGE_SETTINGS, RateLimiterRegistry, CircuitBreakerRegistry, ServerClock],
-          useFactory: (s: ExchangeSettings, r: RateLimiterRegistry, b: CircuitBreakerRegistry, c: ServerClock) => new BybitRestClient(s, r, b, c),
+          useFactory: (s: ExchangeSettings, r: RateLimiterRegistry, b: CircuitBreakerRegistry, c: ServerClock) =>
+            new BybitRestClient(s, r, b, c),
         },
         { provide: ExchangeRest, useExisting: BybitRestClient },
-        { provide: BybitMarketStream, inject: [EXCHANGE_SETTINGS], useFactory: (s: ExchangeSettings) => new BybitMarketStream(s) },
+        {
+          provide: BybitMarketStream,
+          inject: [EXCHANGE_SETTINGS],
+          useFactory: (s: ExchangeSettings) => new BybitMarketStream(s),
+        },
         { provide: MarketStream, useExisting: BybitMarketStream },
         {
           provide: BybitPrivateStream,
@@ -117,12 +150,24 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
         {
           provide: InstrumentsService,
           inject: [ExchangeRest, EXCHANGE_SETTINGS],
-          useFactory: (rest: ExchangeRest, s: ExchangeSettings) => new InstrumentsService(rest, s.symbols, s.instrumentsRefreshMs),
+          useFactory: (rest: ExchangeRest, s: ExchangeSettings) =>
+            new InstrumentsService(rest, s.symbols, s.instrumentsRefreshMs),
         },
         {
           provide: ExchangeConnectionService,
-          inject: [EXCHANGE_SETTINGS, BybitRestClient, BybitMarketStream, BybitPrivateStream, InstrumentsService, RateLimiterRegistry, CircuitBreakerRegistry, ServerClock, ExchangeEventSink],
-          useFactory: (...deps: ConstructorParameters<typeof ExchangeConnectionService>) => new ExchangeConnectionService(...deps),
+          inject: [
+            EXCHANGE_SETTINGS,
+            BybitRestClient,
+            BybitMarketStream,
+            BybitPrivateStream,
+            InstrumentsService,
+            RateLimiterRegistry,
+            CircuitBreakerRegistry,
+            ServerClock,
+            ExchangeEventSink,
+          ],
+          useFactory: (...deps: ConstructorParameters<typeof ExchangeConnectionService>) =>
+            new ExchangeConnectionService(...deps),
         },
       ],
       exports: [
@@ -172,4 +217,3 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
     await this.clustering?.connection.disconnect(false);
   }
 }
-

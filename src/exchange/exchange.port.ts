@@ -33,7 +33,11 @@ export abstract class ExchangeRest {
   abstract getInstruments(symbols?: readonly string[]): Promise<Instrument[]>;
   abstract getOrderbook(symbol: string, limit?: number): Promise<OrderbookSnapshot>;
   /** Oldest first (Bybit answers newest first). */
-  abstract getKlines(symbol: string, interval: KlineInterval, options?: { start?: number; end?: number; limit?: number }): Promise<Kline[]>;
+  abstract getKlines(
+    symbol: string,
+    interval: KlineInterval,
+    options?: { start?: number; end?: number; limit?: number },
+  ): Promise<Kline[]>;
   abstract placeOrder(request: PlaceOrderRequest): Promise<OrderAck>;
   abstract amendOrder(request: AmendOrderRequest): Promise<OrderAck>;
   abstract cancelOrder(request: CancelOrderRequest): Promise<OrderAck>;

@@ -8,7 +8,17 @@ export type OrderType = 'Limit' | 'Market';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'PostOnly';
 
 /** https://bybit-exchange.github.io/docs/v5/enum#orderstatus ; anything else is a parse error. */
-export const ORDER_STATUSES = ['New', 'PartiallyFilled', 'Untriggered', 'Triggered', 'Filled', 'Cancelled', 'Rejected', 'Deactivated', 'PartiallyFilledCanceled'] as const;
+export const ORDER_STATUSES = [
+  'New',
+  'PartiallyFilled',
+  'Untriggered',
+  'Triggered',
+  'Filled',
+  'Cancelled',
+  'Rejected',
+  'Deactivated',
+  'PartiallyFilledCanceled',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export type PriceLevel = readonly [price: string, size: string];
@@ -80,7 +90,9 @@ export interface PlaceOrderRequest {
   readonly stopLoss?: string;
 }
 
-export type OrderRef = { readonly orderId: string; readonly orderLinkId?: string } | { readonly orderId?: undefined; readonly orderLinkId: string };
+export type OrderRef =
+  | { readonly orderId: string; readonly orderLinkId?: string }
+  | { readonly orderId?: undefined; readonly orderLinkId: string };
 
 export type AmendOrderRequest = OrderRef & {
   readonly symbol: string;

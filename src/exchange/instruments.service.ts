@@ -34,7 +34,9 @@ export class InstrumentsService {
     await this.refresh();
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, 'instrument refresh failed; keeping the cached filters'));
+      this.refresh().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'instrument refresh failed; keeping the cached filters'),
+      );
     }, this.refreshMs);
     this.timer.unref();
   }
@@ -66,7 +68,8 @@ export class InstrumentsService {
   private async load(): Promise<void> {
     const instruments = await this.rest.getInstruments(this.symbols);
     const next = new Map<string, Instrument>();
-    for (const instrument of instruments) if (this.symbols.includes(instrument.symbol)) next.set(instrument.symbol, instrument);
+    for (const instrument of instruments)
+      if (this.symbols.includes(instrument.symbol)) next.set(instrument.symbol, instrument);
     const missing = this.symbols.filter((s) => !next.has(s));
     if (missing.length > 0) this.logger.warn({ missing }, 'configured symbols not listed by the exchange');
     this.cache = next;

@@ -37,7 +37,10 @@ export class ServerClock {
 }
 
 /** Server time in ms from a /v5/market/time answer: result.timeNano, else timeSecond, else the envelope's `time`. */
-export function serverTimeMsOf(result: { timeSecond?: unknown; timeNano?: unknown } | undefined, envelopeTime: unknown): number {
+export function serverTimeMsOf(
+  result: { timeSecond?: unknown; timeNano?: unknown } | undefined,
+  envelopeTime: unknown,
+): number {
   const nano = result?.timeNano;
   if (typeof nano === 'string' && /^\d{13,}$/.test(nano)) return Number(BigInt(nano) / 1_000_000n);
   if (typeof envelopeTime === 'number' && envelopeTime > 0) return envelopeTime;

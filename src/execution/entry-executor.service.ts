@@ -76,7 +76,9 @@ export class EntryExecutor {
     const receivedAt = performance.now();
     const held = this.live.bySymbol(signal.symbol);
     if (held && held.side !== signal.side) {
-      return this.exits.requestClose(held, 'OPPOSITE_SIGNAL', signalMarket(signal), signalSummary(signal)) ? 'exit' : 'ignored';
+      return this.exits.requestClose(held, 'OPPOSITE_SIGNAL', signalMarket(signal), signalSummary(signal))
+        ? 'exit'
+        : 'ignored';
     }
     // Not a risk rejection: nobody asked for entries (bot stopped, or reconciling). Nothing to audit per signal.
     if (!this.trading) return 'ignored';
@@ -86,7 +88,14 @@ export class EntryExecutor {
       return 'duplicate';
     }
     const decision = this.risk.checkEntry(
-      { signalId: signal.id, symbol: signal.symbol, side: signal.side, price: signal.price, nowMs: this.clock.nowMs(), tradingEnabled: true },
+      {
+        signalId: signal.id,
+        symbol: signal.symbol,
+        side: signal.side,
+        price: signal.price,
+        nowMs: this.clock.nowMs(),
+        tradingEnabled: true,
+      },
       this.live.exposure(),
     );
     if (!decision.approved) return 'rejected';
@@ -106,7 +115,11 @@ export class EntryExecutor {
   private async place(signal: Signal, sized: SizedEntry, clientOrderId: string, receivedAt: number): Promise<void> {
     const atMs = this.clock.nowMs();
     const traceId = signal.id;
-    const context = { signal: signalSummary(signal), market: signalMarket(signal), indicators: signalIndicators(signal) };
+    const context = {
+      signal: signalSummary(signal),
+      market: signalMarket(signal),
+      indicators: signalIndicators(signal),
+    };
     let written;
     try {
       written = await this.orders.insertEntry(
@@ -158,11 +171,27 @@ export class EntryExecutor {
     // push releases the reservation and before its fill arrives.
     this.live.upsert(
       livePositionOf(
-        { id: written.positionId, symbol: sized.symbol, side: sized.side, status: 'Opening', quantity: '0', entryPrice: null, takeProfit: sized.takeProfit, stopLoss: sized.stopLoss, openedAt: null },
+        {
+          id: written.positionId,
+          symbol: sized.symbol,
+          side: sized.side,
+          status: 'Opening',
+          quantity: '0',
+          entryPrice: null,
+          takeProfit: sized.takeProfit,
+          stopLoss: sized.stopLoss,
+          openedAt: null,
+        },
         this.instruments.get(sized.symbol)?.tickSize,
       ),
     );
-    this.events.publish('order.created', { traceId, actor: 'bot', order: toOrderView(order), reason: signal.reason, context });
+    this.events.publish('order.created', {
+      traceId,
+      actor: 'bot',
+      order: toOrderView(order),
+      reason: signal.reason,
+      context,
+    });
     await sending;
   }
 }
@@ -187,4 +216,3 @@ function signalMarket(signal: Signal): JsonObject {
 function signalIndicators(signal: Signal): JsonObject | null {
   return signal.context.features ?? null;
 }
-

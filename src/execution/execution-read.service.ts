@@ -4,7 +4,12 @@ import { APP_CONFIG } from '../infra/config/config.module';
 import { OrderBookService } from '../order-book/order-book.service';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { money, unrealisedPnl } from './domain/position-accounting';
-import type { BalanceResponseDto, ExecutionStatsResponseDto, PositionDto, PositionsResponseDto } from './dto/trading.dto';
+import type {
+  BalanceResponseDto,
+  ExecutionStatsResponseDto,
+  PositionDto,
+  PositionsResponseDto,
+} from './dto/trading.dto';
 import { ExecutionService } from './execution.service';
 import { OrderRepository } from './order.repository';
 import { PositionRepository } from './position.repository';
@@ -76,7 +81,10 @@ export class ExecutionReadService {
     const status = this.execution.status();
     return {
       orders_by_status: byStatus,
-      orders_placed: Object.entries(byStatus).reduce((sum, [s, n]) => (s === 'Pending' || s === 'Failed' ? sum : sum + n), 0),
+      orders_placed: Object.entries(byStatus).reduce(
+        (sum, [s, n]) => (s === 'Pending' || s === 'Failed' ? sum : sum + n),
+        0,
+      ),
       orders_filled: filled,
       orders_rejected: rejected,
       orders_cancelled: cancelled,

@@ -51,9 +51,22 @@ export interface TradeContext {
 
 export interface ExecutionEvents {
   /** The order was written as Pending (write-ahead) and is about to be sent. */
-  'order.created': { readonly traceId?: string; readonly actor: string; readonly order: OrderView; readonly reason: string; readonly context?: TradeContext };
+  'order.created': {
+    readonly traceId?: string;
+    readonly actor: string;
+    readonly order: OrderView;
+    readonly reason: string;
+    readonly context?: TradeContext;
+  };
   /** A cancel was sent for an order (by the bot or an operator). */
-  'order.cancel-requested': { readonly traceId?: string; readonly actor: string; readonly order: OrderView; readonly reason: string; readonly success: boolean; readonly error?: string };
+  'order.cancel-requested': {
+    readonly traceId?: string;
+    readonly actor: string;
+    readonly order: OrderView;
+    readonly reason: string;
+    readonly success: boolean;
+    readonly error?: string;
+  };
   /** A validated FSM transition was persisted. `error` is set for Rejected/Failed. */
   'order.status-changed': {
     readonly traceId?: string;
@@ -68,11 +81,29 @@ export interface ExecutionEvents {
     readonly traceId?: string;
     readonly actor: string;
     readonly order: OrderView;
-    readonly fill: { readonly execId: string; readonly price: string; readonly quantity: string; readonly fee: string; readonly isMaker: boolean; readonly executedAt: string };
+    readonly fill: {
+      readonly execId: string;
+      readonly price: string;
+      readonly quantity: string;
+      readonly fee: string;
+      readonly isMaker: boolean;
+      readonly executedAt: string;
+    };
   };
-  'position.opened': { readonly traceId?: string; readonly actor: string; readonly position: PositionView; readonly context?: TradeContext };
+  'position.opened': {
+    readonly traceId?: string;
+    readonly actor: string;
+    readonly position: PositionView;
+    readonly context?: TradeContext;
+  };
   /** Size, price or status changed without opening or closing (another fill, Closing, back to Open). */
-  'position.updated': { readonly traceId?: string; readonly actor: string; readonly before: PositionView; readonly position: PositionView; readonly cause: string };
+  'position.updated': {
+    readonly traceId?: string;
+    readonly actor: string;
+    readonly before: PositionView;
+    readonly position: PositionView;
+    readonly cause: string;
+  };
   'position.closed': {
     readonly traceId?: string;
     readonly actor: string;
@@ -85,6 +116,6 @@ export interface ExecutionEvents {
 export type ExecutionEventName = keyof ExecutionEvents;
 
 declare module '../infra/events/domain-events' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds this module's events
   interface DomainEvents extends ExecutionEvents {}
 }

@@ -25,7 +25,12 @@ import { TradingController } from './trading.controller';
  * breakers come from the global ExchangeModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrderEntity, PositionEntity, TradeEntity]), RiskModule, OrderBookModule, SymbolOwnershipModule],
+  imports: [
+    TypeOrmModule.forFeature([OrderEntity, PositionEntity, TradeEntity]),
+    RiskModule,
+    OrderBookModule,
+    SymbolOwnershipModule,
+  ],
   controllers: [TradingController],
   providers: [
     OrderRepository,

@@ -45,7 +45,13 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   private poller: NodeJS.Timeout | null = null;
   private polling = false;
   private polled = 0;
-  private readonly outcomes: Record<SignalOutcome, number> = { sent: 0, rejected: 0, duplicate: 0, exit: 0, ignored: 0 };
+  private readonly outcomes: Record<SignalOutcome, number> = {
+    sent: 0,
+    rejected: 0,
+    duplicate: 0,
+    exit: 0,
+    ignored: 0,
+  };
   private readonly pairs: readonly string[];
   private readonly pairSet: ReadonlySet<string>;
   private pushesIgnored = 0;
@@ -95,12 +101,17 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     this.polling = true;
     let looked = 0;
     try {
-      for (const order of await this.orders.findQuietActive(new Date(this.clock.nowMs() - QUIET_ORDER_MS), this.pairs)) {
+      for (const order of await this.orders.findQuietActive(
+        new Date(this.clock.nowMs() - QUIET_ORDER_MS),
+        this.pairs,
+      )) {
         if (this.tracker.isSending(order.clientOrderId)) continue;
         looked += 1;
         const { outcome } = await this.tracker.syncOrder(order, 'bot');
-        if (outcome === 'missing' && order.status === 'Pending') await this.tracker.markNeverSent(order, 'not on the exchange (REST poll)', 'bot');
-        else if (outcome === 'missing') await this.tracker.markVanished(order, 'no longer known to the exchange (REST poll)', 'bot');
+        if (outcome === 'missing' && order.status === 'Pending')
+          await this.tracker.markNeverSent(order, 'not on the exchange (REST poll)', 'bot');
+        else if (outcome === 'missing')
+          await this.tracker.markVanished(order, 'no longer known to the exchange (REST poll)', 'bot');
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'polling quiet orders failed; next round in 5 s');
@@ -190,8 +201,15 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     const position = this.live.byId(id);
     if (!position) throw new ExecutionError('POSITION_NOT_FOUND', `No live position ${id}`, { id });
     const book = this.books.book(position.symbol);
-    if (position.status !== 'Open' || !this.exits.requestClose(position, 'MANUAL', book ? marketContext(book) : null, null, 'operator')) {
-      throw new ExecutionError('POSITION_NOT_OPEN', `Position ${id} is ${position.status}${position.status === 'Open' ? ' (exits are paused while reconciling)' : ''}; only an Open position can be closed`, { id, status: position.status });
+    if (
+      position.status !== 'Open' ||
+      !this.exits.requestClose(position, 'MANUAL', book ? marketContext(book) : null, null, 'operator')
+    ) {
+      throw new ExecutionError(
+        'POSITION_NOT_OPEN',
+        `Position ${id} is ${position.status}${position.status === 'Open' ? ' (exits are paused while reconciling)' : ''}; only an Open position can be closed`,
+        { id, status: position.status },
+      );
     }
     return { id: position.id, symbol: position.symbol };
   }
@@ -211,12 +229,16 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
 
   private onOrderPush(report: ExchangeOrder): void {
     if (!this.mayTrack(report.symbol)) return;
-    void this.tracker.onExchangeOrder(report).catch((e: unknown) => this.logger.error({ err: e, orderLinkId: report.orderLinkId }, 'order update failed'));
+    void this.tracker
+      .onExchangeOrder(report)
+      .catch((e: unknown) => this.logger.error({ err: e, orderLinkId: report.orderLinkId }, 'order update failed'));
   }
 
   private onExecutionPush(execution: ExchangeExecution): void {
     if (!this.mayTrack(execution.symbol)) return;
-    void this.tracker.onExecution(execution).catch((e: unknown) => this.logger.error({ err: e, execId: execution.execId }, 'execution update failed'));
+    void this.tracker
+      .onExecution(execution)
+      .catch((e: unknown) => this.logger.error({ err: e, execId: execution.execId }, 'execution update failed'));
   }
 
   // ---- reads -------------------------------------------------------------------------------------------------
@@ -233,7 +255,9 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   private rememberWallet(balance: WalletBalance, leverage?: number): void {
     this.wallet = { balance, atMs: this.clock.nowMs() };
     const usdt = balance.coins.find((c) => c.coin === 'USDT');
-    const available = Number(balance.totalAvailableBalance || (usdt ? Number(usdt.walletBalance) - Number(usdt.locked) : NaN));
+    const available = Number(
+      balance.totalAvailableBalance || (usdt ? Number(usdt.walletBalance) - Number(usdt.locked) : NaN),
+    );
     this.live.setBalance(Number.isFinite(available) ? available : null, leverage);
   }
 }

@@ -87,7 +87,13 @@ export class ExitManager implements OnModuleDestroy {
    * Starts closing a live Open position. Synchronous guard first (the live status becomes Closing at once, so
    * the next frame does not ask again), then the write-ahead and the send off the caller's turn.
    */
-  requestClose(position: LivePosition, reason: ExitReason, market: JsonObject | null, signal: JsonObject | null = null, actor: 'bot' | 'operator' = 'bot'): boolean {
+  requestClose(
+    position: LivePosition,
+    reason: ExitReason,
+    market: JsonObject | null,
+    signal: JsonObject | null = null,
+    actor: 'bot' | 'operator' = 'bot',
+  ): boolean {
     if (!this.active || position.status !== 'Open') return false;
     position.status = 'Closing';
     this.exitsRequested += 1;
@@ -109,7 +115,13 @@ export class ExitManager implements OnModuleDestroy {
       }
       if (position.status !== 'Open' || nowMs < position.nextExitAtMs) continue;
       const book = this.books.book(position.symbol);
-      const reason = exitReasonFor(position, book?.bestBid ?? Number.NaN, book?.bestAsk ?? Number.NaN, nowMs, this.maxHoldMs);
+      const reason = exitReasonFor(
+        position,
+        book?.bestBid ?? Number.NaN,
+        book?.bestAsk ?? Number.NaN,
+        nowMs,
+        this.maxHoldMs,
+      );
       if (reason) this.requestClose(position, reason, book ? marketContext(book) : null);
     }
   }
@@ -124,20 +136,30 @@ export class ExitManager implements OnModuleDestroy {
     });
   }
 
-  private async close(live: LivePosition, reason: ExitReason | 'RETRY', context: TradeContext, actor: 'bot' | 'operator' = 'bot'): Promise<void> {
+  private async close(
+    live: LivePosition,
+    reason: ExitReason | 'RETRY',
+    context: TradeContext,
+    actor: 'bot' | 'operator' = 'bot',
+  ): Promise<void> {
     const retry = reason === 'RETRY';
     const written = await this.tracker.serialisedPosition(live.id, () =>
       retryOnConflict(() =>
         this.dataSource.transaction(async (manager) => {
           const positions = this.positions.withManager(manager);
           const position = await positions.findById(live.id);
-          if (!position || position.status !== (retry ? 'Closing' : 'Open') || !(Number(position.quantity) > 0)) return undefined;
+          if (!position || position.status !== (retry ? 'Closing' : 'Open') || !(Number(position.quantity) > 0))
+            return undefined;
           const at = this.clock.nowMs();
           const traceId = position.traceId ?? undefined;
           const machine = PositionStateMachine.restore(position.status, position.stateHistory);
           if (!retry) machine.transition('Closing', { cause: `exit: ${reason}`, atMs: at, traceId });
           const exitReason = retry ? (position.exitReason ?? 'EXCHANGE_CLOSED') : reason;
-          const clientOrderId = clientOrderIdFor({ kind: 'exit', positionId: position.id, attempt: position.exitAttempts });
+          const clientOrderId = clientOrderIdFor({
+            kind: 'exit',
+            positionId: position.id,
+            attempt: position.exitAttempts,
+          });
           const closing = await positions.updateWithVersion(position.id, position.version, {
             status: 'Closing',
             stateHistory: [...machine.history],
@@ -159,7 +181,11 @@ export class ExitManager implements OnModuleDestroy {
             signalData: (context.signal as JsonObject | null) ?? null,
             reason: retry ? `${exitReason} (retry: earlier exit outcome unknown)` : exitReason,
             traceId: position.traceId,
-            stateHistory: OrderStateMachine.create({ cause: `exit: ${exitReason}${retry ? ' (retry)' : ''}`, atMs: at, traceId }).history,
+            stateHistory: OrderStateMachine.create({
+              cause: `exit: ${exitReason}${retry ? ' (retry)' : ''}`,
+              atMs: at,
+              traceId,
+            }).history,
           });
           return { before: position, closing, order, exitReason };
         }),
@@ -173,11 +199,22 @@ export class ExitManager implements OnModuleDestroy {
     const { before, closing, order, exitReason } = written;
     this.tracker.remember(closing);
     const traceId = closing.traceId ?? undefined;
-    this.events.publish('position.updated', { traceId, actor, before: toPositionView(before), position: toPositionView(closing), cause: `exit: ${exitReason}${retry ? ' (retry)' : ''}` });
-    this.events.publish('order.created', { traceId: order.traceId ?? undefined, actor, order: toOrderView(order), reason: exitReason, context });
+    this.events.publish('position.updated', {
+      traceId,
+      actor,
+      before: toPositionView(before),
+      position: toPositionView(closing),
+      cause: `exit: ${exitReason}${retry ? ' (retry)' : ''}`,
+    });
+    this.events.publish('order.created', {
+      traceId: order.traceId ?? undefined,
+      actor,
+      order: toOrderView(order),
+      reason: exitReason,
+      context,
+    });
     await this.tracker.send(order, 'exit-acked');
   }
-
 }
 
 /** The book at the moment of an exit decision, for the position's exit context. */

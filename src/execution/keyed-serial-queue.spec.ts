@@ -102,15 +102,15 @@ describe(KeyedSerialQueue.name, () => {
   it('should count keys with work and go back to 0 after drain() when everything has finished', async () => {
     const gates = [deferred(), deferred(), deferred()];
     const done: number[] = [];
-    sut.run('a', async () => {
+    void sut.run('a', async () => {
       await gates[0].promise;
       done.push(0);
     });
-    sut.run('a', async () => {
+    void sut.run('a', async () => {
       await gates[1].promise;
       done.push(1);
     });
-    sut.run('b', async () => {
+    void sut.run('b', async () => {
       await gates[2].promise;
       done.push(2);
     });
@@ -135,7 +135,7 @@ describe(KeyedSerialQueue.name, () => {
   it('should wait in drain() when work is queued while it drains', async () => {
     const gate = deferred();
     const done: string[] = [];
-    sut.run('a', async () => {
+    void sut.run('a', async () => {
       await gate.promise;
       // Queued from inside running work, after drain() started waiting.
       void sut.run('b', async () => {

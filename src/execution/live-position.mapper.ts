@@ -8,7 +8,10 @@ import type { PositionEntity } from './entities/position.entity';
  * still work.
  */
 export function livePositionOf(
-  position: Pick<PositionEntity, 'id' | 'symbol' | 'side' | 'status' | 'quantity' | 'entryPrice' | 'takeProfit' | 'stopLoss' | 'openedAt'>,
+  position: Pick<
+    PositionEntity,
+    'id' | 'symbol' | 'side' | 'status' | 'quantity' | 'entryPrice' | 'takeProfit' | 'stopLoss' | 'openedAt'
+  >,
   tickSize: string | undefined,
 ): LivePosition {
   if (position.status === 'Closed') throw new RangeError(`position ${position.id} is closed`);

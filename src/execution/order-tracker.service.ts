@@ -76,11 +76,18 @@ export class OrderTracker {
    * Sends a written Pending order and applies the answer. Never throws: every outcome ends in a recorded state
    * (Placed, Rejected, Failed) or in a look-up by orderLinkId when the exchange may or may not have it.
    */
-  async send(order: OrderEntity, ackPoint: 'order-acked' | 'exit-acked', hooks: { onSent?: () => void; onAcked?: () => void } = {}): Promise<void> {
+  async send(
+    order: OrderEntity,
+    ackPoint: 'order-acked' | 'exit-acked',
+    hooks: { onSent?: () => void; onAcked?: () => void } = {},
+  ): Promise<void> {
     if (!this.ownership.ownsAll()) {
       // The lease went while the order was being written: another instance may trade the symbol now. The Pending
       // row is left to whoever reconciles next (not on the exchange → Failed), exactly as after a crash before sending.
-      this.logger.warn({ clientOrderId: order.clientOrderId, symbol: order.symbol }, 'not sent: the symbol lease was lost after the order was written');
+      this.logger.warn(
+        { clientOrderId: order.clientOrderId, symbol: order.symbol },
+        'not sent: the symbol lease was lost after the order was written',
+      );
       return;
     }
     this.sending.add(order.clientOrderId);
@@ -102,13 +109,17 @@ export class OrderTracker {
     } catch (error) {
       this.sending.delete(order.clientOrderId);
       this.stats.recordSendFailure();
-      await this.onSendError(order, error).catch((e: unknown) => this.logger.error({ err: e, clientOrderId: order.clientOrderId }, 'recording a failed send failed'));
+      await this.onSendError(order, error).catch((e: unknown) =>
+        this.logger.error({ err: e, clientOrderId: order.clientOrderId }, 'recording a failed send failed'),
+      );
       return;
     }
     this.sending.delete(order.clientOrderId);
     hooks.onAcked?.();
     this.crash.reached(ackPoint);
-    await this.onAck(order, ack).catch((e: unknown) => this.logger.error({ err: e, clientOrderId: order.clientOrderId }, 'recording an acknowledgement failed'));
+    await this.onAck(order, ack).catch((e: unknown) =>
+      this.logger.error({ err: e, clientOrderId: order.clientOrderId }, 'recording an acknowledgement failed'),
+    );
   }
 
   // ---- exchange reports ----------------------------------------------------------------------------------
@@ -119,10 +130,16 @@ export class OrderTracker {
       await retryOnConflict(async () => {
         const current = await this.requireOrder(order.id);
         if (current.status !== 'Pending') {
-          if (current.exchangeOrderId === null) await this.orders.updateWithVersion(current.id, current.version, { exchangeOrderId: ack.orderId });
+          if (current.exchangeOrderId === null)
+            await this.orders.updateWithVersion(current.id, current.version, { exchangeOrderId: ack.orderId });
           return;
         }
-        await this.transitionOrder(current, 'Placed', { cause: 'create acknowledged', actor: 'exchange' }, { exchangeOrderId: ack.orderId, placedAt: this.clock.now() });
+        await this.transitionOrder(
+          current,
+          'Placed',
+          { cause: 'create acknowledged', actor: 'exchange' },
+          { exchangeOrderId: ack.orderId, placedAt: this.clock.now() },
+        );
       });
       if (!order.reduceOnly) this.crash.reached('placed-persisted');
     });
@@ -154,7 +171,12 @@ export class OrderTracker {
     if (Number(report.cumExecQty) > 0) {
       let cursor: string | undefined;
       do {
-        const page = await this.rest.getExecutions({ symbol: order.symbol, orderLinkId: order.clientOrderId, limit: 100, cursor });
+        const page = await this.rest.getExecutions({
+          symbol: order.symbol,
+          orderLinkId: order.clientOrderId,
+          limit: 100,
+          cursor,
+        });
         // Oldest first, so running averages build in the order the fills happened.
         for (const execution of [...page.items].sort((a, b) => a.execTime - b.execTime || a.seq - b.seq)) {
           if (await this.serialised(order, () => this.applyExecution(order.id, execution, actor))) missedFills += 1;
@@ -179,12 +201,23 @@ export class OrderTracker {
     return this.endMissing(order, 'Cancelled', reason, actor, ['Placed', 'PartiallyFilled']);
   }
 
-  private endMissing(order: OrderEntity, to: 'Failed' | 'Cancelled', reason: string, actor: Actor, from: readonly OrderStatus[]): Promise<boolean> {
+  private endMissing(
+    order: OrderEntity,
+    to: 'Failed' | 'Cancelled',
+    reason: string,
+    actor: Actor,
+    from: readonly OrderStatus[],
+  ): Promise<boolean> {
     return this.serialised(order, () =>
       retryOnConflict(async () => {
         const current = await this.requireOrder(order.id);
         if (!from.includes(current.status)) return false;
-        const ended = await this.transitionOrder(current, to, { cause: reason, actor, error: reason }, to === 'Failed' ? { errorMessage: reason } : { cancelledAt: this.clock.now(), errorMessage: reason });
+        const ended = await this.transitionOrder(
+          current,
+          to,
+          { cause: reason, actor, error: reason },
+          to === 'Failed' ? { errorMessage: reason } : { cancelledAt: this.clock.now(), errorMessage: reason },
+        );
         await this.afterOrderEnded(ended, '0', actor);
         return true;
       }),
@@ -202,7 +235,10 @@ export class OrderTracker {
     const exchangeError = error instanceof ExchangeError ? error : undefined;
     const message = error instanceof Error ? error.message : String(error);
     const outcome = sendOutcome(exchangeError);
-    this.logger.warn({ clientOrderId: order.clientOrderId, code: exchangeError?.code, outcome, err_message: message }, 'order create failed');
+    this.logger.warn(
+      { clientOrderId: order.clientOrderId, code: exchangeError?.code, outcome, err_message: message },
+      'order create failed',
+    );
     if (outcome === 'unknown') {
       await this.resolveUnknownOutcome(order, message);
       return;
@@ -211,7 +247,16 @@ export class OrderTracker {
       retryOnConflict(async () => {
         const current = await this.requireOrder(order.id);
         if (current.status !== 'Pending') return;
-        const ended = await this.transitionOrder(current, outcome, { cause: `create ${outcome === 'Rejected' ? 'rejected' : 'failed'}: ${exchangeError?.code ?? 'error'}`, actor: 'bot', error: message }, { errorMessage: message });
+        const ended = await this.transitionOrder(
+          current,
+          outcome,
+          {
+            cause: `create ${outcome === 'Rejected' ? 'rejected' : 'failed'}: ${exchangeError?.code ?? 'error'}`,
+            actor: 'bot',
+            error: message,
+          },
+          { errorMessage: message },
+        );
         await this.afterOrderEnded(ended, '0', 'bot');
       }),
     );
@@ -236,7 +281,10 @@ export class OrderTracker {
         return;
       }
     } catch (error) {
-      this.logger.warn({ err: error, clientOrderId: order.clientOrderId }, 'order outcome still unknown; the REST poll and reconciliation will resolve it');
+      this.logger.warn(
+        { err: error, clientOrderId: order.clientOrderId },
+        'order outcome still unknown; the REST poll and reconciliation will resolve it',
+      );
     }
     if (order.reduceOnly && order.positionId) this.live.exitUnknown(order.positionId, this.clock.nowMs());
   }
@@ -263,7 +311,8 @@ export class OrderTracker {
     const target = orderStatusFromExchange(report.status, report.cumExecQty);
     await retryOnConflict(async () => {
       const current = await this.requireOrder(orderId);
-      const changes: OrderChanges = current.exchangeOrderId === null && report.orderId ? { exchangeOrderId: report.orderId } : {};
+      const changes: OrderChanges =
+        current.exchangeOrderId === null && report.orderId ? { exchangeOrderId: report.orderId } : {};
       // Same status again (a duplicate push; Bybit sends two Filled pushes when a cancel races a fill) or a report
       // about an order already finished here: nothing to move.
       if (target === current.status || isTerminal(current.status)) {
@@ -276,7 +325,16 @@ export class OrderTracker {
       if (target === 'Cancelled') changes.cancelledAt = new Date(report.updatedTime || now.getTime());
       const error = target === 'Rejected' ? `${report.rejectReason || 'rejected'}` : undefined;
       if (error) changes.errorMessage = error;
-      const updated = await this.transitionOrder(current, target, { cause: `exchange ${report.status}${report.cancelType && report.cancelType !== 'UNKNOWN' ? ` (${report.cancelType})` : ''}`, actor, error }, changes);
+      const updated = await this.transitionOrder(
+        current,
+        target,
+        {
+          cause: `exchange ${report.status}${report.cancelType && report.cancelType !== 'UNKNOWN' ? ` (${report.cancelType})` : ''}`,
+          actor,
+          error,
+        },
+        changes,
+      );
       if (isTerminal(target)) await this.afterOrderEnded(updated, report.cumExecQty, actor);
     });
   }
@@ -293,7 +351,12 @@ export class OrderTracker {
     const tradedOnExchange = Number(exchangeFilledQty || '0') > 0 || Number(order.filledQuantity) > 0;
     if (!order.reduceOnly) {
       if (position.status === 'Opening' && !tradedOnExchange) {
-        await this.transitionPosition(position, 'Closed', { cause: `entry order ${order.status} without a fill`, actor }, { exitReason: 'ENTRY_NOT_FILLED', closedAt: this.clock.now() });
+        await this.transitionPosition(
+          position,
+          'Closed',
+          { cause: `entry order ${order.status} without a fill`, actor },
+          { exitReason: 'ENTRY_NOT_FILLED', closedAt: this.clock.now() },
+        );
       }
       return;
     }
@@ -302,22 +365,41 @@ export class OrderTracker {
     if (order.status === 'Rejected' && !tradedOnExchange && (await this.flatOnExchange(position.symbol))) {
       // A reduce-only exit refused because there is nothing to reduce: the exchange closed it without us
       // seeing the fill (liquidation, manual close, netting). Record that instead of retrying forever.
-      await this.transitionPosition(position, 'Closed', { cause: 'exit refused: flat on the exchange', actor }, { exitReason: 'RECONCILED_FLAT', quantity: '0', unrealizedPnl: '0', closedAt: this.clock.now() });
+      await this.transitionPosition(
+        position,
+        'Closed',
+        { cause: 'exit refused: flat on the exchange', actor },
+        { exitReason: 'RECONCILED_FLAT', quantity: '0', unrealizedPnl: '0', closedAt: this.clock.now() },
+      );
       return;
     }
-    const reopened = await this.transitionPosition(position, 'Open', { cause: `exit order ${order.status}`, actor }, {});
+    const reopened = await this.transitionPosition(
+      position,
+      'Open',
+      { cause: `exit order ${order.status}`, actor },
+      {},
+    );
     this.live.exitFailed(reopened.id, this.clock.nowMs());
   }
 
   private async applyExecution(orderId: string, execution: ExchangeExecution, actor: Actor): Promise<boolean> {
-    const outcome = await retryOnConflict(() => this.dataSource.transaction((manager) => this.applyExecutionIn(manager, orderId, execution)));
+    const outcome = await retryOnConflict(() =>
+      this.dataSource.transaction((manager) => this.applyExecutionIn(manager, orderId, execution)),
+    );
     if (!outcome) return false;
     const { order, before, position, fee } = outcome;
     this.events.publish('order.filled', {
       traceId: order.traceId ?? undefined,
       actor,
       order: toOrderView(order),
-      fill: { execId: execution.execId, price: execution.execPrice, quantity: execution.execQty, fee, isMaker: execution.isMaker, executedAt: new Date(execution.execTime).toISOString() },
+      fill: {
+        execId: execution.execId,
+        price: execution.execPrice,
+        quantity: execution.execQty,
+        fee,
+        isMaker: execution.isMaker,
+        executedAt: new Date(execution.execTime).toISOString(),
+      },
     });
     if (!order.reduceOnly) this.recordEntryFill(order.clientOrderId, Number(execution.execPrice));
     if (!position || !before) return true;
@@ -328,7 +410,11 @@ export class OrderTracker {
         traceId,
         actor,
         position: toPositionView(position),
-        context: { signal: position.signalData, market: position.entryMarketData, indicators: position.entryIndicators },
+        context: {
+          signal: position.signalData,
+          market: position.entryMarketData,
+          indicators: position.entryIndicators,
+        },
       });
       this.crash.reached('position-opened');
     } else if (position.status === 'Closed') {
@@ -336,13 +422,27 @@ export class OrderTracker {
         traceId,
         actor,
         position: toPositionView(position),
-        entryContext: { signal: position.signalData, market: position.entryMarketData, indicators: position.entryIndicators },
-        exitContext: { signal: position.exitSignalData, market: position.exitMarketData, indicators: position.exitIndicators },
+        entryContext: {
+          signal: position.signalData,
+          market: position.entryMarketData,
+          indicators: position.entryIndicators,
+        },
+        exitContext: {
+          signal: position.exitSignalData,
+          market: position.exitMarketData,
+          indicators: position.exitIndicators,
+        },
       });
       this.risk.recordRealisedPnl(Number(position.realizedPnl), execution.execTime || this.clock.nowMs(), traceId);
       this.crash.reached('position-closed');
     } else {
-      this.events.publish('position.updated', { traceId, actor, before: toPositionView(before), position: toPositionView(position), cause: `fill ${execution.execQty} @ ${execution.execPrice}` });
+      this.events.publish('position.updated', {
+        traceId,
+        actor,
+        before: toPositionView(before),
+        position: toPositionView(position),
+        cause: `fill ${execution.execQty} @ ${execution.execPrice}`,
+      });
     }
     return true;
   }
@@ -386,10 +486,18 @@ export class OrderTracker {
     if (!order.positionId) return { order: updatedOrder, before: undefined, position: undefined, fee };
     const positions = this.positions.withManager(manager);
     const before = await positions.findById(order.positionId);
-    if (!before || before.status === 'Closed') return { order: updatedOrder, before: undefined, position: undefined, fee };
-    const result = applyFill(figuresOf(before), { side: order.side, price: execution.execPrice, quantity: execution.execQty, fee }, qtyStep);
+    if (!before || before.status === 'Closed')
+      return { order: updatedOrder, before: undefined, position: undefined, fee };
+    const result = applyFill(
+      figuresOf(before),
+      { side: order.side, price: execution.execPrice, quantity: execution.execQty, fee },
+      qtyStep,
+    );
     if (Number(result.excessQuantity) > 0) {
-      this.logger.warn({ positionId: before.id, execId: execution.execId, excess: result.excessQuantity }, 'fill larger than the open position; the excess is not applied');
+      this.logger.warn(
+        { positionId: before.id, execId: execution.execId, excess: result.excessQuantity },
+        'fill larger than the open position; the excess is not applied',
+      );
     }
     const at = execution.execTime || this.clock.nowMs();
     const machine = PositionStateMachine.restore(before.status, before.stateHistory);
@@ -405,7 +513,8 @@ export class OrderTracker {
     if (result.flat) {
       // A position closed by the exchange on its own (or by a fill arriving after its exit was cancelled) still
       // passes through Closing, so its history names the exit.
-      if (machine.status === 'Open') machine.transition('Closing', cause(`reduced to zero by ${order.reduceOnly ? 'exit' : 'opposite'} fill`));
+      if (machine.status === 'Open')
+        machine.transition('Closing', cause(`reduced to zero by ${order.reduceOnly ? 'exit' : 'opposite'} fill`));
       machine.transition('Closed', cause(`closed by fill ${execution.execId}`));
       changes.closedAt = new Date(at);
       changes.unrealizedPnl = '0';
@@ -437,28 +546,58 @@ export class OrderTracker {
   ): Promise<OrderEntity> {
     const machine = OrderStateMachine.restore(order.status, order.stateHistory);
     machine.transition(to, { cause: how.cause, atMs: this.clock.nowMs(), traceId: order.traceId ?? undefined });
-    const updated = await this.orders.updateWithVersion(order.id, order.version, { ...changes, status: to, stateHistory: [...machine.history] });
-    this.events.publish('order.status-changed', { traceId: order.traceId ?? undefined, actor: how.actor, from: order.status, order: toOrderView(updated), cause: how.cause, error: how.error });
+    const updated = await this.orders.updateWithVersion(order.id, order.version, {
+      ...changes,
+      status: to,
+      stateHistory: [...machine.history],
+    });
+    this.events.publish('order.status-changed', {
+      traceId: order.traceId ?? undefined,
+      actor: how.actor,
+      from: order.status,
+      order: toOrderView(updated),
+      cause: how.cause,
+      error: how.error,
+    });
     return updated;
   }
 
-  async transitionPosition(position: PositionEntity, to: PositionEntity['status'], how: { cause: string; actor: Actor }, changes: PositionChanges): Promise<PositionEntity> {
+  async transitionPosition(
+    position: PositionEntity,
+    to: PositionEntity['status'],
+    how: { cause: string; actor: Actor },
+    changes: PositionChanges,
+  ): Promise<PositionEntity> {
     const machine = PositionStateMachine.restore(position.status, position.stateHistory);
     machine.transition(to, { cause: how.cause, atMs: this.clock.nowMs(), traceId: position.traceId ?? undefined });
-    const updated = await this.positions.updateWithVersion(position.id, position.version, { ...changes, status: to, stateHistory: [...machine.history] });
+    const updated = await this.positions.updateWithVersion(position.id, position.version, {
+      ...changes,
+      status: to,
+      stateHistory: [...machine.history],
+    });
     this.remember(updated);
     const traceId = updated.traceId ?? undefined;
     if (to === 'Closed') {
       this.events.publish('position.closed', { traceId, actor: how.actor, position: toPositionView(updated) });
     } else {
-      this.events.publish('position.updated', { traceId, actor: how.actor, before: toPositionView(position), position: toPositionView(updated), cause: how.cause });
+      this.events.publish('position.updated', {
+        traceId,
+        actor: how.actor,
+        before: toPositionView(position),
+        position: toPositionView(updated),
+        cause: how.cause,
+      });
     }
     return updated;
   }
 
   /** Mirrors a committed position row into the hot path's live picture. */
   remember(position: PositionEntity): void {
-    this.live.upsert(position.status === 'Closed' ? { id: position.id, symbol: position.symbol, status: 'Closed' } : livePositionOf(position, this.instruments.get(position.symbol)?.tickSize));
+    this.live.upsert(
+      position.status === 'Closed'
+        ? { id: position.id, symbol: position.symbol, status: 'Closed' }
+        : livePositionOf(position, this.instruments.get(position.symbol)?.tickSize),
+    );
   }
 
   /** Runs work in the position's queue (an order without a position queues on its own id). */
@@ -522,7 +661,6 @@ export function figuresOf(position: PositionEntity): PositionFigures {
     fees: position.fees,
   };
 }
-
 
 /** The step implied by a quantity's decimals when the instrument is unknown (a fill is always on its own grid). */
 function stepOf(quantity: string): string {

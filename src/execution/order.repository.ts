@@ -126,7 +126,10 @@ export class OrderRepository {
    * signal hits uq_orders_client_order_id and the whole statement (position included) is refused. The market and
    * indicator context (up to 110 features) is stored once, on the position; the order keeps the signal.
    */
-  async insertEntry(position: NewOpeningPosition, order: Omit<NewPendingOrder, 'positionId'>): Promise<{ order: OrderEntity; positionId: string; positionCreatedAt: Date }> {
+  async insertEntry(
+    position: NewOpeningPosition,
+    order: Omit<NewPendingOrder, 'positionId'>,
+  ): Promise<{ order: OrderEntity; positionId: string; positionCreatedAt: Date }> {
     assertClientOrderId(order.clientOrderId);
     try {
       const rows = (await this.orders.query(
@@ -165,9 +168,14 @@ export class OrderRepository {
         ],
       )) as ObjectLiteral[];
       const row = rows[0];
-      return { order: rowToEntity(this.orders, row), positionId: row.p_id as string, positionCreatedAt: row.p_created_at as Date };
+      return {
+        order: rowToEntity(this.orders, row),
+        positionId: row.p_id as string,
+        positionCreatedAt: row.p_created_at as Date,
+      };
     } catch (error) {
-      if (violates(error, '23505', 'uq_orders_client_order_id')) throw new DuplicateClientOrderIdError(order.clientOrderId);
+      if (violates(error, '23505', 'uq_orders_client_order_id'))
+        throw new DuplicateClientOrderIdError(order.clientOrderId);
       throw error;
     }
   }
@@ -213,13 +221,14 @@ export class OrderRepository {
     });
   }
 
-
   /** Order counts per status, for /trading/execution-stats (idx_orders_symbol_status serves the scan). */
   async countByStatus(): Promise<Record<string, number>> {
-    const rows = (await this.orders.query(`SELECT status, count(*)::int AS n FROM orders GROUP BY status`)) as Array<{ status: string; n: number }>;
+    const rows = (await this.orders.query(`SELECT status, count(*)::int AS n FROM orders GROUP BY status`)) as Array<{
+      status: string;
+      n: number;
+    }>;
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
-
 
   /**
    * Applies `changes` only if the row is still at `expectedVersion`, moving it to expectedVersion + 1, and
@@ -237,7 +246,9 @@ export class OrderRepository {
 
 function assertClientOrderId(clientOrderId: string): void {
   if (clientOrderId.length === 0 || clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH) {
-    throw new ExecutionError('BAD_LINK_ID', `client_order_id must be 1..${MAX_CLIENT_ORDER_ID_LENGTH} characters`, { clientOrderId });
+    throw new ExecutionError('BAD_LINK_ID', `client_order_id must be 1..${MAX_CLIENT_ORDER_ID_LENGTH} characters`, {
+      clientOrderId,
+    });
   }
 }
 

@@ -110,7 +110,10 @@ export class PositionRepository {
   /** Positions carrying exposure (Opening, Open, Closing), optionally of some symbols only, oldest first. */
   findOpen(scope: { readonly symbols?: readonly string[] } = {}): Promise<PositionEntity[]> {
     return this.positions.find({
-      where: { ...(scope.symbols === undefined ? {} : { symbol: In([...scope.symbols]) }), status: In([...LIVE_POSITION_STATUSES]) },
+      where: {
+        ...(scope.symbols === undefined ? {} : { symbol: In([...scope.symbols]) }),
+        status: In([...LIVE_POSITION_STATUSES]),
+      },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }

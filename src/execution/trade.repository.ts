@@ -87,7 +87,9 @@ export class TradeRepository {
    * fills of it. Per symbol, because another instance's newer fills of other symbols say nothing about ours.
    */
   async lastExecutedAt(symbol: string): Promise<Date | null> {
-    const rows = (await this.trades.query(`SELECT max(executed_at) AS last FROM trades WHERE symbol = $1`, [symbol])) as Array<{ last: Date | null }>;
+    const rows = (await this.trades.query(`SELECT max(executed_at) AS last FROM trades WHERE symbol = $1`, [
+      symbol,
+    ])) as Array<{ last: Date | null }>;
     return rows[0]?.last ?? null;
   }
 
@@ -97,7 +99,10 @@ export class TradeRepository {
   }
 
   /** Recent executions of a symbol, newest first (idx_trades_symbol_executed_at). */
-  listBySymbol(symbol: string, options: { readonly since?: Date; readonly limit?: number } = {}): Promise<TradeEntity[]> {
+  listBySymbol(
+    symbol: string,
+    options: { readonly since?: Date; readonly limit?: number } = {},
+  ): Promise<TradeEntity[]> {
     return this.trades.find({
       where: { symbol, ...(options.since === undefined ? {} : { executedAt: MoreThanOrEqual(options.since) }) },
       order: { executedAt: 'DESC', id: 'DESC' },

@@ -12,7 +12,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
-import { BalanceResponseDto, ClosePositionResponseDto, ExecutionStatsResponseDto, PositionIdParamDto, PositionsResponseDto } from './dto/trading.dto';
+import {
+  BalanceResponseDto,
+  ClosePositionResponseDto,
+  ExecutionStatsResponseDto,
+  PositionIdParamDto,
+  PositionsResponseDto,
+} from './dto/trading.dto';
 import { ExecutionService } from './execution.service';
 import { ExecutionReadService } from './execution-read.service';
 
@@ -27,7 +33,9 @@ export class TradingController {
   ) {}
 
   @Get('balance')
-  @ApiOperation({ summary: 'Wallet balance from the exchange (USDT equity, available, unrealised PnL); at most 5 s old' })
+  @ApiOperation({
+    summary: 'Wallet balance from the exchange (USDT equity, available, unrealised PnL); at most 5 s old',
+  })
   @ApiOkResponse({ type: BalanceResponseDto })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The exchange could not be asked' })
   balance(): Promise<BalanceResponseDto> {

@@ -27,13 +27,39 @@ class FakeSocket {
 function setup(overrides: Partial<GatewaySettings> = {}) {
   const settings = { ...DEFAULT_GATEWAY_SETTINGS, ...overrides };
   let u = 1;
-  const book = { get u() { return u; } };
+  const book = {
+    get u() {
+      return u;
+    },
+  };
   const orderBooks = {
     symbols: () => ['BTCUSDT'],
     book: () => book,
-    view: () => ({ symbol: 'BTCUSDT', bids: [], asks: [], u, seq: u, exchangeTs: 0, lastUpdateMs: 0, synced: true, crossed: false, stale: false }),
+    view: () => ({
+      symbol: 'BTCUSDT',
+      bids: [],
+      asks: [],
+      u,
+      seq: u,
+      exchangeTs: 0,
+      lastUpdateMs: 0,
+      synced: true,
+      crossed: false,
+      stale: false,
+    }),
   } as unknown as OrderBookService;
-  const bot = { status: () => ({ state: 'stopped', running: false, since: new Date(0), mode: 'sim', symbols: [], participants: {}, connections: {}, counters: {} }) } as unknown as BotLifecycleService;
+  const bot = {
+    status: () => ({
+      state: 'stopped',
+      running: false,
+      since: new Date(0),
+      mode: 'sim',
+      symbols: [],
+      participants: {},
+      connections: {},
+      counters: {},
+    }),
+  } as unknown as BotLifecycleService;
   const clock = new FixedClock(1_000);
   const bus = new EventBus();
   const hub = new DashboardHub(orderBooks, bot, bus, clock, settings);
@@ -96,7 +122,12 @@ describe('DashboardHub', () => {
     afterEach(() => ctx.hub.onModuleDestroy());
 
     const placeOrder = (bus: EventBus, n: number, symbol = 'BTCUSDT') =>
-      bus.publish('order.created', { traceId: `sig-${n}`, actor: 'bot', order: anOrderView({ id: `order-${n}`, symbol }), reason: 'imbalance' });
+      bus.publish('order.created', {
+        traceId: `sig-${n}`,
+        actor: 'bot',
+        order: anOrderView({ id: `order-${n}`, symbol }),
+        reason: 'imbalance',
+      });
 
     it('should push every event in publication order, on the all-symbols and the symbol channel, each with its own seq', async () => {
       const { bus, subscribe } = start();
@@ -106,11 +137,21 @@ describe('DashboardHub', () => {
       subscribe(btc, ['orders:BTCUSDT']);
 
       placeOrder(bus, 1, 'ETHUSDT');
-      bus.publish('order.filled', { traceId: 'sig-2', actor: 'exchange', order: anOrderView({ id: 'order-2', status: 'Filled' }), fill: aFill() });
+      bus.publish('order.filled', {
+        traceId: 'sig-2',
+        actor: 'exchange',
+        order: anOrderView({ id: 'order-2', status: 'Filled' }),
+        fill: aFill(),
+      });
       bus.publish('position.opened', { traceId: 'sig-2', actor: 'exchange', position: aPositionView() });
       await bus.drain();
 
-      expect(all.sent.map((f) => JSON.parse(f)).filter((f) => f.channel).map((f) => [f.channel, f.seq, f.data.event, f.data.trace_id])).toEqual([
+      expect(
+        all.sent
+          .map((f) => JSON.parse(f))
+          .filter((f) => f.channel)
+          .map((f) => [f.channel, f.seq, f.data.event, f.data.trace_id]),
+      ).toEqual([
         ['orders', 1, 'created', 'sig-1'],
         ['orders', 2, 'filled', 'sig-2'],
         ['positions', 1, 'opened', 'sig-2'],
@@ -147,7 +188,11 @@ describe('DashboardHub', () => {
       const client = subscribe(socket, ['orders', 'positions']);
       socket.bufferedAmount = DEFAULT_GATEWAY_SETTINGS.maxBufferedBytes + 1;
       placeOrder(bus, 1);
-      bus.publish('position.closed', { traceId: 'sig-1', actor: 'exchange', position: aPositionView({ status: 'Closed' }) });
+      bus.publish('position.closed', {
+        traceId: 'sig-1',
+        actor: 'exchange',
+        position: aPositionView({ status: 'Closed' }),
+      });
       await bus.drain();
 
       send(client, { op: 'unsubscribe', channels: ['orders'] });

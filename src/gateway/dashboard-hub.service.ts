@@ -109,12 +109,24 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       dropped += client.dropped;
       droppedEvents += client.droppedEvents;
     }
-    return { clients: this.clientsBySocket.size, subscriptions: Object.fromEntries(this.subscribers), sent, dropped, droppedEvents };
+    return {
+      clients: this.clientsBySocket.size,
+      subscriptions: Object.fromEntries(this.subscribers),
+      sent,
+      dropped,
+      droppedEvents,
+    };
   }
 
   /** Registers an authenticated socket. */
   connect(socket: WebSocket, subject: string): DashboardClient {
-    const client = new DashboardClient(this.nextId++, socket, subject, this.clock.nowMs(), this.settings.maxQueuedEvents);
+    const client = new DashboardClient(
+      this.nextId++,
+      socket,
+      subject,
+      this.clock.nowMs(),
+      this.settings.maxQueuedEvents,
+    );
     socket.on('pong', () => {
       client.alive = true;
     });
@@ -132,7 +144,10 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     this.totalDropped += client.dropped;
     this.totalDroppedEvents += client.droppedEvents;
     const { id, sent, dropped, droppedEvents } = client;
-    this.logger.log({ client: id, clients: this.clientsBySocket.size, sent, dropped, droppedEvents }, 'ws client disconnected');
+    this.logger.log(
+      { client: id, clients: this.clientsBySocket.size, sent, dropped, droppedEvents },
+      'ws client disconnected',
+    );
   }
 
   /** One text frame from a client: parse, apply, reply. Binary frames are refused. */
@@ -154,7 +169,11 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   private subscribe(client: DashboardClient, channels: readonly Channel[]): void {
     const added = channels.filter((c) => !client.subscriptions.has(c.name));
     if (client.subscriptions.size + added.length > this.settings.maxSubscriptions) {
-      return this.reply(client, { op: 'subscribe', success: false, error: `at most ${this.settings.maxSubscriptions} subscriptions per connection` });
+      return this.reply(client, {
+        op: 'subscribe',
+        success: false,
+        error: `at most ${this.settings.maxSubscriptions} subscriptions per connection`,
+      });
     }
     for (const channel of added) {
       client.subscriptions.add(channel.name);
@@ -242,7 +261,10 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       const previous = this.lastSample.get(channel);
       if (!book) return undefined;
       if (previous && previous.u === book.u) return force ? previous.frame : undefined;
-      const data = kind === 'orderbook' ? toOrderBookResponse(this.orderBooks.view(symbol, this.settings.orderbookDepth)) : toMetricsResponse(symbol, this.orderBooks.metrics(symbol));
+      const data =
+        kind === 'orderbook'
+          ? toOrderBookResponse(this.orderBooks.view(symbol, this.settings.orderbookDepth))
+          : toMetricsResponse(symbol, this.orderBooks.metrics(symbol));
       const frame = pushFrame(channel, data);
       this.lastSample.set(channel, { frame, u: data.u });
       return frame;
@@ -261,11 +283,15 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   }
 
   private onOrderEvent<K extends OrderEventName>(name: K): () => void {
-    return this.events.on(name, (event) => this.pushEvent('orders', event.order.symbol, ORDER_PUSHES[name](event, this.clock.nowMs())));
+    return this.events.on(name, (event) =>
+      this.pushEvent('orders', event.order.symbol, ORDER_PUSHES[name](event, this.clock.nowMs())),
+    );
   }
 
   private onPositionEvent<K extends PositionEventName>(name: K): () => void {
-    return this.events.on(name, (event) => this.pushEvent('positions', event.position.symbol, POSITION_PUSHES[name](event, this.clock.nowMs())));
+    return this.events.on(name, (event) =>
+      this.pushEvent('positions', event.position.symbol, POSITION_PUSHES[name](event, this.clock.nowMs())),
+    );
   }
 
   /** One event on `kind` and `kind:{symbol}`: one frame per channel that has subscribers, with that channel's next seq. */
@@ -287,14 +313,18 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       if (!client.subscriptions.has(channel)) continue;
       if (mode === 'latest') client.offer(channel, frame);
       else if (client.enqueue(channel, frame) && client.droppedEvents === 1) {
-        this.logger.warn({ client: client.id, channel, queued: client.events.size }, 'ws slow consumer: dropping the oldest event frames');
+        this.logger.warn(
+          { client: client.id, channel, queued: client.events.size },
+          'ws slow consumer: dropping the oldest event frames',
+        );
       }
       this.flush(client);
     }
   }
 
   private offerAll(channel: string, frame: string): void {
-    for (const client of this.clientsBySocket.values()) if (client.subscriptions.has(channel)) client.offer(channel, frame);
+    for (const client of this.clientsBySocket.values())
+      if (client.subscriptions.has(channel)) client.offer(channel, frame);
   }
 
   /**

@@ -33,7 +33,8 @@ export class DashboardGateway implements OnGatewayConnection, OnGatewayDisconnec
     // Messages sent before the token is verified are held (a few, then the client is cut off) and replayed after.
     const early: Array<[RawData, boolean]> = [];
     const hold = (data: RawData, isBinary: boolean) => {
-      if (early.length >= this.settings.maxMessagesBeforeAuth) socket.close(1008, 'Too many messages before authentication');
+      if (early.length >= this.settings.maxMessagesBeforeAuth)
+        socket.close(1008, 'Too many messages before authentication');
       else early.push([data, isBinary]);
     };
     socket.on('message', hold);

@@ -5,7 +5,16 @@ const AT = 1_770_912_000_000;
 
 describe('dashboard.mapper (orders, positions)', () => {
   it('should map an order.created event to a snake_case order push with its trace id and reason', () => {
-    const push = ORDER_PUSHES['order.created']({ traceId: 'sig-7f3a', actor: 'bot', order: anOrderView(), reason: 'imbalance 0.82', context: { signal: { id: 'x' } } }, AT);
+    const push = ORDER_PUSHES['order.created'](
+      {
+        traceId: 'sig-7f3a',
+        actor: 'bot',
+        order: anOrderView(),
+        reason: 'imbalance 0.82',
+        context: { signal: { id: 'x' } },
+      },
+      AT,
+    );
 
     expect(push).toEqual({
       event: 'created',
@@ -34,13 +43,32 @@ describe('dashboard.mapper (orders, positions)', () => {
 
   it('should carry from, cause and error of a status change, and a null trace id when the event has none', () => {
     const rejected = anOrderView({ status: 'Rejected' });
-    const push = ORDER_PUSHES['order.status-changed']({ actor: 'exchange', from: 'Pending', order: rejected, cause: 'create refused', error: '110007 insufficient balance' }, AT);
+    const push = ORDER_PUSHES['order.status-changed'](
+      {
+        actor: 'exchange',
+        from: 'Pending',
+        order: rejected,
+        cause: 'create refused',
+        error: '110007 insufficient balance',
+      },
+      AT,
+    );
 
-    expect(push).toMatchObject({ event: 'status-changed', trace_id: null, from: 'Pending', cause: 'create refused', error: '110007 insufficient balance', order: { status: 'Rejected' } });
+    expect(push).toMatchObject({
+      event: 'status-changed',
+      trace_id: null,
+      from: 'Pending',
+      cause: 'create refused',
+      error: '110007 insufficient balance',
+      order: { status: 'Rejected' },
+    });
   });
 
   it('should leave error out (not undefined) when a cancel request succeeded', () => {
-    const push = ORDER_PUSHES['order.cancel-requested']({ traceId: 't', actor: 'operator', order: anOrderView({ status: 'Placed' }), reason: 'manual', success: true }, AT);
+    const push = ORDER_PUSHES['order.cancel-requested'](
+      { traceId: 't', actor: 'operator', order: anOrderView({ status: 'Placed' }), reason: 'manual', success: true },
+      AT,
+    );
 
     expect(push).toMatchObject({ event: 'cancel-requested', reason: 'manual', success: true });
     expect('error' in push).toBe(false);
@@ -50,14 +78,46 @@ describe('dashboard.mapper (orders, positions)', () => {
     const order = anOrderView({ status: 'Filled', filledQuantity: '0.002', avgFillPrice: '64250.5', fee: '0.0257' });
     const push = ORDER_PUSHES['order.filled']({ traceId: 't', actor: 'exchange', order, fill: aFill() }, AT);
 
-    expect(push.fill).toEqual({ exec_id: 'e-1', price: '64250.5', quantity: '0.002', fee: '0.0257', is_maker: true, executed_at: '2026-02-12T16:00:00.000Z' });
+    expect(push.fill).toEqual({
+      exec_id: 'e-1',
+      price: '64250.5',
+      quantity: '0.002',
+      fee: '0.0257',
+      is_maker: true,
+      executed_at: '2026-02-12T16:00:00.000Z',
+    });
     expect(push.order).toMatchObject({ status: 'Filled', filled_quantity: '0.002', avg_fill_price: '64250.5' });
   });
 
   it('should map position events with the REST field names', () => {
-    const opened = POSITION_PUSHES['position.opened']({ traceId: 't', actor: 'exchange', position: aPositionView() }, AT);
-    const updated = POSITION_PUSHES['position.updated']({ traceId: 't', actor: 'bot', before: aPositionView(), position: aPositionView({ status: 'Closing' }), cause: 'exit: take_profit' }, AT);
-    const closed = POSITION_PUSHES['position.closed']({ traceId: 't', actor: 'exchange', position: aPositionView({ status: 'Closed', quantity: '0', exitPrice: '64443.3', realizedPnl: '0.33', exitReason: 'take_profit' }) }, AT);
+    const opened = POSITION_PUSHES['position.opened'](
+      { traceId: 't', actor: 'exchange', position: aPositionView() },
+      AT,
+    );
+    const updated = POSITION_PUSHES['position.updated'](
+      {
+        traceId: 't',
+        actor: 'bot',
+        before: aPositionView(),
+        position: aPositionView({ status: 'Closing' }),
+        cause: 'exit: take_profit',
+      },
+      AT,
+    );
+    const closed = POSITION_PUSHES['position.closed'](
+      {
+        traceId: 't',
+        actor: 'exchange',
+        position: aPositionView({
+          status: 'Closed',
+          quantity: '0',
+          exitPrice: '64443.3',
+          realizedPnl: '0.33',
+          exitReason: 'take_profit',
+        }),
+      },
+      AT,
+    );
 
     expect(opened).toEqual({
       event: 'opened',
@@ -81,6 +141,9 @@ describe('dashboard.mapper (orders, positions)', () => {
       },
     });
     expect(updated).toMatchObject({ event: 'updated', cause: 'exit: take_profit', position: { status: 'Closing' } });
-    expect(closed).toMatchObject({ event: 'closed', position: { status: 'Closed', exit_price: '64443.3', realised_pnl: '0.33', exit_reason: 'take_profit' } });
+    expect(closed).toMatchObject({
+      event: 'closed',
+      position: { status: 'Closed', exit_price: '64443.3', realised_pnl: '0.33', exit_reason: 'take_profit' },
+    });
   });
 });

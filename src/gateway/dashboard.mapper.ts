@@ -33,7 +33,10 @@ export function toSignalPush(signal: Signal): SignalPush {
 }
 
 // Execution's event payloads, through DomainEvents only: the gateway never imports execution code.
-type OrderEvents = Pick<DomainEvents, 'order.created' | 'order.cancel-requested' | 'order.status-changed' | 'order.filled'>;
+type OrderEvents = Pick<
+  DomainEvents,
+  'order.created' | 'order.cancel-requested' | 'order.status-changed' | 'order.filled'
+>;
 type PositionEvents = Pick<DomainEvents, 'position.opened' | 'position.updated' | 'position.closed'>;
 export type OrderEventName = keyof OrderEvents;
 export type PositionEventName = keyof PositionEvents;
@@ -120,17 +123,44 @@ type PushMappings<Events, Push> = { readonly [K in keyof Events]: (event: Events
 
 /** One pure function per execution event; the trade context of created/opened/closed is left out (see signals). */
 export const ORDER_PUSHES: PushMappings<OrderEvents, OrderPush> = {
-  'order.created': (e, atMs) => ({ event: 'created', ...stamp(e, atMs), order: toOrderPushView(e.order), reason: e.reason }),
+  'order.created': (e, atMs) => ({
+    event: 'created',
+    ...stamp(e, atMs),
+    order: toOrderPushView(e.order),
+    reason: e.reason,
+  }),
   'order.cancel-requested': (e, atMs) =>
-    withError({ event: 'cancel-requested', ...stamp(e, atMs), order: toOrderPushView(e.order), reason: e.reason, success: e.success }, e.error),
+    withError(
+      {
+        event: 'cancel-requested',
+        ...stamp(e, atMs),
+        order: toOrderPushView(e.order),
+        reason: e.reason,
+        success: e.success,
+      },
+      e.error,
+    ),
   'order.status-changed': (e, atMs) =>
-    withError({ event: 'status-changed', ...stamp(e, atMs), order: toOrderPushView(e.order), from: e.from, cause: e.cause }, e.error),
-  'order.filled': (e, atMs) => ({ event: 'filled', ...stamp(e, atMs), order: toOrderPushView(e.order), fill: toFillPush(e.fill) }),
+    withError(
+      { event: 'status-changed', ...stamp(e, atMs), order: toOrderPushView(e.order), from: e.from, cause: e.cause },
+      e.error,
+    ),
+  'order.filled': (e, atMs) => ({
+    event: 'filled',
+    ...stamp(e, atMs),
+    order: toOrderPushView(e.order),
+    fill: toFillPush(e.fill),
+  }),
 };
 
 export const POSITION_PUSHES: PushMappings<PositionEvents, PositionPush> = {
   'position.opened': (e, atMs) => ({ event: 'opened', ...stamp(e, atMs), position: toPositionPushView(e.position) }),
-  'position.updated': (e, atMs) => ({ event: 'updated', ...stamp(e, atMs), position: toPositionPushView(e.position), cause: e.cause }),
+  'position.updated': (e, atMs) => ({
+    event: 'updated',
+    ...stamp(e, atMs),
+    position: toPositionPushView(e.position),
+    cause: e.cause,
+  }),
   'position.closed': (e, atMs) => ({ event: 'closed', ...stamp(e, atMs), position: toPositionPushView(e.position) }),
 };
 
@@ -183,5 +213,12 @@ export function toPositionPushView(position: PositionView): PositionPushView {
 }
 
 function toFillPush(fill: Fill): FillPush {
-  return { exec_id: fill.execId, price: fill.price, quantity: fill.quantity, fee: fill.fee, is_maker: fill.isMaker, executed_at: fill.executedAt };
+  return {
+    exec_id: fill.execId,
+    price: fill.price,
+    quantity: fill.quantity,
+    fee: fill.fee,
+    is_maker: fill.isMaker,
+    executed_at: fill.executedAt,
+  };
 }

@@ -11,7 +11,10 @@ import { DEFAULT_GATEWAY_SETTINGS, GATEWAY_SETTINGS, GatewaySettings } from './g
 /** WS /ws for the dashboard: JWT at connect, channels orderbook/metrics/signals/bot/orders/positions, throttled pushes. */
 @Module({
   imports: [AuthModule, OrderBookModule, BotModule],
-  providers: [DashboardGateway, DashboardHub, {
+  providers: [
+    DashboardGateway,
+    DashboardHub,
+    {
       provide: GATEWAY_SETTINGS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): GatewaySettings => ({
@@ -23,7 +26,8 @@ import { DEFAULT_GATEWAY_SETTINGS, GATEWAY_SETTINGS, GatewaySettings } from './g
         botStatusIntervalMs: config.gateway.botStatusPushMs,
         maxBufferedBytes: config.gateway.maxBufferedBytes,
       }),
-    }],
+    },
+  ],
   exports: [DashboardHub],
 })
 export class GatewayModule {}

@@ -58,8 +58,7 @@ export function eventChannels(kind: EventChannelKind, symbol: string): readonly 
 }
 
 export type ClientMessage =
-  | { readonly op: 'subscribe' | 'unsubscribe'; readonly channels: readonly Channel[] }
-  | { readonly op: 'ping' };
+  { readonly op: 'subscribe' | 'unsubscribe'; readonly channels: readonly Channel[] } | { readonly op: 'ping' };
 
 export interface ErrorReply {
   readonly op: string;
@@ -68,20 +67,25 @@ export interface ErrorReply {
 }
 
 /** Parses one text frame. Every failure names what was wrong, and the op when one could be read. */
-export function parseClientMessage(text: string, symbols: readonly string[]): { ok: true; value: ClientMessage } | { ok: false; reply: ErrorReply } {
+export function parseClientMessage(
+  text: string,
+  symbols: readonly string[],
+): { ok: true; value: ClientMessage } | { ok: false; reply: ErrorReply } {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return fail('error', 'message is not JSON');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail('error', 'message must be a JSON object with an op');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return fail('error', 'message must be a JSON object with an op');
   const { op, channels } = body as { op?: unknown; channels?: unknown };
   if (op === 'ping') return { ok: true, value: { op } };
   if (op !== 'subscribe' && op !== 'unsubscribe') {
     return fail(typeof op === 'string' ? op.slice(0, 32) : 'error', 'op must be subscribe, unsubscribe or ping');
   }
-  if (!Array.isArray(channels) || channels.length === 0) return fail(op, 'channels must be a non-empty array of channel names');
+  if (!Array.isArray(channels) || channels.length === 0)
+    return fail(op, 'channels must be a non-empty array of channel names');
   const parsed: Channel[] = [];
   for (const raw of channels) {
     const channel = parseChannel(raw, symbols);
@@ -107,7 +111,10 @@ export function pushFrame(channel: string, data: unknown, seq?: number): string 
  * The bearer token of an upgrade request: `?token=`, `Authorization: Bearer <t>`, or
  * `Sec-WebSocket-Protocol: bearer, <t>` (browsers cannot set headers on a WebSocket). Undefined when none.
  */
-export function tokenFromUpgrade(url: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+export function tokenFromUpgrade(
+  url: string | undefined,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | undefined {
   const query = new URL(url ?? '/', 'ws://localhost').searchParams.get('token');
   if (query) return query;
   const authorization = headers['authorization'];

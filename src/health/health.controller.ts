@@ -25,7 +25,9 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database ping, event-loop lag, and every registered dependency (503 when one is down)' })
+  @ApiOperation({
+    summary: 'Readiness: database ping, event-loop lag, and every registered dependency (503 when one is down)',
+  })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1500 }),

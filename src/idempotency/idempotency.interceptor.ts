@@ -64,7 +64,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Interceptors only run on a matched route, so the pattern is always there; the URL is a typing fallback.
     const routePath = request.routeOptions.url ?? request.url;
     const call: ClaimedCall = {
-      key: httpIdempotencyKey({ method: request.method, routePath, principal: request.user?.sub ?? ANONYMOUS, clientKey }),
+      key: httpIdempotencyKey({
+        method: request.method,
+        routePath,
+        principal: request.user?.sub ?? ANONYMOUS,
+        clientKey,
+      }),
       operation: httpOperation(request.method, routePath),
       requestHash: httpRequestHash({ body: request.body, params: request.params, query: request.query }),
     };
@@ -97,14 +102,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return null;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!MUTATING_METHODS.has(request.method)) return null;
-    const skipped = this.reflector.getAllAndOverride<boolean | undefined>(SKIP_IDEMPOTENCY_KEY, [context.getHandler(), context.getClass()]);
+    const skipped = this.reflector.getAllAndOverride<boolean | undefined>(SKIP_IDEMPOTENCY_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (skipped) return null;
     const header = parseIdempotencyKeyHeader(request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()]);
     if (header.kind === 'invalid') throw new IdempotencyError('INVALID_IDEMPOTENCY_KEY', header.reason);
     return header.kind === 'valid' ? header.value : null;
   }
 
-  private runAndSettle(call: ClaimedCall, next: CallHandler, reply: FastifyReply, traceId: string): Observable<unknown> {
+  private runAndSettle(
+    call: ClaimedCall,
+    next: CallHandler,
+    reply: FastifyReply,
+    traceId: string,
+  ): Observable<unknown> {
     return next.handle().pipe(
       // Stored before the answer leaves, so a retry that arrives right after it is replayed rather than refused.
       concatMap(async (result: unknown) => {

@@ -12,7 +12,11 @@ import { IdempotencyService } from './idempotency.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([IdempotencyCacheEntity])],
-  providers: [IdempotencyRepository, IdempotencyService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+  providers: [
+    IdempotencyRepository,
+    IdempotencyService,
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ],
   exports: [IdempotencyService],
 })
 export class IdempotencyModule {}

@@ -55,7 +55,14 @@ export class IdempotencyRepository {
        ON CONFLICT (key) DO UPDATE
           SET operation = EXCLUDED.operation, request_hash = EXCLUDED.request_hash, state = EXCLUDED.state,
               status_code = EXCLUDED.status_code, result = EXCLUDED.result, expires_at = EXCLUDED.expires_at`,
-      [row.key, row.operation, row.requestHash, row.ttlMs, statusCode, result === undefined ? null : JSON.stringify(result)],
+      [
+        row.key,
+        row.operation,
+        row.requestHash,
+        row.ttlMs,
+        statusCode,
+        result === undefined ? null : JSON.stringify(result),
+      ],
     );
   }
 

@@ -96,13 +96,19 @@ export class IdempotencyService {
     }
   }
 
-  private row(key: string, operation: string, requestHash: string, ttlMinutes = this.config.idempotency.ttlMinutes): IdempotencyRow {
+  private row(
+    key: string,
+    operation: string,
+    requestHash: string,
+    ttlMinutes = this.config.idempotency.ttlMinutes,
+  ): IdempotencyRow {
     // Programming errors, not client input: the database would refuse these with a less helpful message.
     if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
       throw new RangeError(`idempotency key must be 1..${IDEMPOTENCY_KEY_MAX_LENGTH} characters, got ${key.length}`);
     }
     assertOperationName(operation);
-    if (!Number.isFinite(ttlMinutes) || ttlMinutes <= 0) throw new RangeError(`ttlMinutes must be positive, got ${ttlMinutes}`);
+    if (!Number.isFinite(ttlMinutes) || ttlMinutes <= 0)
+      throw new RangeError(`ttlMinutes must be positive, got ${ttlMinutes}`);
     // At least 1 ms: the table checks expires_at > created_at, and both start from the same now().
     return { key, operation, requestHash, ttlMs: Math.max(1, Math.round(ttlMinutes * 60_000)) };
   }

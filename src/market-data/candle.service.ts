@@ -12,7 +12,15 @@ export const CANDLE_BACKFILL = 200;
 
 export type ClosedCandleListener = (symbol: string, candle: Candle) => void;
 
-function toCandle(k: { start: number; open: string; high: string; low: string; close: string; volume: string; turnover: string }): Candle {
+function toCandle(k: {
+  start: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  turnover: string;
+}): Candle {
   return {
     openTimeMs: k.start,
     open: Number(k.open),

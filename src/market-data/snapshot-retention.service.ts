@@ -127,7 +127,10 @@ export class SnapshotRetentionService implements OnModuleInit {
    * names this service produces; never today's). Hypertable mode: makes sure the retention policy matches
    * `retentionDays`, or drops the old chunks itself when the server cannot schedule policies.
    */
-  async dropExpired(now: Date, retentionDays = this.config.database.marketDataRetentionDays): Promise<DropExpiredResult> {
+  async dropExpired(
+    now: Date,
+    retentionDays = this.config.database.marketDataRetentionDays,
+  ): Promise<DropExpiredResult> {
     const mode = await this.detectMode();
     if (mode === 'hypertable') return this.applyHypertableRetention(now, retentionDays);
     if (mode !== 'partitioned') return { mode, dropped: [] };
@@ -150,7 +153,10 @@ export class SnapshotRetentionService implements OnModuleInit {
       const ensured = await this.ensurePartitions(now);
       const expired = await this.dropExpired(now);
       if (ensured.mode === 'missing' || ensured.mode === 'plain') {
-        this.logger.warn({ mode: ensured.mode }, `${SNAPSHOT_TABLE} is neither partitioned nor a hypertable: no retention`);
+        this.logger.warn(
+          { mode: ensured.mode },
+          `${SNAPSHOT_TABLE} is neither partitioned nor a hypertable: no retention`,
+        );
       }
       this.logger.debug({ ensured, expired }, 'market data retention pass done');
     } catch (error) {
@@ -190,7 +196,8 @@ export class SnapshotRetentionService implements OnModuleInit {
         [SNAPSHOT_TABLE, retentionDays],
       )) as Array<{ same: boolean | null }>;
       if (current?.same) return 'unchanged';
-      if (current) await manager.query(`SELECT remove_retention_policy($1::regclass, if_exists => true)`, [SNAPSHOT_TABLE]);
+      if (current)
+        await manager.query(`SELECT remove_retention_policy($1::regclass, if_exists => true)`, [SNAPSHOT_TABLE]);
       await manager.query(
         `SELECT add_retention_policy($1::regclass, drop_after => make_interval(days => $2::int), if_not_exists => true)`,
         [SNAPSHOT_TABLE, retentionDays],

@@ -112,7 +112,15 @@ export class SnapshotWriter implements OnApplicationBootstrap, OnApplicationShut
 
   status(): HealthIndicatorResult {
     // Informational: a database hiccup shows in the counters (and in the database check), not as a second failure.
-    return { market_data: { status: 'up', snapshots_queued: this.queue.length, snapshots_written: this.written, snapshots_dropped: this.queue.dropped, failed_batches: this.failedBatches } };
+    return {
+      market_data: {
+        status: 'up',
+        snapshots_queued: this.queue.length,
+        snapshots_written: this.written,
+        snapshots_dropped: this.queue.dropped,
+        failed_batches: this.failedBatches,
+      },
+    };
   }
 
   private async writeQueued(): Promise<void> {
@@ -133,7 +141,20 @@ export class SnapshotWriter implements OnApplicationBootstrap, OnApplicationShut
   private async insert(rows: readonly SnapshotRow[]): Promise<void> {
     const values: unknown[] = [];
     const tuples = rows.map((row, i) => {
-      values.push(row.symbol, row.ts, row.bestBid, row.bestAsk, row.mid, row.spread, row.imbalance, row.bidVolume, row.askVolume, row.bids, row.asks, row.metrics);
+      values.push(
+        row.symbol,
+        row.ts,
+        row.bestBid,
+        row.bestAsk,
+        row.mid,
+        row.spread,
+        row.imbalance,
+        row.bidVolume,
+        row.askVolume,
+        row.bids,
+        row.asks,
+        row.metrics,
+      );
       const base = i * COLUMNS;
       return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}, $${base + 10}::jsonb, $${base + 11}::jsonb, $${base + 12}::jsonb)`;
     });

@@ -1,8 +1,22 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { InstrumentsService } from '../exchange/instruments.service';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
-import { AllMetricsResponseDto, DepthQueryDto, MetricsResponseDto, OrderBookResponseDto, PairsResponseDto, SymbolParamDto } from './dto/order-book.dto';
+import {
+  AllMetricsResponseDto,
+  DepthQueryDto,
+  MetricsResponseDto,
+  OrderBookResponseDto,
+  PairsResponseDto,
+  SymbolParamDto,
+} from './dto/order-book.dto';
 import { toMetricsResponse, toOrderBookResponse } from './order-book.mapper';
 import { OrderBookService } from './order-book.service';
 
@@ -23,7 +37,14 @@ export class OrderBookController {
     return {
       pairs: this.books.symbols().map((symbol) => {
         const i = this.instruments.get(symbol);
-        return { symbol, tick_size: i?.tickSize ?? '', qty_step: i?.qtyStep ?? '', min_order_qty: i?.minOrderQty ?? '', min_notional: i?.minNotionalValue ?? '', status: i?.status ?? 'unknown' };
+        return {
+          symbol,
+          tick_size: i?.tickSize ?? '',
+          qty_step: i?.qtyStep ?? '',
+          min_order_qty: i?.minOrderQty ?? '',
+          min_notional: i?.minNotionalValue ?? '',
+          status: i?.status ?? 'unknown',
+        };
       }),
     };
   }
@@ -48,6 +69,11 @@ export class OrderBookController {
   @ApiOperation({ summary: 'Metrics of every configured symbol that has a book' })
   @ApiOkResponse({ type: AllMetricsResponseDto })
   allMetrics(): AllMetricsResponseDto {
-    return { metrics: this.books.symbols().filter((s) => this.books.book(s)).map((s) => toMetricsResponse(s, this.books.metrics(s))) };
+    return {
+      metrics: this.books
+        .symbols()
+        .filter((s) => this.books.book(s))
+        .map((s) => toMetricsResponse(s, this.books.metrics(s))),
+    };
   }
 }

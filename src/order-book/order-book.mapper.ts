@@ -20,7 +20,10 @@ export function toOrderBookResponse(view: OrderBookView & { stale: boolean }): O
   };
 }
 
-export function toMetricsResponse(symbol: string, state: { book: OrderBook; metrics: BookMetrics; stale: boolean }): MetricsResponseDto {
+export function toMetricsResponse(
+  symbol: string,
+  state: { book: OrderBook; metrics: BookMetrics; stale: boolean },
+): MetricsResponseDto {
   const m = state.metrics;
   return {
     symbol,

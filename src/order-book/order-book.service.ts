@@ -87,7 +87,11 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     const book = this.requireBook(symbol);
     const entry = this.books.get(symbol) as SymbolBook;
     computeBookMetrics(book, { minClusterVolume: this.config.trading.minClusterVolume }, entry.metrics);
-    return { book, metrics: entry.metrics, stale: book.isStale(this.clock.nowMs(), this.config.trading.orderbookStaleMs) };
+    return {
+      book,
+      metrics: entry.metrics,
+      stale: book.isStale(this.clock.nowMs(), this.config.trading.orderbookStaleMs),
+    };
   }
 
   private onBook(message: BookMessage): void {
@@ -109,7 +113,8 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     const result = entry.book.apply(entry.delta, message.receivedAt);
     if (requiresResync(result)) this.resync(message.symbol, entry, message.receivedAt);
     else if (result === 'applied' || result === 'reset') {
-      for (let i = 0; i < this.updateListeners.length; i++) this.updateListeners[i](message.symbol, entry.book, message.receivedAt);
+      for (let i = 0; i < this.updateListeners.length; i++)
+        this.updateListeners[i](message.symbol, entry.book, message.receivedAt);
     }
   }
 
@@ -131,13 +136,21 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
   private resync(symbol: string, entry: SymbolBook, nowMs: number): void {
     if (nowMs - entry.lastResyncRequestMs < RESYNC_MIN_INTERVAL_MS) return;
     entry.lastResyncRequestMs = nowMs;
-    this.logger.warn({ symbol, u: entry.book.u, gaps: entry.book.gaps, crossings: entry.book.crossings }, 'order book out of sync; resubscribing');
-    this.market.resubscribeBook(symbol).catch((error: unknown) => this.logger.error({ err: error, symbol }, 'resubscribe failed'));
+    this.logger.warn(
+      { symbol, u: entry.book.u, gaps: entry.book.gaps, crossings: entry.book.crossings },
+      'order book out of sync; resubscribing',
+    );
+    this.market
+      .resubscribeBook(symbol)
+      .catch((error: unknown) => this.logger.error({ err: error, symbol }, 'resubscribe failed'));
   }
 
   private requireBook(symbol: string): OrderBook {
     if (!this.config.trading.pairs.includes(symbol)) {
-      throw new OrderBookError('UNKNOWN_SYMBOL', `Unknown symbol ${symbol}: configured pairs are ${this.config.trading.pairs.join(', ')}`);
+      throw new OrderBookError(
+        'UNKNOWN_SYMBOL',
+        `Unknown symbol ${symbol}: configured pairs are ${this.config.trading.pairs.join(', ')}`,
+      );
     }
     const book = this.books.get(symbol)?.book;
     if (!book) throw new OrderBookError('BOOK_NOT_READY', `No order book for ${symbol} yet`);
@@ -151,7 +164,15 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     let up = true;
     for (const symbol of this.config.trading.pairs) {
       const book = this.books.get(symbol)?.book;
-      const state = !book ? 'no-data' : !book.synced || book.needsResync ? 'resyncing' : book.crossed ? 'crossed' : book.isStale(now, this.config.trading.orderbookStaleMs) ? 'stale' : 'fresh';
+      const state = !book
+        ? 'no-data'
+        : !book.synced || book.needsResync
+          ? 'resyncing'
+          : book.crossed
+            ? 'crossed'
+            : book.isStale(now, this.config.trading.orderbookStaleMs)
+              ? 'stale'
+              : 'fresh';
       symbols[symbol] = state;
       if (state !== 'fresh') up = false;
     }

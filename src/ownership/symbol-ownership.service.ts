@@ -168,10 +168,12 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     // A start right after boot should not fail only because the first attempt has not finished.
     if (this.state === 'acquiring' || this.state === 'lost') await this.tick();
     // Nor during a take-over's wait, which is bounded.
-    if (this.state === 'taking-over') await delay(Math.max(0, this.tradableAtMs - this.clock.nowMs()) + this.checkMs).then(() => this.tick());
+    if (this.state === 'taking-over')
+      await delay(Math.max(0, this.tradableAtMs - this.clock.nowMs()) + this.checkMs).then(() => this.tick());
     const why = this.whyNotOwned();
     if (why === null) return;
-    if (this.state === 'waiting') throw new OwnershipError('SYMBOLS_HELD_ELSEWHERE', why, { symbols: this.symbols, holders: this.holders });
+    if (this.state === 'waiting')
+      throw new OwnershipError('SYMBOLS_HELD_ELSEWHERE', why, { symbols: this.symbols, holders: this.holders });
     throw new OwnershipError('LEASE_NOT_HELD', why, { symbols: this.symbols });
   }
 
@@ -183,7 +185,13 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     return {
       state: this.state,
       counters: { acquisitions: this.acquisitions, losses: this.losses },
-      details: { instance: this.instance, symbols: this.symbols, since: this.since.toISOString(), holders: this.holders, lastError: this.lastError },
+      details: {
+        instance: this.instance,
+        symbols: this.symbols,
+        since: this.since.toISOString(),
+        holders: this.holders,
+        lastError: this.lastError,
+      },
     };
   }
 
@@ -213,7 +221,10 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     await this.endAbandonedSession(client);
     const taken: string[] = [];
     for (const symbol of this.symbols) {
-      const { rows } = await client.query<{ taken: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS taken', [leaseName(symbol)]);
+      const { rows } = await client.query<{ taken: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS taken',
+        [leaseName(symbol)],
+      );
       if (!rows[0].taken) break;
       taken.push(symbol);
     }
@@ -227,26 +238,42 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
       if (takeover) {
         this.tradableAtMs = this.clock.nowMs() + this.takeoverDelayMs;
         this.setState('taking-over');
-        this.logger.warn({ instance: this.instance, symbols: this.symbols, waitMs: this.takeoverDelayMs }, 'symbol lease taken over; trading once the previous holder must have stopped');
+        this.logger.warn(
+          { instance: this.instance, symbols: this.symbols, waitMs: this.takeoverDelayMs },
+          'symbol lease taken over; trading once the previous holder must have stopped',
+        );
         return;
       }
       this.becomeOwner('lease acquired');
       return;
     }
     // All or none: a partial hold would only block the other instance without letting this one trade.
-    for (const symbol of taken) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [leaseName(symbol)]);
+    for (const symbol of taken)
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [leaseName(symbol)]);
     const holders = await this.readHolders(client);
     const changed = JSON.stringify(holders) !== JSON.stringify(this.holders) || this.state !== 'waiting';
     this.holders = holders;
-    if (changed) this.logger.warn({ instance: this.instance, holders }, `waiting for the symbol lease: ${describeHolders(holders)}`);
+    if (changed)
+      this.logger.warn(
+        { instance: this.instance, holders },
+        `waiting for the symbol lease: ${describeHolders(holders)}`,
+      );
     this.setState('waiting');
   }
 
   private becomeOwner(reason: string): void {
     this.acquisitions += 1;
     this.setState('owned');
-    this.logger.log({ instance: this.instance, symbols: this.symbols }, `symbol lease acquired: ${this.symbols.join(', ')}`);
-    this.events.publish('ownership.changed', { state: 'acquired', symbols: this.symbols, instance: this.instance, reason });
+    this.logger.log(
+      { instance: this.instance, symbols: this.symbols },
+      `symbol lease acquired: ${this.symbols.join(', ')}`,
+    );
+    this.events.publish('ownership.changed', {
+      state: 'acquired',
+      symbols: this.symbols,
+      instance: this.instance,
+      reason,
+    });
   }
 
   /** Still our session, and the database still lists every lock as ours; a take-over whose wait is over becomes a hold. */
@@ -259,7 +286,8 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
       this.onSessionFailure(`only ${rows[0].held} of ${this.symbols.length} symbol locks are still held`);
       return;
     }
-    if (this.state === 'taking-over' && this.clock.nowMs() >= this.tradableAtMs && !this.closed) this.becomeOwner('lease taken over');
+    if (this.state === 'taking-over' && this.clock.nowMs() >= this.tradableAtMs && !this.closed)
+      this.becomeOwner('lease taken over');
   }
 
   /**
@@ -276,9 +304,16 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
         `SELECT pg_terminate_backend(pid, ${TERMINATE_WAIT_MS}) AS ended FROM pg_stat_activity WHERE pid = $1 AND ${BACKEND_START_US} = $2`,
         [abandoned.pid, abandoned.backendStartUs],
       );
-      if (rows[0]?.ended) this.logger.warn({ instance: this.instance, pid: abandoned.pid }, 'ended our previous lease session, still open at the server');
+      if (rows[0]?.ended)
+        this.logger.warn(
+          { instance: this.instance, pid: abandoned.pid },
+          'ended our previous lease session, still open at the server',
+        );
     } catch (error) {
-      this.logger.warn({ err: error, pid: abandoned.pid }, 'could not end our previous lease session; its locks go when the server drops it');
+      this.logger.warn(
+        { err: error, pid: abandoned.pid },
+        'could not end our previous lease session; its locks go when the server drops it',
+      );
     }
   }
 
@@ -319,7 +354,9 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     });
     try {
       await client.connect();
-      const { rows } = await client.query<{ pid: number; started: string }>(`SELECT pid, ${BACKEND_START_US} AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
+      const { rows } = await client.query<{ pid: number; started: string }>(
+        `SELECT pid, ${BACKEND_START_US} AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
+      );
       this.sessionIdentity = { pid: rows[0].pid, backendStartUs: rows[0].started };
     } catch (error) {
       await this.endQuietly(client);
@@ -369,7 +406,13 @@ export class SymbolOwnershipService implements OnApplicationBootstrap, OnApplica
     client.removeAllListeners('end');
     client.removeAllListeners('error');
     client.on('error', () => undefined);
-    const ended = await Promise.race([client.end().then(() => true, () => true), delay(END_TIMEOUT_MS).then(() => false)]);
+    const ended = await Promise.race([
+      client.end().then(
+        () => true,
+        () => true,
+      ),
+      delay(END_TIMEOUT_MS).then(() => false),
+    ]);
     // pg has no public way to drop a connection without the goodbye; its socket is `connection.stream`.
     if (!ended) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }

@@ -31,7 +31,12 @@ export interface ReconciliationSummary {
   readonly durationMs: number;
   readonly success: boolean;
   readonly error?: string;
-  readonly checked: { readonly orders: number; readonly exchangeOpenOrders: number; readonly executions: number; readonly positions: number };
+  readonly checked: {
+    readonly orders: number;
+    readonly exchangeOpenOrders: number;
+    readonly executions: number;
+    readonly positions: number;
+  };
   readonly fixes: Partial<Record<DiscrepancyKind, number>>;
 }
 
@@ -87,7 +92,8 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     this.execution.pauseForReconciliation();
     const unsubscribeStream = this.privateStream.on('connection', (change) => {
       // Pushes sent while the socket was down are lost: ask the exchange what happened meanwhile.
-      if (change.state === 'connected' && change.previous !== 'connecting' && change.previous !== 'idle') this.trigger('reconnect');
+      if (change.state === 'connected' && change.previous !== 'connecting' && change.previous !== 'idle')
+        this.trigger('reconnect');
     });
     const unsubscribeOwnership = this.events.on('ownership.changed', (change) => {
       if (change.state === 'lost') {
@@ -138,7 +144,15 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   status(): { state: string; counters: Record<string, number>; details: Record<string, unknown> } {
     return {
-      state: this.running ? 'reconciling' : !this.ownership.ownsAll() ? 'waiting-for-ownership' : !this.last ? 'pending' : this.last.success && !this.isStale() ? 'reconciled' : 'failed',
+      state: this.running
+        ? 'reconciling'
+        : !this.ownership.ownsAll()
+          ? 'waiting-for-ownership'
+          : !this.last
+            ? 'pending'
+            : this.last.success && !this.isStale()
+              ? 'reconciled'
+              : 'failed',
       counters: { runs: this.runs, fixes: this.totalFixes },
       details: { last: this.last },
     };
@@ -207,17 +221,35 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       await this.execution.drain();
       if (!(await this.execution.resumeAfterReconciliation(leverage, stillOwned))) throw leaseGone();
       this.reconciledGeneration = generation;
-      summary = { trigger, startedAt: new Date(started).toISOString(), durationMs: this.clock.nowMs() - started, success: true, checked, fixes };
+      summary = {
+        trigger,
+        startedAt: new Date(started).toISOString(),
+        durationMs: this.clock.nowMs() - started,
+        success: true,
+        checked,
+        fixes,
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      summary = { trigger, startedAt: new Date(started).toISOString(), durationMs: this.clock.nowMs() - started, success: false, error: message, checked, fixes };
+      summary = {
+        trigger,
+        startedAt: new Date(started).toISOString(),
+        durationMs: this.clock.nowMs() - started,
+        success: false,
+        error: message,
+        checked,
+        fixes,
+      };
       this.logger.error({ err: error, trigger }, 'reconciliation failed; entries stay paused and it is retried');
     }
     this.runs += 1;
     this.last = summary;
     const count = Object.values(fixes).reduce((a, b) => a + (b ?? 0), 0);
     this.totalFixes += count;
-    this.logger.log({ ...summary }, `reconciliation (${trigger}) ${summary.success ? 'done' : 'failed'}: ${count} fix(es) in ${summary.durationMs} ms`);
+    this.logger.log(
+      { ...summary },
+      `reconciliation (${trigger}) ${summary.success ? 'done' : 'failed'}: ${count} fix(es) in ${summary.durationMs} ms`,
+    );
     this.events.publish('recovery.completed', {
       traceId: currentTraceId(),
       trigger,
@@ -235,20 +267,55 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       if (this.tracker.isSending(order.clientOrderId)) continue;
       checked.orders += 1;
       const { outcome, missedFills } = await this.tracker.syncOrder(order, 'recovery');
-      if (missedFills > 0) this.fixed(fixes, 'MISSED_FILL', 'order', order, { filledQuantity: order.filledQuantity }, { fills: missedFills }, `${missedFills} fill(s) applied from the exchange`);
+      if (missedFills > 0)
+        this.fixed(
+          fixes,
+          'MISSED_FILL',
+          'order',
+          order,
+          { filledQuantity: order.filledQuantity },
+          { fills: missedFills },
+          `${missedFills} fill(s) applied from the exchange`,
+        );
       if (outcome === 'missing') {
         if (order.status === 'Pending') {
-          if (await this.tracker.markNeverSent(order, 'never reached the exchange (not found by orderLinkId)', 'recovery')) {
-            this.fixed(fixes, 'ORDER_NEVER_SENT', 'order', order, { status: 'Pending' }, { status: 'Failed' }, 'Pending order unknown to the exchange');
+          if (
+            await this.tracker.markNeverSent(order, 'never reached the exchange (not found by orderLinkId)', 'recovery')
+          ) {
+            this.fixed(
+              fixes,
+              'ORDER_NEVER_SENT',
+              'order',
+              order,
+              { status: 'Pending' },
+              { status: 'Failed' },
+              'Pending order unknown to the exchange',
+            );
           }
         } else if (await this.tracker.markVanished(order, 'no longer known to the exchange', 'recovery')) {
-          this.fixed(fixes, 'ORDER_STATUS_DRIFT', 'order', order, { status: order.status }, { status: 'Cancelled' }, 'order unknown to the exchange');
+          this.fixed(
+            fixes,
+            'ORDER_STATUS_DRIFT',
+            'order',
+            order,
+            { status: order.status },
+            { status: 'Cancelled' },
+            'order unknown to the exchange',
+          );
         }
         continue;
       }
       const after = await this.orders.findById(order.id);
       if (after && after.status !== order.status) {
-        this.fixed(fixes, 'ORDER_STATUS_DRIFT', 'order', order, { status: order.status }, { status: after.status, exchangeOrderId: after.exchangeOrderId }, `exchange reports ${after.status}`);
+        this.fixed(
+          fixes,
+          'ORDER_STATUS_DRIFT',
+          'order',
+          order,
+          { status: order.status },
+          { status: after.status, exchangeOrderId: after.exchangeOrderId },
+          `exchange reports ${after.status}`,
+        );
       }
     }
   }
@@ -264,7 +331,21 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
         for (const execution of [...page.items].sort((a, b) => a.execTime - b.execTime || a.seq - b.seq)) {
           checked.executions += 1;
           if (await this.tracker.onExecution(execution, 'recovery')) {
-            this.fixed(fixes, 'MISSED_FILL', 'trade', null, null, { execId: execution.execId, orderLinkId: execution.orderLinkId, price: execution.execPrice, qty: execution.execQty }, 'execution missed while away', symbol);
+            this.fixed(
+              fixes,
+              'MISSED_FILL',
+              'trade',
+              null,
+              null,
+              {
+                execId: execution.execId,
+                orderLinkId: execution.orderLinkId,
+                price: execution.execPrice,
+                qty: execution.execQty,
+              },
+              'execution missed while away',
+              symbol,
+            );
           }
         }
         cursor = page.nextCursor ?? undefined;
@@ -282,7 +363,16 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
         if (!this.config.trading.pairs.includes(report.symbol)) continue;
         if (report.orderLinkId && (await this.orders.findByClientOrderId(report.orderLinkId))) continue;
         const adopted = await this.adopt(report);
-        if (adopted) this.fixed(fixes, 'ORDER_UNKNOWN_TO_DB', 'order', adopted, null, { status: report.status, orderId: report.orderId }, 'open on the exchange, unknown here: adopted');
+        if (adopted)
+          this.fixed(
+            fixes,
+            'ORDER_UNKNOWN_TO_DB',
+            'order',
+            adopted,
+            null,
+            { status: report.status, orderId: report.orderId },
+            'open on the exchange, unknown here: adopted',
+          );
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -291,7 +381,10 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
   private async adopt(report: ExchangeOrder): Promise<OrderEntity | null> {
     if (!report.orderLinkId) {
       // Without an orderLinkId (an order placed by hand in the exchange's UI) there is no key to write it under.
-      this.logger.warn({ orderId: report.orderId, symbol: report.symbol }, 'open exchange order without orderLinkId left alone');
+      this.logger.warn(
+        { orderId: report.orderId, symbol: report.symbol },
+        'open exchange order without orderLinkId left alone',
+      );
       return null;
     }
     const atMs = this.clock.nowMs();
@@ -306,7 +399,8 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       reduceOnly: report.reduceOnly,
       reason: 'adopted by reconciliation',
       traceId: currentTraceId() ?? null,
-      stateHistory: OrderStateMachine.create({ cause: 'adopted by reconciliation', atMs, traceId: currentTraceId() }).history,
+      stateHistory: OrderStateMachine.create({ cause: 'adopted by reconciliation', atMs, traceId: currentTraceId() })
+        .history,
     });
     await this.tracker.syncOrder(order, 'recovery');
     return order;
@@ -351,17 +445,32 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   private async alignSize(position: PositionEntity, held: ExchangePosition, fixes: Fixes): Promise<void> {
     const step = this.instruments.get(position.symbol)?.qtyStep;
-    const same = step ? toUnits(position.quantity, step, 'nearest') === toUnits(held.size, step, 'nearest') : position.quantity === held.size;
+    const same = step
+      ? toUnits(position.quantity, step, 'nearest') === toUnits(held.size, step, 'nearest')
+      : position.quantity === held.size;
     if (same && position.status === 'Open') return;
     await this.tracker.serialisedPosition(position.id, async () => {
       const current = await this.positions.findById(position.id);
       if (!current || current.status === 'Closed') return;
-      const updated = await this.tracker.transitionPosition(current, 'Open', { cause: `reconciled to exchange size ${held.size} @ ${held.entryPrice}`, actor: 'recovery' }, {
-        quantity: step ? fromUnits(toUnits(held.size, step, 'nearest'), step) : held.size,
-        entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : current.entryPrice,
-        openedAt: current.openedAt ?? this.clock.now(),
-      });
-      this.fixed(fixes, 'POSITION_DRIFT', 'position', updated, { status: current.status, quantity: current.quantity, entryPrice: current.entryPrice }, { status: updated.status, quantity: updated.quantity, entryPrice: updated.entryPrice }, 'size/price aligned with the exchange');
+      const updated = await this.tracker.transitionPosition(
+        current,
+        'Open',
+        { cause: `reconciled to exchange size ${held.size} @ ${held.entryPrice}`, actor: 'recovery' },
+        {
+          quantity: step ? fromUnits(toUnits(held.size, step, 'nearest'), step) : held.size,
+          entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : current.entryPrice,
+          openedAt: current.openedAt ?? this.clock.now(),
+        },
+      );
+      this.fixed(
+        fixes,
+        'POSITION_DRIFT',
+        'position',
+        updated,
+        { status: current.status, quantity: current.quantity, entryPrice: current.entryPrice },
+        { status: updated.status, quantity: updated.quantity, entryPrice: updated.entryPrice },
+        'size/price aligned with the exchange',
+      );
     });
   }
 
@@ -371,14 +480,25 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       if (!current || current.status === 'Closed') return;
       const cause = { cause: 'flat on the exchange', actor: 'recovery' as const };
       const emptyEntry = current.status === 'Opening';
-      if (current.status === 'Open') current = await this.tracker.transitionPosition(current, 'Closing', cause, { exitReason: current.exitReason ?? 'RECONCILED_FLAT' });
+      if (current.status === 'Open')
+        current = await this.tracker.transitionPosition(current, 'Closing', cause, {
+          exitReason: current.exitReason ?? 'RECONCILED_FLAT',
+        });
       const closed = await this.tracker.transitionPosition(current, 'Closed', cause, {
         exitReason: emptyEntry ? 'ENTRY_NOT_FILLED' : (current.exitReason ?? 'RECONCILED_FLAT'),
         quantity: '0',
         unrealizedPnl: '0',
         closedAt: this.clock.now(),
       });
-      this.fixed(fixes, 'POSITION_CLOSED_ON_EXCHANGE', 'position', closed, { status: position.status, quantity: position.quantity }, { status: 'Closed', quantity: '0' }, 'no position on the exchange');
+      this.fixed(
+        fixes,
+        'POSITION_CLOSED_ON_EXCHANGE',
+        'position',
+        closed,
+        { status: position.status, quantity: position.quantity },
+        { status: 'Closed', quantity: '0' },
+        'no position on the exchange',
+      );
     });
   }
 
@@ -387,8 +507,20 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     const instrument = this.instruments.get(held.symbol);
     const atMs = this.clock.nowMs();
     const traceId = currentTraceId();
-    const entryOnGrid = instrument && Number(held.entryPrice) > 0 ? fromUnits(toUnits(held.entryPrice, instrument.tickSize, 'nearest'), instrument.tickSize) : null;
-    const exits = entryOnGrid && instrument ? exitPrices(side, entryOnGrid, instrument.tickSize, this.config.risk.takeProfitPct, this.config.risk.stopLossPct) : undefined;
+    const entryOnGrid =
+      instrument && Number(held.entryPrice) > 0
+        ? fromUnits(toUnits(held.entryPrice, instrument.tickSize, 'nearest'), instrument.tickSize)
+        : null;
+    const exits =
+      entryOnGrid && instrument
+        ? exitPrices(
+            side,
+            entryOnGrid,
+            instrument.tickSize,
+            this.config.risk.takeProfitPct,
+            this.config.risk.stopLossPct,
+          )
+        : undefined;
     const opening = await this.positions.insertOpening({
       symbol: held.symbol,
       side,
@@ -399,12 +531,25 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       traceId: traceId ?? null,
       stateHistory: PositionStateMachine.create({ cause: 'adopted by reconciliation', atMs, traceId }).history,
     });
-    const open = await this.tracker.transitionPosition(opening, 'Open', { cause: `exchange holds ${held.size} @ ${held.entryPrice}`, actor: 'recovery' }, {
-      quantity: held.size,
-      entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : null,
-      openedAt: new Date(held.createdTime || atMs),
-    });
-    this.fixed(fixes, 'POSITION_UNKNOWN_TO_DB', 'position', open, null, { side, quantity: held.size, entryPrice: held.entryPrice }, 'position on the exchange adopted');
+    const open = await this.tracker.transitionPosition(
+      opening,
+      'Open',
+      { cause: `exchange holds ${held.size} @ ${held.entryPrice}`, actor: 'recovery' },
+      {
+        quantity: held.size,
+        entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : null,
+        openedAt: new Date(held.createdTime || atMs),
+      },
+    );
+    this.fixed(
+      fixes,
+      'POSITION_UNKNOWN_TO_DB',
+      'position',
+      open,
+      null,
+      { side, quantity: held.size, entryPrice: held.entryPrice },
+      'position on the exchange adopted',
+    );
   }
 
   private fixed(
@@ -419,7 +564,16 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
   ): void {
     fixes[kind] = (fixes[kind] ?? 0) + 1;
     this.logger.warn({ kind, entityId: entity?.id, symbol, oldValue, newValue }, `reconciliation fix: ${reason}`);
-    this.events.publish('recovery.discrepancy-fixed', { traceId: currentTraceId(), kind, entityType, entityId: entity?.id ?? null, symbol, oldValue, newValue, reason });
+    this.events.publish('recovery.discrepancy-fixed', {
+      traceId: currentTraceId(),
+      kind,
+      entityType,
+      entityId: entity?.id ?? null,
+      symbol,
+      oldValue,
+      newValue,
+      reason,
+    });
     this.fixedThisRun += 1;
     if (this.fixedThisRun === 1) this.crash.reached('reconcile-fixed');
   }

@@ -24,7 +24,12 @@ export abstract class RiskStateRepository {
    * day when `atMs` is on a later UTC day, and trips the switch in the same statement when the loss counted since
    * the baseline reaches `maxDailyLossUsdt` (> 0). Several instances' losses add up.
    */
-  abstract addRealisedPnl(scope: string, pnlUsdt: number, atMs: number, maxDailyLossUsdt: number): Promise<StoredKillSwitch>;
+  abstract addRealisedPnl(
+    scope: string,
+    pnlUsdt: number,
+    atMs: number,
+    maxDailyLossUsdt: number,
+  ): Promise<StoredKillSwitch>;
   abstract activate(scope: string, reason: string, actor: string, atMs: number): Promise<StoredKillSwitch>;
   /** Turns the switch off and moves the baseline to the day's realised PnL, so past losses no longer count. */
   abstract reset(scope: string, reason: string, actor: string, atMs: number): Promise<StoredKillSwitch>;
@@ -81,18 +86,28 @@ export class RiskStateTypeormRepository extends RiskStateRepository {
   }
 
   async load(scope: string, atMs: number): Promise<StoredKillSwitch> {
-    await this.rows.query(`INSERT INTO risk_state (key, trading_day) VALUES ($1, $2::date) ON CONFLICT (key) DO NOTHING`, [scope, utcDay(atMs)]);
+    await this.rows.query(
+      `INSERT INTO risk_state (key, trading_day) VALUES ($1, $2::date) ON CONFLICT (key) DO NOTHING`,
+      [scope, utcDay(atMs)],
+    );
     return this.read(scope);
   }
 
   async read(scope: string): Promise<StoredKillSwitch> {
-    const [row] = (await this.rows.query(`SELECT ${COLUMNS} FROM risk_state WHERE key = $1`, [scope])) as RiskStateRow[];
+    const [row] = (await this.rows.query(`SELECT ${COLUMNS} FROM risk_state WHERE key = $1`, [
+      scope,
+    ])) as RiskStateRow[];
     if (!row) throw new Error(`risk_state has no row for ${scope}: load() it first`);
     return toStored(row, row.active);
   }
 
   addRealisedPnl(scope: string, pnlUsdt: number, atMs: number, maxDailyLossUsdt: number): Promise<StoredKillSwitch> {
-    return this.update(scope, ADD_PNL, [utcDay(atMs), numberToDecimal(pnlUsdt), numberToDecimal(maxDailyLossUsdt), new Date(atMs)]);
+    return this.update(scope, ADD_PNL, [
+      utcDay(atMs),
+      numberToDecimal(pnlUsdt),
+      numberToDecimal(maxDailyLossUsdt),
+      new Date(atMs),
+    ]);
   }
 
   activate(scope: string, reason: string, actor: string, atMs: number): Promise<StoredKillSwitch> {
@@ -110,7 +125,9 @@ export class RiskStateTypeormRepository extends RiskStateRepository {
    */
   private update(scope: string, assignments: string, params: unknown[]): Promise<StoredKillSwitch> {
     return this.rows.manager.transaction(async (manager: EntityManager) => {
-      const locked = (await manager.query(`SELECT active FROM risk_state WHERE key = $1 FOR UPDATE`, [scope])) as Array<{ active: boolean }>;
+      const locked = (await manager.query(`SELECT active FROM risk_state WHERE key = $1 FOR UPDATE`, [
+        scope,
+      ])) as Array<{ active: boolean }>;
       if (locked.length === 0) throw new Error(`risk_state has no row for ${scope}: load() it first`);
       // Through a CTE so the driver hands back the RETURNING rows as a plain SELECT result.
       const [row] = (await manager.query(

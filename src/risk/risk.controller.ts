@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { ActivateKillSwitchDto, KillSwitchStatusDto } from './dto/kill-switch.dto';
@@ -14,7 +21,10 @@ export class RiskController {
   constructor(private readonly risk: RiskService) {}
 
   @Get('risk-status')
-  @ApiOperation({ summary: 'Risk limits and their usage, kill switch, circuit breakers, rate limiters, book freshness, rejection counts' })
+  @ApiOperation({
+    summary:
+      'Risk limits and their usage, kill switch, circuit breakers, rate limiters, book freshness, rejection counts',
+  })
   @ApiOkResponse({ type: RiskStatusResponseDto })
   status(): Promise<RiskStatusResponseDto> {
     return this.risk.status();
@@ -22,7 +32,9 @@ export class RiskController {
 
   @Post('kill-switch/activate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Block new entries until a reset (audited with the caller as actor); open positions keep their exits' })
+  @ApiOperation({
+    summary: 'Block new entries until a reset (audited with the caller as actor); open positions keep their exits',
+  })
   @ApiOkResponse({ type: KillSwitchStatusDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'reason missing, empty or too long' })
   activate(@Body() { reason }: ActivateKillSwitchDto, @Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
@@ -31,7 +43,9 @@ export class RiskController {
 
   @Post('kill-switch/reset')
   @HttpCode(200)
-  @ApiOperation({ summary: "Allow entries again; the day's losses so far stop counting against MAX_DAILY_LOSS_USDT (audited)" })
+  @ApiOperation({
+    summary: "Allow entries again; the day's losses so far stop counting against MAX_DAILY_LOSS_USDT (audited)",
+  })
   @ApiOkResponse({ type: KillSwitchStatusDto })
   reset(@Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
     return this.risk.resetKillSwitch(operatorOf(request));

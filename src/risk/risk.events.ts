@@ -25,6 +25,6 @@ export interface RiskEvents {
 }
 
 declare module '../infra/events/domain-events' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds this module's events
   interface DomainEvents extends RiskEvents {}
 }

@@ -9,7 +9,14 @@ import { EventBus } from '../infra/events/event-bus';
 import { OrderBookService } from '../order-book/order-book.service';
 import { KillSwitch, KillSwitchChange, resetReason, roundUsdt, SYSTEM_ACTOR } from './domain/kill-switch';
 import { BookCondition, bookCondition, EntryRiskInput, evaluateEntry } from './domain/risk-rules';
-import { EMPTY_EXPOSURE, EntrySide, ExposureSnapshot, RISK_REJECTION_CODES, RiskDecision, RiskRejectionCode } from './domain/risk.types';
+import {
+  EMPTY_EXPOSURE,
+  EntrySide,
+  ExposureSnapshot,
+  RISK_REJECTION_CODES,
+  RiskDecision,
+  RiskRejectionCode,
+} from './domain/risk.types';
 import { RiskStateRepository, StoredKillSwitch } from './risk-state.repository';
 
 export interface EntryCheck {
@@ -74,7 +81,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export class RiskService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RiskService.name);
   private readonly killSwitch: KillSwitch;
-  private readonly rejections = Object.fromEntries(RISK_REJECTION_CODES.map((code) => [code, 0])) as Record<RiskRejectionCode, number>;
+  private readonly rejections = Object.fromEntries(RISK_REJECTION_CODES.map((code) => [code, 0])) as Record<
+    RiskRejectionCode,
+    number
+  >;
   private readonly input: Mutable<EntryRiskInput>;
   private exposureSource: () => ExposureSnapshot = () => EMPTY_EXPOSURE;
   /** Storage calls run one at a time, in the order they were made. */
@@ -110,7 +120,11 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const stored = await this.store.load(RISK_SCOPE, this.clock.nowMs());
     this.killSwitch.restore(stored.state);
-    if (stored.state.active) this.logger.warn({ reason: stored.state.reason, changedBy: stored.state.changedBy }, 'kill switch is active: no new entries until an operator resets it');
+    if (stored.state.active)
+      this.logger.warn(
+        { reason: stored.state.reason, changedBy: stored.state.changedBy },
+        'kill switch is active: no new entries until an operator resets it',
+      );
     this.refreshTimer = setInterval(() => {
       // A write in flight will bring back a fresher state than this read could.
       if (this.storageCallsInFlight === 0) void this.refresh();
@@ -155,12 +169,19 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     }
     const trip = this.killSwitch.record(pnlUsdt, atMs);
     if (trip) this.publishChange(trip, traceId);
-    this.callStorage(() => this.store.addRealisedPnl(RISK_SCOPE, pnlUsdt, atMs, this.config.risk.maxDailyLossUsdt)).then(
+    this.callStorage(() =>
+      this.store.addRealisedPnl(RISK_SCOPE, pnlUsdt, atMs, this.config.risk.maxDailyLossUsdt),
+    ).then(
       (stored) => {
         // Losses of several instances add up in SQL and may trip the switch there though none tripped it here.
-        if (!trip && stored.state.active && !stored.previousActive) this.publishChange(changeOf(stored, SYSTEM_ACTOR, atMs, this.config.risk.maxDailyLossUsdt), traceId);
+        if (!trip && stored.state.active && !stored.previousActive)
+          this.publishChange(changeOf(stored, SYSTEM_ACTOR, atMs, this.config.risk.maxDailyLossUsdt), traceId);
       },
-      (error: unknown) => this.logger.error({ err: error, pnlUsdt, atMs, traceId }, 'realised PnL not persisted; it counts on this instance only'),
+      (error: unknown) =>
+        this.logger.error(
+          { err: error, pnlUsdt, atMs, traceId },
+          'realised PnL not persisted; it counts on this instance only',
+        ),
     );
   }
 
@@ -241,13 +262,18 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     const wasActive = this.killSwitch.active;
     return this.callStorage(() => this.store.read(RISK_SCOPE)).then(
       (stored) => {
-        if (this.killSwitch.active !== wasActive) this.logger.warn({ reason: stored.state.reason, changedBy: stored.state.changedBy }, `kill switch ${stored.state.active ? 'activated' : 'reset'} by another instance`);
+        if (this.killSwitch.active !== wasActive)
+          this.logger.warn(
+            { reason: stored.state.reason, changedBy: stored.state.changedBy },
+            `kill switch ${stored.state.active ? 'activated' : 'reset'} by another instance`,
+          );
         if (this.refreshFailing) this.logger.log('kill-switch state readable again');
         this.refreshFailing = false;
       },
       (error: unknown) => {
         // Once per outage: the timer would otherwise log every second.
-        if (!this.refreshFailing) this.logger.warn({ err: error }, 'cannot read the stored kill switch; keeping the last known state');
+        if (!this.refreshFailing)
+          this.logger.warn({ err: error }, 'cannot read the stored kill switch; keeping the last known state');
         this.refreshFailing = true;
       },
     );
@@ -281,11 +307,19 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
    */
   private adopt(stored: StoredKillSwitch): void {
     const local = this.killSwitch.state;
-    const resetAfterLocalChange = stored.state.changedAtMs !== null && stored.state.changedAtMs >= (local.changedAtMs ?? -Infinity);
+    const resetAfterLocalChange =
+      stored.state.changedAtMs !== null && stored.state.changedAtMs >= (local.changedAtMs ?? -Infinity);
     if (local.active && !stored.state.active && !resetAfterLocalChange) {
       this.logger.warn({ reason: local.reason }, 'kill switch active here but not stored; writing it again');
-      void this.callStorage(() => this.store.activate(RISK_SCOPE, local.reason ?? '', local.changedBy ?? SYSTEM_ACTOR, local.changedAtMs ?? this.clock.nowMs())).catch(
-        (error: unknown) => this.logger.error({ err: error }, 'kill switch not persisted; active on this instance only'),
+      void this.callStorage(() =>
+        this.store.activate(
+          RISK_SCOPE,
+          local.reason ?? '',
+          local.changedBy ?? SYSTEM_ACTOR,
+          local.changedAtMs ?? this.clock.nowMs(),
+        ),
+      ).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'kill switch not persisted; active on this instance only'),
       );
       return;
     }

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'simulator ready', rest: simulator.restUrl, wsPublic: simulator.wsPublicUrl, wsPrivate: simulator.wsPrivateUrl, ws: simulator.wsUrl, control: `${simulator.restUrl}/sim/faults` })}\n`,
   );
   const stop = async (signal: string) => {
-    process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'simulator stopping', signal })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'simulator stopping', signal })}\n`,
+    );
     await simulator.stop();
     process.exit(0);
   };

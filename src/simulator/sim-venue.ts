@@ -60,7 +60,11 @@ export function instrumentInfoFor(spec: Pick<InstrumentSpec, 'symbol' | 'tickSiz
   const scaleQty = (steps: number) => (Number(spec.qtyStep) * steps).toFixed(qtyDecimals);
   return linearInstrumentInfo(spec.symbol, {
     priceScale: String(decimalsOf(spec.tickSize)),
-    priceFilter: { minPrice: spec.tickSize, maxPrice: (Number(spec.tickSize) * 1e9).toFixed(decimalsOf(spec.tickSize)), tickSize: spec.tickSize },
+    priceFilter: {
+      minPrice: spec.tickSize,
+      maxPrice: (Number(spec.tickSize) * 1e9).toFixed(decimalsOf(spec.tickSize)),
+      tickSize: spec.tickSize,
+    },
     lotSizeFilter: {
       minOrderQty: spec.qtyStep,
       maxOrderQty: scaleQty(1_000_000),
@@ -93,7 +97,12 @@ export class SimVenue {
       if (this.replay) {
         this.markets.set(symbol, { symbol, instrument, liquidity: replayedLiquidity(this.replay, symbol) });
       } else {
-        const model = new MarketModel({ seed: options.seed, instrument: spec, startMs: options.startMs, params: { stepMs: options.stepMs } });
+        const model = new MarketModel({
+          seed: options.seed,
+          instrument: spec,
+          startMs: options.startMs,
+          params: { stepMs: options.stepMs },
+        });
         model.warmUp(options.startMs - 200 * 60_000, options.startMs);
         this.markets.set(symbol, { symbol, instrument, model, liquidity: model.book });
       }
@@ -110,7 +119,9 @@ export class SimVenue {
       liquidity: (symbol: string) => this.market(symbol).liquidity,
       newId: seededUuidFactory(options.seed),
     };
-    this.engine = options.account ? MatchingEngine.fromSnapshot(deps, options.account) : MatchingEngine.create(deps, options.startMs);
+    this.engine = options.account
+      ? MatchingEngine.fromSnapshot(deps, options.account)
+      : MatchingEngine.create(deps, options.startMs);
   }
 
   on(listeners: VenueListeners): void {
@@ -140,14 +151,16 @@ export class SimVenue {
     if (this.replay) {
       this.replay.advance(nowMs, (record: ReplayRecord) => {
         if (!this.paused) this.emitPublic({ topic: record.topic, text: record.raw });
-        if (record.kind === 'orderbook' && this.markets.has(record.symbol)) this.settle(this.engine.onMarketMove(record.symbol, nowMs));
+        if (record.kind === 'orderbook' && this.markets.has(record.symbol))
+          this.settle(this.engine.onMarketMove(record.symbol, nowMs));
       });
       return;
     }
     for (const market of this.markets.values()) {
       market.model?.advance(nowMs, (message: PublicMessage) => {
         if (!this.paused) this.emitPublic({ topic: message.topic, text: JSON.stringify(message) });
-        if (message.topic.startsWith('publicTrade.')) this.fillAgainstTrades(market, message.data as Array<{ S: Side; p: string; v: string; T: number }>);
+        if (message.topic.startsWith('publicTrade.'))
+          this.fillAgainstTrades(market, message.data as Array<{ S: Side; p: string; v: string; T: number }>);
       });
       this.settle(this.engine.onMarketMove(market.symbol, nowMs));
     }
@@ -183,7 +196,8 @@ export class SimVenue {
   }
 
   forceResetSnapshot(symbol?: string): void {
-    for (const market of this.markets.values()) if (!symbol || market.symbol === symbol) market.model?.forceResetSnapshot();
+    for (const market of this.markets.values())
+      if (!symbol || market.symbol === symbol) market.model?.forceResetSnapshot();
   }
 
   // ------------------------------------------------------------------------------------- market views
@@ -273,10 +287,18 @@ export class SimVenue {
   }
 
   private fillAgainstTrades(market: Market, trades: ReadonlyArray<{ S: Side; p: string; v: string; T: number }>): void {
-    const { tickSize, } = market.instrument.info.priceFilter;
+    const { tickSize } = market.instrument.info.priceFilter;
     const { qtyStep } = market.instrument.info.lotSizeFilter;
     for (const trade of trades) {
-      this.settle(this.engine.onPublicTrade(market.symbol, trade.S, toUnits(trade.p, tickSize, 'nearest'), toUnits(trade.v, qtyStep, 'nearest'), trade.T));
+      this.settle(
+        this.engine.onPublicTrade(
+          market.symbol,
+          trade.S,
+          toUnits(trade.p, tickSize, 'nearest'),
+          toUnits(trade.v, qtyStep, 'nearest'),
+          trade.T,
+        ),
+      );
     }
   }
 
@@ -322,7 +344,12 @@ export function instrumentsOfRecording(records: readonly ReplayRecord[]): Instru
     const priceDecimals = Math.max(0, ...levels.map(([price]) => decimalsOfValue(price)));
     const sizeDecimals = Math.max(0, ...levels.map(([, size]) => decimalsOfValue(size)));
     const mid = levels[0]?.[0] ?? '1';
-    found.set(record.symbol, { symbol: record.symbol, tickSize: step(priceDecimals), qtyStep: step(sizeDecimals), startPrice: mid });
+    found.set(record.symbol, {
+      symbol: record.symbol,
+      tickSize: step(priceDecimals),
+      qtyStep: step(sizeDecimals),
+      startPrice: mid,
+    });
   }
   return [...found.values()];
 }

@@ -42,7 +42,12 @@ export class SimulatorHost implements OnModuleInit, OnApplicationShutdown {
     if (this.config.exchange.env !== 'sim' || !this.config.simulator.inProcess) return;
     this.running = await startSimulator(simulatorOptionsFrom(this.config));
     this.logger.log(
-      { rest: this.running.restUrl, symbols: this.config.trading.pairs, seed: this.config.simulator.seed, replay: this.config.simulator.replayFile ?? null },
+      {
+        rest: this.running.restUrl,
+        symbols: this.config.trading.pairs,
+        seed: this.config.simulator.seed,
+        replay: this.config.simulator.replayFile ?? null,
+      },
       'Bybit V5 simulator listening on loopback',
     );
   }

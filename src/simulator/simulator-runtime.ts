@@ -118,7 +118,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   };
 }
 
-function loadReplay(file: string, speed: number, startMs: number): { source: ReplaySource; instruments: ReturnType<typeof instrumentsOfRecording> } {
+function loadReplay(
+  file: string,
+  speed: number,
+  startMs: number,
+): { source: ReplaySource; instruments: ReturnType<typeof instrumentsOfRecording> } {
   const records = [...parseReplayText(readFileSync(file, 'utf8'))];
   const instruments = instrumentsOfRecording(records);
   const source = new ReplaySource(records, {

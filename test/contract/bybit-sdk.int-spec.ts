@@ -56,9 +56,17 @@ describe(startSimulator.name, () => {
 
   beforeAll(async () => {
     sim = await startContractSimulator();
-    rest = new RestClientV5({ key: SIM_API_KEY, secret: SIM_API_SECRET, baseUrl: sim.restUrl, parseAPIRateLimits: true });
+    rest = new RestClientV5({
+      key: SIM_API_KEY,
+      secret: SIM_API_SECRET,
+      baseUrl: sim.restUrl,
+      parseAPIRateLimits: true,
+    });
     // One client, one URL for every connection (public linear and private), as the SDK's `wsUrl` option works.
-    ws = new WebsocketClient({ key: SIM_API_KEY, secret: SIM_API_SECRET, wsUrl: sim.wsUrl, market: 'v5' }, quietLogger(sdkErrors));
+    ws = new WebsocketClient(
+      { key: SIM_API_KEY, secret: SIM_API_SECRET, wsUrl: sim.wsUrl, market: 'v5' },
+      quietLogger(sdkErrors),
+    );
     ws.on('update', (m: Frame) => void updates.push(m));
     ws.on('response', (m: Frame) => void responses.push(m));
     ws.on('exception', (m: Frame) => void exceptions.push(m));
@@ -106,18 +114,38 @@ describe(startSimulator.name, () => {
       } as const;
       for (const [symbol, filters] of Object.entries(expected)) {
         const instrument = bySymbol.get(symbol);
-        expect(instrument).toMatchObject({ symbol, contractType: 'LinearPerpetual', status: 'Trading', baseCoin: symbol.replace('USDT', ''), quoteCoin: 'USDT', settleCoin: 'USDT' });
+        expect(instrument).toMatchObject({
+          symbol,
+          contractType: 'LinearPerpetual',
+          status: 'Trading',
+          baseCoin: symbol.replace('USDT', ''),
+          quoteCoin: 'USDT',
+          settleCoin: 'USDT',
+        });
         const priceFilter = instrument?.priceFilter as Row;
         const lotSizeFilter = instrument?.lotSizeFilter as Row;
         // Decimal strings on the wire (BYBIT.md §3), compared by value.
-        for (const value of [priceFilter.tickSize, priceFilter.minPrice, priceFilter.maxPrice, lotSizeFilter.qtyStep, lotSizeFilter.minOrderQty, lotSizeFilter.maxOrderQty]) {
+        for (const value of [
+          priceFilter.tickSize,
+          priceFilter.minPrice,
+          priceFilter.maxPrice,
+          lotSizeFilter.qtyStep,
+          lotSizeFilter.minOrderQty,
+          lotSizeFilter.maxOrderQty,
+        ]) {
           expect(typeof value).toBe('string');
         }
         expect(Number(priceFilter.tickSize)).toBe(filters.tickSize);
         expect(Number(lotSizeFilter.qtyStep)).toBe(filters.qtyStep);
         if ('minOrderQty' in filters) expect(Number(lotSizeFilter.minOrderQty)).toBe(filters.minOrderQty);
         if ('minNotional' in filters) expect(Number(lotSizeFilter.minNotionalValue)).toBe(filters.minNotional);
-        expect(instrument?.leverageFilter).toEqual(expect.objectContaining({ minLeverage: expect.any(String), maxLeverage: expect.any(String), leverageStep: expect.any(String) }));
+        expect(instrument?.leverageFilter).toEqual(
+          expect.objectContaining({
+            minLeverage: expect.any(String),
+            maxLeverage: expect.any(String),
+            leverageStep: expect.any(String),
+          }),
+        );
       }
     });
 
@@ -132,7 +160,10 @@ describe(startSimulator.name, () => {
 
       const frames = book().slice(0, 21);
       expect(frames.map((f) => f.type)).toEqual(['snapshot', ...Array(20).fill('delta')]);
-      const snapshot = frames[0] as Frame & { ts: number; data: { s: string; b: string[][]; a: string[][]; u: number; seq: number } };
+      const snapshot = frames[0] as Frame & {
+        ts: number;
+        data: { s: string; b: string[][]; a: string[][]; u: number; seq: number };
+      };
       expect(typeof snapshot.ts).toBe('number');
       expect(snapshot.data.s).toBe('BTCUSDT');
       expect(snapshot.data.b.length).toBeGreaterThan(0);
@@ -148,7 +179,7 @@ describe(startSimulator.name, () => {
       expect(Number(snapshot.data.b[0][0])).toBeGreaterThan(96000 * 0.8);
       expect(Number(snapshot.data.a[0][0])).toBeLessThan(96000 * 1.2);
 
-      const ids = frames.map((f) => (f.data as { u: number; seq: number }));
+      const ids = frames.map((f) => f.data as { u: number; seq: number });
       for (let i = 1; i < ids.length; i += 1) {
         expect({ i, u: ids[i].u }).toEqual({ i, u: ids[i - 1].u + 1 });
         expect(ids[i].seq).toBeGreaterThan(ids[i - 1].seq);
@@ -163,7 +194,11 @@ describe(startSimulator.name, () => {
     it('should authenticate and acknowledge the private subscriptions when one wsUrl serves both', async () => {
       await waitFor(() => authenticated.includes('v5Private'), 5000, 'the private connection to authenticate');
       const topics = 'order,execution,position,wallet';
-      await waitFor(() => responses.some((r) => r.op === 'subscribe' && r.req_id === topics), 5000, 'the private subscribe ack');
+      await waitFor(
+        () => responses.some((r) => r.op === 'subscribe' && r.req_id === topics),
+        5000,
+        'the private subscribe ack',
+      );
       expect(responses.find((r) => r.op === 'subscribe' && r.req_id === topics)).toMatchObject({ success: true });
       expect(exceptions).toEqual([]);
       // No snapshot on subscribe for the private topics (BYBIT.md §7): nothing happened on the account yet.
@@ -174,16 +209,33 @@ describe(startSimulator.name, () => {
       const price = priceAt(btcBid || (await bestBid()), 0.9, '0.10');
       const orderLinkId = linkId('sdk-limit');
       const updatesBefore = updates.length;
-      const answer = await rest.submitOrder({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001', price, timeInForce: 'GTC', orderLinkId });
+      const answer = await rest.submitOrder({
+        category: 'linear',
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        orderType: 'Limit',
+        qty: '0.001',
+        price,
+        timeInForce: 'GTC',
+        orderLinkId,
+      });
       expect({ retCode: answer.retCode, retMsg: answer.retMsg }).toEqual({ retCode: 0, retMsg: expect.any(String) });
       expect(answer.result.orderId).toEqual(expect.stringMatching(/.+/));
       expect(answer.result.orderLinkId).toBe(orderLinkId);
       expect(answer.retExtInfo).toBeDefined();
       // X-Bapi-Limit* headers on private endpoints (BYBIT.md §8, §11.1), parsed by the SDK.
-      expect(answer.rateLimitApi).toMatchObject({ maxRequests: 10, remainingRequests: expect.any(Number), resetAtTimestamp: expect.any(Number) });
+      expect(answer.rateLimitApi).toMatchObject({
+        maxRequests: 10,
+        remainingRequests: expect.any(Number),
+        resetAtTimestamp: expect.any(Number),
+      });
       limitOrder = { orderId: answer.result.orderId, orderLinkId, price, updatesBefore };
 
-      await waitFor(() => rowsOf(updates, 'order').some((o) => o.orderId === limitOrder?.orderId), 5000, 'the order push');
+      await waitFor(
+        () => rowsOf(updates, 'order').some((o) => o.orderId === limitOrder?.orderId),
+        5000,
+        'the order push',
+      );
       const pushed = rowsOf(updates, 'order').filter((o) => o.orderId === limitOrder?.orderId);
       expect(pushed[0]).toMatchObject({
         category: 'linear',
@@ -231,8 +283,14 @@ describe(startSimulator.name, () => {
       expect(answer.retCode).toBe(0);
       expect(answer.result.orderId).toBe(orderId);
 
-      await waitFor(() => rowsOf(updates, 'order').some((o) => o.orderId === orderId && o.orderStatus === 'Cancelled'), 5000, 'the Cancelled push');
-      expect(rowsOf(updates, 'order').find((o) => o.orderId === orderId && o.orderStatus === 'Cancelled')).toMatchObject({ cancelType: 'CancelByUser', cumExecQty: expect.any(String) });
+      await waitFor(
+        () => rowsOf(updates, 'order').some((o) => o.orderId === orderId && o.orderStatus === 'Cancelled'),
+        5000,
+        'the Cancelled push',
+      );
+      expect(
+        rowsOf(updates, 'order').find((o) => o.orderId === orderId && o.orderStatus === 'Cancelled'),
+      ).toMatchObject({ cancelType: 'CancelByUser', cumExecQty: expect.any(String) });
       const open = await rest.getActiveOrders({ category: 'linear', symbol: 'BTCUSDT' });
       expect((open.result.list as unknown as Row[]).map((o) => o.orderId)).not.toContain(orderId);
 
@@ -242,14 +300,33 @@ describe(startSimulator.name, () => {
 
     it('should fill a Market Buy of 0.001 and push execution and position when submitted', async () => {
       const orderLinkId = linkId('sdk-market');
-      const answer = await rest.submitOrder({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', orderLinkId });
+      const answer = await rest.submitOrder({
+        category: 'linear',
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        orderType: 'Market',
+        qty: '0.001',
+        orderLinkId,
+      });
       expect(answer.retCode).toBe(0);
       const orderId = answer.result.orderId;
 
       const fills = () => rowsOf(updates, 'execution').filter((e) => e.orderId === orderId);
-      await waitFor(() => fills().reduce((sum, e) => sum + Number(e.execQty), 0) >= 0.001 - 1e-12, 5000, 'the execution pushes');
+      await waitFor(
+        () => fills().reduce((sum, e) => sum + Number(e.execQty), 0) >= 0.001 - 1e-12,
+        5000,
+        'the execution pushes',
+      );
       for (const fill of fills()) {
-        expect(fill).toMatchObject({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderLinkId, execType: 'Trade', isMaker: false, execId: expect.any(String) });
+        expect(fill).toMatchObject({
+          category: 'linear',
+          symbol: 'BTCUSDT',
+          side: 'Buy',
+          orderLinkId,
+          execType: 'Trade',
+          isMaker: false,
+          execId: expect.any(String),
+        });
         expect(Number(fill.feeRate)).toBeCloseTo(TAKER_FEE_RATE, 10);
         expect(Number(fill.execFee)).toBeCloseTo(Number(fill.execValue) * TAKER_FEE_RATE, 8);
         expect(Number(fill.execValue)).toBeCloseTo(Number(fill.execPrice) * Number(fill.execQty), 6);
@@ -259,9 +336,19 @@ describe(startSimulator.name, () => {
       const fees = fills().reduce((sum, e) => sum + Number(e.execFee), 0);
       expect(qty).toBeCloseTo(0.001, 12);
 
-      await waitFor(() => rowsOf(updates, 'order').some((o) => o.orderId === orderId && o.orderStatus === 'Filled'), 5000, 'the Filled order push');
-      await waitFor(() => rowsOf(updates, 'position').some((p) => p.symbol === 'BTCUSDT' && Number(p.size) === 0.001), 5000, 'a position push of size 0.001');
-      const pushedPosition = rowsOf(updates, 'position').filter((p) => p.symbol === 'BTCUSDT' && Number(p.size) === 0.001).pop() as Row;
+      await waitFor(
+        () => rowsOf(updates, 'order').some((o) => o.orderId === orderId && o.orderStatus === 'Filled'),
+        5000,
+        'the Filled order push',
+      );
+      await waitFor(
+        () => rowsOf(updates, 'position').some((p) => p.symbol === 'BTCUSDT' && Number(p.size) === 0.001),
+        5000,
+        'a position push of size 0.001',
+      );
+      const pushedPosition = rowsOf(updates, 'position')
+        .filter((p) => p.symbol === 'BTCUSDT' && Number(p.size) === 0.001)
+        .pop() as Row;
       expect(pushedPosition).toMatchObject({ side: 'Buy', positionIdx: 0, category: 'linear' });
       expect(Number(pushedPosition.entryPrice)).toBeCloseTo(vwap, 6); // WS position: entryPrice, not avgPrice (BYBIT.md §7)
 
@@ -274,7 +361,11 @@ describe(startSimulator.name, () => {
 
       const executions = await rest.getExecutionList({ category: 'linear', symbol: 'BTCUSDT', orderId });
       expect(executions.retCode).toBe(0);
-      expect((executions.result.list as unknown as Row[]).map((e) => e.execId).sort()).toEqual(fills().map((e) => e.execId).sort());
+      expect((executions.result.list as unknown as Row[]).map((e) => e.execId).sort()).toEqual(
+        fills()
+          .map((e) => e.execId)
+          .sort(),
+      );
 
       const wallet = await rest.getWalletBalance({ accountType: 'UNIFIED' });
       expect(wallet.retCode).toBe(0);
@@ -291,7 +382,10 @@ describe(startSimulator.name, () => {
     it('should answer 10004 when the signature is made with a wrong secret', async () => {
       const sut = new RestClientV5({ key: SIM_API_KEY, secret: 'not-the-secret', baseUrl: sim.restUrl });
       const answer = await answerOf(sut.getWalletBalance({ accountType: 'UNIFIED' }));
-      expect({ retCode: answer.retCode, retMsg: answer.retMsg }).toEqual({ retCode: 10004, retMsg: expect.stringContaining('error sign') });
+      expect({ retCode: answer.retCode, retMsg: answer.retMsg }).toEqual({
+        retCode: 10004,
+        retMsg: expect.stringContaining('error sign'),
+      });
     });
 
     it('should answer 10003 when the API key is unknown', async () => {
@@ -305,7 +399,12 @@ describe(startSimulator.name, () => {
       const timestamp = String(Date.now());
       const signed = 'accountType=UNIFIED';
       const sign = createHmac('sha256', SIM_API_SECRET).update(`${timestamp}${SIM_API_KEY}5000${signed}`).digest('hex');
-      const headers = { 'X-BAPI-API-KEY': SIM_API_KEY, 'X-BAPI-TIMESTAMP': timestamp, 'X-BAPI-RECV-WINDOW': '5000', 'X-BAPI-SIGN': sign };
+      const headers = {
+        'X-BAPI-API-KEY': SIM_API_KEY,
+        'X-BAPI-TIMESTAMP': timestamp,
+        'X-BAPI-RECV-WINDOW': '5000',
+        'X-BAPI-SIGN': sign,
+      };
       const good = await fetch(`${sim.restUrl}/v5/account/wallet-balance?${signed}`, { headers });
       expect(((await good.json()) as Row).retCode).toBe(0);
       const bad = await fetch(`${sim.restUrl}/v5/account/wallet-balance?${signed}&coin=USDT`, { headers });
@@ -317,7 +416,12 @@ describe(startSimulator.name, () => {
       const query = 'accountType=UNIFIED';
       const sign = createHmac('sha256', SIM_API_SECRET).update(`${timestamp}${SIM_API_KEY}5000${query}`).digest('hex');
       const response = await fetch(`${sim.restUrl}/v5/account/wallet-balance?${query}`, {
-        headers: { 'X-BAPI-API-KEY': SIM_API_KEY, 'X-BAPI-TIMESTAMP': timestamp, 'X-BAPI-RECV-WINDOW': '5000', 'X-BAPI-SIGN': sign },
+        headers: {
+          'X-BAPI-API-KEY': SIM_API_KEY,
+          'X-BAPI-TIMESTAMP': timestamp,
+          'X-BAPI-RECV-WINDOW': '5000',
+          'X-BAPI-SIGN': sign,
+        },
       });
       expect(((await response.json()) as Row).retCode).toBe(10002);
     });
@@ -325,7 +429,16 @@ describe(startSimulator.name, () => {
     it('should answer 110072 when an orderLinkId is reused', async () => {
       const price = priceAt(await bestBid(), 0.9, '0.10');
       const orderLinkId = linkId('sdk-dup');
-      const order = { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001', price, timeInForce: 'GTC', orderLinkId } as const;
+      const order = {
+        category: 'linear',
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        orderType: 'Limit',
+        qty: '0.001',
+        price,
+        timeInForce: 'GTC',
+        orderLinkId,
+      } as const;
       const first = await rest.submitOrder(order);
       expect(first.retCode).toBe(0);
       const second = await rest.submitOrder(order);
@@ -339,21 +452,40 @@ describe(startSimulator.name, () => {
       const started = Date.now();
       const answers = await Promise.all(
         Array.from({ length: 15 }, (_, i) =>
-          answerOf(rest.submitOrder({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001', price, timeInForce: 'PostOnly', orderLinkId: linkId(`sdk-rl${i}`) })),
+          answerOf(
+            rest.submitOrder({
+              category: 'linear',
+              symbol: 'BTCUSDT',
+              side: 'Buy',
+              orderType: 'Limit',
+              qty: '0.001',
+              price,
+              timeInForce: 'PostOnly',
+              orderLinkId: linkId(`sdk-rl${i}`),
+            }),
+          ),
         ),
       );
       const elapsed = Date.now() - started;
       expect(elapsed).toBeLessThan(1000); // otherwise the burst did not fall into one second and the test proves nothing
       const limited = answers.filter((a) => a.retCode === 10006);
       const accepted = answers.filter((a) => a.retCode === 0);
-      expect({ accepted: accepted.length, limited: limited.length, other: answers.filter((a) => a.retCode !== 0 && a.retCode !== 10006).map((a) => [a.retCode, a.retMsg]) }).toEqual({
+      expect({
+        accepted: accepted.length,
+        limited: limited.length,
+        other: answers.filter((a) => a.retCode !== 0 && a.retCode !== 10006).map((a) => [a.retCode, a.retMsg]),
+      }).toEqual({
         accepted: 10,
         limited: 5,
         other: [],
       });
       expect(limited[0]).toMatchObject({ httpStatus: 200, retMsg: 'Too many visits!' });
       for (const answer of limited) {
-        expect(answer.rateLimitApi).toEqual({ maxRequests: 10, remainingRequests: 0, resetAtTimestamp: expect.any(Number) });
+        expect(answer.rateLimitApi).toEqual({
+          maxRequests: 10,
+          remainingRequests: 0,
+          resetAtTimestamp: expect.any(Number),
+        });
         expect(answer.rateLimitApi?.resetAtTimestamp).toBeGreaterThan(started);
         expect(answer.rateLimitApi?.resetAtTimestamp).toBeLessThanOrEqual(Date.now() + 1100);
       }
@@ -373,8 +505,15 @@ describe(startSimulator.name, () => {
       const read = await fetch(`${sim.restUrl}/sim/faults`);
       expect(read.status).toBe(200);
       expect(await read.json()).toMatchObject({ wsDelayMs: 5, httpErrorRate: 0 });
-      const write = await fetch(`${sim.restUrl}/sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ wsDelayMs: 0 }) });
-      expect({ status: write.status, body: (await write.json()) as unknown }).toEqual({ status: 200, body: expect.objectContaining({ wsDelayMs: 0 }) });
+      const write = await fetch(`${sim.restUrl}/sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ wsDelayMs: 0 }),
+      });
+      expect({ status: write.status, body: (await write.json()) as unknown }).toEqual({
+        status: 200,
+        body: expect.objectContaining({ wsDelayMs: 0 }),
+      });
       expect(await (await fetch(`${sim.restUrl}/sim/faults`)).json()).toMatchObject({ wsDelayMs: 0 });
     });
 
@@ -382,20 +521,46 @@ describe(startSimulator.name, () => {
       const topic = 'orderbook.50.BTCUSDT';
       const from = updates.length;
       const lastU = (updates.filter((f) => f.topic === topic).pop()?.data as { u: number }).u;
-      const response = await fetch(`${sim.restUrl}/sim/gap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', depth: 50 }) });
-      expect({ status: response.status, body: (await response.json()) as unknown }).toEqual({ status: 200, body: { gap: true } });
-      const us = () => [lastU, ...updates.slice(from).filter((f) => f.topic === topic).map((f) => (f.data as { u: number }).u)];
+      const response = await fetch(`${sim.restUrl}/sim/gap`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'BTCUSDT', depth: 50 }),
+      });
+      expect({ status: response.status, body: (await response.json()) as unknown }).toEqual({
+        status: 200,
+        body: { gap: true },
+      });
+      const us = () => [
+        lastU,
+        ...updates
+          .slice(from)
+          .filter((f) => f.topic === topic)
+          .map((f) => (f.data as { u: number }).u),
+      ];
       await waitFor(() => us().length >= 4, 3000, 'three more deltas');
-      const steps = us().slice(1).map((u, i) => u - us()[i]);
+      const steps = us()
+        .slice(1)
+        .map((u, i) => u - us()[i]);
       expect(steps.filter((d) => d !== 1)).toEqual([2]);
     });
 
     it('should send a snapshot with u=1 when POST /sim/reset-snapshot is called', async () => {
       const topic = 'orderbook.50.BTCUSDT';
       const from = updates.length;
-      const response = await fetch(`${sim.restUrl}/sim/reset-snapshot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT' }) });
+      const response = await fetch(`${sim.restUrl}/sim/reset-snapshot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'BTCUSDT' }),
+      });
       expect(response.status).toBe(200);
-      await waitFor(() => updates.slice(from).some((f) => f.topic === topic && f.type === 'snapshot' && (f.data as { u: number }).u === 1), 3000, 'a snapshot with u=1');
+      await waitFor(
+        () =>
+          updates
+            .slice(from)
+            .some((f) => f.topic === topic && f.type === 'snapshot' && (f.data as { u: number }).u === 1),
+        3000,
+        'a snapshot with u=1',
+      );
     });
 
     it('should close every connection and let the SDK reconnect when POST /sim/ws/drop is called', async () => {
@@ -405,8 +570,16 @@ describe(startSimulator.name, () => {
       const response = await fetch(`${sim.restUrl}/sim/ws/drop`, { method: 'POST' });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { dropped: number }).dropped).toBeGreaterThanOrEqual(2); // public + private
-      await waitFor(() => reconnected.includes('v5LinearPublic') && reconnected.includes('v5Private'), 5000, 'both SDK connections back');
-      await waitFor(() => updates.slice(from).some((f) => f.topic === 'orderbook.50.BTCUSDT' && f.type === 'snapshot'), 5000, 'a fresh snapshot after the resubscribe');
+      await waitFor(
+        () => reconnected.includes('v5LinearPublic') && reconnected.includes('v5Private'),
+        5000,
+        'both SDK connections back',
+      );
+      await waitFor(
+        () => updates.slice(from).some((f) => f.topic === 'orderbook.50.BTCUSDT' && f.type === 'snapshot'),
+        5000,
+        'a fresh snapshot after the resubscribe',
+      );
     }, 10_000);
 
     it('should answer HTTP 503 when httpErrorRate is 1', async () => {
@@ -430,10 +603,16 @@ describe(`${startSimulator.name} seeds`, () => {
   });
 
   /** The first book a client sees; a long step keeps the market model from moving before we look. */
-  async function initialBook(seed: number): Promise<{ rest: { b: string[][]; a: string[][] }; ws: { b: string[][]; a: string[][] } }> {
+  async function initialBook(
+    seed: number,
+  ): Promise<{ rest: { b: string[][]; a: string[][] }; ws: { b: string[][]; a: string[][] } }> {
     const sim = await startContractSimulator({ seed, stepMs: 60_000 });
     sims.push(sim);
-    const rest = await new RestClientV5({ baseUrl: sim.restUrl }).getOrderbook({ category: 'linear', symbol: 'BTCUSDT', limit: 50 });
+    const rest = await new RestClientV5({ baseUrl: sim.restUrl }).getOrderbook({
+      category: 'linear',
+      symbol: 'BTCUSDT',
+      limit: 50,
+    });
     expect(rest.retCode).toBe(0);
     const client = new WebsocketClient({ wsUrl: sim.wsPublicUrl, market: 'v5' }, quietLogger([]));
     const frames: Frame[] = [];

@@ -24,7 +24,10 @@ function registeredRoutes(app: TestApp['app']): Route[] {
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         if (method === undefined || sub === undefined) continue;
-        const path = `/${[base, sub].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+        const path = `/${[base, sub]
+          .map((p) => p.replace(/^\/|\/$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
         routes.push({ method: RequestMethod[method], path });
       }
     }
@@ -61,7 +64,11 @@ describe('API surface', () => {
     for (const route of registeredRoutes(ctx.app)) {
       if (PUBLIC_ROUTES.has(`${route.method} ${route.path}`)) continue;
       const url = `${ctx.baseUrl}${route.path.replace(/:([A-Za-z0-9_]+)/g, 'BTCUSDT')}`;
-      const response = await fetch(url, { method: route.method, headers: { 'content-type': 'application/json' }, body: route.method === 'GET' ? undefined : '{}' });
+      const response = await fetch(url, {
+        method: route.method,
+        headers: { 'content-type': 'application/json' },
+        body: route.method === 'GET' ? undefined : '{}',
+      });
       expect({ route, status: response.status }).toEqual({ route, status: 401 });
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
@@ -87,7 +94,11 @@ describe('API surface', () => {
   });
 
   it('should answer a malformed JSON body and unknown fields with 400, never 500', async () => {
-    const malformed = await fetch(`${ctx.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":' });
+    const malformed = await fetch(`${ctx.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"password":',
+    });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     const unknown = await fetch(`${ctx.baseUrl}/auth/login`, {
@@ -97,7 +108,9 @@ describe('API surface', () => {
     });
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { message: string }).message).toContain('admin');
-    const notFound = await fetch(`${ctx.baseUrl}/no/such/route`, { headers: { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` } });
+    const notFound = await fetch(`${ctx.baseUrl}/no/such/route`, {
+      headers: { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` },
+    });
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
   });

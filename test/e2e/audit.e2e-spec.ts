@@ -42,7 +42,10 @@ describe('GET /audit', () => {
   });
   afterAll(() => ctx.close());
 
-  async function getAudit(query: Record<string, string>, headers = auth): Promise<{ status: number; body: AuditPage & ErrorBody }> {
+  async function getAudit(
+    query: Record<string, string>,
+    headers = auth,
+  ): Promise<{ status: number; body: AuditPage & ErrorBody }> {
     const response = await fetch(`${ctx.baseUrl}/audit?${new URLSearchParams(query)}`, { headers });
     return { status: response.status, body: (await response.json()) as AuditPage & ErrorBody };
   }
@@ -58,14 +61,26 @@ describe('GET /audit', () => {
     }
   }
 
-  const post = (path: string, traceId: string) => fetch(`${ctx.baseUrl}${path}`, { method: 'POST', headers: { ...auth, 'x-trace-id': traceId } });
+  const post = (path: string, traceId: string) =>
+    fetch(`${ctx.baseUrl}${path}`, { method: 'POST', headers: { ...auth, 'x-trace-id': traceId } });
 
   it('should record the masked configuration as CONFIG_CHANGE on the first start', async () => {
     const page = await rowsOnceWritten({ action: 'CONFIG_CHANGE' }, 1);
 
     expect(page.total).toBe(1);
-    expect(page.items[0]).toMatchObject({ entity_type: 'config', actor: 'system', old_value: null, reason: 'first start', success: true });
-    expect(page.items[0].new_value).toMatchObject({ APP_PASSWORD: MASK, SECRET_KEY: MASK, DATABASE_URL: MASK, BYBIT_ENV: 'sim' });
+    expect(page.items[0]).toMatchObject({
+      entity_type: 'config',
+      actor: 'system',
+      old_value: null,
+      reason: 'first start',
+      success: true,
+    });
+    expect(page.items[0].new_value).toMatchObject({
+      APP_PASSWORD: MASK,
+      SECRET_KEY: MASK,
+      DATABASE_URL: MASK,
+      BYBIT_ENV: 'sim',
+    });
     expect(JSON.stringify(page)).not.toContain(ctx.config.auth.secretKey);
     expect(JSON.stringify(page)).not.toContain(ctx.config.auth.initialPassword);
   });
@@ -84,7 +99,12 @@ describe('GET /audit', () => {
     const beforeWindow = await getAudit({ to: before.toISOString(), entity_type: 'bot' });
 
     expect(byTrace.body.items.map((r) => [r.action, r.trace_id])).toEqual([['BOT_START', 'audit-e2e-start']]);
-    expect(byTrace.body.items[0]).toMatchObject({ entity_type: 'bot', old_value: { state: 'stopped' }, new_value: { state: 'running', mode: 'sim' }, success: true });
+    expect(byTrace.body.items[0]).toMatchObject({
+      entity_type: 'bot',
+      old_value: { state: 'stopped' },
+      new_value: { state: 'running', mode: 'sim' },
+      success: true,
+    });
     expect(byAction.body.items.map((r) => [r.action, r.trace_id])).toEqual([['BOT_STOP', 'audit-e2e-stop']]);
     // Newest first.
     expect(byEntity.body.items.map((r) => r.action)).toEqual(['BOT_STOP', 'BOT_START']);
@@ -101,11 +121,21 @@ describe('GET /audit', () => {
     expect(response.status).toBe(401);
 
     await rowsOnceWritten({ trace_id: 'audit-e2e-login' }, 1);
-    const failures = await getAudit({ action: 'LOGIN_FAILED', success: 'false', entity_type: 'auth', entity_id: 'credentials' });
+    const failures = await getAudit({
+      action: 'LOGIN_FAILED',
+      success: 'false',
+      entity_type: 'auth',
+      entity_id: 'credentials',
+    });
     const successes = await getAudit({ action: 'LOGIN_FAILED', success: 'true' });
 
     expect(failures.body.items).toEqual([
-      expect.objectContaining({ action: 'LOGIN_FAILED', success: false, trace_id: 'audit-e2e-login', error_message: 'invalid credentials' }),
+      expect.objectContaining({
+        action: 'LOGIN_FAILED',
+        success: false,
+        trace_id: 'audit-e2e-login',
+        error_message: 'invalid credentials',
+      }),
     ]);
     expect(JSON.stringify(failures.body)).not.toContain('not-the-password');
     expect(successes.body).toMatchObject({ items: [], total: 0 });
@@ -137,7 +167,9 @@ describe('GET /audit', () => {
     expect(first.body).toMatchObject({ limit: 3, offset: 0, total: 8 });
     expect(second.body).toMatchObject({ limit: 3, offset: 3, total: 8 });
     expect(last.body).toMatchObject({ limit: 3, offset: 6, total: 8 });
-    expect([...first.body.items, ...second.body.items, ...last.body.items].map((r) => r.id)).toEqual(all.items.map((r) => r.id));
+    expect([...first.body.items, ...second.body.items, ...last.body.items].map((r) => r.id)).toEqual(
+      all.items.map((r) => r.id),
+    );
     expect(beyond.body).toMatchObject({ items: [], offset: 100, total: 8 });
     expect(defaults.body).toMatchObject({ limit: 100, offset: 0, total: 8 });
   });

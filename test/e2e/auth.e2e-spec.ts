@@ -26,13 +26,19 @@ async function call(ctx: TestApp, method: string, path: string, options: { token
 
 const login = (ctx: TestApp, password: string) => call(ctx, 'POST', '/auth/login', { body: { password } });
 const verify = (ctx: TestApp, token?: string) => call(ctx, 'GET', '/auth/verify', { token });
-const changePassword = (ctx: TestApp, token: string, body: Json) => call(ctx, 'POST', '/auth/change-password', { token, body });
+const changePassword = (ctx: TestApp, token: string, body: Json) =>
+  call(ctx, 'POST', '/auth/change-password', { token, body });
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function expectErrorShape(body: Json, statusCode: number, code?: string): void {
-  expect(body).toMatchObject({ statusCode, error: expect.any(String), message: expect.any(String), trace_id: expect.any(String) });
+  expect(body).toMatchObject({
+    statusCode,
+    error: expect.any(String),
+    message: expect.any(String),
+    trace_id: expect.any(String),
+  });
   if (code) expect(body.code).toBe(code);
 }
 
@@ -49,7 +55,11 @@ describe('auth API', () => {
 
       expect(status).toBe(200);
       expect(headers.get('cache-control')).toBe('no-store');
-      expect(body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: ctx.config.auth.jwtExpiresInSeconds });
+      expect(body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: ctx.config.auth.jwtExpiresInSeconds,
+      });
       expect(body.access_token.split('.')).toHaveLength(3);
     });
 
@@ -98,7 +108,9 @@ describe('auth API', () => {
 
     it('should answer 401 MISSING_TOKEN without an Authorization header, or with another scheme', async () => {
       const none = await verify(ctx);
-      const basic = await fetch(`${ctx.baseUrl}/auth/verify`, { headers: { authorization: 'Basic b3BlcmF0b3I6cGFzcw==' } });
+      const basic = await fetch(`${ctx.baseUrl}/auth/verify`, {
+        headers: { authorization: 'Basic b3BlcmF0b3I6cGFzcw==' },
+      });
 
       expect(none.status).toBe(401);
       expectErrorShape(none.body, 401, 'MISSING_TOKEN');
@@ -137,7 +149,10 @@ describe('auth API', () => {
     it('should refuse an RS256 token', async () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
-      const token = new JwtService({ privateKey: pem }).sign({ sub: 'operator', pwv: 1 }, { algorithm: 'RS256', expiresIn: 600 });
+      const token = new JwtService({ privateKey: pem }).sign(
+        { sub: 'operator', pwv: 1 },
+        { algorithm: 'RS256', expiresIn: 600 },
+      );
 
       const { status, body } = await verify(ctx, token);
 
@@ -182,13 +197,18 @@ describe('auth API', () => {
     });
 
     it('should require a token', async () => {
-      const response = await call(ctx, 'POST', '/auth/change-password', { body: { current_password: TEST_PASSWORD, new_password: NEW_PASSWORD } });
+      const response = await call(ctx, 'POST', '/auth/change-password', {
+        body: { current_password: TEST_PASSWORD, new_password: NEW_PASSWORD },
+      });
 
       expect(response.status).toBe(401);
     });
 
     it('should answer 400 naming new_password when it is shorter than PASSWORD_MIN_LENGTH', async () => {
-      const response = await changePassword(ctx, await loginToken(ctx.baseUrl), { current_password: TEST_PASSWORD, new_password: 'short-1' });
+      const response = await changePassword(ctx, await loginToken(ctx.baseUrl), {
+        current_password: TEST_PASSWORD,
+        new_password: 'short-1',
+      });
 
       expect(response.status).toBe(400);
       expectErrorShape(response.body, 400, 'PASSWORD_TOO_SHORT');
@@ -197,7 +217,10 @@ describe('auth API', () => {
     });
 
     it('should answer 400 when the new password equals the current one', async () => {
-      const response = await changePassword(ctx, await loginToken(ctx.baseUrl), { current_password: TEST_PASSWORD, new_password: TEST_PASSWORD });
+      const response = await changePassword(ctx, await loginToken(ctx.baseUrl), {
+        current_password: TEST_PASSWORD,
+        new_password: TEST_PASSWORD,
+      });
 
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('PASSWORD_UNCHANGED');
@@ -206,7 +229,10 @@ describe('auth API', () => {
     it('should answer 403 WRONG_PASSWORD when current_password is wrong', async () => {
       const token = await loginToken(ctx.baseUrl);
 
-      const response = await changePassword(ctx, token, { current_password: 'not-the-password', new_password: NEW_PASSWORD });
+      const response = await changePassword(ctx, token, {
+        current_password: 'not-the-password',
+        new_password: NEW_PASSWORD,
+      });
 
       expect(response.status).toBe(403);
       expectErrorShape(response.body, 403, 'WRONG_PASSWORD');
@@ -217,10 +243,17 @@ describe('auth API', () => {
       const oldToken = await loginToken(ctx.baseUrl);
       const otherOldToken = await loginToken(ctx.baseUrl);
 
-      const changed = await changePassword(ctx, oldToken, { current_password: TEST_PASSWORD, new_password: NEW_PASSWORD });
+      const changed = await changePassword(ctx, oldToken, {
+        current_password: TEST_PASSWORD,
+        new_password: NEW_PASSWORD,
+      });
 
       expect(changed.status).toBe(200);
-      expect(changed.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: ctx.config.auth.jwtExpiresInSeconds });
+      expect(changed.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: ctx.config.auth.jwtExpiresInSeconds,
+      });
       const newToken: string = changed.body.access_token;
       for (const revoked of [oldToken, otherOldToken]) {
         const refused = await verify(ctx, revoked);

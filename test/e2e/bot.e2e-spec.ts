@@ -4,7 +4,11 @@ describe('bot lifecycle API', () => {
   let ctx: TestApp;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT,ETHUSDT', SIM_API_SECRET: 'sim-secret-visible-nowhere', BYBIT_API_SECRET: 'sim-secret-visible-nowhere' });
+    ctx = await startTestApp({
+      TRADING_PAIRS: 'BTCUSDT,ETHUSDT',
+      SIM_API_SECRET: 'sim-secret-visible-nowhere',
+      BYBIT_API_SECRET: 'sim-secret-visible-nowhere',
+    });
     auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
   });
   afterAll(() => ctx.close());
@@ -44,7 +48,10 @@ describe('bot lifecycle API', () => {
     try {
       let rows: Array<{ action: string; trace_id: string }> = [];
       for (let i = 0; i < 50 && rows.length === 0; i++) {
-        rows = await source.query(`SELECT action, trace_id FROM audit_logs WHERE action = 'BOT_START' AND trace_id = $1`, [traceId]);
+        rows = await source.query(
+          `SELECT action, trace_id FROM audit_logs WHERE action = 'BOT_START' AND trace_id = $1`,
+          [traceId],
+        );
         if (rows.length === 0) await new Promise((r) => setTimeout(r, 50));
       }
       expect(rows).toHaveLength(1);
@@ -56,7 +63,16 @@ describe('bot lifecycle API', () => {
   it('should return the effective configuration with secrets masked', async () => {
     const { status, body } = await call('GET', '/bot/config');
     expect(status).toBe(200);
-    expect(body.config).toMatchObject({ PORT: 8000, BYBIT_ENV: 'sim', TRADING_PAIRS: 'BTCUSDT,ETHUSDT', SECRET_KEY: '********', APP_PASSWORD: '********', BYBIT_API_SECRET: '********', SIM_API_SECRET: '********', DATABASE_URL: '********' });
+    expect(body.config).toMatchObject({
+      PORT: 8000,
+      BYBIT_ENV: 'sim',
+      TRADING_PAIRS: 'BTCUSDT,ETHUSDT',
+      SECRET_KEY: '********',
+      APP_PASSWORD: '********',
+      BYBIT_API_SECRET: '********',
+      SIM_API_SECRET: '********',
+      DATABASE_URL: '********',
+    });
     const text = JSON.stringify(body);
     expect(text).not.toContain('sim-secret-visible-nowhere');
     expect(text).not.toContain(ctx.config.auth.secretKey);
@@ -65,7 +81,9 @@ describe('bot lifecycle API', () => {
   it('should report database and event loop in readiness', async () => {
     const response = await fetch(`${ctx.baseUrl}/health/ready`);
     const body = (await response.json()) as { status: string; info: Record<string, { status: string }> };
-    expect({ status: response.status, details: (body as { details?: unknown }).details }).toMatchObject({ status: 200 });
+    expect({ status: response.status, details: (body as { details?: unknown }).details }).toMatchObject({
+      status: 200,
+    });
     expect(body.info.database.status).toBe('up');
     expect(body.info.event_loop.status).toBe('up');
   });
@@ -77,8 +95,13 @@ describe('bot lifecycle API', () => {
       status = (await call('GET', '/bot/status')).body;
     }
     expect(status.connections).toEqual({ 'bybit.public': 'connected', 'bybit.private': 'connected' });
-    expect(status.participants.exchange).toMatchObject({ state: 'running', details: { env: 'sim', instruments: { count: 2 } } });
-    const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { info: Record<string, { status: string }> };
+    expect(status.participants.exchange).toMatchObject({
+      state: 'running',
+      details: { env: 'sim', instruments: { count: 2 } },
+    });
+    const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as {
+      info: Record<string, { status: string }>;
+    };
     expect(ready.info.exchange.status).toBe('up');
   });
 });

@@ -22,7 +22,10 @@ const SIM_SECRET = 'crash-secret';
 
 interface BotStatusBody {
   readonly state: string;
-  readonly participants: Record<string, { state: string; counters?: Record<string, number>; details?: Record<string, any> }>;
+  readonly participants: Record<
+    string,
+    { state: string; counters?: Record<string, number>; details?: Record<string, any> }
+  >;
 }
 
 type Scenario = { readonly name: string; readonly steps: ReadonlyArray<{ crashAt?: string; killAfterMs?: number }> };
@@ -48,8 +51,14 @@ const SCENARIOS: Scenario[] = [
   named('exit-pending-persisted:2'),
   named('exit-acked:2'),
   named('position-closed:3'),
-  { name: 'pending-persisted:2 then reconcile-fixed:1 (a crash inside recovery)', steps: [{ crashAt: 'pending-persisted:2' }, { crashAt: 'reconcile-fixed:1' }] },
-  ...[1800, 2600, 3400, 4700].map((ms) => ({ name: `random moment (~${ms} ms after ready)`, steps: [{ killAfterMs: ms + Math.floor(Math.random() * 800) }] })),
+  {
+    name: 'pending-persisted:2 then reconcile-fixed:1 (a crash inside recovery)',
+    steps: [{ crashAt: 'pending-persisted:2' }, { crashAt: 'reconcile-fixed:1' }],
+  },
+  ...[1800, 2600, 3400, 4700].map((ms) => ({
+    name: `random moment (~${ms} ms after ready)`,
+    steps: [{ killAfterMs: ms + Math.floor(Math.random() * 800) }],
+  })),
 ];
 
 describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = exchange', () => {
@@ -94,7 +103,10 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
   for (const scenario of SCENARIOS) {
     it(`should recover from a kill at ${scenario.name}`, async () => {
       for (const step of scenario.steps) {
-        const bot = await startBot({ BOT_AUTOSTART: 'true', ...(step.crashAt ? { FAULT_CRASH_AT: step.crashAt } : {}) });
+        const bot = await startBot({
+          BOT_AUTOSTART: 'true',
+          ...(step.crashAt ? { FAULT_CRASH_AT: step.crashAt } : {}),
+        });
         if (step.killAfterMs !== undefined) {
           await waitForStatus(`${bot.url}/health/ready`, 200, 30_000);
           await sleep(step.killAfterMs);
@@ -107,7 +119,10 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
         ]);
         clearTimeout(timer);
         if (code === 'timeout') bot.process.child.kill('SIGKILL');
-        expect({ code, output: code === 'SIGKILL' ? '' : bot.process.output().slice(-3000) }).toEqual({ code: 'SIGKILL', output: '' });
+        expect({ code, output: code === 'SIGKILL' ? '' : bot.process.output().slice(-3000) }).toEqual({
+          code: 'SIGKILL',
+          output: '',
+        });
         if (step.crashAt) expect(bot.process.output()).toContain(`CRASH-INJECTED ${step.crashAt}`);
         kills += 1;
       }
@@ -116,10 +131,17 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
       // A new life: it reconciles at boot; entries stay off (no autostart) so the picture can settle.
       const verifier = await startBot({});
       try {
-        await waitFor(async () => (await reconciliationRunsSince(killedAt)) > 0, 45_000, 'a reconciliation after the restart');
+        await waitFor(
+          async () => (await reconciliationRunsSince(killedAt)) > 0,
+          45_000,
+          'a reconciliation after the restart',
+        );
         const report = await settledConsistency(database.url, venue);
         expect(report.problems).toEqual([]);
-        const runs = await auditRows(`SELECT success FROM audit_logs WHERE action = 'RECONCILIATION_RUN' AND "timestamp" >= $1`, [killedAt]);
+        const runs = await auditRows(
+          `SELECT success FROM audit_logs WHERE action = 'RECONCILIATION_RUN' AND "timestamp" >= $1`,
+          [killedAt],
+        );
         expect(runs.length).toBeGreaterThan(0);
         expect(runs.every((r) => r.success === true)).toBe(true);
       } finally {
@@ -136,11 +158,19 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
     try {
       await waitForStatus(`${standby.url}/health/ready`, 200, 30_000);
       const standbyAuth = { authorization: `Bearer ${await loginToken(standby.url)}` };
-      const standbyStatus = async () => (await (await fetch(`${standby.url}/bot/status`, { headers: standbyAuth })).json()) as BotStatusBody;
-      await waitFor(async () => (await standbyStatus()).participants.ownership.state === 'waiting', 10_000, 'the standby waiting for the symbols');
+      const standbyStatus = async () =>
+        (await (await fetch(`${standby.url}/bot/status`, { headers: standbyAuth })).json()) as BotStatusBody;
+      await waitFor(
+        async () => (await standbyStatus()).participants.ownership.state === 'waiting',
+        10_000,
+        'the standby waiting for the symbols',
+      );
       const beforeKill = await standbyStatus();
       // BOT_AUTOSTART keeps trying; each try is refused while the holder lives.
-      expect(beforeKill).toMatchObject({ state: 'stopped', participants: { ownership: { details: { holders: { BTCUSDT: 'crash-holder' } } } } });
+      expect(beforeKill).toMatchObject({
+        state: 'stopped',
+        participants: { ownership: { details: { holders: { BTCUSDT: 'crash-holder' } } } },
+      });
       const ordersBefore = await orderCount();
       await waitFor(async () => (await orderCount()) > ordersBefore, 20_000, 'the holder trading');
 
@@ -149,7 +179,11 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
       const killedAt = new Date();
       kills += 1;
 
-      await waitFor(async () => (await standbyStatus()).state === 'running', 30_000, 'the standby trading after taking over');
+      await waitFor(
+        async () => (await standbyStatus()).state === 'running',
+        30_000,
+        'the standby trading after taking over',
+      );
       const took = await standbyStatus();
       expect(took.participants.ownership).toMatchObject({ state: 'owned', counters: { acquisitions: 1 } });
       expect(took.participants.recovery.details?.last).toMatchObject({ trigger: 'ownership', success: true });
@@ -169,7 +203,11 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
 
     const verifier = await startBot({});
     try {
-      await waitFor(async () => (await reconciliationRunsSince(killedAt)) > 0, 45_000, 'a reconciliation after the restart');
+      await waitFor(
+        async () => (await reconciliationRunsSince(killedAt)) > 0,
+        45_000,
+        'a reconciliation after the restart',
+      );
       expect((await settledConsistency(database.url, venue)).problems).toEqual([]);
     } finally {
       verifier.process.child.kill('SIGKILL');
@@ -185,31 +223,34 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
 
   async function startBot(extra: Record<string, string>): Promise<{ process: ServiceProcess; url: string }> {
     const port = await freePort();
-    const process = spawnService({
-      PORT: String(port),
-      DATABASE_URL: database.url,
-      DATA_DIR: join(dir, 'bot'),
-      LOG_DIR: join(dir, 'bot-logs'),
-      LOG_STDOUT: 'false',
-      APP_PASSWORD: 'correct-horse-battery-staple',
-      BYBIT_ENV: 'sim',
-      SIM_IN_PROCESS: 'false',
-      SIM_PORT: String(simPort),
-      SIM_API_KEY: SIM_KEY,
-      SIM_API_SECRET: SIM_SECRET,
-      TRADING_PAIRS: SYMBOLS.join(','),
-      // An eager strategy and short exits, so every point of the order path is reached within seconds.
-      IMBALANCE_BUY_THRESHOLD: '0.55',
-      IMBALANCE_SELL_THRESHOLD: '0.45',
-      MIN_CLUSTER_VOLUME: '0',
-      SIGNAL_COOLDOWN_MS: '700',
-      TAKE_PROFIT_PCT: '0.05',
-      STOP_LOSS_PCT: '0.05',
-      MAX_HOLD_SECONDS: '2',
-      ORDER_SIZE_USDT: '100',
-      MAX_DAILY_LOSS_USDT: '0',
-      ...extra,
-    }, build.entry('src/main.ts'));
+    const process = spawnService(
+      {
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        DATA_DIR: join(dir, 'bot'),
+        LOG_DIR: join(dir, 'bot-logs'),
+        LOG_STDOUT: 'false',
+        APP_PASSWORD: 'correct-horse-battery-staple',
+        BYBIT_ENV: 'sim',
+        SIM_IN_PROCESS: 'false',
+        SIM_PORT: String(simPort),
+        SIM_API_KEY: SIM_KEY,
+        SIM_API_SECRET: SIM_SECRET,
+        TRADING_PAIRS: SYMBOLS.join(','),
+        // An eager strategy and short exits, so every point of the order path is reached within seconds.
+        IMBALANCE_BUY_THRESHOLD: '0.55',
+        IMBALANCE_SELL_THRESHOLD: '0.45',
+        MIN_CLUSTER_VOLUME: '0',
+        SIGNAL_COOLDOWN_MS: '700',
+        TAKE_PROFIT_PCT: '0.05',
+        STOP_LOSS_PCT: '0.05',
+        MAX_HOLD_SECONDS: '2',
+        ORDER_SIZE_USDT: '100',
+        MAX_DAILY_LOSS_USDT: '0',
+        ...extra,
+      },
+      build.entry('src/main.ts'),
+    );
     return { process, url: `http://127.0.0.1:${port}` };
   }
 
@@ -219,7 +260,10 @@ describe('crash safety: SIGKILL at 20+ points, restart, reconcile, database = ex
   }
 
   async function reconciliationRunsSince(since: Date): Promise<number> {
-    const rows = await auditRows(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'RECONCILIATION_RUN' AND "timestamp" >= $1`, [since]);
+    const rows = await auditRows(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'RECONCILIATION_RUN' AND "timestamp" >= $1`,
+      [since],
+    );
     return rows[0].n as number;
   }
 
@@ -268,7 +312,8 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 async function waitForOutput(service: ServiceProcess, text: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!service.output().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${service.output().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no "${text}" within ${timeoutMs} ms:\n${service.output().slice(-2000)}`);
     await sleep(100);
   }
 }

@@ -13,7 +13,12 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
   afterAll(() => ctx.close());
 
   it('should report connections, every breaker and every rate limiter', async () => {
-    let body: { env: string; connections: Record<string, string>; breakers: Array<{ group: string; state: string }>; rateLimits: Array<{ group: string }> };
+    let body: {
+      env: string;
+      connections: Record<string, string>;
+      breakers: Array<{ group: string; state: string }>;
+      rateLimits: Array<{ group: string }>;
+    };
     for (let i = 0; ; i++) {
       body = (await (await fetch(`${ctx.baseUrl}/exchange/status`, { headers: auth })).json()) as typeof body;
       if (body.connections['bybit.private'] === 'connected' || i > 50) break;
@@ -28,7 +33,9 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
       ['position', 'CLOSED'],
       ['account', 'CLOSED'],
     ]);
-    expect(body.rateLimits.map((l) => l.group)).toEqual(expect.arrayContaining(['market', 'trade', 'orderQuery', 'position', 'account']));
+    expect(body.rateLimits.map((l) => l.group)).toEqual(
+      expect.arrayContaining(['market', 'trade', 'orderQuery', 'position', 'account']),
+    );
   });
 
   it('should reset a breaker by group and refuse an unknown group with a 400 naming the field', async () => {
@@ -53,9 +60,17 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
     await ctx.app.get(EventBus).drain();
     const source = await new DataSource({ type: 'postgres', url: ctx.database.url }).initialize();
     try {
-      const rows = await source.query(`SELECT action, entity_id, success, error_message, new_value FROM audit_logs WHERE trace_id = 'breaker-trace-1'`);
+      const rows = await source.query(
+        `SELECT action, entity_id, success, error_message, new_value FROM audit_logs WHERE trace_id = 'breaker-trace-1'`,
+      );
       expect(rows).toEqual([
-        { action: 'CIRCUIT_BREAKER_CHANGE', entity_id: 'trade', success: false, error_message: 'HTTP 503', new_value: { state: 'OPEN', consecutiveFailures: 5 } },
+        {
+          action: 'CIRCUIT_BREAKER_CHANGE',
+          entity_id: 'trade',
+          success: false,
+          error_message: 'HTTP 503',
+          new_value: { state: 'OPEN', consecutiveFailures: 5 },
+        },
       ]);
     } finally {
       await source.destroy();
@@ -63,16 +78,21 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
   });
 });
 
-
 describeWithRedis('exchange rate limits shared through Redis (REDIS_URL)', () => {
   it('should boot, place the limiter state in Redis under REDIS_KEY_PREFIX, and shut down cleanly', async () => {
     const prefix = `e2e-${Date.now()}`;
-    const ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT', REDIS_URL: process.env.TEST_REDIS_URL as string, REDIS_KEY_PREFIX: prefix });
+    const ctx = await startTestApp({
+      TRADING_PAIRS: 'BTCUSDT',
+      REDIS_URL: process.env.TEST_REDIS_URL as string,
+      REDIS_KEY_PREFIX: prefix,
+    });
     const Redis = (await import('ioredis')).default;
     const redis = new Redis(process.env.TEST_REDIS_URL as string);
     try {
       const auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
-      const status = (await (await fetch(`${ctx.baseUrl}/exchange/status`, { headers: auth })).json()) as { rateLimits: Array<{ group: string; capacity: number | null }> };
+      const status = (await (await fetch(`${ctx.baseUrl}/exchange/status`, { headers: auth })).json()) as {
+        rateLimits: Array<{ group: string; capacity: number | null }>;
+      };
       expect(status.rateLimits.find((l) => l.group === 'trade')?.capacity).toBe(5);
       expect((await redis.keys(`b_${prefix}:bybit:sim:*`)).length).toBeGreaterThan(0);
     } finally {

@@ -52,7 +52,10 @@ async function connect(url: string, options: WebSocket.ClientOptions = {}, proto
       const found = frames.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-3))}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-3))}`)),
+          timeoutMs,
+        );
         waiters.push({ predicate, resolve: (f) => (clearTimeout(timer), resolve(f)) });
       });
     },
@@ -66,7 +69,10 @@ async function connect(url: string, options: WebSocket.ClientOptions = {}, proto
 }
 
 /** Opens a socket and reports how it ended: refused at upgrade (HTTP status) or closed (close code), and any data. */
-function outcome(url: string, options: WebSocket.ClientOptions = {}): Promise<{ status?: number; code?: number; frames: string[] }> {
+function outcome(
+  url: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<{ status?: number; code?: number; frames: string[] }> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url, options);
     const frames: string[] = [];
@@ -75,7 +81,9 @@ function outcome(url: string, options: WebSocket.ClientOptions = {}): Promise<{ 
       resolve({ status: res.statusCode, frames });
       socket.terminate();
     });
-    socket.on('open', () => socket.send(JSON.stringify({ op: 'subscribe', channels: ['orderbook:BTCUSDT', 'signals'] })));
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ op: 'subscribe', channels: ['orderbook:BTCUSDT', 'signals'] })),
+    );
     socket.on('close', (code) => resolve({ code, frames }));
     socket.on('error', () => undefined);
   });
@@ -97,11 +105,26 @@ function aSignal(symbol: string, u: number): Signal {
       bookU: u,
       bookSeq: u * 10,
       metrics: {
-        imbalance5: 0.82, imbalance10: 0.7, imbalanceAll: 0.6, imbalance: 0.82,
-        bestBid: 96000.1, bestAsk: 96000.2, spread: 0.1, spreadTicks: 1, mid: 96000.15, microPrice: 96000.18,
-        clusterPrice: null, clusterNotional: null, supportPrice: null, supportNotional: 0, resistancePrice: null,
-        resistanceNotional: 0, largestBidClusterPrice: null, largestBidClusterNotional: 0,
-        largestAskClusterPrice: null, largestAskClusterNotional: 0,
+        imbalance5: 0.82,
+        imbalance10: 0.7,
+        imbalanceAll: 0.6,
+        imbalance: 0.82,
+        bestBid: 96000.1,
+        bestAsk: 96000.2,
+        spread: 0.1,
+        spreadTicks: 1,
+        mid: 96000.15,
+        microPrice: 96000.18,
+        clusterPrice: null,
+        clusterNotional: null,
+        supportPrice: null,
+        supportNotional: 0,
+        resistancePrice: null,
+        resistanceNotional: 0,
+        largestBidClusterPrice: null,
+        largestBidClusterNotional: 0,
+        largestAskClusterPrice: null,
+        largestAskClusterNotional: 0,
       },
     },
   });
@@ -152,7 +175,11 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
   it('should push throttled orderbook and metrics updates with increasing u', async () => {
     const c = await client();
     c.send({ op: 'subscribe', channels: ['orderbook:btcusdt', 'metrics:BTCUSDT'] });
-    expect(await c.next((f) => f.op === 'subscribe')).toEqual({ op: 'subscribe', success: true, channels: ['orderbook:BTCUSDT', 'metrics:BTCUSDT'] });
+    expect(await c.next((f) => f.op === 'subscribe')).toEqual({
+      op: 'subscribe',
+      success: true,
+      channels: ['orderbook:BTCUSDT', 'metrics:BTCUSDT'],
+    });
 
     const started = Date.now();
     await sleep(2000);
@@ -197,10 +224,20 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     ctx.app.get(EventBus).publish('signal.generated', { traceId: signal.id, signal });
 
     const push = await subscribed.next((f) => f.channel === 'signals');
-    expect(push.data).toMatchObject({ id: signal.id, symbol: 'BTCUSDT', side: 'Buy', strength: 0.75, price: '96000.10', book_u: 4242 });
+    expect(push.data).toMatchObject({
+      id: signal.id,
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      strength: 0.75,
+      price: '96000.10',
+      book_u: 4242,
+    });
     await sleep(200);
     expect(other.frames.filter((f) => f.channel === 'signals')).toEqual([]);
-    expect(other.frames.find((f) => f.channel === 'bot')?.data).toMatchObject({ state: expect.any(String), running: expect.any(Boolean) });
+    expect(other.frames.find((f) => f.channel === 'bot')?.data).toMatchObject({
+      state: expect.any(String),
+      running: expect.any(Boolean),
+    });
   });
 
   it('should refuse unknown channels and symbols, and malformed messages, without closing', async () => {
@@ -210,11 +247,16 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     expect(unknownSymbol).toMatchObject({ success: false, error: expect.stringContaining('DOGEUSDT') });
     c.frames.length = 0;
     c.send({ op: 'subscribe', channels: ['trades'] });
-    expect(await c.next((f) => f.op === 'subscribe')).toMatchObject({ success: false, error: expect.stringMatching(/^unknown channel trades/) });
+    expect(await c.next((f) => f.op === 'subscribe')).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/^unknown channel trades/),
+    });
     c.socket.send('not json');
     expect(await c.next((f) => f.op === 'error')).toMatchObject({ success: false });
     c.send({ op: 'subscribe' });
-    expect(await c.next((f) => f.op === 'subscribe' && f.error?.includes('channels'))).toMatchObject({ success: false });
+    expect(await c.next((f) => f.op === 'subscribe' && f.error?.includes('channels'))).toMatchObject({
+      success: false,
+    });
     expect(c.socket.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -222,23 +264,66 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     const c = await client();
     const eth = await client();
     c.send({ op: 'subscribe', channels: ['orders', 'positions'] });
-    expect(await c.next((f) => f.op === 'subscribe')).toEqual({ op: 'subscribe', success: true, channels: ['orders', 'positions'] });
+    expect(await c.next((f) => f.op === 'subscribe')).toEqual({
+      op: 'subscribe',
+      success: true,
+      channels: ['orders', 'positions'],
+    });
     eth.send({ op: 'subscribe', channels: ['orders:ethusdt'] });
-    expect(await eth.next((f) => f.op === 'subscribe')).toEqual({ op: 'subscribe', success: true, channels: ['orders:ETHUSDT'] });
+    expect(await eth.next((f) => f.op === 'subscribe')).toEqual({
+      op: 'subscribe',
+      success: true,
+      channels: ['orders:ETHUSDT'],
+    });
 
     const bus = ctx.app.get(EventBus);
     const traceId = 'sig-e2e-orders-1';
     const pending = anOrderView({ id: 'e2e-order-1', clientOrderId: 'sig-e2e-orders-1-entry' });
     const placed = { ...pending, status: 'Placed' as const, exchangeOrderId: 'bybit-1' };
-    const filled = { ...placed, status: 'Filled' as const, filledQuantity: '0.002', avgFillPrice: '64250.5', fee: '0.0257' };
+    const filled = {
+      ...placed,
+      status: 'Filled' as const,
+      filledQuantity: '0.002',
+      avgFillPrice: '64250.5',
+      fee: '0.0257',
+    };
     const position = aPositionView({ id: pending.positionId! });
     bus.publish('order.created', { traceId, actor: 'bot', order: pending, reason: 'imbalance_5 0.82 >= 0.70' });
-    bus.publish('order.status-changed', { traceId, actor: 'exchange', from: 'Pending', order: placed, cause: 'create acknowledged' });
+    bus.publish('order.status-changed', {
+      traceId,
+      actor: 'exchange',
+      from: 'Pending',
+      order: placed,
+      cause: 'create acknowledged',
+    });
     bus.publish('order.filled', { traceId, actor: 'exchange', order: filled, fill: aFill({ execId: 'exec-1' }) });
     bus.publish('position.opened', { traceId, actor: 'exchange', position });
-    bus.publish('position.updated', { traceId, actor: 'bot', before: position, position: { ...position, status: 'Closing' }, cause: 'exit: take_profit' });
-    bus.publish('order.cancel-requested', { actor: 'operator', order: anOrderView({ id: 'e2e-order-2', symbol: 'ETHUSDT', status: 'Placed' }), reason: 'manual', success: false, error: '110001 order not exists' });
-    bus.publish('position.closed', { traceId, actor: 'exchange', position: { ...position, status: 'Closed', quantity: '0', exitPrice: '64443.3', realizedPnl: '0.33', exitReason: 'take_profit' } });
+    bus.publish('position.updated', {
+      traceId,
+      actor: 'bot',
+      before: position,
+      position: { ...position, status: 'Closing' },
+      cause: 'exit: take_profit',
+    });
+    bus.publish('order.cancel-requested', {
+      actor: 'operator',
+      order: anOrderView({ id: 'e2e-order-2', symbol: 'ETHUSDT', status: 'Placed' }),
+      reason: 'manual',
+      success: false,
+      error: '110001 order not exists',
+    });
+    bus.publish('position.closed', {
+      traceId,
+      actor: 'exchange',
+      position: {
+        ...position,
+        status: 'Closed',
+        quantity: '0',
+        exitPrice: '64443.3',
+        realizedPnl: '0.33',
+        exitReason: 'take_profit',
+      },
+    });
 
     await c.next((f) => f.channel === 'positions' && f.data.event === 'closed');
     const pushes = c.frames.filter((f) => f.channel);
@@ -254,21 +339,57 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     const [created, changed, fill, opened, updated, cancel, closed] = pushes.map((f) => f.data);
     expect(created).toMatchObject({ actor: 'bot', reason: 'imbalance_5 0.82 >= 0.70', at_ms: expect.any(Number) });
     expect(created.order).toEqual({
-      id: 'e2e-order-1', client_order_id: 'sig-e2e-orders-1-entry', exchange_order_id: null, symbol: 'BTCUSDT', side: 'Buy',
-      order_type: 'Limit', status: 'Pending', quantity: '0.002', price: '64250.5', filled_quantity: '0', avg_fill_price: null,
-      fee: '0', reduce_only: false, position_id: pending.positionId,
+      id: 'e2e-order-1',
+      client_order_id: 'sig-e2e-orders-1-entry',
+      exchange_order_id: null,
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      order_type: 'Limit',
+      status: 'Pending',
+      quantity: '0.002',
+      price: '64250.5',
+      filled_quantity: '0',
+      avg_fill_price: null,
+      fee: '0',
+      reduce_only: false,
+      position_id: pending.positionId,
     });
-    expect(changed).toMatchObject({ from: 'Pending', cause: 'create acknowledged', order: { status: 'Placed', exchange_order_id: 'bybit-1' } });
-    expect(fill).toMatchObject({ fill: { exec_id: 'exec-1', price: '64250.5', quantity: '0.002', is_maker: true }, order: { status: 'Filled', avg_fill_price: '64250.5' } });
-    expect(opened.position).toMatchObject({ id: position.id, status: 'Open', entry_price: '64250.5', realised_pnl: '0', unrealised_pnl: '0.12' });
+    expect(changed).toMatchObject({
+      from: 'Pending',
+      cause: 'create acknowledged',
+      order: { status: 'Placed', exchange_order_id: 'bybit-1' },
+    });
+    expect(fill).toMatchObject({
+      fill: { exec_id: 'exec-1', price: '64250.5', quantity: '0.002', is_maker: true },
+      order: { status: 'Filled', avg_fill_price: '64250.5' },
+    });
+    expect(opened.position).toMatchObject({
+      id: position.id,
+      status: 'Open',
+      entry_price: '64250.5',
+      realised_pnl: '0',
+      unrealised_pnl: '0.12',
+    });
     expect(updated).toMatchObject({ cause: 'exit: take_profit', position: { status: 'Closing' } });
-    expect(cancel).toMatchObject({ actor: 'operator', success: false, error: '110001 order not exists', order: { symbol: 'ETHUSDT' } });
-    expect(closed.position).toMatchObject({ status: 'Closed', exit_price: '64443.3', realised_pnl: '0.33', exit_reason: 'take_profit' });
+    expect(cancel).toMatchObject({
+      actor: 'operator',
+      success: false,
+      error: '110001 order not exists',
+      order: { symbol: 'ETHUSDT' },
+    });
+    expect(closed.position).toMatchObject({
+      status: 'Closed',
+      exit_price: '64443.3',
+      realised_pnl: '0.33',
+      exit_reason: 'take_profit',
+    });
 
     // orders:ETHUSDT saw only the ETHUSDT order, with its own seq.
     await eth.next((f) => f.channel === 'orders:ETHUSDT');
     await sleep(100);
-    expect(eth.frames.filter((f) => f.channel).map((f) => [f.channel, f.seq, f.data.order.id])).toEqual([['orders:ETHUSDT', 1, 'e2e-order-2']]);
+    expect(eth.frames.filter((f) => f.channel).map((f) => [f.channel, f.seq, f.data.order.id])).toEqual([
+      ['orders:ETHUSDT', 1, 'e2e-order-2'],
+    ]);
   });
 
   it('should refuse unknown trading channels and stop pushing orders after unsubscribe', async () => {
@@ -276,7 +397,10 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     for (const name of ['order', 'orders:DOGEUSDT', 'positions:']) {
       c.frames.length = 0;
       c.send({ op: 'subscribe', channels: [name] });
-      expect(await c.next((f) => f.op === 'subscribe')).toMatchObject({ success: false, error: expect.stringContaining(name) });
+      expect(await c.next((f) => f.op === 'subscribe')).toMatchObject({
+        success: false,
+        error: expect.stringContaining(name),
+      });
     }
     c.send({ op: 'subscribe', channels: ['orders', 'positions'] });
     await c.next((f) => f.op === 'subscribe' && f.success);
@@ -284,10 +408,22 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     await c.next((f) => f.op === 'unsubscribe' && f.success);
 
     const bus = ctx.app.get(EventBus);
-    bus.publish('order.created', { traceId: 'sig-e2e-unsub', actor: 'bot', order: anOrderView({ id: 'e2e-order-3' }), reason: 'imbalance' });
-    bus.publish('position.opened', { traceId: 'sig-e2e-unsub', actor: 'exchange', position: aPositionView({ id: 'e2e-position-3' }) });
+    bus.publish('order.created', {
+      traceId: 'sig-e2e-unsub',
+      actor: 'bot',
+      order: anOrderView({ id: 'e2e-order-3' }),
+      reason: 'imbalance',
+    });
+    bus.publish('position.opened', {
+      traceId: 'sig-e2e-unsub',
+      actor: 'exchange',
+      position: aPositionView({ id: 'e2e-position-3' }),
+    });
     // Events reach a client in publication order: once the position is in, the order would have been too.
-    expect((await c.next((f) => f.channel === 'positions')).data).toMatchObject({ event: 'opened', trace_id: 'sig-e2e-unsub' });
+    expect((await c.next((f) => f.channel === 'positions')).data).toMatchObject({
+      event: 'opened',
+      trace_id: 'sig-e2e-unsub',
+    });
     expect(c.frames.filter((f) => f.channel === 'orders')).toEqual([]);
     expect(c.socket.readyState).toBe(WebSocket.OPEN);
   });
@@ -300,7 +436,12 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     const a = await client();
     await client();
     await sleep(50);
-    expect(await readyClients()).toMatchObject({ status: 'up', clients: 2, dropped: expect.any(Number), dropped_events: 0 });
+    expect(await readyClients()).toMatchObject({
+      status: 'up',
+      clients: 2,
+      dropped: expect.any(Number),
+      dropped_events: 0,
+    });
     await a.close();
     open.splice(open.indexOf(a), 1);
     await sleep(50);

@@ -28,16 +28,28 @@ describe('Idempotency-Key on mutating routes', () => {
     await ctx?.close();
   });
 
-  const call = async (method: string, path: string, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer> => {
     const headers: Record<string, string> = { ...auth, ...options.headers };
     if (options.key !== undefined) headers['idempotency-key'] = options.key;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${ctx.baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const response = await fetch(`${ctx.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
     return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
   };
   /** Rows of the cache, all of them or those of one operation (`POST /bot/start`). */
   const cachedRows = async (operation?: string) =>
-    ((await db.query(`SELECT count(*)::int AS n FROM idempotency_cache WHERE $1::text IS NULL OR operation = $1`, [operation ?? null])) as Array<{ n: number }>)[0].n;
+    (
+      (await db.query(`SELECT count(*)::int AS n FROM idempotency_cache WHERE $1::text IS NULL OR operation = $1`, [
+        operation ?? null,
+      ])) as Array<{ n: number }>
+    )[0].n;
 
   it('should replay the first answer for the same key without running the handler again', async () => {
     const key = randomUUID();
@@ -83,14 +95,26 @@ describe('Idempotency-Key on mutating routes', () => {
     const clientKey = randomUUID();
     await call('POST', '/exchange/breakers/trade/reset', { key: clientKey });
     // Turn the finished record back into a running one: what a concurrent retry would find mid-request.
-    const key = httpIdempotencyKey({ method: 'POST', routePath: '/exchange/breakers/:group/reset', principal: OPERATOR_SUBJECT, clientKey });
-    await db.query(`UPDATE idempotency_cache SET state = 'in-progress', status_code = NULL, result = NULL WHERE key = $1`, [key]);
+    const key = httpIdempotencyKey({
+      method: 'POST',
+      routePath: '/exchange/breakers/:group/reset',
+      principal: OPERATOR_SUBJECT,
+      clientKey,
+    });
+    await db.query(
+      `UPDATE idempotency_cache SET state = 'in-progress', status_code = NULL, result = NULL WHERE key = $1`,
+      [key],
+    );
 
     const retry = await call('POST', '/exchange/breakers/trade/reset', { key: clientKey });
 
     expect(retry.status).toBe(409);
     expect(retry.headers.get('retry-after')).toBe('1');
-    expect(retry.body).toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_KEY_IN_PROGRESS', message: expect.stringContaining('Idempotency-Key') });
+    expect(retry.body).toMatchObject({
+      statusCode: 409,
+      code: 'IDEMPOTENCY_KEY_IN_PROGRESS',
+      message: expect.stringContaining('Idempotency-Key'),
+    });
   });
 
   it('should replay a client error thrown by the route exactly as the exception filter sent it', async () => {
@@ -110,7 +134,11 @@ describe('Idempotency-Key on mutating routes', () => {
 
     for (const key of ['k'.repeat(200), 'has space', '']) {
       const refused = await call('POST', '/bot/start', { key });
-      expect({ key, status: refused.status, code: refused.body.code }).toEqual({ key, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
+      expect({ key, status: refused.status, code: refused.body.code }).toEqual({
+        key,
+        status: 400,
+        code: 'INVALID_IDEMPOTENCY_KEY',
+      });
       expect(refused.body.message).toContain('Idempotency-Key');
     }
     expect((await call('GET', '/bot/status')).body.counters.starts).toBe(before);
@@ -132,7 +160,8 @@ describe('Idempotency-Key on mutating routes', () => {
 
   it('should never store the tokens of login in the cache', async () => {
     const key = randomUUID();
-    const login = () => call('POST', '/auth/login', { key, body: { password: TEST_PASSWORD }, headers: { authorization: '' } });
+    const login = () =>
+      call('POST', '/auth/login', { key, body: { password: TEST_PASSWORD }, headers: { authorization: '' } });
 
     const answers = [await login(), await login()];
 
@@ -141,7 +170,9 @@ describe('Idempotency-Key on mutating routes', () => {
       [200, null],
     ]);
     expect(await cachedRows('POST /auth/login')).toBe(0);
-    const tokens = (await db.query(`SELECT count(*)::int AS n FROM idempotency_cache WHERE result::text LIKE '%access_token%'`)) as Array<{ n: number }>;
+    const tokens = (await db.query(
+      `SELECT count(*)::int AS n FROM idempotency_cache WHERE result::text LIKE '%access_token%'`,
+    )) as Array<{ n: number }>;
     expect(tokens[0].n).toBe(0);
   });
 });

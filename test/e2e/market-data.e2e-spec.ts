@@ -68,7 +68,11 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
 
   it('should resync a book after the exchange skips an update and report fresh books in readiness', async () => {
     const simPort = ctx.config.simulator.port;
-    const gap = await fetch(`http://127.0.0.1:${simPort}/sim/gap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', depth: 50 }) });
+    const gap = await fetch(`http://127.0.0.1:${simPort}/sim/gap`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ symbol: 'BTCUSDT', depth: 50 }),
+    });
     expect(gap.status).toBe(200);
     let book: Record<string, any> = {};
     for (let i = 0; i < 40; i++) {
@@ -77,8 +81,15 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
       if (book.synced && !book.stale) break;
     }
     expect(book).toMatchObject({ synced: true, stale: false, crossed: false });
-    const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, Record<string, string>> };
-    expect(ready.details.orderbooks).toMatchObject({ status: 'up', BTCUSDT: 'fresh', ETHUSDT: 'fresh', SOLUSDT: 'fresh' });
+    const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as {
+      details: Record<string, Record<string, string>>;
+    };
+    expect(ready.details.orderbooks).toMatchObject({
+      status: 'up',
+      BTCUSDT: 'fresh',
+      ETHUSDT: 'fresh',
+      SOLUSDT: 'fresh',
+    });
   });
 });
 
@@ -94,7 +105,9 @@ describe('candles from the built-in simulator', () => {
   it('should back-fill 200 closed 1-minute candles at start so indicators are warm', async () => {
     let body: Record<string, any> = {};
     for (let i = 0; i < 40; i++) {
-      body = (await (await fetch(`${ctx.baseUrl}/data/candles/BTCUSDT?limit=1000`, { headers: auth })).json()) as Record<string, any>;
+      body = (await (
+        await fetch(`${ctx.baseUrl}/data/candles/BTCUSDT?limit=1000`, { headers: auth })
+      ).json()) as Record<string, any>;
       if (body.candles.length >= 199) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -128,17 +141,23 @@ describe('order-book snapshots persisted in batches', () => {
       let rows: Array<{ symbol: string; n: number }> = [];
       for (let i = 0; i < 40; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        rows = await source.query(`SELECT symbol, count(*)::int AS n FROM market_data_snapshots GROUP BY symbol ORDER BY symbol`);
+        rows = await source.query(
+          `SELECT symbol, count(*)::int AS n FROM market_data_snapshots GROUP BY symbol ORDER BY symbol`,
+        );
         if (rows.length === 2 && rows.every((r) => r.n >= 5)) break;
       }
       expect(rows.map((r) => r.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
       expect(rows.every((r) => r.n >= 5)).toBe(true);
-      const [sample] = await source.query(`SELECT best_bid, best_ask, imbalance, jsonb_array_length(bids) AS levels, metrics->>'u' AS u FROM market_data_snapshots WHERE symbol = 'BTCUSDT' ORDER BY ts DESC LIMIT 1`);
+      const [sample] = await source.query(
+        `SELECT best_bid, best_ask, imbalance, jsonb_array_length(bids) AS levels, metrics->>'u' AS u FROM market_data_snapshots WHERE symbol = 'BTCUSDT' ORDER BY ts DESC LIMIT 1`,
+      );
       expect(Number(sample.best_bid)).toBeLessThan(Number(sample.best_ask));
       expect(Number(sample.imbalance)).toBeGreaterThanOrEqual(0);
       expect(sample.levels).toBe(10);
       expect(Number(sample.u)).toBeGreaterThan(0);
-      const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, Record<string, number>> };
+      const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as {
+        details: Record<string, Record<string, number>>;
+      };
       expect(ready.details.market_data.snapshots_written).toBeGreaterThan(0);
       expect(ready.details.market_data.snapshots_dropped).toBe(0);
     } finally {

@@ -44,7 +44,11 @@ describe('risk API', () => {
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    const response = await fetch(`${ctx.baseUrl}${path}`, { method, headers: { ...auth, ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${ctx.baseUrl}${path}`, {
+      method,
+      headers: { ...auth, ...json, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
@@ -52,7 +56,11 @@ describe('risk API', () => {
   const killSwitchAuditRows = async (count: number): Promise<AuditRow[]> => {
     let rows: AuditRow[] = [];
     for (let i = 0; i < 100 && rows.length < count; i++) {
-      rows = (await sql.query(`SELECT actor, old_value, new_value, reason, trace_id FROM audit_logs WHERE action = 'KILL_SWITCH_CHANGE' ORDER BY id`)).rows as AuditRow[];
+      rows = (
+        await sql.query(
+          `SELECT actor, old_value, new_value, reason, trace_id FROM audit_logs WHERE action = 'KILL_SWITCH_CHANGE' ORDER BY id`,
+        )
+      ).rows as AuditRow[];
       if (rows.length < count) await new Promise((r) => setTimeout(r, 50));
     }
     return rows;
@@ -82,35 +90,82 @@ describe('risk API', () => {
       dailyRealisedPnlUsdt: 0,
       maxDailyLossUsdt: 321,
     });
-    expect(body.killSwitch).toMatchObject({ active: false, reason: null, since: null, changedBy: null, dailyRealisedPnlUsdt: 0, maxDailyLossUsdt: 321 });
+    expect(body.killSwitch).toMatchObject({
+      active: false,
+      reason: null,
+      since: null,
+      changedBy: null,
+      dailyRealisedPnlUsdt: 0,
+      maxDailyLossUsdt: 321,
+    });
     expect(body.killSwitch.tradingDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(body.circuitBreakers.map((b: { group: string }) => b.group)).toEqual(expect.arrayContaining(['trade', 'market', 'position', 'account']));
-    expect(body.circuitBreakers.find((b: { group: string }) => b.group === 'trade')).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0, lastError: null });
+    expect(body.circuitBreakers.map((b: { group: string }) => b.group)).toEqual(
+      expect.arrayContaining(['trade', 'market', 'position', 'account']),
+    );
+    expect(body.circuitBreakers.find((b: { group: string }) => b.group === 'trade')).toMatchObject({
+      state: 'CLOSED',
+      consecutiveFailures: 0,
+      lastError: null,
+    });
     expect(body.rateLimits.find((l: { group: string }) => l.group === 'trade')).toEqual(
-      expect.objectContaining({ capacity: expect.any(Number), tokensLeft: expect.any(Number), queued: expect.any(Number) }),
+      expect.objectContaining({
+        capacity: expect.any(Number),
+        tokensLeft: expect.any(Number),
+        queued: expect.any(Number),
+      }),
     );
     expect(body.books.map((b: { symbol: string }) => b.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
     for (const book of body.books) expect(typeof book.stale).toBe('boolean');
     // Signals reach the risk check while the bot is stopped (refused as BOT_NOT_TRADING), so counts may have begun.
     expect(Object.keys(body.rejections).sort()).toEqual([...RISK_REJECTION_CODES].sort());
-    for (const count of Object.values(body.rejections)) expect(Number.isInteger(count) && (count as number) >= 0).toBe(true);
+    for (const count of Object.values(body.rejections))
+      expect(Number.isInteger(count) && (count as number) >= 0).toBe(true);
     expect(body.entriesAllowed).toBe(true);
   });
 
   it('should activate and reset the kill switch, each change audited with the caller and the request trace id', async () => {
-    const activated = await call('POST', '/trading/kill-switch/activate', { reason: 'exchange incident' }, { 'x-trace-id': 'kill-switch-activate-1' });
+    const activated = await call(
+      'POST',
+      '/trading/kill-switch/activate',
+      { reason: 'exchange incident' },
+      { 'x-trace-id': 'kill-switch-activate-1' },
+    );
 
-    expect(activated).toMatchObject({ status: 200, body: { active: true, reason: 'exchange incident', changedBy: 'operator', maxDailyLossUsdt: 321 } });
+    expect(activated).toMatchObject({
+      status: 200,
+      body: { active: true, reason: 'exchange incident', changedBy: 'operator', maxDailyLossUsdt: 321 },
+    });
     expect(Number.isNaN(Date.parse(activated.body.since))).toBe(false);
-    expect((await call('GET', '/trading/risk-status')).body).toMatchObject({ killSwitch: { active: true, reason: 'exchange incident' }, entriesAllowed: false });
+    expect((await call('GET', '/trading/risk-status')).body).toMatchObject({
+      killSwitch: { active: true, reason: 'exchange incident' },
+      entriesAllowed: false,
+    });
 
     const reset = await call('POST', '/trading/kill-switch/reset', undefined, { 'x-trace-id': 'kill-switch-reset-1' });
 
-    expect(reset).toMatchObject({ status: 200, body: { active: false, reason: 'reset by operator', changedBy: 'operator' } });
-    expect((await call('GET', '/trading/risk-status')).body).toMatchObject({ killSwitch: { active: false }, entriesAllowed: true });
+    expect(reset).toMatchObject({
+      status: 200,
+      body: { active: false, reason: 'reset by operator', changedBy: 'operator' },
+    });
+    expect((await call('GET', '/trading/risk-status')).body).toMatchObject({
+      killSwitch: { active: false },
+      entriesAllowed: true,
+    });
     expect(await killSwitchAuditRows(2)).toEqual([
-      { actor: 'operator', old_value: { active: false }, new_value: { active: true }, reason: 'exchange incident', trace_id: 'kill-switch-activate-1' },
-      { actor: 'operator', old_value: { active: true }, new_value: { active: false }, reason: 'reset by operator', trace_id: 'kill-switch-reset-1' },
+      {
+        actor: 'operator',
+        old_value: { active: false },
+        new_value: { active: true },
+        reason: 'exchange incident',
+        trace_id: 'kill-switch-activate-1',
+      },
+      {
+        actor: 'operator',
+        old_value: { active: true },
+        new_value: { active: false },
+        reason: 'reset by operator',
+        trace_id: 'kill-switch-reset-1',
+      },
     ]);
   });
 
@@ -120,7 +175,10 @@ describe('risk API', () => {
     ctx = await ctx.restart();
     auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
 
-    expect((await call('GET', '/trading/risk-status')).body).toMatchObject({ killSwitch: { active: true, reason: 'before restart' }, entriesAllowed: false });
+    expect((await call('GET', '/trading/risk-status')).body).toMatchObject({
+      killSwitch: { active: true, reason: 'before restart' },
+      entriesAllowed: false,
+    });
     expect((await call('POST', '/trading/kill-switch/reset')).status).toBe(200);
   });
 
@@ -143,7 +201,11 @@ describe('risk API', () => {
     ['POST', '/trading/kill-switch/activate'],
     ['POST', '/trading/kill-switch/reset'],
   ])('should refuse %s %s without a token', async (method, path) => {
-    const response = await fetch(`${ctx.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{"reason":"x"}' : undefined });
+    const response = await fetch(`${ctx.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: method === 'POST' ? '{"reason":"x"}' : undefined,
+    });
 
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });

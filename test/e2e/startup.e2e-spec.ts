@@ -17,7 +17,13 @@ describe('service start-up', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('should exit non-zero naming every bad variable when the configuration is invalid', async () => {
-    const service = spawnService({ DATA_DIR: dir, LOG_DIR: join(dir, 'logs'), PORT: '99999', BYBIT_ENV: 'live', MAX_OPEN_POSITIONS: '-1' });
+    const service = spawnService({
+      DATA_DIR: dir,
+      LOG_DIR: join(dir, 'logs'),
+      PORT: '99999',
+      BYBIT_ENV: 'live',
+      MAX_OPEN_POSITIONS: '-1',
+    });
     const code = await service.exited;
     expect(code).not.toBe(0);
     expect(service.output()).toContain('Invalid configuration');
@@ -28,7 +34,14 @@ describe('service start-up', () => {
 
   it('should start on an embedded PostgreSQL persistent under DATA_DIR and stop it on SIGTERM', async () => {
     const [port, pgPort, simPort] = [await freePort(), await freePort(), await freePort()];
-    const env = { DATA_DIR: join(dir, 'data'), LOG_DIR: join(dir, 'logs'), PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), SIM_PORT: String(simPort), LOG_STDOUT: 'true' };
+    const env = {
+      DATA_DIR: join(dir, 'data'),
+      LOG_DIR: join(dir, 'logs'),
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      SIM_PORT: String(simPort),
+      LOG_STDOUT: 'true',
+    };
     const first = spawnService(env);
     try {
       const readyMs = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 90_000);
@@ -65,7 +78,13 @@ describe('service start-up', () => {
 
     it('should migrate the empty database and become ready', async () => {
       const [port, simPort] = [await freePort(), await freePort()];
-      const service = spawnService({ DATA_DIR: join(dir, 'data'), LOG_DIR: join(dir, 'logs'), PORT: String(port), SIM_PORT: String(simPort), DATABASE_URL: database.url });
+      const service = spawnService({
+        DATA_DIR: join(dir, 'data'),
+        LOG_DIR: join(dir, 'logs'),
+        PORT: String(port),
+        SIM_PORT: String(simPort),
+        DATABASE_URL: database.url,
+      });
       try {
         const readyMs = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 90_000);
         expect(service.output()).toContain('"database":"external"');

@@ -156,12 +156,17 @@ function readLines(path: string): LogLine[] {
 }
 
 /** File writes are asynchronous (SonicBoom): poll until the expected lines are there. */
-async function waitForLines(path: string, predicate: (lines: LogLine[]) => boolean, timeoutMs = 5000): Promise<LogLine[]> {
+async function waitForLines(
+  path: string,
+  predicate: (lines: LogLine[]) => boolean,
+  timeoutMs = 5000,
+): Promise<LogLine[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const lines = readLines(path);
     if (predicate(lines)) return lines;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for log lines in ${path}:\n${JSON.stringify(lines, null, 1)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for log lines in ${path}:\n${JSON.stringify(lines, null, 1)}`);
     await sleep(25);
   }
 }
@@ -235,7 +240,12 @@ describe('Tracing and logging on Fastify (probe app)', () => {
   it('should restore the trace context for the handler when something before it lost the context', async () => {
     const response = await fetch(`${baseUrl}/probe`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-trace-id': 'dropped-1', 'x-probe': 'm-drop', 'x-drop-context': '1' },
+      headers: {
+        'content-type': 'application/json',
+        'x-trace-id': 'dropped-1',
+        'x-probe': 'm-drop',
+        'x-drop-context': '1',
+      },
       body: JSON.stringify({ marker: 'm-drop' }),
     });
 
@@ -275,7 +285,10 @@ describe('Tracing and logging on Fastify (probe app)', () => {
     expect(mine.map((l) => l.msg)).toEqual(
       expect.arrayContaining(['probe work done', 'span started', 'span finished', 'GET /probe 200']),
     );
-    expect(mine.find((l) => l.msg === 'span finished')).toMatchObject({ span: 'probe.span', duration_ms: expect.any(Number) });
+    expect(mine.find((l) => l.msg === 'span finished')).toMatchObject({
+      span: 'probe.span',
+      duration_ms: expect.any(Number),
+    });
     expect(mine.find((l) => l.msg === 'GET /probe 200')).toMatchObject({
       level: 'info',
       method: 'GET',
@@ -323,7 +336,9 @@ describe('Tracing and logging in the whole app', () => {
 
     expect(response.status).toBe(200);
     expect(response.headers.get('x-trace-id')).toBe('abc-123');
-    const lines = await waitForLines(logFile(), (all) => all.some((l) => l.trace_id === 'abc-123' && l.statusCode === 200));
+    const lines = await waitForLines(logFile(), (all) =>
+      all.some((l) => l.trace_id === 'abc-123' && l.statusCode === 200),
+    );
     expect(lines.find((l) => l.trace_id === 'abc-123' && l.statusCode === 200)).toMatchObject({
       level: 'info',
       method: 'GET',
@@ -353,9 +368,14 @@ describe('Tracing and logging in the whole app', () => {
     const notFound = await fetch(`${sut.baseUrl}/no/such/route`, { headers: { 'x-trace-id': 'not-found-1' } });
 
     expect([unauthorized.status, notFound.status]).toEqual([401, 404]);
-    expect([unauthorized.headers.get('x-trace-id'), notFound.headers.get('x-trace-id')]).toEqual(['no-token-1', 'not-found-1']);
+    expect([unauthorized.headers.get('x-trace-id'), notFound.headers.get('x-trace-id')]).toEqual([
+      'no-token-1',
+      'not-found-1',
+    ]);
     await waitForLines(logFile(), (all) =>
-      ['no-token-1', 'not-found-1'].every((id) => all.some((l) => l.trace_id === id && typeof l.statusCode === 'number')),
+      ['no-token-1', 'not-found-1'].every((id) =>
+        all.some((l) => l.trace_id === id && typeof l.statusCode === 'number'),
+      ),
     );
   });
 
@@ -373,7 +393,9 @@ describe('Tracing and logging in the whole app', () => {
 
     expect(authorized.status).toBe(200);
     await waitForLines(logFile(), (all) =>
-      ['bad-login-1', 'with-token-1'].every((id) => all.some((l) => l.trace_id === id && typeof l.statusCode === 'number')),
+      ['bad-login-1', 'with-token-1'].every((id) =>
+        all.some((l) => l.trace_id === id && typeof l.statusCode === 'number'),
+      ),
     );
     const raw = readFileSync(logFile(), 'utf8');
     expect(raw).not.toContain(token);

@@ -48,5 +48,13 @@ export function aPositionView(overrides: Partial<PositionView> = {}): PositionVi
 }
 
 export function aFill(overrides: Partial<Fill> = {}): Fill {
-  return { execId: 'e-1', price: '64250.5', quantity: '0.002', fee: '0.0257', isMaker: true, executedAt: '2026-02-12T16:00:00.000Z', ...overrides };
+  return {
+    execId: 'e-1',
+    price: '64250.5',
+    quantity: '0.002',
+    fee: '0.0257',
+    isMaker: true,
+    executedAt: '2026-02-12T16:00:00.000Z',
+    ...overrides,
+  };
 }

@@ -23,7 +23,11 @@ export default async function globalSetup(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'bybit-scalper-test-pg-'));
   chmodSync(dir, 0o755); // the postgres system user must reach the cluster directory when tests run as root
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'cluster'), port: await freePort(), database: 'postgres' });
+  const server = await startEmbeddedPostgres({
+    dataDir: join(dir, 'cluster'),
+    port: await freePort(),
+    database: 'postgres',
+  });
   process.env.TEST_ADMIN_DATABASE_URL = server.url;
   process.env.TEST_DATABASE_MODE = 'embedded';
   (globalThis as { __embeddedPostgres?: { stop(): Promise<void> } }).__embeddedPostgres = server;
@@ -34,7 +38,12 @@ export default async function globalSetup(): Promise<void> {
  * otherwise, so `npm test` still works on a machine with no server at all. CI has Redis on 127.0.0.1:6379.
  */
 async function reachableRedis(url: string): Promise<string> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

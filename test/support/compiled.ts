@@ -8,7 +8,11 @@ import { REPO_ROOT } from './process';
  * so tests that start many bot processes pay Node's start-up (~1 s) instead of ts-node's per process (~10 s).
  * The folder sits in the checkout so node_modules resolve as for dist/.
  */
-export function compileForProcesses(): { readonly root: string; readonly entry: (path: string) => string; readonly remove: () => void } {
+export function compileForProcesses(): {
+  readonly root: string;
+  readonly entry: (path: string) => string;
+  readonly remove: () => void;
+} {
   const root = join(REPO_ROOT, '.test-build', `${process.pid}-${Date.now().toString(36)}`);
   const options = JSON.parse(readFileSync(join(REPO_ROOT, '.swcrc'), 'utf8')) as Record<string, unknown>;
   delete options.$schema;
@@ -32,7 +36,8 @@ function tsFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...tsFiles(path));
-    else if (name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+    else if (name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name) && !name.endsWith('.d.ts'))
+      out.push(path);
   }
   return out;
 }

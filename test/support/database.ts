@@ -10,7 +10,8 @@ export interface TestDatabase {
 
 function adminUrl(): string {
   const url = process.env.TEST_ADMIN_DATABASE_URL;
-  if (!url) throw new Error('TEST_ADMIN_DATABASE_URL is not set: run the tests through jest (test/setup/global-setup.ts)');
+  if (!url)
+    throw new Error('TEST_ADMIN_DATABASE_URL is not set: run the tests through jest (test/setup/global-setup.ts)');
   return url;
 }
 

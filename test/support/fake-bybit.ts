@@ -72,7 +72,9 @@ export class FakeBybit {
     this.server.on('upgrade', (req, socket, head) => {
       const path = (req.url ?? '').split('?')[0];
       if (path !== '/v5/public/linear' && path !== '/v5/private') return socket.destroy();
-      this.wss.handleUpgrade(req, socket, head, (ws) => (path === '/v5/private' ? this.onPrivate(ws) : this.onPublic(ws)));
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        path === '/v5/private' ? this.onPrivate(ws) : this.onPublic(ws),
+      );
     });
   }
 
@@ -145,10 +147,21 @@ export class FakeBybit {
       timestampOffsetMs = Number(ts) - serverTime;
       if (key !== this.options.apiKey) error = { retCode: 10003, retMsg: 'API key is invalid.' };
       else if (!(serverTime - Number(recv) <= Number(ts) && Number(ts) < serverTime + 1000)) {
-        error = { retCode: 10002, retMsg: `invalid request, please check your server timestamp or recv_window param. req_timestamp[${ts}],server_timestamp[${serverTime}],recv_window[${recv}]` };
+        error = {
+          retCode: 10002,
+          retMsg: `invalid request, please check your server timestamp or recv_window param. req_timestamp[${ts}],server_timestamp[${serverTime}],recv_window[${recv}]`,
+        };
       } else if (!signatureValid) error = { retCode: 10004, retMsg: `error sign! origin_string[${payload}]` };
     }
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path, rawQuery, rawBody, headers: req.headers, signatureValid, timestampOffsetMs };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      rawQuery,
+      rawBody,
+      headers: req.headers,
+      signatureValid,
+      timestampOffsetMs,
+    };
     this.requests.push(recorded);
     let reply: FakeReply;
     const override = this.overrides.get(path);
@@ -168,11 +181,27 @@ export class FakeBybit {
   private defaultReply(request: RecordedRequest): FakeReply {
     if (request.path === '/v5/market/time') {
       const now = this.serverNow();
-      return { body: { retCode: 0, retMsg: 'OK', result: { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` }, retExtInfo: {}, time: now } };
+      return {
+        body: {
+          retCode: 0,
+          retMsg: 'OK',
+          result: { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` },
+          retExtInfo: {},
+          time: now,
+        },
+      };
     }
     if (['/v5/order/create', '/v5/order/amend', '/v5/order/cancel'].includes(request.path)) {
       const body = JSON.parse(request.rawBody || '{}') as { orderLinkId?: string; orderId?: string };
-      return { body: { retCode: 0, retMsg: 'OK', result: { orderId: body.orderId ?? 'fake-order-1', orderLinkId: body.orderLinkId ?? '' }, retExtInfo: {}, time: this.serverNow() } };
+      return {
+        body: {
+          retCode: 0,
+          retMsg: 'OK',
+          result: { orderId: body.orderId ?? 'fake-order-1', orderLinkId: body.orderLinkId ?? '' },
+          retExtInfo: {},
+          time: this.serverNow(),
+        },
+      };
     }
     const file = SAMPLE_BY_PATH[request.path];
     if (!file) return { status: 404, body: { retCode: 10001, retMsg: 'unknown path' } };
@@ -189,11 +218,15 @@ export class FakeBybit {
       const message = JSON.parse(String(data)) as { op?: string; req_id?: string; args?: string[] };
       this.publicMessages.push(message);
       if (message.op === 'ping') {
-        ws.send(JSON.stringify({ success: true, ret_msg: 'pong', conn_id: 'fake', req_id: message.req_id ?? '', op: 'ping' }));
+        ws.send(
+          JSON.stringify({ success: true, ret_msg: 'pong', conn_id: 'fake', req_id: message.req_id ?? '', op: 'ping' }),
+        );
         return;
       }
       if (message.op === 'subscribe' || message.op === 'unsubscribe') {
-        ws.send(JSON.stringify({ success: true, ret_msg: '', conn_id: 'fake', req_id: message.req_id ?? '', op: message.op }));
+        ws.send(
+          JSON.stringify({ success: true, ret_msg: '', conn_id: 'fake', req_id: message.req_id ?? '', op: message.op }),
+        );
         if (message.op === 'subscribe') for (const topic of message.args ?? []) this.sendInitial(ws, topic);
       }
     });
@@ -216,14 +249,32 @@ export class FakeBybit {
       const message = JSON.parse(String(data)) as { op?: string; req_id?: string; args?: unknown[] };
       this.privateMessages.push(message);
       if (message.op === 'ping') {
-        ws.send(JSON.stringify({ req_id: message.req_id ?? '', op: 'pong', args: [String(Date.now())], conn_id: 'fake' }));
+        ws.send(
+          JSON.stringify({ req_id: message.req_id ?? '', op: 'pong', args: [String(Date.now())], conn_id: 'fake' }),
+        );
       } else if (message.op === 'auth') {
         const [key, expires, signature] = message.args as [string, number, string];
         const expected = createHmac('sha256', this.options.apiSecret).update(`GET/realtime${expires}`).digest('hex');
         authed = key === this.options.apiKey && signature === expected && expires > this.serverNow();
-        ws.send(JSON.stringify({ success: authed, ret_msg: authed ? '' : 'Params Error', op: 'auth', conn_id: 'fake', req_id: message.req_id }));
+        ws.send(
+          JSON.stringify({
+            success: authed,
+            ret_msg: authed ? '' : 'Params Error',
+            op: 'auth',
+            conn_id: 'fake',
+            req_id: message.req_id,
+          }),
+        );
       } else if (message.op === 'subscribe') {
-        ws.send(JSON.stringify({ success: authed, ret_msg: authed ? '' : 'not authenticated', conn_id: 'fake', req_id: message.req_id ?? '', op: 'subscribe' }));
+        ws.send(
+          JSON.stringify({
+            success: authed,
+            ret_msg: authed ? '' : 'not authenticated',
+            conn_id: 'fake',
+            req_id: message.req_id ?? '',
+            op: 'subscribe',
+          }),
+        );
       }
     });
   }

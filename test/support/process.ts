@@ -45,7 +45,12 @@ export function spawnService(env: Record<string, string | undefined>, entry = 's
 }
 
 /** Polls url until it answers with the wanted status or the deadline passes; returns the elapsed ms. */
-export async function waitForStatus(url: string, status: number, timeoutMs: number, started = Date.now()): Promise<number> {
+export async function waitForStatus(
+  url: string,
+  status: number,
+  timeoutMs: number,
+  started = Date.now(),
+): Promise<number> {
   for (;;) {
     try {
       const response = await fetch(url);

@@ -7,7 +7,9 @@ import { REPO_ROOT } from './process';
  * outside the repository: beside the checkout in CI (`../shared`), at /work/shared on a developer's machine, so a
  * clone into any temp dir still finds it. SHARED_DIR overrides both.
  */
-const CANDIDATES = [process.env.SHARED_DIR, join(REPO_ROOT, '../shared'), '/work/shared'].filter((dir): dir is string => !!dir);
+const CANDIDATES = [process.env.SHARED_DIR, join(REPO_ROOT, '../shared'), '/work/shared'].filter(
+  (dir): dir is string => !!dir,
+);
 
 export const SHARED_DIR = CANDIDATES.find((dir) => existsSync(join(dir, 'data'))) ?? CANDIDATES[CANDIDATES.length - 1];
 

@@ -27,7 +27,9 @@ function load(): { golden: GoldenFile; candles: IndicatorCandle[] } {
   if (cache) return cache;
   const golden = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) as GoldenFile;
   // The generator records the file as seen from the repository ('../shared/...'): resolve it wherever shared/ is.
-  const candlesFile = golden.candles.file.startsWith('../shared/') ? sharedPath(golden.candles.file.slice('../shared/'.length)) : join(REPO_ROOT, golden.candles.file);
+  const candlesFile = golden.candles.file.startsWith('../shared/')
+    ? sharedPath(golden.candles.file.slice('../shared/'.length))
+    : join(REPO_ROOT, golden.candles.file);
   const rows = readFileSync(candlesFile, 'utf8').trim().split('\n').slice(1);
   const candles = rows.slice(golden.candles.first, golden.candles.first + golden.candles.count).map((row) => {
     const [openTimeMs, open, high, low, close, volume] = row.split(',').map(Number); // as the generator parses
@@ -115,12 +117,21 @@ export function expectMatchesGolden<T>(
   tolerances: Record<string, number> = {},
 ): Record<string, Comparison> {
   const sut = make();
-  const runs = runOverFixture((c) => sut.update(c), () => (isReady ? isReady(sut) : sut.ready), picks);
+  const runs = runOverFixture(
+    (c) => sut.update(c),
+    () => (isReady ? isReady(sut) : sut.ready),
+    picks,
+  );
   const results: Record<string, Comparison> = {};
   for (const [feature, run] of Object.entries(runs)) {
     const comparison = compareWithGolden(feature, run.values, run.ready, tolerances[feature] ?? TOLERANCE);
     results[feature] = comparison;
-    expect({ feature, nonFinite: comparison.nonFinite, readinessMismatches: comparison.readinessMismatches, outOfTolerance: comparison.outOfTolerance.slice(0, 5) }).toEqual({
+    expect({
+      feature,
+      nonFinite: comparison.nonFinite,
+      readinessMismatches: comparison.readinessMismatches,
+      outOfTolerance: comparison.outOfTolerance.slice(0, 5),
+    }).toEqual({
       feature,
       nonFinite: [],
       readinessMismatches: [],

@@ -33,16 +33,31 @@ const talibPackage = JSON.parse(readFileSync(require.resolve('talib/package.json
 const cVersionFile = resolve(dirname(require.resolve('talib/package.json')), 'src/lib/src/ta_common/ta_version.c');
 const cVersion = existsSync(cVersionFile) ? parseTaLibCVersion(readFileSync(cVersionFile, 'utf8')) : 'unknown';
 
-const candlesPath = resolve(process.env.CANDLES ?? resolve(repoRoot, '../shared/data/candles/btcusdt-1m-2021-02-19-to-25.csv'));
+const candlesPath = resolve(
+  process.env.CANDLES ?? resolve(repoRoot, '../shared/data/candles/btcusdt-1m-2021-02-19-to-25.csv'),
+);
 const count = Number(process.env.COUNT ?? 3000);
 const outPath = resolve(process.env.OUT ?? resolve(repoRoot, 'test/fixtures/talib/btcusdt-1m-golden.json'));
 
-const rows = readFileSync(candlesPath, 'utf8').trim().split('\n').slice(1, 1 + count);
+const rows = readFileSync(candlesPath, 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1, 1 + count);
 if (rows.length !== count) throw new Error(`wanted ${count} candles, the file has ${rows.length}`);
-const time = [], open = [], high = [], low = [], close = [], volume = [];
+const time = [],
+  open = [],
+  high = [],
+  low = [],
+  close = [],
+  volume = [];
 for (const row of rows) {
   const [t, o, h, l, c, v] = row.split(',').map(Number); // Number(), as the tests parse them
-  time.push(t); open.push(o); high.push(h); low.push(l); close.push(c); volume.push(v);
+  time.push(t);
+  open.push(o);
+  high.push(h);
+  low.push(l);
+  close.push(c);
+  volume.push(v);
 }
 const n = close.length;
 const ohlcv = { open, high, low, close, volume };
@@ -83,7 +98,13 @@ talibSeries('plus_di', 'PLUS_DI', ohlcv, { optInTimePeriod: 14 });
 talibSeries('minus_di', 'MINUS_DI', ohlcv, { optInTimePeriod: 14 });
 talibSeries('rsi_14', 'RSI', inReal, { optInTimePeriod: 14 });
 talibSeries('rsi_28', 'RSI', inReal, { optInTimePeriod: 28 });
-const stochOptions = { optInFastK_Period: 14, optInSlowK_Period: 3, optInSlowK_MAType: 0, optInSlowD_Period: 3, optInSlowD_MAType: 0 };
+const stochOptions = {
+  optInFastK_Period: 14,
+  optInSlowK_Period: 3,
+  optInSlowK_MAType: 0,
+  optInSlowD_Period: 3,
+  optInSlowD_MAType: 0,
+};
 talibSeries('stochastic_k', 'STOCH', ohlcv, stochOptions, 'outSlowK');
 talibSeries('stochastic_d', 'STOCH', ohlcv, stochOptions, 'outSlowD');
 talibSeries('williams_r', 'WILLR', ohlcv, { optInTimePeriod: 14 });
@@ -106,10 +127,22 @@ const bb = {
   middle: align(rawBb.begIndex, rawBb.result.outRealMiddleBand),
   lower: align(rawBb.begIndex, rawBb.result.outRealLowerBand),
 };
-put('bollinger_width', 'derived: (upper − lower)/middle of BBANDS(20,2,2,SMA); 0 when middle = 0', bbOptions, rawBb.begIndex,
-  bb.middle.map((m, i) => (m === null ? null : m === 0 ? 0 : (bb.upper[i] - bb.lower[i]) / m)));
-put('bollinger_pct', 'derived: (C − lower)/(upper − lower) of BBANDS(20,2,2,SMA); 0.5 when upper = lower', bbOptions, rawBb.begIndex,
-  bb.middle.map((m, i) => (m === null ? null : bb.upper[i] === bb.lower[i] ? 0.5 : (close[i] - bb.lower[i]) / (bb.upper[i] - bb.lower[i]))));
+put(
+  'bollinger_width',
+  'derived: (upper − lower)/middle of BBANDS(20,2,2,SMA); 0 when middle = 0',
+  bbOptions,
+  rawBb.begIndex,
+  bb.middle.map((m, i) => (m === null ? null : m === 0 ? 0 : (bb.upper[i] - bb.lower[i]) / m)),
+);
+put(
+  'bollinger_pct',
+  'derived: (C − lower)/(upper − lower) of BBANDS(20,2,2,SMA); 0.5 when upper = lower',
+  bbOptions,
+  rawBb.begIndex,
+  bb.middle.map((m, i) =>
+    m === null ? null : bb.upper[i] === bb.lower[i] ? 0.5 : (close[i] - bb.lower[i]) / (bb.upper[i] - bb.lower[i]),
+  ),
+);
 
 const ema20 = run('EMA', inReal, { optInTimePeriod: 20 });
 const atr10 = run('ATR', ohlcv, { optInTimePeriod: 10 });
@@ -117,33 +150,65 @@ const ema20a = align(ema20.begIndex, ema20.result.outReal);
 const atr10a = align(atr10.begIndex, atr10.result.outReal);
 const keltnerBeg = Math.max(ema20.begIndex, atr10.begIndex);
 const keltner = (sign) => ema20a.map((e, i) => (i < keltnerBeg ? null : e + sign * 2 * atr10a[i]));
-put('keltner_upper', 'product: TA-Lib EMA(20) + 2·TA-Lib ATR(10)', { ema: 20, atr: 10, multiplier: 2 }, keltnerBeg, keltner(+1));
-put('keltner_lower', 'product: TA-Lib EMA(20) − 2·TA-Lib ATR(10)', { ema: 20, atr: 10, multiplier: 2 }, keltnerBeg, keltner(-1));
+put(
+  'keltner_upper',
+  'product: TA-Lib EMA(20) + 2·TA-Lib ATR(10)',
+  { ema: 20, atr: 10, multiplier: 2 },
+  keltnerBeg,
+  keltner(+1),
+);
+put(
+  'keltner_lower',
+  'product: TA-Lib EMA(20) − 2·TA-Lib ATR(10)',
+  { ema: 20, atr: 10, multiplier: 2 },
+  keltnerBeg,
+  keltner(-1),
+);
 
 const DAY_MS = 86_400_000;
 const vwap = [];
-let day = null, sumPv = 0, sumV = 0;
+let day = null,
+  sumPv = 0,
+  sumV = 0;
 for (let i = 0; i < n; i++) {
   const d = Math.floor(time[i] / DAY_MS);
-  if (d !== day) { day = d; sumPv = 0; sumV = 0; }
+  if (d !== day) {
+    day = d;
+    sumPv = 0;
+    sumV = 0;
+  }
   const tp = (high[i] + low[i] + close[i]) / 3;
   sumPv += tp * volume[i];
   sumV += volume[i];
   vwap.push(sumV > 0 ? sumPv / sumV : close[i]);
 }
-put('vwap', 'product: Σ TP·V / Σ V over the candles of the current UTC day (by open time); close when Σ V = 0', {}, 0, vwap);
+put(
+  'vwap',
+  'product: Σ TP·V / Σ V over the candles of the current UTC day (by open time); close when Σ V = 0',
+  {},
+  0,
+  vwap,
+);
 
 const clv = (i) => (high[i] - low[i] > 0 ? (close[i] - low[i] - (high[i] - close[i])) / (high[i] - low[i]) : 0);
 const cmf = [];
 for (let i = 0; i < n; i++) {
-  if (i < 19) { cmf.push(null); continue; }
-  let mfv = 0, v = 0;
-  for (let j = i - 19; j <= i; j++) { mfv += clv(j) * volume[j]; v += volume[j]; }
+  if (i < 19) {
+    cmf.push(null);
+    continue;
+  }
+  let mfv = 0,
+    v = 0;
+  for (let j = i - 19; j <= i; j++) {
+    mfv += clv(j) * volume[j];
+    v += volume[j];
+  }
   cmf.push(v > 0 ? mfv / v : 0);
 }
 put('cmf', 'product: Σ₂₀ CLV·V / Σ₂₀ V (two-pass per bar); 0 when Σ V = 0', { period: 20 }, 19, cmf);
 
-const vpt = [0], nvi = [1000];
+const vpt = [0],
+  nvi = [1000];
 for (let i = 1; i < n; i++) {
   vpt.push(vpt[i - 1] + (close[i - 1] !== 0 ? (volume[i] * (close[i] - close[i - 1])) / close[i - 1] : 0));
   nvi.push(volume[i] < volume[i - 1] && close[i - 1] !== 0 ? (nvi[i - 1] * close[i]) / close[i - 1] : nvi[i - 1]);
@@ -152,7 +217,8 @@ put('vpt', 'product: VPT₀ = 0; VPT += V·(C − C₋₁)/C₋₁', {}, 0, vpt)
 put('nvi', 'product: NVI₀ = 1000; NVI ×= C/C₋₁ when V < V₋₁', {}, 0, nvi);
 
 const golden = {
-  source: 'TA-Lib via the npm package talib (node-talib), talib.execute with startIdx 0; product indicators as batch loops',
+  source:
+    'TA-Lib via the npm package talib (node-talib), talib.execute with startIdx 0; product indicators as batch loops',
   talib: { npm: talibPackage.version, c: cVersion, unstablePeriod: 0, compatibility: 'default' },
   node: process.version,
   candles: {

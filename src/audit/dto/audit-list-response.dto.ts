@@ -10,10 +10,12 @@ export class AuditRowDto {
   @ApiProperty({ enum: AUDIT_ACTIONS }) action: AuditAction;
   @ApiProperty({ example: 'order' }) entity_type: string;
   @ApiProperty({ type: String, nullable: true }) entity_id: string | null;
-  @ApiProperty({ example: 'operator', description: 'operator, system, bot, recovery, or a client address' }) actor: string;
+  @ApiProperty({ example: 'operator', description: 'operator, system, bot, recovery, or a client address' })
+  actor: string;
   @ApiProperty({ ...JSON_VALUE, description: 'State before the operation' }) old_value: unknown;
   @ApiProperty({ ...JSON_VALUE, description: 'State after the operation' }) new_value: unknown;
-  @ApiProperty({ ...JSON_VALUE, description: 'Signal, market and indicator context, or what else explains it' }) context: unknown;
+  @ApiProperty({ ...JSON_VALUE, description: 'Signal, market and indicator context, or what else explains it' })
+  context: unknown;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
   @ApiProperty({ type: String, nullable: true }) trace_id: string | null;
   @ApiProperty() success: boolean;

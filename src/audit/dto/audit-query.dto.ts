@@ -1,7 +1,21 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { buildMessage, IsBoolean, IsIn, IsInt, isISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidationOptions } from 'class-validator';
+import {
+  buildMessage,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  isISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
 import { LimitQueryDto } from '../../infra/http/limit-query.dto';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-log.entity';
 
@@ -25,7 +39,10 @@ function IsAuditTimestamp(options?: ValidationOptions): PropertyDecorator {
       name: 'isAuditTimestamp',
       validator: {
         validate: (value) => isAuditTimestamp(value),
-        defaultMessage: buildMessage((each) => `${each}$property must be an ISO-8601 timestamp such as 2025-01-31T12:00:00Z`, options),
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be an ISO-8601 timestamp such as 2025-01-31T12:00:00Z`,
+          options,
+        ),
       },
     },
     options,
@@ -51,7 +68,8 @@ function IsNotEarlierThan(other: string, options?: ValidationOptions): PropertyD
 }
 
 /** Query strings carry text: only the words true and false are booleans, anything else stays to be refused. */
-const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 /** An optional exact-match text filter on a column of `maxLength` characters. */
 function IsAuditText(name: string, maxLength: number): PropertyDecorator {
@@ -66,7 +84,10 @@ function IsAuditText(name: string, maxLength: number): PropertyDecorator {
 
 /** GET /audit filters; all optional and combined with AND. Lengths are the columns' own. */
 export class AuditQueryDto extends LimitQueryDto {
-  @ApiPropertyOptional({ example: 'order', description: 'order, position, risk, bot, auth, config, reconciliation, circuit_breaker' })
+  @ApiPropertyOptional({
+    example: 'order',
+    description: 'order, position, risk, bot, auth, config, reconciliation, circuit_breaker',
+  })
   @IsAuditText('entity_type', 32)
   entity_type?: string;
 
@@ -94,7 +115,11 @@ export class AuditQueryDto extends LimitQueryDto {
   @IsAuditTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2025-02-01T00:00:00Z', description: 'Exclusive upper bound; not earlier than from' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2025-02-01T00:00:00Z',
+    description: 'Exclusive upper bound; not earlier than from',
+  })
   @IsOptional()
   @IsAuditTimestamp()
   @IsNotEarlierThan('from')

@@ -9,7 +9,10 @@ describe(checkNewPassword.name, () => {
 
   it('should refuse a password shorter than the minimum, naming new_password', () => {
     const violation = checkNewPassword('old-password-1', 'short', POLICY);
-    expect(violation).toEqual({ code: 'PASSWORD_TOO_SHORT', message: 'new_password must be at least 12 characters long' });
+    expect(violation).toEqual({
+      code: 'PASSWORD_TOO_SHORT',
+      message: 'new_password must be at least 12 characters long',
+    });
   });
 
   it('should count characters by code point so an emoji is one character', () => {

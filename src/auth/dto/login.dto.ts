@@ -5,7 +5,12 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 export const PASSWORD_INPUT_MAX_LENGTH = 1024;
 
 export class LoginDto {
-  @ApiProperty({ description: 'The operator password', format: 'password', example: 'correct horse battery staple', maxLength: PASSWORD_INPUT_MAX_LENGTH })
+  @ApiProperty({
+    description: 'The operator password',
+    format: 'password',
+    example: 'correct horse battery staple',
+    maxLength: PASSWORD_INPUT_MAX_LENGTH,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_INPUT_MAX_LENGTH)

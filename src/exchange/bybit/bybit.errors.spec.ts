@@ -28,13 +28,29 @@ describe('Bybit error classification', () => {
 
   it('should map HTTP and network failures from bybit-api to typed errors', () => {
     const now = 1_000_000;
-    const http503 = errorFromTransport({ code: 503, message: 'Service Unavailable', body: '', headers: {} }, 'market', now);
+    const http503 = errorFromTransport(
+      { code: 503, message: 'Service Unavailable', body: '', headers: {} },
+      'market',
+      now,
+    );
     expect(http503).toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', fault: 'transient', httpStatus: 503 });
-    const http403 = errorFromTransport({ code: 403, message: 'Forbidden', body: 'access too frequent', headers: {} }, 'market', now);
+    const http403 = errorFromTransport(
+      { code: 403, message: 'Forbidden', body: 'access too frequent', headers: {} },
+      'market',
+      now,
+    );
     expect(http403).toMatchObject({ code: 'RATE_LIMITED', fault: 'rate-limit', retryAtMs: now + 600_000 });
-    const refused = errorFromTransport(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'trade', now);
+    const refused = errorFromTransport(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'trade',
+      now,
+    );
     expect(refused).toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', fault: 'transient' });
-    const timeout = errorFromTransport(Object.assign(new Error('timeout of 50ms exceeded'), { code: 'ECONNABORTED' }), 'trade', now);
+    const timeout = errorFromTransport(
+      Object.assign(new Error('timeout of 50ms exceeded'), { code: 'ECONNABORTED' }),
+      'trade',
+      now,
+    );
     expect(timeout).toMatchObject({ code: 'TIMEOUT', fault: 'transient', kind: 'UNAVAILABLE' });
     expect(timeout).toBeInstanceOf(ExchangeError);
   });

@@ -43,10 +43,28 @@ export function classifyRetCode(retCode: number): CodeRule {
 
 export function errorFromRetCode(retCode: number, retMsg: string, group: string, retryAtMs?: number): ExchangeError {
   const rule = classifyRetCode(retCode);
-  return new ExchangeError(rule.code, `Bybit ${retCode}: ${retMsg}`, { fault: rule.fault, retCode, retMsg, group, retryAtMs });
+  return new ExchangeError(rule.code, `Bybit ${retCode}: ${retMsg}`, {
+    fault: rule.fault,
+    retCode,
+    retMsg,
+    group,
+    retryAtMs,
+  });
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_NETWORK', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_NETWORK',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 /**
@@ -65,20 +83,43 @@ export function errorFromTransport(thrown: unknown, group: string, nowMs: number
     if (status === 403 || status === 429) {
       // 403 is the IP limit ("access too frequent"; Bybit asks for ≥10 min of silence), 429 system protection.
       const retryAtMs = nowMs + (status === 403 ? 10 * 60_000 : 1000);
-      return new ExchangeError('RATE_LIMITED', `Bybit HTTP ${status}`, { fault: 'rate-limit', httpStatus: status, group, retryAtMs });
+      return new ExchangeError('RATE_LIMITED', `Bybit HTTP ${status}`, {
+        fault: 'rate-limit',
+        httpStatus: status,
+        group,
+        retryAtMs,
+      });
     }
-    if (status === 401) return new ExchangeError('AUTH_FAILED', 'Bybit HTTP 401', { fault: 'auth', httpStatus: status, group });
-    if (status >= 500) return new ExchangeError('EXCHANGE_UNAVAILABLE', `Bybit HTTP ${status}`, { fault: 'transient', httpStatus: status, group });
-    return new ExchangeError('INVALID_REQUEST', `Bybit HTTP ${status}`, { fault: 'business', httpStatus: status, group });
+    if (status === 401)
+      return new ExchangeError('AUTH_FAILED', 'Bybit HTTP 401', { fault: 'auth', httpStatus: status, group });
+    if (status >= 500)
+      return new ExchangeError('EXCHANGE_UNAVAILABLE', `Bybit HTTP ${status}`, {
+        fault: 'transient',
+        httpStatus: status,
+        group,
+      });
+    return new ExchangeError('INVALID_REQUEST', `Bybit HTTP ${status}`, {
+      fault: 'business',
+      httpStatus: status,
+      group,
+    });
   }
   const code = typeof value.code === 'string' ? value.code : undefined;
-  const message = typeof value.message === 'string' ? value.message : typeof thrown === 'string' ? thrown : String(thrown);
-  if (code && TIMEOUT_CODES.has(code)) return new ExchangeError('TIMEOUT', `Bybit request timed out (${code})`, { fault: 'transient', group });
+  const message =
+    typeof value.message === 'string' ? value.message : typeof thrown === 'string' ? thrown : String(thrown);
+  if (code && TIMEOUT_CODES.has(code))
+    return new ExchangeError('TIMEOUT', `Bybit request timed out (${code})`, { fault: 'transient', group });
   if ((code && NETWORK_CODES.has(code)) || /socket hang up|network/i.test(message)) {
-    return new ExchangeError('EXCHANGE_UNAVAILABLE', `Bybit unreachable: ${code ?? message}`, { fault: 'transient', group });
+    return new ExchangeError('EXCHANGE_UNAVAILABLE', `Bybit unreachable: ${code ?? message}`, {
+      fault: 'transient',
+      group,
+    });
   }
   if (/private endpoints require/i.test(message)) {
-    return new ExchangeError('NO_CREDENTIALS', 'Private Bybit endpoints need BYBIT_API_KEY and BYBIT_API_SECRET', { fault: 'auth', group });
+    return new ExchangeError('NO_CREDENTIALS', 'Private Bybit endpoints need BYBIT_API_KEY and BYBIT_API_SECRET', {
+      fault: 'auth',
+      group,
+    });
   }
   return new ExchangeError('EXCHANGE_UNAVAILABLE', `Bybit request failed: ${message}`, { fault: 'transient', group });
 }

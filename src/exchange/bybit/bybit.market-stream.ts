@@ -52,7 +52,9 @@ export class BybitMarketStream extends MarketStream {
   ) {
     super();
     this.routes = publicTopics(settings.symbols, settings.orderbookDepth);
-    this.tracker = new ConnectionStateTracker('bybit.public', now, (change) => this.listeners.emit('connection', change));
+    this.tracker = new ConnectionStateTracker('bybit.public', now, (change) =>
+      this.listeners.emit('connection', change),
+    );
   }
 
   on<K extends keyof MarketStreamEvents>(event: K, listener: (payload: MarketStreamEvents[K]) => void): Unsubscribe {
@@ -135,7 +137,8 @@ export class BybitMarketStream extends MarketStream {
       }
     } catch (error) {
       this.counters.parseErrors += 1;
-      if (this.counters.parseErrors % 1000 === 1) this.logger.warn({ err: error, topic: frame.topic }, 'unparseable market frame');
+      if (this.counters.parseErrors % 1000 === 1)
+        this.logger.warn({ err: error, topic: frame.topic }, 'unparseable market frame');
     }
   }
 

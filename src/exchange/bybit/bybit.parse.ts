@@ -93,7 +93,15 @@ export function parseOrderbook(raw: Raw): OrderbookSnapshot {
 
 /** Row [startTime, open, high, low, close, volume, turnover]. */
 export function parseKlineRow(row: readonly unknown[]): Kline {
-  return { start: num(row[0]), open: str(row[1]), high: str(row[2]), low: str(row[3]), close: str(row[4]), volume: str(row[5]), turnover: str(row[6]) };
+  return {
+    start: num(row[0]),
+    open: str(row[1]),
+    high: str(row[2]),
+    low: str(row[3]),
+    close: str(row[4]),
+    volume: str(row[5]),
+    turnover: str(row[6]),
+  };
 }
 
 function noneIfZero(value: unknown): string | null {
@@ -114,7 +122,12 @@ export function parseOrder(raw: Raw): ExchangeOrder {
     throw new ExchangeError('BAD_RESPONSE', `Unknown orderStatus ${JSON.stringify(status)}`, { fault: 'business' });
   }
   const detail = feeDetail(raw.cumFeeDetail);
-  const cumExecFee = raw.cumExecFee !== undefined && raw.cumExecFee !== null && raw.cumExecFee !== '' ? str(raw.cumExecFee) : detail ? (Object.values(detail)[0] ?? '0') : '0';
+  const cumExecFee =
+    raw.cumExecFee !== undefined && raw.cumExecFee !== null && raw.cumExecFee !== ''
+      ? str(raw.cumExecFee)
+      : detail
+        ? (Object.values(detail)[0] ?? '0')
+        : '0';
   return {
     orderId: str(raw.orderId),
     orderLinkId: str(raw.orderLinkId),

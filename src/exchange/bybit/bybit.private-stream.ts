@@ -47,7 +47,9 @@ export class BybitPrivateStream extends PrivateStream {
     private readonly now: () => number = Date.now,
   ) {
     super();
-    this.tracker = new ConnectionStateTracker('bybit.private', now, (change) => this.listeners.emit('connection', change));
+    this.tracker = new ConnectionStateTracker('bybit.private', now, (change) =>
+      this.listeners.emit('connection', change),
+    );
   }
 
   on<K extends keyof PrivateStreamEvents>(event: K, listener: (payload: PrivateStreamEvents[K]) => void): Unsubscribe {
@@ -58,7 +60,12 @@ export class BybitPrivateStream extends PrivateStream {
     return this.tracker.state;
   }
 
-  stats(): { readonly messages: number; readonly parseErrors: number; readonly reconnects: number; readonly authFailures: number } {
+  stats(): {
+    readonly messages: number;
+    readonly parseErrors: number;
+    readonly reconnects: number;
+    readonly authFailures: number;
+  } {
     return { ...this.counters };
   }
 
@@ -69,7 +76,9 @@ export class BybitPrivateStream extends PrivateStream {
   async start(): Promise<void> {
     if (this.client) return;
     if (!this.hasCredentials) {
-      throw new ExchangeError('NO_CREDENTIALS', 'The private stream needs BYBIT_API_KEY and BYBIT_API_SECRET', { fault: 'auth' });
+      throw new ExchangeError('NO_CREDENTIALS', 'The private stream needs BYBIT_API_KEY and BYBIT_API_SECRET', {
+        fault: 'auth',
+      });
     }
     const client = new BybitWsConnection(
       {

@@ -32,7 +32,17 @@ import { retryIdempotentRead } from '../resilience/retry';
 import { ServerClock, serverTimeMsOf } from '../server-time';
 import { BYBIT_CATEGORY, EndpointGroup } from './bybit.constants';
 import { errorFromRetCode, errorFromTransport } from './bybit.errors';
-import { parseExecution, parseInstrument, parseKlineRow, parseOrder, parseOrderbook, parsePosition, parseWallet, Raw, str } from './bybit.parse';
+import {
+  parseExecution,
+  parseInstrument,
+  parseKlineRow,
+  parseOrder,
+  parseOrderbook,
+  parsePosition,
+  parseWallet,
+  Raw,
+  str,
+} from './bybit.parse';
 
 /** The envelope every V5 answer has (BYBIT.md §3), plus the limit headers bybit-api parses for us. */
 interface Envelope {
@@ -40,7 +50,11 @@ interface Envelope {
   readonly retMsg: string;
   readonly result: unknown;
   readonly time?: number;
-  readonly rateLimitApi?: { readonly remainingRequests: number; readonly maxRequests: number; readonly resetAtTimestamp: number };
+  readonly rateLimitApi?: {
+    readonly remainingRequests: number;
+    readonly maxRequests: number;
+    readonly resetAtTimestamp: number;
+  };
 }
 
 type SdkCall = () => Promise<Envelope>;
@@ -50,7 +64,11 @@ type SdkCall = () => Promise<Envelope>;
  * before signing each private request; we answer with the offset ServerClock measured (no extra request).
  */
 class ClockedRestClientV5 extends RestClientV5 {
-  constructor(options: RestClientOptions, network: AxiosRequestConfig, private readonly clock: ServerClock) {
+  constructor(
+    options: RestClientOptions,
+    network: AxiosRequestConfig,
+    private readonly clock: ServerClock,
+  ) {
     super(options, network);
   }
 
@@ -125,7 +143,11 @@ export class BybitRestClient extends ExchangeRest implements RateLimitedHost {
     return parseOrderbook(result as Raw);
   }
 
-  async getKlines(symbol: string, interval: KlineInterval, options: { start?: number; end?: number; limit?: number } = {}): Promise<Kline[]> {
+  async getKlines(
+    symbol: string,
+    interval: KlineInterval,
+    options: { start?: number; end?: number; limit?: number } = {},
+  ): Promise<Kline[]> {
     const { result } = await this.read('market', () => this.fetchKlines(symbol, interval, options));
     const rows = ((result as { list?: unknown[][] }).list ?? []).map(parseKlineRow);
     return rows.reverse(); // Bybit answers newest first
@@ -169,7 +191,12 @@ export class BybitRestClient extends ExchangeRest implements RateLimitedHost {
 
   async cancelOrder(request: CancelOrderRequest): Promise<OrderAck> {
     const { result } = await this.write('trade', () =>
-      this.submitCancel({ category: BYBIT_CATEGORY, symbol: request.symbol, orderId: request.orderId, orderLinkId: request.orderLinkId }),
+      this.submitCancel({
+        category: BYBIT_CATEGORY,
+        symbol: request.symbol,
+        orderId: request.orderId,
+        orderLinkId: request.orderLinkId,
+      }),
     );
     return ackOf(result);
   }
@@ -209,7 +236,8 @@ export class BybitRestClient extends ExchangeRest implements RateLimitedHost {
   async getWalletBalance(coin?: string): Promise<WalletBalance> {
     const { result } = await this.read('account', () => this.fetchWallet(coin));
     const first = ((result as { list?: Raw[] }).list ?? [])[0];
-    if (!first) throw new ExchangeError('BAD_RESPONSE', 'Empty wallet-balance list', { fault: 'business', group: 'account' });
+    if (!first)
+      throw new ExchangeError('BAD_RESPONSE', 'Empty wallet-balance list', { fault: 'business', group: 'account' });
     return parseWallet(first);
   }
 
@@ -232,17 +260,30 @@ export class BybitRestClient extends ExchangeRest implements RateLimitedHost {
 
   @RateLimited('market')
   private fetchInstruments(symbol: string | undefined, cursor: string | undefined): Promise<Envelope> {
-    return this.exchange('market', () => this.sdk.getInstrumentsInfo({ category: BYBIT_CATEGORY, symbol, limit: 1000, cursor }) as Promise<Envelope>);
+    return this.exchange(
+      'market',
+      () => this.sdk.getInstrumentsInfo({ category: BYBIT_CATEGORY, symbol, limit: 1000, cursor }) as Promise<Envelope>,
+    );
   }
 
   @RateLimited('market')
   private fetchOrderbook(symbol: string, limit: number): Promise<Envelope> {
-    return this.exchange('market', () => this.sdk.getOrderbook({ category: BYBIT_CATEGORY, symbol, limit }) as Promise<Envelope>);
+    return this.exchange(
+      'market',
+      () => this.sdk.getOrderbook({ category: BYBIT_CATEGORY, symbol, limit }) as Promise<Envelope>,
+    );
   }
 
   @RateLimited('market')
-  private fetchKlines(symbol: string, interval: KlineInterval, options: { start?: number; end?: number; limit?: number }): Promise<Envelope> {
-    return this.exchange('market', () => this.sdk.getKline({ category: BYBIT_CATEGORY, symbol, interval, ...options }) as Promise<Envelope>);
+  private fetchKlines(
+    symbol: string,
+    interval: KlineInterval,
+    options: { start?: number; end?: number; limit?: number },
+  ): Promise<Envelope> {
+    return this.exchange(
+      'market',
+      () => this.sdk.getKline({ category: BYBIT_CATEGORY, symbol, interval, ...options }) as Promise<Envelope>,
+    );
   }
 
   @RateLimited('trade')
@@ -262,67 +303,87 @@ export class BybitRestClient extends ExchangeRest implements RateLimitedHost {
 
   @RateLimited('trade')
   private submitCancelAll(symbol: string): Promise<Envelope> {
-    return this.exchange('trade', () => this.sdk.cancelAllOrders({ category: BYBIT_CATEGORY, symbol }) as Promise<Envelope>);
+    return this.exchange(
+      'trade',
+      () => this.sdk.cancelAllOrders({ category: BYBIT_CATEGORY, symbol }) as Promise<Envelope>,
+    );
   }
 
   @RateLimited('orderQuery')
   private fetchOpenOrders(q: OrderQuery): Promise<Envelope> {
-    return this.exchange('orderQuery', () =>
-      this.sdk.getActiveOrders({
-        category: BYBIT_CATEGORY,
-        symbol: q.symbol,
-        settleCoin: q.symbol ? undefined : 'USDT',
-        orderId: q.orderId,
-        orderLinkId: q.orderLinkId,
-        limit: q.limit,
-        cursor: q.cursor,
-      }) as Promise<Envelope>,
+    return this.exchange(
+      'orderQuery',
+      () =>
+        this.sdk.getActiveOrders({
+          category: BYBIT_CATEGORY,
+          symbol: q.symbol,
+          settleCoin: q.symbol ? undefined : 'USDT',
+          orderId: q.orderId,
+          orderLinkId: q.orderLinkId,
+          limit: q.limit,
+          cursor: q.cursor,
+        }) as Promise<Envelope>,
     );
   }
 
   @RateLimited('orderQuery')
   private fetchOrderHistory(q: OrderHistoryQuery): Promise<Envelope> {
-    return this.exchange('orderQuery', () =>
-      this.sdk.getHistoricOrders({
-        category: BYBIT_CATEGORY,
-        symbol: q.symbol,
-        orderId: q.orderId,
-        orderLinkId: q.orderLinkId,
-        orderStatus: q.orderStatus,
-        startTime: q.startTime,
-        endTime: q.endTime,
-        limit: q.limit,
-        cursor: q.cursor,
-      }) as Promise<Envelope>,
+    return this.exchange(
+      'orderQuery',
+      () =>
+        this.sdk.getHistoricOrders({
+          category: BYBIT_CATEGORY,
+          symbol: q.symbol,
+          orderId: q.orderId,
+          orderLinkId: q.orderLinkId,
+          orderStatus: q.orderStatus,
+          startTime: q.startTime,
+          endTime: q.endTime,
+          limit: q.limit,
+          cursor: q.cursor,
+        }) as Promise<Envelope>,
     );
   }
 
   @RateLimited('orderQuery')
   private fetchExecutions(q: ExecutionQuery): Promise<Envelope> {
-    return this.exchange('orderQuery', () =>
-      this.sdk.getExecutionList({
-        category: BYBIT_CATEGORY,
-        symbol: q.symbol,
-        orderId: q.orderId,
-        orderLinkId: q.orderLinkId,
-        startTime: q.startTime,
-        endTime: q.endTime,
-        limit: q.limit,
-        cursor: q.cursor,
-      }) as Promise<Envelope>,
+    return this.exchange(
+      'orderQuery',
+      () =>
+        this.sdk.getExecutionList({
+          category: BYBIT_CATEGORY,
+          symbol: q.symbol,
+          orderId: q.orderId,
+          orderLinkId: q.orderLinkId,
+          startTime: q.startTime,
+          endTime: q.endTime,
+          limit: q.limit,
+          cursor: q.cursor,
+        }) as Promise<Envelope>,
     );
   }
 
   @RateLimited('position')
   private fetchPositions(symbol: string | undefined, cursor: string | undefined): Promise<Envelope> {
-    return this.exchange('position', () =>
-      this.sdk.getPositionInfo({ category: BYBIT_CATEGORY, symbol, settleCoin: symbol ? undefined : 'USDT', limit: 200, cursor }) as Promise<Envelope>,
+    return this.exchange(
+      'position',
+      () =>
+        this.sdk.getPositionInfo({
+          category: BYBIT_CATEGORY,
+          symbol,
+          settleCoin: symbol ? undefined : 'USDT',
+          limit: 200,
+          cursor,
+        }) as Promise<Envelope>,
     );
   }
 
   @RateLimited('account')
   private fetchWallet(coin: string | undefined): Promise<Envelope> {
-    return this.exchange('account', () => this.sdk.getWalletBalance({ accountType: 'UNIFIED', coin }) as Promise<Envelope>);
+    return this.exchange(
+      'account',
+      () => this.sdk.getWalletBalance({ accountType: 'UNIFIED', coin }) as Promise<Envelope>,
+    );
   }
 
   // ---- plumbing --------------------------------------------------------------------------------------------
@@ -366,13 +427,20 @@ export class BybitRestClient extends ExchangeRest implements RateLimitedHost {
         envelope = await call();
       } catch (thrown) {
         const error = errorFromTransport(thrown, group, this.now());
-        if (error.code === 'RATE_LIMITED' && error.httpStatus === 403) this.rateLimits.pause(IP_GROUP, error.retryAtMs ?? this.now());
+        if (error.code === 'RATE_LIMITED' && error.httpStatus === 403)
+          this.rateLimits.pause(IP_GROUP, error.retryAtMs ?? this.now());
         throw error;
       }
       const limits = envelope.rateLimitApi;
-      if (limits) this.rateLimits.observe(group, { limit: limits.maxRequests, remaining: limits.remainingRequests, resetAtMs: limits.resetAtTimestamp });
+      if (limits)
+        this.rateLimits.observe(group, {
+          limit: limits.maxRequests,
+          remaining: limits.remainingRequests,
+          resetAtMs: limits.resetAtTimestamp,
+        });
       if (envelope.retCode !== 0) {
-        const retryAt = envelope.retCode === 10006 ? Math.max(limits?.resetAtTimestamp ?? 0, this.now() + 1000) : undefined;
+        const retryAt =
+          envelope.retCode === 10006 ? Math.max(limits?.resetAtTimestamp ?? 0, this.now() + 1000) : undefined;
         if (retryAt) this.rateLimits.pause(group, retryAt);
         throw errorFromRetCode(envelope.retCode, str(envelope.retMsg), group, retryAt);
       }

@@ -24,8 +24,16 @@ export interface WsConnectionOptions {
 /** The heartbeat, reconnect and signature timings every Bybit connection takes from the exchange settings. */
 export function wsTimings(settings: {
   readonly recvWindowMs: number;
-  readonly ws: { readonly pingIntervalMs: number; readonly pongTimeoutMs: number; readonly reconnectBaseMs: number; readonly reconnectMaxMs: number };
-}): Pick<WsConnectionOptions, 'recvWindowMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs'> {
+  readonly ws: {
+    readonly pingIntervalMs: number;
+    readonly pongTimeoutMs: number;
+    readonly reconnectBaseMs: number;
+    readonly reconnectMaxMs: number;
+  };
+}): Pick<
+  WsConnectionOptions,
+  'recvWindowMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs'
+> {
   return {
     recvWindowMs: settings.recvWindowMs,
     pingIntervalMs: settings.ws.pingIntervalMs,
@@ -45,7 +53,10 @@ export function wsTimings(settings: {
 export class BybitWsConnection extends WebsocketClient {
   private reconnectAttempt = 0;
 
-  constructor(private readonly connection: WsConnectionOptions, logger: Logger) {
+  constructor(
+    private readonly connection: WsConnectionOptions,
+    logger: Logger,
+  ) {
     super(
       {
         key: connection.apiKey || undefined,
@@ -54,7 +65,8 @@ export class BybitWsConnection extends WebsocketClient {
         recvWindow: connection.recvWindowMs,
         pingInterval: connection.pingIntervalMs,
         pongTimeout: connection.pongTimeoutMs,
-        customSignMessageFn: (message: string, secret: string) => Promise.resolve(createHmac('sha256', secret).update(message).digest('hex')),
+        customSignMessageFn: (message: string, secret: string) =>
+          Promise.resolve(createHmac('sha256', secret).update(message).digest('hex')),
       },
       sdkLogger(logger),
     );
@@ -81,7 +93,8 @@ export class BybitWsConnection extends WebsocketClient {
   }
 
   protected override getWsUrl(wsKey: WsKey): Promise<string> {
-    if (wsKey !== this.connection.wsKey) return Promise.reject(new Error(`This connection serves ${this.connection.wsKey}, not ${wsKey}`));
+    if (wsKey !== this.connection.wsKey)
+      return Promise.reject(new Error(`This connection serves ${this.connection.wsKey}, not ${wsKey}`));
     return Promise.resolve(this.connection.url);
   }
 }

@@ -44,7 +44,8 @@ export function recordPublicStream(options: RecorderOptions): Promise<RecordingS
       const text = String(data);
       if (!text.includes('"topic"')) {
         const reply = JSON.parse(text) as { op?: string; success?: boolean; ret_msg?: string };
-        if (reply.op === 'subscribe' && reply.success === false) socket.emit('error', new Error(`subscribe refused: ${reply.ret_msg}`));
+        if (reply.op === 'subscribe' && reply.success === false)
+          socket.emit('error', new Error(`subscribe refused: ${reply.ret_msg}`));
         return;
       }
       const topic = (JSON.parse(text) as { topic: string }).topic;

@@ -12,9 +12,14 @@ async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   const seconds = Number(process.argv[2] ?? 60);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('usage: npm run record -- [seconds] [file]');
-  const file = process.argv[3] ?? join(config.app.dataDir, 'recordings', `bybit-public-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+  const file =
+    process.argv[3] ??
+    join(config.app.dataDir, 'recordings', `bybit-public-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
   const url = config.exchange.wsPublicUrl ?? bybitUrls('mainnet').wsPublic;
-  const topics = config.trading.pairs.flatMap((s) => [`orderbook.${config.trading.orderbookDepth}.${s}`, `publicTrade.${s}`]);
+  const topics = config.trading.pairs.flatMap((s) => [
+    `orderbook.${config.trading.orderbookDepth}.${s}`,
+    `publicTrade.${s}`,
+  ]);
   process.stdout.write(`recording ${topics.length} topics from ${url} for ${seconds} s into ${file}\n`);
   const summary = await recordPublicStream({ url, topics, file, durationMs: seconds * 1000 });
   process.stdout.write(`${JSON.stringify({ file, ...summary })}\n`);

@@ -20,9 +20,15 @@ export class BreakerStatusDto {
 
 export class RateLimitStatusDto {
   @ApiProperty() group: string;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Published limit per window (adapted from X-Bapi-Limit)' }) limit: number | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Published limit per window (adapted from X-Bapi-Limit)',
+  })
+  limit: number | null;
   @ApiProperty() windowMs: number;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Tokens per window after the safety factor' }) capacity: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Tokens per window after the safety factor' })
+  capacity: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) tokensLeft: number | null;
   @ApiProperty() queued: number;
   @ApiProperty() running: number;
@@ -31,7 +37,11 @@ export class RateLimitStatusDto {
 
 export class ExchangeStatusResponseDto {
   @ApiProperty({ enum: ['sim', 'testnet', 'demo', 'mainnet'] }) env: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { 'bybit.public': 'connected', 'bybit.private': 'connected' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'bybit.public': 'connected', 'bybit.private': 'connected' },
+  })
   connections: Record<string, string>;
   @ApiProperty({ type: [BreakerStatusDto] }) breakers: BreakerStatusDto[];
   @ApiProperty({ type: [RateLimitStatusDto] }) rateLimits: RateLimitStatusDto[];

@@ -7,12 +7,16 @@
  * timer clamp. Applied once, idempotently, to Bottleneck's own prototype: every limiter in the process shares it.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const LocalDatastore = require('bottleneck/lib/LocalDatastore') as { prototype: { yieldLoop(t?: number): Promise<void>; Promise: PromiseConstructor } };
+const LocalDatastore = require('bottleneck/lib/LocalDatastore') as {
+  prototype: { yieldLoop(t?: number): Promise<void>; Promise: PromiseConstructor };
+};
 
 const PATCHED = Symbol.for('bybit-scalper.bottleneck-yield');
 
 export function useImmediateYieldInBottleneck(): void {
-  const proto = LocalDatastore.prototype as unknown as Record<symbol, boolean> & { yieldLoop(t?: number): Promise<void> };
+  const proto = LocalDatastore.prototype as unknown as Record<symbol, boolean> & {
+    yieldLoop(t?: number): Promise<void>;
+  };
   if (proto[PATCHED]) return;
   const original = proto.yieldLoop;
   proto.yieldLoop = function yieldLoop(this: { Promise: PromiseConstructor }, t = 0): Promise<void> {

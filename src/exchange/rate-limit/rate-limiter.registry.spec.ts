@@ -6,7 +6,9 @@ import { RateLimiterRegistry } from './rate-limiter.registry';
 
 const WINDOW = 200;
 
-function registry(overrides: { limit?: number; ipLimit?: number; maxWaitMs?: number; safetyFactor?: number; windowMs?: number } = {}): RateLimiterRegistry {
+function registry(
+  overrides: { limit?: number; ipLimit?: number; maxWaitMs?: number; safetyFactor?: number; windowMs?: number } = {},
+): RateLimiterRegistry {
   const windowMs = overrides.windowMs ?? WINDOW;
   return new RateLimiterRegistry(
     { trade: { limit: overrides.limit ?? 10, windowMs }, market: { limit: null, windowMs } },
@@ -34,7 +36,9 @@ describe(RateLimiterRegistry.name, () => {
     sut = registry({ limit: 40, maxWaitMs: 60_000 }); // 20 per 200 ms window after the 0.5 safety factor
     const starts: number[] = [];
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 200 }, () => sut.schedule('trade', async () => void starts.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 200 }, () => sut.schedule('trade', async () => void starts.push(Date.now()))),
+    );
     const elapsed = Date.now() - t0;
     expect(starts).toHaveLength(200);
     expect(maxInWindow(starts, WINDOW)).toBeLessThanOrEqual(40); // Bybit's rolling window sees ≤ the published limit
@@ -44,7 +48,11 @@ describe(RateLimiterRegistry.name, () => {
   it('should chain every group to the global IP limit', async () => {
     sut = registry({ limit: null as unknown as number, ipLimit: 10 }); // 5 per window for everything
     const starts: number[] = [];
-    await Promise.all(Array.from({ length: 15 }, (_, i) => sut.schedule(i % 2 ? 'trade' : 'market', async () => void starts.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        sut.schedule(i % 2 ? 'trade' : 'market', async () => void starts.push(Date.now())),
+      ),
+    );
     expect(maxInWindow(starts, WINDOW)).toBeLessThanOrEqual(10);
   });
 
@@ -72,7 +80,9 @@ describe(RateLimiterRegistry.name, () => {
   it('should fail at once when the reset is beyond the maximum wait', async () => {
     sut = registry({ limit: 10, maxWaitMs: 100 });
     sut.observe('trade', { limit: 10, remaining: 0, resetAtMs: Date.now() + 5000 });
-    await expect(sut.schedule('trade', async () => undefined)).rejects.toMatchObject({ code: 'RATE_LIMIT_WAIT_EXCEEDED' });
+    await expect(sut.schedule('trade', async () => undefined)).rejects.toMatchObject({
+      code: 'RATE_LIMIT_WAIT_EXCEEDED',
+    });
   });
 
   it('should resize to the limit the exchange reports and shrink to its remaining count', async () => {
@@ -80,7 +90,12 @@ describe(RateLimiterRegistry.name, () => {
     sut.observe('trade', { limit: 20, remaining: 3, resetAtMs: Date.now() });
     await new Promise((r) => setTimeout(r, 20));
     const status = (await sut.status()).find((s) => s.group === 'trade');
-    expect(status).toMatchObject({ limit: 20, capacity: 10, tokensLeft: 3, exchange: expect.objectContaining({ remaining: 3 }) });
+    expect(status).toMatchObject({
+      limit: 20,
+      capacity: 10,
+      tokensLeft: 3,
+      exchange: expect.objectContaining({ remaining: 3 }),
+    });
     expect(status?.utilisation).toBeCloseTo(0.7);
   });
 
@@ -112,7 +127,11 @@ describe(RateLimiterRegistry.name, () => {
 
 describe('RateLimiterRegistry refill after observing the exchange', () => {
   it('should keep refilling every window after the exchange reported fewer requests left than tokens held', async () => {
-    const sut = new RateLimiterRegistry({ trade: { limit: 10, windowMs: 200 } }, { limit: 600, windowMs: 5000 }, { safetyFactor: 0.5, maxWaitMs: 1000 });
+    const sut = new RateLimiterRegistry(
+      { trade: { limit: 10, windowMs: 200 } },
+      { limit: 600, windowMs: 5000 },
+      { safetyFactor: 0.5, maxWaitMs: 1000 },
+    );
     try {
       sut.observe('trade', { limit: 10, remaining: 1, resetAtMs: Date.now() });
       await new Promise((r) => setTimeout(r, 20));
@@ -157,7 +176,13 @@ describe('RateLimiterRegistry fast path (in-memory limits, tokens left, nobody w
     );
     syncPhase = false;
     expect(startedSynchronously).toBe(5);
-    expect(await statusOf('trade')).toMatchObject({ capacity: 5, tokensLeft: 0, granted: 5, queued: 3, utilisation: 1 });
+    expect(await statusOf('trade')).toMatchObject({
+      capacity: 5,
+      tokensLeft: 0,
+      granted: 5,
+      queued: 3,
+      utilisation: 1,
+    });
     await Promise.all(calls); // the other 3 once the window refills
     expect(await statusOf('trade')).toMatchObject({ granted: 8, tokensLeft: 2, queued: 0 });
   });
@@ -166,7 +191,9 @@ describe('RateLimiterRegistry fast path (in-memory limits, tokens left, nobody w
     sut = registry({ limit: 10, maxWaitMs: 20_000 }); // 5 per 200 ms window
     const log: Array<'refill' | 'take' | 'start'> = [];
     let lowest = Infinity;
-    const reservoir = localReservoirOf((sut as unknown as { entries: Map<string, { limiter: Bottleneck }> }).entries.get('trade')!.limiter)!;
+    const reservoir = localReservoirOf(
+      (sut as unknown as { entries: Map<string, { limiter: Bottleneck }> }).entries.get('trade')!.limiter,
+    )!;
     let tokens = reservoir.storeOptions.reservoir;
     // Observe Bottleneck's own reservoir: every take (fast path or Bottleneck's register) and every refill.
     Object.defineProperty(reservoir.storeOptions, 'reservoir', {
@@ -218,7 +245,13 @@ describe('RateLimiterRegistry fast path (in-memory limits, tokens left, nobody w
     const held = sut.schedule('trade', () => new Promise<void>((r) => (release = r)));
     await sut.schedule('market', async () => undefined);
     await sut.schedule('market', async () => undefined);
-    expect(await statusOf('trade')).toMatchObject({ granted: 1, tokensLeft: 4, utilisation: 0.2, running: 1, queued: 0 });
+    expect(await statusOf('trade')).toMatchObject({
+      granted: 1,
+      tokensLeft: 4,
+      utilisation: 0.2,
+      running: 1,
+      queued: 0,
+    });
     expect(await statusOf('market')).toMatchObject({ granted: 2, capacity: null, tokensLeft: null });
     expect(await statusOf('ip')).toMatchObject({ capacity: 10, tokensLeft: 7, utilisation: 0.3 });
     release();
@@ -243,17 +276,36 @@ describe('RateLimiterRegistry fast path (in-memory limits, tokens left, nobody w
     const work: Array<Promise<unknown>> = [];
     for (let i = 0; i < 5; i++) work.push(sut.schedule('trade', async () => void order.push(`fast${i}`)));
     for (let i = 0; i < 5; i++) work.push(sut.schedule('trade', async () => void order.push(`queued${i}`)));
-    const reservoir = localReservoirOf((sut as unknown as { entries: Map<string, { limiter: Bottleneck }> }).entries.get('trade')!.limiter)!;
+    const reservoir = localReservoirOf(
+      (sut as unknown as { entries: Map<string, { limiter: Bottleneck }> }).entries.get('trade')!.limiter,
+    )!;
     // The moment the window refills, before the queued calls have all been let through, one more call arrives.
-    while (!(reservoir.storeOptions.reservoir! > 0) && !order.includes('queued0')) await new Promise((r) => setImmediate(r));
+    while (!(reservoir.storeOptions.reservoir! > 0) && !order.includes('queued0'))
+      await new Promise((r) => setImmediate(r));
     work.push(sut.schedule('trade', async () => void order.push('late')));
     await Promise.all(work);
-    expect(order).toEqual(['fast0', 'fast1', 'fast2', 'fast3', 'fast4', 'queued0', 'queued1', 'queued2', 'queued3', 'queued4', 'late']);
+    expect(order).toEqual([
+      'fast0',
+      'fast1',
+      'fast2',
+      'fast3',
+      'fast4',
+      'queued0',
+      'queued1',
+      'queued2',
+      'queued3',
+      'queued4',
+      'late',
+    ]);
   }, 10_000);
 
   it('should not take the fast path while the group is paused', async () => {
     let clock = 1_000_000;
-    sut = new RateLimiterRegistry({ trade: { limit: 10, windowMs: WINDOW } }, { limit: 1000, windowMs: WINDOW }, { safetyFactor: 0.5, maxWaitMs: 5000, heartbeatMs: 10, now: () => clock });
+    sut = new RateLimiterRegistry(
+      { trade: { limit: 10, windowMs: WINDOW } },
+      { limit: 1000, windowMs: WINDOW },
+      { safetyFactor: 0.5, maxWaitMs: 5000, heartbeatMs: 10, now: () => clock },
+    );
     sut.pause('trade', clock + 50);
     let started = false;
     const paused = sut.schedule('trade', async () => void (started = true));
@@ -265,7 +317,11 @@ describe('RateLimiterRegistry fast path (in-memory limits, tokens left, nobody w
 
   it('should reject a task that throws synchronously and an unknown group, without consuming the caller', async () => {
     sut = registry({ limit: 10, windowMs: 5000 });
-    await expect(sut.schedule('trade', () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      sut.schedule('trade', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(sut.schedule('nope', async () => undefined)).rejects.toThrow('Unknown rate-limit group nope');
     expect(await statusOf('trade')).toMatchObject({ granted: 1, tokensLeft: 4, running: 0 }); // the token was spent: the task ran
   });
@@ -273,7 +329,11 @@ describe('RateLimiterRegistry fast path (in-memory limits, tokens left, nobody w
 
 describe('RateLimiterRegistry with the fast path off', () => {
   it('should run every call through Bottleneck, as before: the task starts on a later turn', async () => {
-    const sut = new RateLimiterRegistry({ trade: { limit: 10, windowMs: 5000 } }, { limit: 1000, windowMs: 5000 }, { safetyFactor: 0.5, maxWaitMs: 1000, heartbeatMs: 10, fastPath: false });
+    const sut = new RateLimiterRegistry(
+      { trade: { limit: 10, windowMs: 5000 } },
+      { limit: 1000, windowMs: 5000 },
+      { safetyFactor: 0.5, maxWaitMs: 1000, heartbeatMs: 10, fastPath: false },
+    );
     try {
       let started = false;
       const call = sut.schedule('trade', async () => void (started = true));

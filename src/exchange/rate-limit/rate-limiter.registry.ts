@@ -82,13 +82,19 @@ export class RateLimiterRegistry {
   private readonly now: () => number;
   private fastPath: boolean;
 
-  constructor(groups: Readonly<Record<string, LimitSpec>>, ip: LimitSpec, private readonly options: RateLimiterOptions) {
-    if (!(options.safetyFactor > 0 && options.safetyFactor <= 1)) throw new RangeError('safetyFactor must be in (0, 1]');
+  constructor(
+    groups: Readonly<Record<string, LimitSpec>>,
+    ip: LimitSpec,
+    private readonly options: RateLimiterOptions,
+  ) {
+    if (!(options.safetyFactor > 0 && options.safetyFactor <= 1))
+      throw new RangeError('safetyFactor must be in (0, 1]');
     this.now = options.now ?? Date.now;
     this.fastPath = options.fastPath ?? true;
     const ipEntry = this.createEntry(IP_GROUP, ip, undefined);
     this.entries.set(IP_GROUP, ipEntry);
-    for (const [group, spec] of Object.entries(groups)) this.entries.set(group, this.createEntry(group, spec, ipEntry.limiter));
+    for (const [group, spec] of Object.entries(groups))
+      this.entries.set(group, this.createEntry(group, spec, ipEntry.limiter));
   }
 
   get groups(): string[] {
@@ -161,12 +167,15 @@ export class RateLimiterRegistry {
     const remaining = this.options.maxWaitMs - (this.now() - started);
     return new Promise<T>((resolve, reject) => {
       let state: 'waiting' | 'running' | 'abandoned' = 'waiting';
-      const timer = setTimeout(() => {
-        if (state !== 'waiting') return;
-        state = 'abandoned';
-        entry.waitExceeded += 1;
-        reject(new RateLimitWaitExceeded(entry.group, this.options.maxWaitMs));
-      }, Math.max(0, remaining));
+      const timer = setTimeout(
+        () => {
+          if (state !== 'waiting') return;
+          state = 'abandoned';
+          entry.waitExceeded += 1;
+          reject(new RateLimitWaitExceeded(entry.group, this.options.maxWaitMs));
+        },
+        Math.max(0, remaining),
+      );
       timer.unref?.();
       entry.limiter
         .schedule(() => {
@@ -197,7 +206,8 @@ export class RateLimiterRegistry {
     const entry = this.entry(group);
     const now = this.now();
     entry.exchange = { ...headers, atMs: now };
-    if (headers.limit > 0 && headers.limit !== entry.limit && entry.capacity !== null) this.resize(entry, headers.limit);
+    if (headers.limit > 0 && headers.limit !== entry.limit && entry.capacity !== null)
+      this.resize(entry, headers.limit);
     if (headers.remaining <= 0) {
       this.pause(group, headers.resetAtMs > now ? headers.resetAtMs : now + entry.windowMs);
     } else if (entry.capacity !== null) {
@@ -218,7 +228,11 @@ export class RateLimiterRegistry {
   private resize(entry: Entry, limit: number): void {
     const ipEntry = this.entry(IP_GROUP);
     const previous = entry.limiter;
-    const replacement = this.createEntry(entry.group, { limit, windowMs: entry.windowMs }, entry.group === IP_GROUP ? undefined : ipEntry.limiter);
+    const replacement = this.createEntry(
+      entry.group,
+      { limit, windowMs: entry.windowMs },
+      entry.group === IP_GROUP ? undefined : ipEntry.limiter,
+    );
     entry.limiter = replacement.limiter;
     entry.limit = limit;
     entry.capacity = replacement.capacity;
@@ -283,7 +297,12 @@ export class RateLimiterRegistry {
         : { reservoir: capacity, reservoirRefreshAmount: capacity, reservoirRefreshInterval: spec.windowMs }),
       heartbeatInterval: this.options.heartbeatMs ?? 50,
       ...(clustering
-        ? { id: `${clustering.idPrefix}:${group}`, datastore: 'ioredis', connection: clustering.connection, clearDatastore: false }
+        ? {
+            id: `${clustering.idPrefix}:${group}`,
+            datastore: 'ioredis',
+            connection: clustering.connection,
+            clearDatastore: false,
+          }
         : {}),
     });
     if (chainTo) limiter.chain(chainTo);

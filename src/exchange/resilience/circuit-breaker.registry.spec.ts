@@ -2,7 +2,8 @@ import { ExchangeError } from '../exchange.errors';
 import { BreakerTransition, CircuitBreakerRegistry } from './circuit-breaker.registry';
 
 const transient = () => new ExchangeError('EXCHANGE_UNAVAILABLE', 'Bybit HTTP 502', { fault: 'transient' });
-const rejected = () => new ExchangeError('INSUFFICIENT_BALANCE', 'Bybit 110007', { fault: 'business', retCode: 110007 });
+const rejected = () =>
+  new ExchangeError('INSUFFICIENT_BALANCE', 'Bybit 110007', { fault: 'business', retCode: 110007 });
 const fail = (e: Error) => () => Promise.reject(e);
 const ok = () => Promise.resolve('ok');
 
@@ -12,22 +13,32 @@ describe(CircuitBreakerRegistry.name, () => {
 
   beforeEach(() => {
     transitions = [];
-    sut = new CircuitBreakerRegistry(['trade', 'market'], { failureThreshold: 3, cooldownMs: 80, onTransition: (t) => transitions.push(t) });
+    sut = new CircuitBreakerRegistry(['trade', 'market'], {
+      failureThreshold: 3,
+      cooldownMs: 80,
+      onTransition: (t) => transitions.push(t),
+    });
   });
   afterEach(() => sut.shutdown());
 
   it('should open after N consecutive transient failures and then fail fast', async () => {
-    for (let i = 0; i < 3; i += 1) await expect(sut.execute('trade', fail(transient()))).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE' });
+    for (let i = 0; i < 3; i += 1)
+      await expect(sut.execute('trade', fail(transient()))).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE' });
     expect(sut.state('trade')).toBe('OPEN');
     let called = false;
-    await expect(sut.execute('trade', async () => void (called = true))).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await expect(sut.execute('trade', async () => void (called = true))).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+    });
     expect(called).toBe(false);
     expect(sut.state('market')).toBe('CLOSED');
-    expect(transitions).toEqual([expect.objectContaining({ group: 'trade', state: 'OPEN', previous: 'CLOSED', consecutiveFailures: 3 })]);
+    expect(transitions).toEqual([
+      expect.objectContaining({ group: 'trade', state: 'OPEN', previous: 'CLOSED', consecutiveFailures: 3 }),
+    ]);
   });
 
   it('should not count business rejections', async () => {
-    for (let i = 0; i < 10; i += 1) await expect(sut.execute('trade', fail(rejected()))).rejects.toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
+    for (let i = 0; i < 10; i += 1)
+      await expect(sut.execute('trade', fail(rejected()))).rejects.toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
     expect(sut.state('trade')).toBe('CLOSED');
     // A rejection proves the exchange is up: it breaks a run of transient failures.
     await expect(sut.execute('trade', fail(transient()))).rejects.toBeDefined();

@@ -24,7 +24,12 @@ export interface BreakerStatus {
   readonly openedAtMs: number | null;
   readonly lastError: string | null;
   /** opossum's rolling-window counters. */
-  readonly window: { readonly fires: number; readonly failures: number; readonly successes: number; readonly rejects: number };
+  readonly window: {
+    readonly fires: number;
+    readonly failures: number;
+    readonly successes: number;
+    readonly rejects: number;
+  };
 }
 
 export interface CircuitBreakerOptions {
@@ -58,7 +63,10 @@ export class CircuitBreakerRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
 
-  constructor(groups: readonly string[], private readonly options: CircuitBreakerOptions) {
+  constructor(
+    groups: readonly string[],
+    private readonly options: CircuitBreakerOptions,
+  ) {
     this.now = options.now ?? Date.now;
     const isFailure = options.isFailure ?? countsAsBreakerFailure;
     for (const group of groups) {

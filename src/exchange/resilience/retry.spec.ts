@@ -28,10 +28,14 @@ describe(retryIdempotentRead.name, () => {
   it('should never retry a POST', async () => {
     let calls = 0;
     await expect(
-      retryIdempotentRead('POST', async () => {
-        calls += 1;
-        throw transient();
-      }, policy),
+      retryIdempotentRead(
+        'POST',
+        async () => {
+          calls += 1;
+          throw transient();
+        },
+        policy,
+      ),
     ).rejects.toBeInstanceOf(NonIdempotentRetryError);
     expect(calls).toBe(0);
   });
@@ -39,10 +43,15 @@ describe(retryIdempotentRead.name, () => {
   it('should not retry business rejections', async () => {
     let calls = 0;
     await expect(
-      retryIdempotentRead('GET', async () => {
-        calls += 1;
-        throw business();
-      }, policy, { sleep: async () => undefined }),
+      retryIdempotentRead(
+        'GET',
+        async () => {
+          calls += 1;
+          throw business();
+        },
+        policy,
+        { sleep: async () => undefined },
+      ),
     ).rejects.toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
     expect(calls).toBe(1);
   });
@@ -50,10 +59,15 @@ describe(retryIdempotentRead.name, () => {
   it('should give up after the configured attempts', async () => {
     let calls = 0;
     await expect(
-      retryIdempotentRead('GET', async () => {
-        calls += 1;
-        throw transient();
-      }, policy, { sleep: async () => undefined }),
+      retryIdempotentRead(
+        'GET',
+        async () => {
+          calls += 1;
+          throw transient();
+        },
+        policy,
+        { sleep: async () => undefined },
+      ),
     ).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE' });
     expect(calls).toBe(4);
   });
@@ -67,12 +81,18 @@ describe(retryIdempotentRead.name, () => {
       'GET',
       async () => {
         calls += 1;
-        if (calls === 1) throw new ExchangeError('RATE_LIMITED', '10006', { fault: 'rate-limit', retryAtMs: now + 400 });
+        if (calls === 1)
+          throw new ExchangeError('RATE_LIMITED', '10006', { fault: 'rate-limit', retryAtMs: now + 400 });
         if (calls === 2) throw new ExchangeError('CLOCK_SKEW', '10002', { fault: 'clock' });
         return 'ok';
       },
       policy,
-      { now: () => now, random: () => 0, sleep: async (ms) => void delays.push(ms), beforeRetry: (e) => void resyncs.push(e.code) },
+      {
+        now: () => now,
+        random: () => 0,
+        sleep: async (ms) => void delays.push(ms),
+        beforeRetry: (e) => void resyncs.push(e.code),
+      },
     );
     expect(delays).toEqual([400, 0]);
     expect(resyncs).toEqual(['RATE_LIMITED', 'CLOCK_SKEW']);

@@ -30,7 +30,13 @@ export class NonIdempotentRetryError extends Error {
  * a rate limit waits for its reset when that is within maxDelayMs; a clock fault retries at once (after resync).
  * Business rejections, auth faults, an open breaker and local limiter timeouts are never retried.
  */
-export function retryDelay(error: unknown, attempt: number, policy: ReadRetryPolicy, now: number, random: () => number): number | null {
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  policy: ReadRetryPolicy,
+  now: number,
+  random: () => number,
+): number | null {
   if (!(error instanceof ExchangeError)) return null;
   switch (error.fault) {
     case 'transient':
@@ -52,7 +58,12 @@ export function retryDelay(error: unknown, attempt: number, policy: ReadRetryPol
  * Retries an idempotent read. Refuses anything but GET: an order placement is never retried blindly (a timeout
  * leaves its outcome unknown; the caller reconciles by orderLinkId instead).
  */
-export async function retryIdempotentRead<T>(method: HttpMethod, operation: () => Promise<T>, policy: ReadRetryPolicy, hooks: ReadRetryHooks = {}): Promise<T> {
+export async function retryIdempotentRead<T>(
+  method: HttpMethod,
+  operation: () => Promise<T>,
+  policy: ReadRetryPolicy,
+  hooks: ReadRetryHooks = {},
+): Promise<T> {
   if (method !== 'GET') throw new NonIdempotentRetryError(method);
   const now = hooks.now ?? Date.now;
   const random = hooks.random ?? Math.random;

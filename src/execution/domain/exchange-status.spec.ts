@@ -32,14 +32,21 @@ describe(orderStatusFromExchange.name, () => {
     'should throw a typed parse error when the status is %p',
     (status) => {
       expect(() => orderStatusFromExchange(status, '0')).toThrow(
-        expect.objectContaining({ constructor: UnknownExchangeOrderStatusError, code: 'UNKNOWN_EXCHANGE_STATUS', kind: 'INVALID' }),
+        expect.objectContaining({
+          constructor: UnknownExchangeOrderStatusError,
+          code: 'UNKNOWN_EXCHANGE_STATUS',
+          kind: 'INVALID',
+        }),
       );
     },
   );
 
-  it.each(['-1', '1e3', 'abc', '0.', null, undefined, 0])('should throw a typed parse error when cumExecQty is %p', (qty) => {
-    expect(() => orderStatusFromExchange('Cancelled', qty)).toThrow(UnknownExchangeOrderStatusError);
-  });
+  it.each(['-1', '1e3', 'abc', '0.', null, undefined, 0])(
+    'should throw a typed parse error when cumExecQty is %p',
+    (qty) => {
+      expect(() => orderStatusFromExchange('Cancelled', qty)).toThrow(UnknownExchangeOrderStatusError);
+    },
+  );
 });
 
 describe(isCancelledAfterPartialFill.name, () => {

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../entities/order.entity';
+import type { OrderStatus } from './order-vocabulary';
 import { UnknownExchangeOrderStatusError } from './execution-domain.errors';
 
 /** Bybit V5 `orderStatus` values (Enums Definitions), spelled as Bybit spells them. */

@@ -36,7 +36,11 @@ export class InvalidHistoryError extends ExecutionDomainError {
     readonly status: string,
     reason: string,
   ) {
-    super('INVALID_HISTORY', `Cannot restore the ${machine} in status ${status}: ${reason}`, { machine, status, reason });
+    super('INVALID_HISTORY', `Cannot restore the ${machine} in status ${status}: ${reason}`, {
+      machine,
+      status,
+      reason,
+    });
   }
 }
 

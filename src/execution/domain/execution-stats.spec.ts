@@ -47,15 +47,19 @@ describe(LatencyWindow.name, () => {
 
   it('should return a sample at least as large as p % of the window when asked for any percentile', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 100 }), (samples, p) => {
-        const [value] = aWindow(samples).percentiles([p]);
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 100 }),
+        (samples, p) => {
+          const [value] = aWindow(samples).percentiles([p]);
 
-        const atOrBelow = samples.filter((s) => s <= value!).length;
-        const below = samples.filter((s) => s < value!).length;
-        expect(samples).toContain(value);
-        expect(atOrBelow).toBeGreaterThanOrEqual(Math.ceil((p / 100) * samples.length));
-        expect(below).toBeLessThan(Math.ceil((p / 100) * samples.length));
-      }),
+          const atOrBelow = samples.filter((s) => s <= value!).length;
+          const below = samples.filter((s) => s < value!).length;
+          expect(samples).toContain(value);
+          expect(atOrBelow).toBeGreaterThanOrEqual(Math.ceil((p / 100) * samples.length));
+          expect(below).toBeLessThan(Math.ceil((p / 100) * samples.length));
+        },
+      ),
     );
   });
 });

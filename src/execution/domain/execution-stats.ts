@@ -45,7 +45,8 @@ export class ExecutionStatsRecorder {
 
   recordFirstFill(ms: number, side: 'Buy' | 'Sell', signalPrice: number, fillPrice: number): void {
     this.signalToFillMs.record(ms);
-    if (signalPrice > 0 && fillPrice > 0) this.slippageBps.record(((fillPrice - signalPrice) / signalPrice) * 10_000 * (side === 'Buy' ? 1 : -1));
+    if (signalPrice > 0 && fillPrice > 0)
+      this.slippageBps.record(((fillPrice - signalPrice) / signalPrice) * 10_000 * (side === 'Buy' ? 1 : -1));
   }
 
   summary(): {
@@ -71,9 +72,15 @@ export class ExecutionStatsRecorder {
   }
 }
 
-
 function summarise(window: LatencyWindow): LatencySummary {
   const [p50, p90, p99, max] = window.percentiles([50, 90, 99, 100]);
   const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
-  return { count: window.count, p50: round(p50), p90: round(p90), p99: round(p99), max: round(max), mean: round(window.mean()) };
+  return {
+    count: window.count,
+    p50: round(p50),
+    p90: round(p90),
+    p99: round(p99),
+    max: round(max),
+    mean: round(window.mean()),
+  };
 }

@@ -38,19 +38,25 @@ describe(exitReasonFor.name, () => {
       ...LONG.map(([name, bid, ask, expected]): Case => [expected, 'Sell', name, ...mirrored(bid, ask)]),
     ];
 
-    it.each(CASES)('should return %p when a %s exits at a price %s (bid %p, ask %p)', (expected, side, _case, bid, ask) => {
-      expect(exitReasonFor(aWatch({ side }), bid, ask, EARLY_MS, MAX_HOLD_MS)).toBe(expected);
-    });
+    it.each(CASES)(
+      'should return %p when a %s exits at a price %s (bid %p, ask %p)',
+      (expected, side, _case, bid, ask) => {
+        expect(exitReasonFor(aWatch({ side }), bid, ask, EARLY_MS, MAX_HOLD_MS)).toBe(expected);
+      },
+    );
 
     it.each<[ExitWatch['side'], number, number]>([
       // One price can only cross both when the thresholds overlap; the loss-limiting exit must still win.
       ['Buy', 999, 1001],
       ['Sell', 1001, 999],
-    ])('should pick STOP_LOSS over TAKE_PROFIT for a %s when both are crossed', (side, takeProfitTicks, stopLossTicks) => {
-      const both = aWatch({ side, takeProfitTicks, stopLossTicks });
+    ])(
+      'should pick STOP_LOSS over TAKE_PROFIT for a %s when both are crossed',
+      (side, takeProfitTicks, stopLossTicks) => {
+        const both = aWatch({ side, takeProfitTicks, stopLossTicks });
 
-      expect(exitReasonFor(both, 1000, 1000, EARLY_MS, MAX_HOLD_MS)).toBe('STOP_LOSS');
-    });
+        expect(exitReasonFor(both, 1000, 1000, EARLY_MS, MAX_HOLD_MS)).toBe('STOP_LOSS');
+      },
+    );
 
     it('should ignore a missing TP or SL when it is null', () => {
       const sut = aWatch({ takeProfitTicks: null, stopLossTicks: null });
@@ -77,7 +83,9 @@ describe(exitReasonFor.name, () => {
     });
 
     it('should not exit on time when openedAtMs is null (nothing filled yet)', () => {
-      expect(exitReasonFor(aWatch({ openedAtMs: null }), 1000, 1001, OPENED_AT_MS + 10 * MAX_HOLD_MS, MAX_HOLD_MS)).toBeNull();
+      expect(
+        exitReasonFor(aWatch({ openedAtMs: null }), 1000, 1001, OPENED_AT_MS + 10 * MAX_HOLD_MS, MAX_HOLD_MS),
+      ).toBeNull();
     });
 
     it('should not exit on time when maxHoldMs is 0 (no limit)', () => {

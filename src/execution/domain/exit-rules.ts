@@ -29,7 +29,13 @@ export interface ExitWatch {
  * float equality. The stop-loss wins over the take-profit when both are crossed (a gap through both), and both
  * win over the time limit. An empty side of the book (NaN) triggers no price exit.
  */
-export function exitReasonFor(watch: ExitWatch, bestBidTicks: number, bestAskTicks: number, nowMs: number, maxHoldMs: number): ExitReason | null {
+export function exitReasonFor(
+  watch: ExitWatch,
+  bestBidTicks: number,
+  bestAskTicks: number,
+  nowMs: number,
+  maxHoldMs: number,
+): ExitReason | null {
   const exitTicks = watch.side === 'Buy' ? bestBidTicks : bestAskTicks;
   if (exitTicks > 0) {
     const sl = watch.stopLossTicks;

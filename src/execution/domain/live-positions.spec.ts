@@ -18,7 +18,9 @@ function aPosition(overrides: Partial<LivePosition> & Pick<LivePosition, 'id' | 
   };
 }
 
-function anEntry(overrides: Partial<Omit<PendingEntry, 'firstFillSeen'>> & Pick<PendingEntry, 'clientOrderId'>): Omit<PendingEntry, 'firstFillSeen'> {
+function anEntry(
+  overrides: Partial<Omit<PendingEntry, 'firstFillSeen'>> & Pick<PendingEntry, 'clientOrderId'>,
+): Omit<PendingEntry, 'firstFillSeen'> {
   return { symbol: 'BTCUSDT', side: 'Buy', notionalUsdt: 100, signalPrice: 50_000, signalAtPerfMs: 12.5, ...overrides };
 }
 
@@ -45,8 +47,12 @@ describe(LivePositions.name, () => {
 
     it('should sum open and pending notional and count Opening positions when positions and entries are mixed', () => {
       sut.upsert(aPosition({ id: 'p1', symbol: 'BTCUSDT', quantity: 0.002, entryPrice: 50_000 }));
-      sut.upsert(aPosition({ id: 'p2', symbol: 'ETHUSDT', side: 'Sell', quantity: 0.5, entryPrice: 3_000, status: 'Closing' }));
-      sut.upsert(aPosition({ id: 'p3', symbol: 'SOLUSDT', status: 'Opening', quantity: 0, entryPrice: null, openedAtMs: null }));
+      sut.upsert(
+        aPosition({ id: 'p2', symbol: 'ETHUSDT', side: 'Sell', quantity: 0.5, entryPrice: 3_000, status: 'Closing' }),
+      );
+      sut.upsert(
+        aPosition({ id: 'p3', symbol: 'SOLUSDT', status: 'Opening', quantity: 0, entryPrice: null, openedAtMs: null }),
+      );
       sut.reserveEntry(anEntry({ clientOrderId: 'c1', symbol: 'SOLUSDT', notionalUsdt: 40 }));
       sut.reserveEntry(anEntry({ clientOrderId: 'c2', symbol: 'XRPUSDT', notionalUsdt: 60.5 }));
 
@@ -84,13 +90,16 @@ describe(LivePositions.name, () => {
       expect(sut.exposure().availableBalanceUsdt).toBeNull();
     });
 
-    it.each([undefined, 0.5, 0, -3, NaN, Infinity])('should keep the previous leverage when the new one is %p', (leverage) => {
-      sut.setBalance(100, 5);
+    it.each([undefined, 0.5, 0, -3, NaN, Infinity])(
+      'should keep the previous leverage when the new one is %p',
+      (leverage) => {
+        sut.setBalance(100, 5);
 
-      sut.setBalance(200, leverage);
+        sut.setBalance(200, leverage);
 
-      expect(sut.exposure()).toMatchObject({ availableBalanceUsdt: 200, leverage: 5 });
-    });
+        expect(sut.exposure()).toMatchObject({ availableBalanceUsdt: 200, leverage: 5 });
+      },
+    );
 
     it('should accept the leverage when it is exactly 1', () => {
       sut.setBalance(100, 5);
@@ -208,9 +217,24 @@ describe(LivePositions.name, () => {
     });
 
     it.each([
-      ['the previous back-off is later', { nextExitAtMs: 9_000, failedExits: 3 }, { nextExitAtMs: 1_000, failedExits: 1 }, { nextExitAtMs: 9_000, failedExits: 3 }],
-      ['the new back-off is later', { nextExitAtMs: 1_000, failedExits: 1 }, { nextExitAtMs: 9_000, failedExits: 3 }, { nextExitAtMs: 9_000, failedExits: 3 }],
-      ['each is higher in one field', { nextExitAtMs: 9_000, failedExits: 1 }, { nextExitAtMs: 1_000, failedExits: 3 }, { nextExitAtMs: 9_000, failedExits: 3 }],
+      [
+        'the previous back-off is later',
+        { nextExitAtMs: 9_000, failedExits: 3 },
+        { nextExitAtMs: 1_000, failedExits: 1 },
+        { nextExitAtMs: 9_000, failedExits: 3 },
+      ],
+      [
+        'the new back-off is later',
+        { nextExitAtMs: 1_000, failedExits: 1 },
+        { nextExitAtMs: 9_000, failedExits: 3 },
+        { nextExitAtMs: 9_000, failedExits: 3 },
+      ],
+      [
+        'each is higher in one field',
+        { nextExitAtMs: 9_000, failedExits: 1 },
+        { nextExitAtMs: 1_000, failedExits: 3 },
+        { nextExitAtMs: 9_000, failedExits: 3 },
+      ],
     ])('should keep the higher back-off when %s', (_case, previous, next, expected) => {
       sut.upsert(aPosition({ id: 'p1', symbol: 'BTCUSDT', ...previous }));
 
@@ -264,7 +288,11 @@ describe(LivePositions.name, () => {
       sut.exitUnknown('p1', NOW_MS);
       sut.exitUnknown('p1', NOW_MS + 10);
 
-      expect(sut.byId('p1')).toMatchObject({ exitOutcomeUnknown: true, failedExits: 2, nextExitAtMs: NOW_MS + 10 + 1_000 });
+      expect(sut.byId('p1')).toMatchObject({
+        exitOutcomeUnknown: true,
+        failedExits: 2,
+        nextExitAtMs: NOW_MS + 10 + 1_000,
+      });
     });
 
     it('should change nothing when the position is unknown', () => {
@@ -286,7 +314,12 @@ describe(LivePositions.name, () => {
 
       expect(sut.size).toBe(0);
       expect(sut.bySymbol('BTCUSDT')).toBeUndefined();
-      expect(sut.exposure()).toMatchObject({ openPositions: 0, openNotionalUsdt: 0, pendingNotionalUsdt: 70, symbolsInUse: new Set(['ETHUSDT']) });
+      expect(sut.exposure()).toMatchObject({
+        openPositions: 0,
+        openNotionalUsdt: 0,
+        pendingNotionalUsdt: 70,
+        symbolsInUse: new Set(['ETHUSDT']),
+      });
       expect(sut.hasEntry('c1')).toBe(true);
     });
   });

@@ -165,7 +165,8 @@ export class LivePositions {
     const position = this.positions.get(positionId);
     if (!position) return;
     position.failedExits += 1;
-    position.nextExitAtMs = nowMs + Math.min(EXIT_BACKOFF_BASE_MS * 2 ** (position.failedExits - 1), EXIT_BACKOFF_MAX_MS);
+    position.nextExitAtMs =
+      nowMs + Math.min(EXIT_BACKOFF_BASE_MS * 2 ** (position.failedExits - 1), EXIT_BACKOFF_MAX_MS);
   }
 
   /** An exit whose outcome could not be learned: retry it (while Closing) after the same back-off. */

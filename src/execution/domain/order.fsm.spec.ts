@@ -44,10 +44,13 @@ describe('ORDER_TRANSITIONS', () => {
     expect(refusedPairs).toHaveLength(36);
   });
 
-  it.each(['Filled', 'Cancelled', 'Rejected', 'Failed'] as const)('should have no exits when %s is terminal', (status) => {
-    expect(ORDER_TRANSITIONS[status]).toEqual([]);
-    expect(OrderStateMachine.restore(status, historyEndingIn(status)).isTerminal).toBe(true);
-  });
+  it.each(['Filled', 'Cancelled', 'Rejected', 'Failed'] as const)(
+    'should have no exits when %s is terminal',
+    (status) => {
+      expect(ORDER_TRANSITIONS[status]).toEqual([]);
+      expect(OrderStateMachine.restore(status, historyEndingIn(status)).isTerminal).toBe(true);
+    },
+  );
 });
 
 describe(OrderStateMachine.name, () => {
@@ -98,7 +101,9 @@ describe(OrderStateMachine.name, () => {
     const fsm = OrderStateMachine.restore('Cancelled', historyEndingIn('Cancelled'));
 
     expect(() => fsm.transition('Filled', { cause: 'late fill', atMs: T0_MS })).toThrow(InvalidTransitionError);
-    expect(() => fsm.transition('PartiallyFilled', { cause: 'late fill', atMs: T0_MS })).toThrow(InvalidTransitionError);
+    expect(() => fsm.transition('PartiallyFilled', { cause: 'late fill', atMs: T0_MS })).toThrow(
+      InvalidTransitionError,
+    );
     expect(fsm.status).toBe('Cancelled');
   });
 

@@ -1,4 +1,4 @@
-import type { OrderStatus, StateTransitionRecord } from '../entities/order.entity';
+import type { OrderStatus, StateTransitionRecord } from './order-vocabulary';
 import { StateMachine, TransitionCause, TransitionTable, transitionRecord } from './state-machine';
 
 /**

@@ -1,5 +1,15 @@
 import * as fc from 'fast-check';
-import { applyFill, emptyPosition, Fill, FillResult, money, netRealised, PositionFigures, Side, unrealisedPnl } from './position-accounting';
+import {
+  applyFill,
+  emptyPosition,
+  Fill,
+  FillResult,
+  money,
+  netRealised,
+  PositionFigures,
+  Side,
+  unrealisedPnl,
+} from './position-accounting';
 
 const STEP = '0.001';
 
@@ -63,8 +73,20 @@ describe(applyFill.name, () => {
     it('should average the entry price weighted by quantity when entry fills add up', () => {
       const sut = last('Buy', [aFill('Buy', '100', '1'), aFill('Buy', '103', '2')], '1');
 
-      expect(sut.figures).toMatchObject({ quantity: '3', entryPrice: '102', exitPrice: null, exitedQuantity: '0', grossRealisedPnl: '0' });
-      expect(sut).toMatchObject({ openedQuantity: '2', closedQuantity: '0', realisedPnl: 0, flat: false, excessQuantity: '0' });
+      expect(sut.figures).toMatchObject({
+        quantity: '3',
+        entryPrice: '102',
+        exitPrice: null,
+        exitedQuantity: '0',
+        grossRealisedPnl: '0',
+      });
+      expect(sut).toMatchObject({
+        openedQuantity: '2',
+        closedQuantity: '0',
+        realisedPnl: 0,
+        flat: false,
+        excessQuantity: '0',
+      });
     });
 
     it('should keep 10 decimals of the average when it is not a terminating decimal', () => {
@@ -90,30 +112,53 @@ describe(applyFill.name, () => {
       ['Buy', '100', '96', -4],
       ['Sell', '100', '96', 4],
       ['Sell', '100', '105', -5],
-    ] as const)('should realise the PnL of a %s entered at %s and closed at %s when the fill closes it', (side, entry, exit, pnl) => {
-      const closing = side === 'Buy' ? 'Sell' : 'Buy';
+    ] as const)(
+      'should realise the PnL of a %s entered at %s and closed at %s when the fill closes it',
+      (side, entry, exit, pnl) => {
+        const closing = side === 'Buy' ? 'Sell' : 'Buy';
 
-      const sut = last(side, [aFill(side, entry, '2'), aFill(closing, exit, '2')], '1');
+        const sut = last(side, [aFill(side, entry, '2'), aFill(closing, exit, '2')], '1');
 
-      expect(sut.realisedPnl).toBe(pnl * 2);
-      expect(sut.figures.grossRealisedPnl).toBe(money(pnl * 2));
-      expect(sut).toMatchObject({ openedQuantity: '0', closedQuantity: '2', flat: true, excessQuantity: '0' });
-      expect(sut.figures).toMatchObject({ quantity: '0', exitPrice: exit, exitedQuantity: '2' });
-    });
+        expect(sut.realisedPnl).toBe(pnl * 2);
+        expect(sut.figures.grossRealisedPnl).toBe(money(pnl * 2));
+        expect(sut).toMatchObject({ openedQuantity: '0', closedQuantity: '2', flat: true, excessQuantity: '0' });
+        expect(sut.figures).toMatchObject({ quantity: '0', exitPrice: exit, exitedQuantity: '2' });
+      },
+    );
 
     it('should keep the average exit price over all reducing fills when the position closes in parts', () => {
-      const [, first, second] = replay('Buy', [aFill('Buy', '100', '0.004'), aFill('Sell', '110', '0.001'), aFill('Sell', '104', '0.002')]);
+      const [, first, second] = replay('Buy', [
+        aFill('Buy', '100', '0.004'),
+        aFill('Sell', '110', '0.001'),
+        aFill('Sell', '104', '0.002'),
+      ]);
 
-      expect(first.figures).toMatchObject({ quantity: '0.003', exitPrice: '110', exitedQuantity: '0.001', grossRealisedPnl: '0.01' });
+      expect(first.figures).toMatchObject({
+        quantity: '0.003',
+        exitPrice: '110',
+        exitedQuantity: '0.001',
+        grossRealisedPnl: '0.01',
+      });
       expect(first.flat).toBe(false);
       // (110 × 1 + 104 × 2) / 3 = 106; realised 0.001 × 10 + 0.002 × 4.
-      expect(second.figures).toMatchObject({ quantity: '0.001', exitPrice: '106', exitedQuantity: '0.003', grossRealisedPnl: '0.018', entryPrice: '100' });
+      expect(second.figures).toMatchObject({
+        quantity: '0.001',
+        exitPrice: '106',
+        exitedQuantity: '0.003',
+        grossRealisedPnl: '0.018',
+        entryPrice: '100',
+      });
       expect(second.realisedPnl).toBeCloseTo(0.008, 12);
       expect(second.flat).toBe(false);
     });
 
     it('should report flat exactly when the size reaches zero', () => {
-      const results = replay('Sell', [aFill('Sell', '50', '0.003'), aFill('Buy', '49', '0.001'), aFill('Buy', '49', '0.001'), aFill('Buy', '49', '0.001')]);
+      const results = replay('Sell', [
+        aFill('Sell', '50', '0.003'),
+        aFill('Buy', '49', '0.001'),
+        aFill('Buy', '49', '0.001'),
+        aFill('Buy', '49', '0.001'),
+      ]);
 
       expect(results.map((r) => [r.figures.quantity, r.flat])).toEqual([
         ['0.003', false],
@@ -133,7 +178,11 @@ describe(applyFill.name, () => {
 
   describe('fees', () => {
     it('should accumulate fees of entry and exit fills, maker rebates included, when fills carry them', () => {
-      const sut = last('Buy', [aFill('Buy', '100', '1', '0.055'), aFill('Buy', '100', '1', '-0.02'), aFill('Sell', '101', '2', '0.0555')], '1');
+      const sut = last(
+        'Buy',
+        [aFill('Buy', '100', '1', '0.055'), aFill('Buy', '100', '1', '-0.02'), aFill('Sell', '101', '2', '0.0555')],
+        '1',
+      );
 
       expect(sut.figures.fees).toBe('0.0905');
       expect(sut.figures.grossRealisedPnl).toBe('2');
@@ -188,7 +237,8 @@ describe(applyFill.name, () => {
 
   describe('properties', () => {
     const TICK = 0.01;
-    const priced = (maxUnits: number) => fc.record({ ticks: fc.integer({ min: 1, max: 10_000_000 }), units: fc.integer({ min: 1, max: maxUnits }) });
+    const priced = (maxUnits: number) =>
+      fc.record({ ticks: fc.integer({ min: 1, max: 10_000_000 }), units: fc.integer({ min: 1, max: maxUnits }) });
     const scenario = fc
       .record({
         side: fc.constantFrom<Side>('Buy', 'Sell'),
@@ -227,10 +277,13 @@ describe(applyFill.name, () => {
           const closedUnits = reductions.reduce((s, r) => s + r.units, 0);
           const exitValue = reductions.reduce((s, r) => s + BigInt(r.ticks) * BigInt(r.units), 0n);
           const entryValueClosed = (Number(entryValue) * closedUnits) / openUnits;
-          const sellMinusBuy = side === 'Buy' ? Number(exitValue) - entryValueClosed : entryValueClosed - Number(exitValue);
+          const sellMinusBuy =
+            side === 'Buy' ? Number(exitValue) - entryValueClosed : entryValueClosed - Number(exitValue);
           const expected = sellMinusBuy * TICK * 0.001;
           const scale = Math.max(1, (Number(exitValue) + entryValueClosed) * TICK * 0.001);
-          expect(Math.abs(Number(final.figures.grossRealisedPnl) - expected)).toBeLessThanOrEqual(1e-8 * scale + results.length * 1e-8);
+          expect(Math.abs(Number(final.figures.grossRealisedPnl) - expected)).toBeLessThanOrEqual(
+            1e-8 * scale + results.length * 1e-8,
+          );
           expect(final.figures.exitedQuantity).toBe((closedUnits / 1000).toFixed(3));
           expect(final.figures.quantity).toBe(((openUnits - closedUnits) / 1000).toFixed(3));
           expect(final.flat).toBe(closedUnits === openUnits);

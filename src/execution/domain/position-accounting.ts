@@ -46,7 +46,15 @@ export interface FillResult {
 }
 
 export function emptyPosition(side: Side): PositionFigures {
-  return { side, quantity: '0', entryPrice: null, exitPrice: null, exitedQuantity: '0', grossRealisedPnl: '0', fees: '0' };
+  return {
+    side,
+    quantity: '0',
+    entryPrice: null,
+    exitPrice: null,
+    exitedQuantity: '0',
+    grossRealisedPnl: '0',
+    fees: '0',
+  };
 }
 
 const MONEY_DECIMALS = 8;
@@ -94,7 +102,8 @@ export function applyFill(position: PositionFigures, fill: Fill, qtyStep: string
   const realised = (price - entry) * direction * closing * step;
   const exited = toUnits(position.exitedQuantity, qtyStep);
   const previousExitValue = position.exitPrice === null ? 0 : Number(position.exitPrice) * exited;
-  const exitPrice = closing > 0 ? priceText((previousExitValue + price * closing) / (exited + closing)) : position.exitPrice;
+  const exitPrice =
+    closing > 0 ? priceText((previousExitValue + price * closing) / (exited + closing)) : position.exitPrice;
   const remaining = open - closing;
   return {
     figures: {

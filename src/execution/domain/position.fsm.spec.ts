@@ -8,7 +8,14 @@ const T0_ISO = new Date(T0_MS).toISOString();
 const TRACE = 'trace-0002';
 
 /** Written out independently of POSITION_TRANSITIONS so the table itself is under test. */
-const ALLOWED = new Set<string>(['Opening>Open', 'Opening>Closed', 'Open>Closing', 'Open>Open', 'Closing>Closed', 'Closing>Open']);
+const ALLOWED = new Set<string>([
+  'Opening>Open',
+  'Opening>Closed',
+  'Open>Closing',
+  'Open>Open',
+  'Closing>Closed',
+  'Closing>Open',
+]);
 
 const PAIRS = POSITION_STATUSES.flatMap((from) => POSITION_STATUSES.map((to) => [from, to] as const));
 const allowedPairs = PAIRS.filter(([from, to]) => ALLOWED.has(`${from}>${to}`));
@@ -83,7 +90,11 @@ describe(PositionStateMachine.name, () => {
     fsm.transition('Closed', { cause: 'exit filled', atMs: T0_MS + 2 });
 
     expect(fsm.status).toBe('Closed');
-    expect(fsm.history.slice(-3).map((r) => `${r.from}>${r.to}`)).toEqual(['Closing>Open', 'Open>Closing', 'Closing>Closed']);
+    expect(fsm.history.slice(-3).map((r) => `${r.from}>${r.to}`)).toEqual([
+      'Closing>Open',
+      'Open>Closing',
+      'Closing>Closed',
+    ]);
   });
 
   it('should refuse to restore when the history ends in another status', () => {

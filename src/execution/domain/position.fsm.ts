@@ -1,5 +1,5 @@
-import type { PositionStatus } from '../entities/position.entity';
-import type { StateTransitionRecord } from '../entities/order.entity';
+import type { PositionStatus } from './order-vocabulary';
+import type { StateTransitionRecord } from './order-vocabulary';
 import { StateMachine, TransitionCause, TransitionTable, transitionRecord } from './state-machine';
 
 /**

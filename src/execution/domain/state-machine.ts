@@ -1,5 +1,5 @@
 import { isoUtc } from '../../common/iso-time';
-import type { StateTransitionRecord } from '../entities/order.entity';
+import type { StateTransitionRecord } from './order-vocabulary';
 import { InvalidHistoryError, InvalidTransitionError, StateMachineName } from './execution-domain.errors';
 
 /** For each state, the states it may move to. Absent from the list = refused. Terminal states map to []. */
@@ -14,7 +14,11 @@ export interface TransitionCause {
 }
 
 /** Builds one `state_history` record, exactly the persisted StateTransitionRecord shape (`at` ISO-8601 UTC). */
-export function transitionRecord(from: string | null, to: string, { cause, atMs, traceId }: TransitionCause): StateTransitionRecord {
+export function transitionRecord(
+  from: string | null,
+  to: string,
+  { cause, atMs, traceId }: TransitionCause,
+): StateTransitionRecord {
   const at = isoUtc(atMs); // throws RangeError on a non-integer atMs: a caller bug, not a domain case
   return traceId === undefined ? { from, to, at, cause } : { from, to, at, cause, traceId };
 }

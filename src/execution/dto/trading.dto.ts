@@ -18,7 +18,11 @@ export class PositionDto {
   @ApiProperty({ enum: ['Opening', 'Open', 'Closing'] }) status: string;
   @ApiProperty({ description: 'Open size, decimal string' }) quantity: string;
   @ApiProperty({ nullable: true, type: String }) entry_price: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Price the unrealised PnL is marked at (the executable side of the book)' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Price the unrealised PnL is marked at (the executable side of the book)',
+  })
   mark_price: string | null;
   @ApiProperty({ description: 'Unrealised PnL at mark_price, USDT' }) unrealised_pnl: string;
   @ApiProperty({ description: 'Realised so far (partial exits), net of fees, USDT' }) realised_pnl: string;
@@ -27,7 +31,8 @@ export class PositionDto {
   @ApiProperty({ nullable: true, type: String }) stop_loss: string | null;
   @ApiProperty({ nullable: true, type: String }) exit_reason: string | null;
   @ApiProperty({ nullable: true, type: String }) opened_at: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The signal that opened it (its id is the trace id)' }) signal_id: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The signal that opened it (its id is the trace id)' })
+  signal_id: string | null;
 }
 
 export class PositionsResponseDto {
@@ -45,26 +50,47 @@ export class LatencySummaryDto {
 }
 
 export class ExecutionStatsResponseDto {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Orders in the database by status' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Orders in the database by status',
+  })
   orders_by_status: Record<string, number>;
   @ApiProperty({ description: 'Orders sent to the exchange (all time, database)' }) orders_placed: number;
   @ApiProperty() orders_filled: number;
   @ApiProperty() orders_rejected: number;
   @ApiProperty() orders_cancelled: number;
   @ApiProperty() orders_failed: number;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Filled / (filled + cancelled + rejected): null before any order finished' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Filled / (filled + cancelled + rejected): null before any order finished',
+  })
   fill_ratio: number | null;
   @ApiProperty({ description: 'Signals seen by execution since start' }) signals: number;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'What execution did with them' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'What execution did with them',
+  })
   signal_outcomes: Record<string, number>;
-  @ApiProperty({ type: LatencySummaryDto, description: 'Signal reaching execution → create request handed to the exchange client, ms (this process)' })
+  @ApiProperty({
+    type: LatencySummaryDto,
+    description: 'Signal reaching execution → create request handed to the exchange client, ms (this process)',
+  })
   signal_to_send_ms: LatencySummaryDto;
-  @ApiProperty({ type: LatencySummaryDto, description: 'Signal → exchange acknowledgement, ms' }) signal_to_ack_ms: LatencySummaryDto;
-  @ApiProperty({ type: LatencySummaryDto, description: 'Signal → first fill seen, ms' }) signal_to_fill_ms: LatencySummaryDto;
-  @ApiProperty({ type: LatencySummaryDto, description: 'Entry slippage vs signal price, basis points, positive = adverse' })
+  @ApiProperty({ type: LatencySummaryDto, description: 'Signal → exchange acknowledgement, ms' })
+  signal_to_ack_ms: LatencySummaryDto;
+  @ApiProperty({ type: LatencySummaryDto, description: 'Signal → first fill seen, ms' })
+  signal_to_fill_ms: LatencySummaryDto;
+  @ApiProperty({
+    type: LatencySummaryDto,
+    description: 'Entry slippage vs signal price, basis points, positive = adverse',
+  })
   slippage_bps: LatencySummaryDto;
   @ApiProperty({ description: 'Creates that failed or were refused' }) send_failures: number;
-  @ApiProperty({ description: 'Signals delivered again and suppressed by their orderLinkId' }) duplicates_suppressed: number;
+  @ApiProperty({ description: 'Signals delivered again and suppressed by their orderLinkId' })
+  duplicates_suppressed: number;
 }
 
 export class PositionIdParamDto {
@@ -76,7 +102,10 @@ export class PositionIdParamDto {
 export class ClosePositionResponseDto {
   @ApiProperty() id: string;
   @ApiProperty() symbol: string;
-  @ApiProperty({ enum: ['Closing'], description: 'The exit order is being written and sent; follow it on /trading/positions, /ws or /audit' })
+  @ApiProperty({
+    enum: ['Closing'],
+    description: 'The exit order is being written and sent; follow it on /trading/positions, /ws or /audit',
+  })
   status: string;
   @ApiProperty({ enum: ['MANUAL'] }) exit_reason: string;
 }

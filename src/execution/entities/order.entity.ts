@@ -1,32 +1,29 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
-// Spelled as Bybit spells them; the PostgreSQL enums of migration 1764000000000 hold the same values.
-export const ORDER_SIDES = ['Buy', 'Sell'] as const;
-export type OrderSide = (typeof ORDER_SIDES)[number];
-
-export const ORDER_TYPES = ['Market', 'Limit'] as const;
-export type OrderType = (typeof ORDER_TYPES)[number];
-
-export const ORDER_STATUSES = ['Pending', 'Placed', 'PartiallyFilled', 'Filled', 'Cancelled', 'Rejected', 'Failed'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-/** Statuses in which an order may still trade (idx_orders_active covers exactly these). */
-export const ACTIVE_ORDER_STATUSES = ['Pending', 'Placed', 'PartiallyFilled'] as const satisfies readonly OrderStatus[];
-
-export const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK', 'PostOnly'] as const;
-export type TimeInForce = (typeof TIME_IN_FORCE)[number];
-
-export type JsonObject = { readonly [key: string]: unknown };
-
-/** One validated state-machine transition, appended to `state_history` with time, cause and trace id. */
-export interface StateTransitionRecord {
-  readonly from: string | null;
-  readonly to: string;
-  /** ISO-8601 UTC. */
-  readonly at: string;
-  readonly cause: string;
-  readonly traceId?: string;
-}
+export {
+  ORDER_SIDES,
+  ORDER_TYPES,
+  ORDER_STATUSES,
+  ACTIVE_ORDER_STATUSES,
+  TIME_IN_FORCE,
+} from '../domain/order-vocabulary';
+export type {
+  OrderSide,
+  OrderType,
+  OrderStatus,
+  TimeInForce,
+  JsonObject,
+  StateTransitionRecord,
+} from '../domain/order-vocabulary';
+import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from '../domain/order-vocabulary';
+import type {
+  JsonObject,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  StateTransitionRecord,
+  TimeInForce,
+} from '../domain/order-vocabulary';
 
 /**
  * Row of `orders`. Money and sizes are NUMERIC and stay decimal strings here: never floats.

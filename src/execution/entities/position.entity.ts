@@ -1,11 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import { JsonObject, ORDER_SIDES, OrderSide, StateTransitionRecord } from './order.entity';
-
-export const POSITION_STATUSES = ['Opening', 'Open', 'Closing', 'Closed'] as const;
-export type PositionStatus = (typeof POSITION_STATUSES)[number];
-
-/** Everything but Closed: the positions that carry exposure (idx_positions_open_symbol). */
-export const LIVE_POSITION_STATUSES = ['Opening', 'Open', 'Closing'] as const satisfies readonly PositionStatus[];
+import { ORDER_SIDES, POSITION_STATUSES } from '../domain/order-vocabulary';
+import type { JsonObject, OrderSide, PositionStatus, StateTransitionRecord } from '../domain/order-vocabulary';
+export { POSITION_STATUSES, LIVE_POSITION_STATUSES } from '../domain/order-vocabulary';
+export type { PositionStatus } from '../domain/order-vocabulary';
 
 /**
  * Row of `positions`, with the signal, market and indicator context at open and at close for later analysis.

@@ -132,7 +132,11 @@ export const ORDERBOOK_OFFSET = 0;
 export const CANDLE_OFFSET = 50;
 export const INDICATOR_OFFSET = 75;
 
-export const FEATURE_NAMES: readonly string[] = Object.freeze([...ORDERBOOK_FEATURE_NAMES, ...CANDLE_FEATURE_NAMES, ...INDICATOR_FEATURE_NAMES]);
+export const FEATURE_NAMES: readonly string[] = Object.freeze([
+  ...ORDERBOOK_FEATURE_NAMES,
+  ...CANDLE_FEATURE_NAMES,
+  ...INDICATOR_FEATURE_NAMES,
+]);
 
 /** Index of each order-book feature inside its channel (= its index in the full vector). */
 export enum OB {

@@ -48,7 +48,9 @@ function loadCandles(rows: number): IndicatorCandle[] {
 }
 
 function xrpBook(): { book: OrderBook; deltas: BookDelta[] } {
-  const lines = readFileSync(join(ROOT, 'test/fixtures/bybit/xrpusdt-orderbook500-2024-12-01.jsonl'), 'utf8').trim().split('\n');
+  const lines = readFileSync(join(ROOT, 'test/fixtures/bybit/xrpusdt-orderbook500-2024-12-01.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
   const book = new OrderBook('XRPUSDT', { tickSize: '0.0001', qtyStep: '1' });
   const deltas = lines.map((line) => parseOrderbookMessage(line, book.grid, new BookDelta()));
   return { book, deltas };
@@ -76,7 +78,13 @@ describe('feature names', () => {
       'level_ttl_avg',
       'spread_volatility',
     ]);
-    expect([at(51), at(56), at(64), at(70), at(75)]).toEqual(['open', 'typical_price', 'realized_volatility', 'volume_weighted_price', 'gap_size']);
+    expect([at(51), at(56), at(64), at(70), at(75)]).toEqual([
+      'open',
+      'typical_price',
+      'realized_volatility',
+      'volume_weighted_price',
+      'gap_size',
+    ]);
     expect([at(76), at(82), at(85), at(93), at(97), at(101), at(103), at(105), at(110)]).toEqual([
       'sma_10',
       'macd',
@@ -242,7 +250,18 @@ describe(FeaturePipeline.name, () => {
     book.apply(BookDelta.of('snapshot', 1, [[200, 10]], [[202, 4]], 0));
     sut.update(book, 0);
     // bid 200 grows 10 → 14 (+4); new bid 201 × 3 (born at 1000)
-    book.apply(BookDelta.of('delta', 2, [[200, 14], [201, 3]], [], 1_000));
+    book.apply(
+      BookDelta.of(
+        'delta',
+        2,
+        [
+          [200, 14],
+          [201, 3],
+        ],
+        [],
+        1_000,
+      ),
+    );
     sut.update(book, 1_000);
     // delete 201 at 3500: lifetime 2.5 s
     book.apply(BookDelta.of('delta', 3, [[201, 0]], [], 3_500));
@@ -297,7 +316,16 @@ describe(FeaturePipeline.name, () => {
 
   it('should give identical outputs after a standardisation save/load round trip', () => {
     const a = new FeaturePipeline('TEST', { normalize: true });
-    const book = bookOf([[200, 10], [199, 3]], [[202, 4], [204, 1]]);
+    const book = bookOf(
+      [
+        [200, 10],
+        [199, 3],
+      ],
+      [
+        [202, 4],
+        [204, 1],
+      ],
+    );
     for (let i = 0; i < 100; i++) {
       a.onCandle(candle(i, 100 + (i % 7), 105 + (i % 5), 95, 100 + (i % 3), 1 + (i % 4)));
       a.update(book, i * 1_000);
@@ -349,9 +377,32 @@ describe(FeaturePipeline.name, () => {
       const bb = reference.bollinger.update(c);
       const atr = reference.atr.update(c);
       const kc = reference.keltner.update(c);
-      expected.push(macd.macd, macd.signal, macd.histogram, dm.adx, dm.plusDi, dm.minusDi, rsi14, rsi28, st.k, st.d, wr, cci, mom, roc, mfi);
+      expected.push(
+        macd.macd,
+        macd.signal,
+        macd.histogram,
+        dm.adx,
+        dm.plusDi,
+        dm.minusDi,
+        rsi14,
+        rsi28,
+        st.k,
+        st.d,
+        wr,
+        cci,
+        mom,
+        roc,
+        mfi,
+      );
       expected.push(bb.upper, bb.middle, bb.lower, bb.width, bb.percentB, atr, kc.upper, kc.lower);
-      expected.push(reference.obv.update(c), reference.vwap.update(c), reference.adLine.update(c), reference.cmf.update(c), reference.vpt.update(c), reference.nvi.update(c));
+      expected.push(
+        reference.obv.update(c),
+        reference.vwap.update(c),
+        reference.adLine.update(c),
+        reference.cmf.update(c),
+        reference.vpt.update(c),
+        reference.nvi.update(c),
+      );
 
       const delta = deltas[d % deltas.length];
       if (d < deltas.length) book.apply(delta, delta.ts);

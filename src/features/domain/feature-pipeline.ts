@@ -170,11 +170,17 @@ export class FeaturePipeline {
   }
 
   loadState(state: FeatureStandardizationState): void {
-    if (state.version !== 1 || state.count.length !== FEATURE_COUNT || state.mean.length !== FEATURE_COUNT || state.m2.length !== FEATURE_COUNT) {
+    if (
+      state.version !== 1 ||
+      state.count.length !== FEATURE_COUNT ||
+      state.mean.length !== FEATURE_COUNT ||
+      state.m2.length !== FEATURE_COUNT
+    ) {
       throw new RangeError('feature standardisation state does not match the 110-feature layout');
     }
     for (let i = 0; i < FEATURE_COUNT; i++) {
-      if (state.names[i] !== FEATURE_NAMES[i]) throw new RangeError(`feature ${i} is ${state.names[i]}, expected ${FEATURE_NAMES[i]}`);
+      if (state.names[i] !== FEATURE_NAMES[i])
+        throw new RangeError(`feature ${i} is ${state.names[i]}, expected ${FEATURE_NAMES[i]}`);
       const count = Number(state.count[i]);
       const mean = Number(state.mean[i]);
       const m2 = Number(state.m2[i]);

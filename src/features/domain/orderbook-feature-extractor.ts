@@ -262,7 +262,10 @@ export class OrderBookFeatureExtractor {
     const activityRow = this.activity.push(nowMs);
     this.activity.set(activityRow, A_MESSAGES, 1);
     const quoteChanged =
-      bidTicks !== this.prevBidTicks || askTicks !== this.prevAskTicks || bidLots !== this.prevBidLots || askLots !== this.prevAskLots;
+      bidTicks !== this.prevBidTicks ||
+      askTicks !== this.prevAskTicks ||
+      bidLots !== this.prevBidLots ||
+      askLots !== this.prevAskLots;
     if (quoteChanged) this.activity.set(activityRow, A_QUOTE, 1);
 
     let ofi = 0;
@@ -393,7 +396,15 @@ export class OrderBookFeatureExtractor {
 
   // ---- clusters --------------------------------------------------------------------------------------
 
-  private clusters(book: OrderBook, isBid: boolean, n: number, pMant: number, pScale: number, qMant: number, qScale: number): void {
+  private clusters(
+    book: OrderBook,
+    isBid: boolean,
+    n: number,
+    pMant: number,
+    pScale: number,
+    qMant: number,
+    qScale: number,
+  ): void {
     const v = this.values;
     const width = this.bandTicks >= 1 ? Math.floor(this.bandTicks) : 1;
     const min = this.minClusterVolume;
@@ -412,7 +423,7 @@ export class OrderBookFeatureExtractor {
       if (i < n) {
         const ticks = isBid ? book.bidPriceAt(i) : book.askPriceAt(i);
         p = (ticks * pMant) / pScale;
-        q = (isBid ? book.bidSizeAt(i) : book.askSizeAt(i)) * qMant / qScale;
+        q = ((isBid ? book.bidSizeAt(i) : book.askSizeAt(i)) * qMant) / qScale;
         index = Math.floor(ticks / width);
         deepest = p;
       }
@@ -451,7 +462,14 @@ export class OrderBookFeatureExtractor {
   // ---- top-10 diff: intensities and level lifetimes ---------------------------------------------------
 
   /** Returns Σ max(0, q_new − q_old) (base coin) over the side's top 10; records lifetimes of deleted levels. */
-  private diffTop(book: OrderBook, side: 0 | 1, snapshot: boolean, nowMs: number, qMant: number, qScale: number): number {
+  private diffTop(
+    book: OrderBook,
+    side: 0 | 1,
+    snapshot: boolean,
+    nowMs: number,
+    qMant: number,
+    qScale: number,
+  ): number {
     const isBid = side === 0;
     const count = isBid ? book.bidCount : book.askCount;
     const curN = count < TOP ? count : TOP;

@@ -2,7 +2,9 @@ import { canonicalJson, stableHash } from './canonical';
 
 describe('canonicalJson', () => {
   it('should sort keys recursively and keep array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}',
+    );
     expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
   });
 
@@ -24,7 +26,7 @@ describe('canonicalJson', () => {
   });
 
   it('should parse back to an equal value', () => {
-    const value = { z: [1, 'two', { q: true }], a: { b: null }, 'ü': 'ñ' };
+    const value = { z: [1, 'two', { q: true }], a: { b: null }, ü: 'ñ' };
     expect(JSON.parse(canonicalJson(value))).toEqual(value);
   });
 });

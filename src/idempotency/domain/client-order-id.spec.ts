@@ -7,8 +7,12 @@ const POSITION = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
 describe('clientOrderIdFor', () => {
   it('should derive the same id from the same source', () => {
-    expect(clientOrderIdFor({ kind: 'entry', signalId: 'sig-1' })).toBe(clientOrderIdFor({ kind: 'entry', signalId: 'sig-1' }));
-    expect(clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 3 })).toBe(clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 3 }));
+    expect(clientOrderIdFor({ kind: 'entry', signalId: 'sig-1' })).toBe(
+      clientOrderIdFor({ kind: 'entry', signalId: 'sig-1' }),
+    );
+    expect(clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 3 })).toBe(
+      clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 3 }),
+    );
   });
 
   it('should keep a short signal id readable behind the entry prefix', () => {
@@ -35,12 +39,16 @@ describe('clientOrderIdFor', () => {
     expect(id).toBe('X3f2504e04f8941d39a0c0305e82c330111');
     expect(id).toHaveLength(35);
     expect(clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 0 }).endsWith('00')).toBe(true);
-    expect(clientOrderIdFor({ kind: 'exit', positionId: POSITION.toUpperCase(), attempt: 1 })).toBe(clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 1 }));
+    expect(clientOrderIdFor({ kind: 'exit', positionId: POSITION.toUpperCase(), attempt: 1 })).toBe(
+      clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 1 }),
+    );
   });
 
   it('should always be at most 36 allowed characters', () => {
     const ids = [
-      ...['a', 'x'.repeat(35), 'x'.repeat(36), 'z'.repeat(500), 'ünïcode', 'spaces here', '0'].map((signalId) => clientOrderIdFor({ kind: 'entry', signalId })),
+      ...['a', 'x'.repeat(35), 'x'.repeat(36), 'z'.repeat(500), 'ünïcode', 'spaces here', '0'].map((signalId) =>
+        clientOrderIdFor({ kind: 'entry', signalId }),
+      ),
       ...[0, 1, 35, 36, 1295].map((attempt) => clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt })),
     ];
     for (const id of ids) expect({ id, valid: VALID.test(id) }).toEqual({ id, valid: true });
@@ -63,7 +71,17 @@ describe('clientOrderIdFor', () => {
     const hexTail = fc.stringMatching(/^[0-9a-hA-H][0-9a-fA-F]{30,34}$/);
     const linkText = fc.stringMatching(/^[A-Za-z0-9_:. -]{1,40}$/);
     const hex32 = '0123456789abcdef'.repeat(2);
-    for (const signalId of [`h${hex32}`, `a${hex32}`, `h${hex32.slice(1)}g`, `h${hex32.toUpperCase()}`, `h${hex32}0`, 'x'.repeat(35), 'x'.repeat(36), 'a b', '-_']) {
+    for (const signalId of [
+      `h${hex32}`,
+      `a${hex32}`,
+      `h${hex32.slice(1)}g`,
+      `h${hex32.toUpperCase()}`,
+      `h${hex32}0`,
+      'x'.repeat(35),
+      'x'.repeat(36),
+      'a b',
+      '-_',
+    ]) {
       expect(clientOrderIdFor({ kind: 'entry', signalId })).toBe(byRule(signalId));
     }
     fc.assert(
@@ -83,9 +101,11 @@ describe('clientOrderIdFor', () => {
 });
 
 describe('parseClientOrderId', () => {
-  it('should recognise the bot\'s own ids', () => {
+  it("should recognise the bot's own ids", () => {
     expect(parseClientOrderId(clientOrderIdFor({ kind: 'entry', signalId: 'sig-1' }))).toEqual({ kind: 'entry' });
-    expect(parseClientOrderId(clientOrderIdFor({ kind: 'entry', signalId: 'q'.repeat(99) }))).toEqual({ kind: 'entry' });
+    expect(parseClientOrderId(clientOrderIdFor({ kind: 'entry', signalId: 'q'.repeat(99) }))).toEqual({
+      kind: 'entry',
+    });
     expect(parseClientOrderId(clientOrderIdFor({ kind: 'exit', positionId: POSITION, attempt: 1295 }))).toEqual({
       kind: 'exit',
       positionIdHex: POSITION.replace(/-/g, ''),

@@ -59,7 +59,8 @@ export function parseClientOrderId(id: string): ParsedClientOrderId {
 function entryId(signalId: string): string {
   if (signalId.length === 0) throw new ClientOrderIdError('signalId must not be empty');
   // A signal id of the form `h` + 32 hex is hashed too, so a verbatim id can never equal a hashed one.
-  if (signalId.length < CLIENT_ORDER_ID_MAX_LENGTH && onlyAllowedCharacters(signalId) && !isHashedEntryTail(signalId)) return `E${signalId}`;
+  if (signalId.length < CLIENT_ORDER_ID_MAX_LENGTH && onlyAllowedCharacters(signalId) && !isHashedEntryTail(signalId))
+    return `E${signalId}`;
   return `Eh${createHash('sha256').update(signalId, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
@@ -86,7 +87,8 @@ function isHashedEntryTail(text: string): boolean {
 }
 
 function exitId(positionId: string, attempt: number): string {
-  if (!UUID.test(positionId)) throw new ClientOrderIdError(`positionId must be a uuid, got ${JSON.stringify(positionId)}`);
+  if (!UUID.test(positionId))
+    throw new ClientOrderIdError(`positionId must be a uuid, got ${JSON.stringify(positionId)}`);
   if (!Number.isInteger(attempt) || attempt < 0 || attempt > MAX_EXIT_ATTEMPT) {
     throw new ClientOrderIdError(`attempt must be an integer 0..${MAX_EXIT_ATTEMPT}, got ${attempt}`);
   }

@@ -77,7 +77,9 @@ describe(httpRequestHash.name, () => {
   it('should ignore key order and tell body, params and query apart', () => {
     const base = { body: { a: 1, b: 2 }, params: { group: 'order' }, query: {} };
 
-    expect(httpRequestHash(base)).toBe(httpRequestHash({ query: {}, params: { group: 'order' }, body: { b: 2, a: 1 } }));
+    expect(httpRequestHash(base)).toBe(
+      httpRequestHash({ query: {}, params: { group: 'order' }, body: { b: 2, a: 1 } }),
+    );
     const hashes = new Set([
       httpRequestHash(base),
       httpRequestHash({ ...base, body: { a: 1, b: 3 } }),
@@ -97,7 +99,12 @@ describe(httpOperation.name, () => {
 
 describe(parseIdempotencyKeyHeader.name, () => {
   it('should accept 1..128 visible ASCII characters', () => {
-    for (const value of ['a', 'k'.repeat(128), '3f2504e0-4f89-41d3-9a0c-0305e82c3301', '!~"#$%&()*+,./:;<=>?@[]^_`{|}']) {
+    for (const value of [
+      'a',
+      'k'.repeat(128),
+      '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+      '!~"#$%&()*+,./:;<=>?@[]^_`{|}',
+    ]) {
       expect(parseIdempotencyKeyHeader(value)).toEqual({ kind: 'valid', value });
     }
   });

@@ -44,7 +44,9 @@ export function idempotencyKey(operation: string, params: unknown): string {
 /** Operation names are constants of the code, so a bad one is a programming error rather than a client's. */
 export function assertOperationName(operation: string): void {
   if (operation.length === 0 || operation.length > IDEMPOTENCY_OPERATION_MAX_LENGTH) {
-    throw new RangeError(`idempotency operation must be 1..${IDEMPOTENCY_OPERATION_MAX_LENGTH} characters, got ${operation.length}`);
+    throw new RangeError(
+      `idempotency operation must be 1..${IDEMPOTENCY_OPERATION_MAX_LENGTH} characters, got ${operation.length}`,
+    );
   }
 }
 

@@ -17,16 +17,20 @@ describe(decideOnClaim.name, () => {
 
   it('should refuse another request under the key, finished or not', () => {
     expect(decideOnClaim({ state: 'in-progress', requestHash: 'h1' }, 'h2')).toEqual({ action: 'reject-reused' });
-    expect(decideOnClaim({ state: 'done', requestHash: 'h1', statusCode: 200, result: null }, 'h2')).toEqual({ action: 'reject-reused' });
+    expect(decideOnClaim({ state: 'done', requestHash: 'h1', statusCode: 200, result: null }, 'h2')).toEqual({
+      action: 'reject-reused',
+    });
   });
 });
 
 describe(isReplayableStatus.name, () => {
   it('should keep successes and deterministic client errors', () => {
-    for (const status of [200, 201, 204, 400, 403, 404, 422]) expect({ status, replayable: isReplayableStatus(status) }).toEqual({ status, replayable: true });
+    for (const status of [200, 201, 204, 400, 403, 404, 422])
+      expect({ status, replayable: isReplayableStatus(status) }).toEqual({ status, replayable: true });
   });
 
   it('should not keep server errors or answers that ask the client to retry', () => {
-    for (const status of [408, 409, 425, 429, 500, 502, 503]) expect({ status, replayable: isReplayableStatus(status) }).toEqual({ status, replayable: false });
+    for (const status of [408, 409, 425, 429, 500, 502, 503])
+      expect({ status, replayable: isReplayableStatus(status) }).toEqual({ status, replayable: false });
   });
 });

@@ -64,7 +64,16 @@ describe(loadAppConfig.name, () => {
       DATABASE_URL: 'mysql://x',
       JWT_EXPIRES_IN: 'forever',
     });
-    for (const name of ['PORT', 'BYBIT_ENV', 'IMBALANCE_BUY_THRESHOLD', 'TRADING_PAIRS', 'ORDERBOOK_DEPTH', 'LOG_LEVEL', 'DATABASE_URL', 'JWT_EXPIRES_IN']) {
+    for (const name of [
+      'PORT',
+      'BYBIT_ENV',
+      'IMBALANCE_BUY_THRESHOLD',
+      'TRADING_PAIRS',
+      'ORDERBOOK_DEPTH',
+      'LOG_LEVEL',
+      'DATABASE_URL',
+      'JWT_EXPIRES_IN',
+    ]) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }
     expect(problems).toHaveLength(8);
@@ -73,7 +82,12 @@ describe(loadAppConfig.name, () => {
 
   it('should require secrets and exchange keys outside sim mode', () => {
     const problems = problemsOf({ BYBIT_ENV: 'mainnet' });
-    expect(problems.map((p) => p.split(/[ :]/)[0]).sort()).toEqual(['APP_PASSWORD', 'BYBIT_API_KEY', 'BYBIT_API_SECRET', 'SECRET_KEY']);
+    expect(problems.map((p) => p.split(/[ :]/)[0]).sort()).toEqual([
+      'APP_PASSWORD',
+      'BYBIT_API_KEY',
+      'BYBIT_API_SECRET',
+      'SECRET_KEY',
+    ]);
   });
 
   it('should refuse a short SECRET_KEY without echoing its value', () => {
@@ -90,7 +104,13 @@ describe(loadAppConfig.name, () => {
   });
 
   it('should parse numbers, lists and durations', () => {
-    const config = load({ PORT: '9001', TRADING_PAIRS: ' btcusdt, ethusdt ', JWT_EXPIRES_IN: '2h', DATABASE_POOL_SIZE: '20', LOG_STDOUT: 'no' });
+    const config = load({
+      PORT: '9001',
+      TRADING_PAIRS: ' btcusdt, ethusdt ',
+      JWT_EXPIRES_IN: '2h',
+      DATABASE_POOL_SIZE: '20',
+      LOG_STDOUT: 'no',
+    });
     expect(config.app.port).toBe(9001);
     expect(config.trading.pairs).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(config.auth.jwtExpiresInSeconds).toBe(7200);
@@ -100,7 +120,13 @@ describe(loadAppConfig.name, () => {
 
   it('should mask secrets and list only declared variables in the masked view', () => {
     const config = loadAppConfig(
-      { DATA_DIR: dir, PATH: '/usr/bin', SECRET_KEY: 's'.repeat(40), APP_PASSWORD: 'hunter2hunter2', DATABASE_URL: 'postgres://u:p@h/db' },
+      {
+        DATA_DIR: dir,
+        PATH: '/usr/bin',
+        SECRET_KEY: 's'.repeat(40),
+        APP_PASSWORD: 'hunter2hunter2',
+        DATABASE_URL: 'postgres://u:p@h/db',
+      },
       { dotenvPath: false },
     );
     expect(config.masked.SECRET_KEY).toBe(MASK);

@@ -92,7 +92,12 @@ export interface AppConfig {
   readonly resilience: { readonly breakerFailureThreshold: number; readonly breakerCooldownSeconds: number };
   readonly logging: { readonly level: LogLevel; readonly dir: string; readonly stdout: boolean };
   readonly health: { readonly maxEventLoopLagMs: number };
-  readonly gateway: { readonly orderbookPushMs: number; readonly metricsPushMs: number; readonly botStatusPushMs: number; readonly maxBufferedBytes: number };
+  readonly gateway: {
+    readonly orderbookPushMs: number;
+    readonly metricsPushMs: number;
+    readonly botStatusPushMs: number;
+    readonly maxBufferedBytes: number;
+  };
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** The effective environment, secrets masked: what GET /bot/config returns. */
   readonly masked: Readonly<Record<string, string | number | boolean | null>>;
@@ -142,7 +147,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       passwordMinLength: schema.PASSWORD_MIN_LENGTH,
       loginMaxFailures: schema.LOGIN_MAX_FAILURES,
       loginWindowSeconds: schema.LOGIN_WINDOW_SECONDS,
-      corsOrigins: (schema.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: (schema.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     exchange: {
       env: schema.BYBIT_ENV,
@@ -203,7 +211,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       autostart: schema.BOT_AUTOSTART,
       crashAt: schema.FAULT_CRASH_AT === undefined ? undefined : parseCrashAt(schema.FAULT_CRASH_AT),
     },
-    ownership: { instanceName: schema.INSTANCE_NAME ?? `${hostname()}-${process.pid}`.slice(0, 48), checkMs: schema.SYMBOL_LEASE_CHECK_MS },
+    ownership: {
+      instanceName: schema.INSTANCE_NAME ?? `${hostname()}-${process.pid}`.slice(0, 48),
+      checkMs: schema.SYMBOL_LEASE_CHECK_MS,
+    },
     database: {
       url: schema.DATABASE_URL,
       poolSize: schema.DATABASE_POOL_SIZE,
@@ -236,14 +247,20 @@ function describe(error: ValidationError): string[] {
   const constraints = { ...(error.constraints ?? {}) };
   // A value of the wrong type breaks its range rules too; the type is the one thing worth saying.
   for (const typeRule of ['isInt', 'isNumber', 'isBoolean']) {
-    if (constraints[typeRule] && typeof error.value === 'string') for (const k of Object.keys(constraints)) if (k !== typeRule) delete constraints[k];
+    if (constraints[typeRule] && typeof error.value === 'string')
+      for (const k of Object.keys(constraints)) if (k !== typeRule) delete constraints[k];
   }
   const messages = Object.values(constraints).map((m) =>
     m.startsWith(`${error.property} `) ? m.slice(error.property.length + 1) : m,
   );
   const own: string[] = [];
   if (messages.length > 0) {
-    const got = error.value === undefined ? 'unset' : isSecret(error.property) ? 'a value that is not shown' : JSON.stringify(error.value);
+    const got =
+      error.value === undefined
+        ? 'unset'
+        : isSecret(error.property)
+          ? 'a value that is not shown'
+          : JSON.stringify(error.value);
     own.push(`${error.property}: ${messages.join('; ')} (got ${got})`);
   }
   return [...own, ...(error.children ?? []).flatMap(describe)];

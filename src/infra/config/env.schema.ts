@@ -25,13 +25,23 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ORDERBOOK_DEPTHS = [1, 50, 200, 500, 1000] as const;
 
 /** Variables whose values are never logged or returned; /bot/config masks them. */
-export const SECRET_VARIABLES = ['APP_PASSWORD', 'SECRET_KEY', 'BYBIT_API_KEY', 'BYBIT_API_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SIM_API_SECRET'] as const;
+export const SECRET_VARIABLES = [
+  'APP_PASSWORD',
+  'SECRET_KEY',
+  'BYBIT_API_KEY',
+  'BYBIT_API_SECRET',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SIM_API_SECRET',
+] as const;
 
 const DURATION = /^\d+(s|m|h|d)?$/;
 const SYMBOL_LIST = /^[A-Z0-9]{2,20}USDT(,[A-Z0-9]{2,20}USDT)*$/;
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : numberOrRaw(value, true));
-const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : numberOrRaw(value, false));
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : numberOrRaw(value, true);
+const toNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : numberOrRaw(value, false);
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
   if (typeof value === 'boolean') return value;
@@ -56,272 +66,460 @@ function numberOrRaw(value: unknown, integer: boolean): unknown {
  * Only loadAppConfig() instantiates it; nothing else reads process.env.
  */
 export class EnvSchema {
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT = 8000;
 
-  @Transform(trimmed) @IsOptional() @IsString()
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
   HOST?: string = '0.0.0.0';
 
   @Transform(trimmed)
   @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim' || env.APP_PASSWORD !== undefined)
-  @IsString() @MinLength(8, { message: 'APP_PASSWORD must be at least 8 characters (required outside sim mode)' })
+  @IsString()
+  @MinLength(8, { message: 'APP_PASSWORD must be at least 8 characters (required outside sim mode)' })
   APP_PASSWORD?: string;
 
   @Transform(trimmed)
   @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim' || env.SECRET_KEY !== undefined)
-  @IsString() @MinLength(32, { message: 'SECRET_KEY must be at least 32 characters, e.g. `openssl rand -hex 32` (required outside sim mode)' })
+  @IsString()
+  @MinLength(32, {
+    message: 'SECRET_KEY must be at least 32 characters, e.g. `openssl rand -hex 32` (required outside sim mode)',
+  })
   SECRET_KEY?: string;
 
-  @Transform(trimmed) @Matches(DURATION, { message: 'JWT_EXPIRES_IN must be seconds or a duration like 30m, 12h, 1d' })
+  @Transform(trimmed)
+  @Matches(DURATION, { message: 'JWT_EXPIRES_IN must be seconds or a duration like 30m, 12h, 1d' })
   JWT_EXPIRES_IN = '24h';
 
-  @Transform(trimmed) @IsOptional() @IsString()
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
   CORS_ORIGINS?: string = 'http://localhost:3000';
 
-  @Transform(trimmed) @IsIn(BYBIT_ENVS as unknown as string[], { message: `BYBIT_ENV must be one of ${BYBIT_ENVS.join('|')}` })
+  @Transform(trimmed)
+  @IsIn(BYBIT_ENVS as unknown as string[], { message: `BYBIT_ENV must be one of ${BYBIT_ENVS.join('|')}` })
   BYBIT_ENV: BybitEnv = 'sim';
 
-  @Transform(trimmed) @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim') @IsNotEmpty({ message: 'BYBIT_API_KEY is required outside sim mode' })
+  @Transform(trimmed)
+  @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim')
+  @IsNotEmpty({ message: 'BYBIT_API_KEY is required outside sim mode' })
   BYBIT_API_KEY?: string;
 
-  @Transform(trimmed) @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim') @IsNotEmpty({ message: 'BYBIT_API_SECRET is required outside sim mode' })
+  @Transform(trimmed)
+  @ValidateIf((env: EnvSchema) => env.BYBIT_ENV !== 'sim')
+  @IsNotEmpty({ message: 'BYBIT_API_SECRET is required outside sim mode' })
   BYBIT_API_SECRET?: string;
 
   /** Overrides of the per-environment Bybit URLs (a proxy, a local simulator on another host, testnet mirrors). */
-  @Transform(trimmed) @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'BYBIT_REST_URL must be an http(s) URL' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'BYBIT_REST_URL must be an http(s) URL' })
   BYBIT_REST_URL?: string;
 
-  @Transform(trimmed) @IsOptional() @Matches(/^wss?:\/\/[^\s]+$/, { message: 'BYBIT_WS_PUBLIC_URL must be a ws(s) URL' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^wss?:\/\/[^\s]+$/, { message: 'BYBIT_WS_PUBLIC_URL must be a ws(s) URL' })
   BYBIT_WS_PUBLIC_URL?: string;
 
-  @Transform(trimmed) @IsOptional() @Matches(/^wss?:\/\/[^\s]+$/, { message: 'BYBIT_WS_PRIVATE_URL must be a ws(s) URL' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^wss?:\/\/[^\s]+$/, { message: 'BYBIT_WS_PRIVATE_URL must be a ws(s) URL' })
   BYBIT_WS_PRIVATE_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(60000)
   BYBIT_RECV_WINDOW_MS = 5000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(120000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
   BYBIT_HTTP_TIMEOUT_MS = 10000;
 
   /** How long a call may wait for a rate-limit token before it fails with RATE_LIMIT_WAIT_EXCEEDED. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
   RATE_LIMIT_MAX_WAIT_MS = 2000;
 
   /** Share of Bybit's published per-endpoint limit the client allows itself (fixed windows vs Bybit's rolling second). */
-  @Transform(toNumber) @IsNumber() @Min(0.05) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.05)
+  @Max(1)
   RATE_LIMIT_SAFETY_FACTOR = 0.5;
 
   /** Retries of idempotent reads (GET) on transient faults; order writes are never retried blindly. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
   EXCHANGE_READ_RETRIES = 3;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(60000)
   BYBIT_WS_PING_INTERVAL_MS = 10000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
   BYBIT_WS_PONG_TIMEOUT_MS = 2000;
 
-  @Transform(toInt) @IsInt() @Min(50) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60000)
   BYBIT_WS_RECONNECT_BASE_MS = 500;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
   BYBIT_WS_RECONNECT_MAX_MS = 30000;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   INSTRUMENTS_REFRESH_SECONDS = 3600;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
   TIME_SYNC_INTERVAL_SECONDS = 300;
 
   /** Loopback port of the built-in Bybit V5 simulator (in-process with BYBIT_ENV=sim, or `npm run sim`). */
-  @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
   SIM_PORT = 8100;
 
   /**
    * With BYBIT_ENV=sim the bot starts the simulator in its own process; false when it runs as a separate
    * process (`npm run sim`), so the exchange outlives the bot (crash tests, several bots on one venue).
    */
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SIM_IN_PROCESS = true;
 
   /** Seed of the simulated market; the same seed replays the same message stream. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(2147483647)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(2147483647)
   SIM_SEED = 42;
 
   /** Start the simulated exchange's account (wallet, orders, positions) from scratch instead of DATA_DIR/simulator. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SIM_RESET = false;
 
   /** The simulator's API credentials; in sim mode BYBIT_API_KEY/SECRET default to them. */
-  @Transform(trimmed) @IsString() @IsNotEmpty()
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
   SIM_API_KEY = 'sim-api-key';
 
-  @Transform(trimmed) @IsString() @IsNotEmpty()
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
   SIM_API_SECRET = 'sim-api-secret';
 
-  @Transform(trimmed) @Matches(/^0(\.\d{1,8})?$/, { message: 'SIM_MAKER_FEE_RATE must be a decimal rate below 1, e.g. 0.0002' })
+  @Transform(trimmed)
+  @Matches(/^0(\.\d{1,8})?$/, { message: 'SIM_MAKER_FEE_RATE must be a decimal rate below 1, e.g. 0.0002' })
   SIM_MAKER_FEE_RATE = '0.0002';
 
-  @Transform(trimmed) @Matches(/^0(\.\d{1,8})?$/, { message: 'SIM_TAKER_FEE_RATE must be a decimal rate below 1, e.g. 0.00055' })
+  @Transform(trimmed)
+  @Matches(/^0(\.\d{1,8})?$/, { message: 'SIM_TAKER_FEE_RATE must be a decimal rate below 1, e.g. 0.00055' })
   SIM_TAKER_FEE_RATE = '0.00055';
 
-  @Transform(trimmed) @Matches(/^\d{1,12}(\.\d{1,8})?$/, { message: 'SIM_INITIAL_BALANCE_USDT must be a positive decimal' })
+  @Transform(trimmed)
+  @Matches(/^\d{1,12}(\.\d{1,8})?$/, { message: 'SIM_INITIAL_BALANCE_USDT must be a positive decimal' })
   SIM_INITIAL_BALANCE_USDT = '10000';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   SIM_LEVERAGE = 10;
 
   /** A JSON-lines recording of Bybit public WebSocket messages to replay instead of the market model. */
-  @Transform(trimmed) @IsOptional() @IsString()
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
   SIM_REPLAY_FILE?: string;
 
-  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(10000)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(10000)
   SIM_REPLAY_SPEED = 1;
 
   /** Faults injected from the start, JSON, e.g. {"httpErrorRate":0.2,"wsDropRate":0.01}; see README. */
-  @Transform(trimmed) @IsOptional() @IsString()
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
   SIM_FAULTS?: string;
 
-  @Transform(upperList) @Matches(SYMBOL_LIST, { message: 'TRADING_PAIRS must be a comma-separated list of USDT perpetual symbols, e.g. BTCUSDT,ETHUSDT' })
+  @Transform(upperList)
+  @Matches(SYMBOL_LIST, {
+    message: 'TRADING_PAIRS must be a comma-separated list of USDT perpetual symbols, e.g. BTCUSDT,ETHUSDT',
+  })
   TRADING_PAIRS = 'BTCUSDT,ETHUSDT,SOLUSDT';
 
-  @Transform(toInt) @IsIn(ORDERBOOK_DEPTHS as unknown as number[], { message: `ORDERBOOK_DEPTH must be one of ${ORDERBOOK_DEPTHS.join(', ')}` })
+  @Transform(toInt)
+  @IsIn(ORDERBOOK_DEPTHS as unknown as number[], {
+    message: `ORDERBOOK_DEPTH must be one of ${ORDERBOOK_DEPTHS.join(', ')}`,
+  })
   ORDERBOOK_DEPTH = 50;
 
   /** A book with no update for this long is stale: shown as such and never used for a signal. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
   ORDERBOOK_STALE_MS = 5000;
 
-  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   IMBALANCE_BUY_THRESHOLD = 0.75;
 
-  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   IMBALANCE_SELL_THRESHOLD = 0.25;
 
-  @Transform(toNumber) @IsNumber() @Min(0)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
   MIN_CLUSTER_VOLUME = 10000;
 
   /** A second signal of the same symbol and side within this many ms is suppressed (debounce). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(86400000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400000)
   SIGNAL_COOLDOWN_MS = 5000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   MAX_OPEN_POSITIONS = 5;
 
-  @Transform(toNumber) @IsNumber() @Min(0)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
   MAX_EXPOSURE_USDT = 10000;
 
-  @Transform(toNumber) @IsNumber() @Min(0)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
   MIN_ORDER_SIZE_USDT = 5;
 
-  @Transform(toNumber) @IsNumber() @Min(0)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
   ORDER_SIZE_USDT = 100;
 
-  @Transform(toNumber) @IsNumber() @Min(0) @Max(100)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
   TAKE_PROFIT_PCT = 0.3;
 
-  @Transform(toNumber) @IsNumber() @Min(0) @Max(100)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
   STOP_LOSS_PCT = 0.2;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   MAX_HOLD_SECONDS = 300;
 
-  @Transform(toNumber) @IsNumber() @Min(0)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
   MAX_DAILY_LOSS_USDT = 500;
 
   /** Start trading at boot (after reconciliation) instead of waiting for POST /bot/start. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   BOT_AUTOSTART = false;
 
   /**
    * How this instance names itself to PostgreSQL (application_name of its symbol-ownership session), so another
    * instance can say who holds a symbol. Default: hostname and process id.
    */
-  @Transform(trimmed) @IsOptional() @Matches(/^[\x21-\x7e]{1,48}$/, { message: 'INSTANCE_NAME must be 1 to 48 printable ASCII characters without spaces' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,48}$/, {
+    message: 'INSTANCE_NAME must be 1 to 48 printable ASCII characters without spaces',
+  })
   INSTANCE_NAME?: string;
 
   /** How often a held symbol lease is verified, and a missing one tried again (milliseconds). */
-  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   SYMBOL_LEASE_CHECK_MS = 1000;
 
   /**
    * Test-only fault injection: `<point>:<n>` kills the process with SIGKILL the n-th time execution reaches the
    * named point (see execution/domain/crash-points.ts). Unset in production.
    */
-  @Transform(trimmed) @IsOptional() @Matches(/^[a-z-]+:[1-9][0-9]*$/, { message: 'FAULT_CRASH_AT must look like <point>:<n>, e.g. pending-persisted:2' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^[a-z-]+:[1-9][0-9]*$/, { message: 'FAULT_CRASH_AT must look like <point>:<n>, e.g. pending-persisted:2' })
   FAULT_CRASH_AT?: string;
 
-  @Transform(trimmed) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// connection URL' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// connection URL' })
   DATABASE_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 10;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
   EMBEDDED_PG_PORT = 54329;
 
-  @Transform(trimmed) @IsString() @IsNotEmpty()
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
   DATA_DIR = './data';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   MARKET_DATA_RETENTION_DAYS = 7;
 
   /** How often each symbol's book is snapshotted into market_data_snapshots (0 = never). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(3600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600000)
   SNAPSHOT_INTERVAL_MS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10080)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
   IDEMPOTENCY_TTL_MINUTES = 60;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   CIRCUIT_BREAKER_FAILURE_THRESHOLD = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   CIRCUIT_BREAKER_COOLDOWN_SECONDS = 30;
 
-  @Transform(trimmed) @IsIn(LOG_LEVELS as unknown as string[], { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join('|')}` })
+  @Transform(trimmed)
+  @IsIn(LOG_LEVELS as unknown as string[], { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join('|')}` })
   LOG_LEVEL: LogLevel = 'info';
 
-  @Transform(trimmed) @IsString() @IsNotEmpty()
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
   LOG_DIR = './logs';
 
   /** Off only where stdout is not wanted (the test suite); files under LOG_DIR are always written. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   LOG_STDOUT = true;
 
-  @Transform(toInt) @IsInt() @Min(8) @Max(128)
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(128)
   PASSWORD_MIN_LENGTH = 12;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   LOGIN_MAX_FAILURES = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   LOGIN_WINDOW_SECONDS = 60;
 
-  @Transform(trimmed) @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
   /** Namespaces every key this deployment writes, so several bots can share one Redis. */
-  @Transform(trimmed) @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
+  @Transform(trimmed)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
   REDIS_KEY_PREFIX = 'bybit-scalper';
 
-  @Transform(toNumber) @IsNumber() @Min(1) @Max(10000)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  @Max(10000)
   HEALTH_MAX_EVENT_LOOP_LAG_MS = 200;
 
   /** /ws push period per channel kind (the newest state is sent at most this often to each client). */
-  @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
   WS_ORDERBOOK_PUSH_MS = 100;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
   WS_METRICS_PUSH_MS = 100;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
   WS_BOT_STATUS_PUSH_MS = 5000;
 
   /** A /ws client buffering more than this is a slow consumer: it gets only the newest state once drained. */
-  @Transform(toInt) @IsInt() @Min(16384) @Max(268435456)
+  @Transform(toInt)
+  @IsInt()
+  @Min(16384)
+  @Max(268435456)
   WS_MAX_BUFFERED_BYTES = 1048576;
 
-  @Transform(trimmed) @IsOptional() @IsString() @MaxLength(64)
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   NODE_ENV?: string;
 }

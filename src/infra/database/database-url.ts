@@ -12,7 +12,11 @@ export interface ResolvedDatabase {
  * DATABASE_URL when set; otherwise a real embedded PostgreSQL persistent under DATA_DIR/postgres. With
  * `stopOnSignals: false` the caller stops it (after its own shutdown) instead of the library on SIGINT/SIGTERM.
  */
-export async function resolveDatabase(config: AppConfig, onLog?: (line: string) => void, options: { readonly stopOnSignals?: boolean } = {}): Promise<ResolvedDatabase> {
+export async function resolveDatabase(
+  config: AppConfig,
+  onLog?: (line: string) => void,
+  options: { readonly stopOnSignals?: boolean } = {},
+): Promise<ResolvedDatabase> {
   if (config.database.url) return { url: config.database.url, embedded: false, stop: async () => undefined };
   const server: RunningEmbeddedPostgres = await startEmbeddedPostgres({
     dataDir: config.database.embeddedDir,

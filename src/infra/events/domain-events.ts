@@ -3,8 +3,18 @@
  * Each carries the trace id of the operation that caused it. New modules extend this map.
  */
 export interface DomainEvents {
-  'bot.started': { readonly traceId?: string; readonly actor: string; readonly previous: string; readonly mode: string };
-  'bot.stopped': { readonly traceId?: string; readonly actor: string; readonly previous: string; readonly reason: string };
+  'bot.started': {
+    readonly traceId?: string;
+    readonly actor: string;
+    readonly previous: string;
+    readonly mode: string;
+  };
+  'bot.stopped': {
+    readonly traceId?: string;
+    readonly actor: string;
+    readonly previous: string;
+    readonly reason: string;
+  };
   'auth.password-changed': { readonly traceId?: string; readonly actor: string; readonly passwordVersion: number };
   'auth.login-failed': { readonly traceId?: string; readonly clientAddress: string; readonly throttled: boolean };
 }

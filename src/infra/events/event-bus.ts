@@ -19,7 +19,10 @@ export class EventBus {
     this.handlers.set(name, list);
     return () => {
       const current = this.handlers.get(name) ?? [];
-      this.handlers.set(name, current.filter((h) => h !== handler));
+      this.handlers.set(
+        name,
+        current.filter((h) => h !== handler),
+      );
     };
   }
 

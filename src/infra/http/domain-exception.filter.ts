@@ -81,7 +81,15 @@ export function toErrorBody(exception: unknown, traceId: string): { body: ErrorB
     const response = exception.getResponse();
     if (isHealthReport(response)) {
       // terminus answers an unhealthy check with its report as the 503 body: keep it, it says what is down.
-      return { body: { ...response, statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: 'A readiness check is down', trace_id: traceId } };
+      return {
+        body: {
+          ...response,
+          statusCode,
+          error: STATUS_CODES[statusCode] ?? 'Error',
+          message: 'A readiness check is down',
+          trace_id: traceId,
+        },
+      };
     }
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
@@ -91,11 +99,21 @@ export function toErrorBody(exception: unknown, traceId: string): { body: ErrorB
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     // Fastify's own client errors: malformed JSON, unsupported media type, body too large.
     const message = (exception as Error).message ?? 'Bad request';
-    return { body: { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message, trace_id: traceId } };
+    return {
+      body: { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message, trace_id: traceId },
+    };
   }
-  return { body: { statusCode: 500, error: STATUS_CODES[500] as string, message: 'Internal server error', trace_id: traceId } };
+  return {
+    body: { statusCode: 500, error: STATUS_CODES[500] as string, message: 'Internal server error', trace_id: traceId },
+  };
 }
 
 function isHealthReport(response: unknown): response is Record<string, unknown> & { details: Record<string, unknown> } {
-  return typeof response === 'object' && response !== null && 'details' in response && 'status' in response && !('message' in response);
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    'details' in response &&
+    'status' in response &&
+    !('message' in response)
+  );
 }

@@ -95,8 +95,14 @@ describe(createLogSinks.name, () => {
     });
     sut.logger.info('outside');
 
-    const [inside, afterTimer, outside] = stdout.lines.filter((l) => l.msg !== 'span started' && l.msg !== 'span finished');
-    expect(inside).toMatchObject({ msg: 'inside', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/), span: 'bot.tick' });
+    const [inside, afterTimer, outside] = stdout.lines.filter(
+      (l) => l.msg !== 'span started' && l.msg !== 'span finished',
+    );
+    expect(inside).toMatchObject({
+      msg: 'inside',
+      trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      span: 'bot.tick',
+    });
     expect(afterTimer).toMatchObject({ trace_id: inside.trace_id, span: 'bot.tick', component: 'x' });
     expect(outside).not.toHaveProperty('trace_id');
     expect(outside).not.toHaveProperty('span');

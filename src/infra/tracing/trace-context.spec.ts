@@ -14,11 +14,21 @@ interface Captured {
 /** Stands in for nestjs-pino: records each call with the trace context it was made in. */
 class CapturingLogger implements LoggerService {
   readonly calls: Captured[] = [];
-  log(message: unknown, ...rest: unknown[]) { this.capture('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]) { this.capture('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]) { this.capture('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]) { this.capture('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]) { this.capture('verbose', message, rest); }
+  log(message: unknown, ...rest: unknown[]) {
+    this.capture('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.capture('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.capture('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.capture('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.capture('verbose', message, rest);
+  }
   private capture(level: Captured['level'], message: unknown, rest: unknown[]): void {
     this.calls.push({ level, message, msg: rest[0], traceId: currentTraceId(), span: currentSpan() });
   }
@@ -96,8 +106,12 @@ describe(withTrace.name, () => {
   it('should keep the context across timers, setImmediate and event callbacks started inside the span', async () => {
     const traceId = await withTrace('timers', async () => {
       const id = currentTraceId();
-      const fromTimeout = await new Promise<string | undefined>((resolve) => setTimeout(() => resolve(currentTraceId()), 1));
-      const fromImmediate = await new Promise<string | undefined>((resolve) => setImmediate(() => resolve(currentTraceId())));
+      const fromTimeout = await new Promise<string | undefined>((resolve) =>
+        setTimeout(() => resolve(currentTraceId()), 1),
+      );
+      const fromImmediate = await new Promise<string | undefined>((resolve) =>
+        setImmediate(() => resolve(currentTraceId())),
+      );
       const fromInterval = await new Promise<string | undefined>((resolve) => {
         const handle = setInterval(() => {
           clearInterval(handle);
@@ -153,7 +167,9 @@ describe(withTrace.name, () => {
     ).toThrow(failure);
 
     const errors = logs.calls.filter((c) => c.level === 'error');
-    expect(errors).toEqual([expect.objectContaining({ message: { err: failure, duration_ms: expect.any(Number) }, span: 'inner' })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ message: { err: failure, duration_ms: expect.any(Number) }, span: 'inner' }),
+    ]);
   });
 
   it('should propagate an async rejection unchanged and log it at the innermost span only', async () => {
@@ -169,6 +185,8 @@ describe(withTrace.name, () => {
     ).rejects.toBe(failure);
 
     expect(logs.calls.filter((c) => c.level === 'error').map((c) => c.span)).toEqual(['inner']);
-    expect(logs.calls.filter((c) => c.msg === 'span failed (logged by an inner span)').map((c) => c.span)).toEqual(['outer']);
+    expect(logs.calls.filter((c) => c.msg === 'span failed (logged by an inner span)').map((c) => c.span)).toEqual([
+      'outer',
+    ]);
   });
 });

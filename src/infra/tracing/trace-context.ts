@@ -121,7 +121,10 @@ function spanFailed(name: string, started: number, err: unknown): void {
   const duration_ms = elapsed(started);
   if (typeof err === 'object' && err !== null) {
     if (loggedErrors.has(err)) {
-      logger.debug({ duration_ms, err_message: (err as { message?: unknown }).message }, 'span failed (logged by an inner span)');
+      logger.debug(
+        { duration_ms, err_message: (err as { message?: unknown }).message },
+        'span failed (logged by an inner span)',
+      );
       return;
     }
     loggedErrors.add(err);

@@ -65,7 +65,11 @@ describe(Traced.name, () => {
   it('should run an async method in a span named Class.method with a trace id', async () => {
     const result = await sut.quote('BTCUSDT');
 
-    expect(result).toEqual({ symbol: 'BTCUSDT', span: 'MarketMaker.quote', traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(result).toEqual({
+      symbol: 'BTCUSDT',
+      span: 'MarketMaker.quote',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('should keep `this` and arguments and return a sync result synchronously', () => {

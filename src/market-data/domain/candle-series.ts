@@ -49,7 +49,8 @@ export class CandleSeries {
   /** Adds a closed candle; reports whether it extended the series. */
   appendClosed(candle: Candle): CandleAcceptance {
     const last = this.last;
-    if (last && candle.openTimeMs <= last.openTimeMs) return candle.openTimeMs === last.openTimeMs ? 'duplicate' : 'out-of-order';
+    if (last && candle.openTimeMs <= last.openTimeMs)
+      return candle.openTimeMs === last.openTimeMs ? 'duplicate' : 'out-of-order';
     const gap = last !== undefined && candle.openTimeMs - last.openTimeMs > this.intervalMs;
     if (this.size < this.capacity) {
       this.ring[(this.start + this.size) % this.capacity] = candle;

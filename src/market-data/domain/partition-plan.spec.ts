@@ -38,7 +38,9 @@ describe('partition-plan', () => {
 
   describe(parsePartitionName.name, () => {
     it('should round-trip a name it produced when parsing it', () => {
-      expect(parsePartitionName('market_data_snapshots_p20250101')).toEqual(dailyPartition(new Date('2025-01-01T00:00:00Z')));
+      expect(parsePartitionName('market_data_snapshots_p20250101')).toEqual(
+        dailyPartition(new Date('2025-01-01T00:00:00Z')),
+      );
     });
 
     it.each([

@@ -45,7 +45,8 @@ export function parsePartitionName(name: string): DailyPartition | null {
 
 /** Today and the `daysAhead` following UTC days, so writes never meet a missing partition at midnight. */
 export function partitionsToEnsure(now: Date, daysAhead = 3): DailyPartition[] {
-  if (!Number.isInteger(daysAhead) || daysAhead < 0) throw new RangeError(`daysAhead must be a non-negative integer, got ${daysAhead}`);
+  if (!Number.isInteger(daysAhead) || daysAhead < 0)
+    throw new RangeError(`daysAhead must be a non-negative integer, got ${daysAhead}`);
   const today = startOfUtcDay(now).getTime();
   return Array.from({ length: daysAhead + 1 }, (_, i) => dailyPartition(new Date(today + i * DAY_MS)));
 }

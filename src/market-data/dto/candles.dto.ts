@@ -17,5 +17,6 @@ export class CandleDto {
 export class CandlesResponseDto {
   @ApiProperty() symbol: string;
   @ApiProperty({ type: [CandleDto], description: 'Closed 1-minute candles, oldest first' }) candles: CandleDto[];
-  @ApiPropertyOptional({ type: CandleDto, nullable: true, description: 'The minute still forming' }) current: CandleDto | null;
+  @ApiPropertyOptional({ type: CandleDto, nullable: true, description: 'The minute still forming' })
+  current: CandleDto | null;
 }

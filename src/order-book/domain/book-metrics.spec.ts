@@ -12,7 +12,17 @@ function aBook(bids: Level[], asks: Level[]): OrderBook {
 }
 
 describe(computeBookMetrics.name, () => {
-  const book = () => aBook([[1000, 30], [999, 30]], [[1001, 10], [1002, 10]]);
+  const book = () =>
+    aBook(
+      [
+        [1000, 30],
+        [999, 30],
+      ],
+      [
+        [1001, 10],
+        [1002, 10],
+      ],
+    );
 
   it('should give spread, mid and micro-price from the touch when the book is two-sided', () => {
     const sut = computeBookMetrics(book(), { minClusterVolume: 1e9 });
@@ -40,8 +50,16 @@ describe(computeBookMetrics.name, () => {
 
   it('should find level clusters, the largest per side and support/resistance with distances when notionals reach the minimum', () => {
     const b = aBook(
-      [[1000, 30], [999, 30], [990, 100]],
-      [[1001, 10], [1003, 40], [1010, 100]],
+      [
+        [1000, 30],
+        [999, 30],
+        [990, 100],
+      ],
+      [
+        [1001, 10],
+        [1003, 40],
+        [1010, 100],
+      ],
     );
 
     // 99.9 × 30 = 2997 sits exactly at the threshold and counts; 100.1 × 10 = 1001 does not.
@@ -87,8 +105,23 @@ describe(computeBookMetrics.name, () => {
 describe(imbalance.name, () => {
   it('should count only the best N levels per side when N is below the depth', () => {
     const b = aBook(
-      [[1000, 1], [999, 1], [998, 1], [997, 1], [996, 1], [995, 1], [994, 10]],
-      [[1001, 1], [1002, 1], [1003, 1], [1004, 1], [1005, 1], [1006, 1]],
+      [
+        [1000, 1],
+        [999, 1],
+        [998, 1],
+        [997, 1],
+        [996, 1],
+        [995, 1],
+        [994, 10],
+      ],
+      [
+        [1001, 1],
+        [1002, 1],
+        [1003, 1],
+        [1004, 1],
+        [1005, 1],
+        [1006, 1],
+      ],
     );
 
     expect(imbalance(b, 5)).toBe(0.5);
@@ -100,17 +133,36 @@ describe(imbalance.name, () => {
 describe(findClusters.name, () => {
   it('should aggregate adjacent levels into aligned bands when a band width is given', () => {
     // notionals: 100.0×5 = 500 | 99.9×5 + 99.5×10 = 1494.5 | 98.9×100 = 9890
-    const b = aBook([[1000, 5], [999, 5], [995, 10], [989, 100]], [[1001, 1]]);
+    const b = aBook(
+      [
+        [1000, 5],
+        [999, 5],
+        [995, 10],
+        [989, 100],
+      ],
+      [[1001, 1]],
+    );
 
     const sut = findClusters(b, 'bid', 1494.5, new ClusterList(1), 10);
 
     expect(sut.count).toBe(2);
-    expect([sut.prices[0], sut.lows[0], sut.highs[0], sut.sizes[0], sut.notionals[0]]).toEqual([999, 990, 999, 15, 1494.5]);
-    expect([sut.prices[1], sut.lows[1], sut.highs[1], sut.sizes[1], sut.notionals[1]]).toEqual([989, 980, 989, 100, 9890]);
+    expect([sut.prices[0], sut.lows[0], sut.highs[0], sut.sizes[0], sut.notionals[0]]).toEqual([
+      999, 990, 999, 15, 1494.5,
+    ]);
+    expect([sut.prices[1], sut.lows[1], sut.highs[1], sut.sizes[1], sut.notionals[1]]).toEqual([
+      989, 980, 989, 100, 9890,
+    ]);
   });
 
   it('should start ask bands at the level nearest the touch when clustering asks', () => {
-    const b = aBook([[1000, 1]], [[1001, 20], [1004, 20], [1012, 1]]);
+    const b = aBook(
+      [[1000, 1]],
+      [
+        [1001, 20],
+        [1004, 20],
+        [1012, 1],
+      ],
+    );
 
     const sut = findClusters(b, 'ask', 4000, new ClusterList(), 10);
 

@@ -106,7 +106,9 @@ export class BookMetrics {
   resistanceDistanceRel = NaN;
 }
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20];
+const POW10 = [
+  1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+];
 
 /** The price (as a number) of `ticks` on the book's grid. */
 export function priceOf(book: OrderBook, ticks: number): number {
@@ -183,7 +185,8 @@ export function findClusters(
     const size = isBid ? book.bidSizeAt(i) : book.askSizeAt(i);
     const index = Math.floor(price / width);
     if (index !== band) {
-      if (i > 0 && bandUnits >= threshold) out.push(bandPrice, band * width, band * width + width - 1, bandSize, bandUnits / scale);
+      if (i > 0 && bandUnits >= threshold)
+        out.push(bandPrice, band * width, band * width + width - 1, bandSize, bandUnits / scale);
       band = index;
       bandPrice = price;
       bandSize = 0;
@@ -192,12 +195,17 @@ export function findClusters(
     bandSize += size;
     bandUnits += price * size * unitFactor;
   }
-  if (n > 0 && bandUnits >= threshold) out.push(bandPrice, band * width, band * width + width - 1, bandSize, bandUnits / scale);
+  if (n > 0 && bandUnits >= threshold)
+    out.push(bandPrice, band * width, band * width + width - 1, bandSize, bandUnits / scale);
   return out;
 }
 
 /** Fills `out` with every metric of `book`. Allocation-free once `out`'s cluster lists have grown to size. */
-export function computeBookMetrics(book: OrderBook, options: BookMetricsOptions, out: BookMetrics = new BookMetrics()): BookMetrics {
+export function computeBookMetrics(
+  book: OrderBook,
+  options: BookMetricsOptions,
+  out: BookMetrics = new BookMetrics(),
+): BookMetrics {
   const bidTicks = book.bestBid;
   const askTicks = book.bestAsk;
   const twoSided = book.bidCount > 0 && book.askCount > 0;

@@ -13,7 +13,14 @@ describe(parseOrderbookMessage.name, () => {
   it('should read prices as ticks and sizes as lots when given a frame string', () => {
     const sut = parseOrderbookMessage(FRAME, grid);
 
-    expect(sut).toMatchObject({ symbol: 'BTCUSDT', type: 'delta', u: 42, seq: 7961638724, ts: 1700000000123, cts: 1700000000120 });
+    expect(sut).toMatchObject({
+      symbol: 'BTCUSDT',
+      type: 'delta',
+      u: 42,
+      seq: 7961638724,
+      ts: 1700000000123,
+      cts: 1700000000120,
+    });
     expect(sut.bidCount).toBe(2);
     expect([...sut.bidPrices.subarray(0, 2)]).toEqual([130001, 129998]);
     expect([...sut.bidSizes.subarray(0, 2)]).toEqual([6, 0]);
@@ -34,7 +41,11 @@ describe(parseOrderbookMessage.name, () => {
 
   it('should grow the buffers when a snapshot is larger than the capacity', () => {
     const bids = Array.from({ length: 300 }, (_, i) => [String(1000 - i), '1']);
-    const sut = parseOrderbookMessage({ type: 'snapshot', ts: 1, data: { s: 'X', b: bids, a: [], u: 1, seq: 1 } }, grid, new BookDelta(4));
+    const sut = parseOrderbookMessage(
+      { type: 'snapshot', ts: 1, data: { s: 'X', b: bids, a: [], u: 1, seq: 1 } },
+      grid,
+      new BookDelta(4),
+    );
 
     expect(sut.bidCount).toBe(300);
     expect(sut.bidPrices[299]).toBe(1402);
@@ -72,10 +83,15 @@ describe(BookGrid.name, () => {
     );
   });
 
-  it.each([['', 4], ['.5', 4], ['1.', 4], ['1.2.3', 4], ['-1', 4], ['1.00005', 4], ['abc', 4]])(
-    'should return NaN when the text is %p',
-    (text, decimals) => {
-      expect(parseUnits(text, decimals, 1)).toBeNaN();
-    },
-  );
+  it.each([
+    ['', 4],
+    ['.5', 4],
+    ['1.', 4],
+    ['1.2.3', 4],
+    ['-1', 4],
+    ['1.00005', 4],
+    ['abc', 4],
+  ])('should return NaN when the text is %p', (text, decimals) => {
+    expect(parseUnits(text, decimals, 1)).toBeNaN();
+  });
 });

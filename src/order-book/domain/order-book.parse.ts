@@ -95,7 +95,13 @@ export interface RawOrderbookMessage {
   type: string;
   ts: number;
   cts?: number;
-  data: { s: string; b: ReadonlyArray<readonly [string, string]>; a: ReadonlyArray<readonly [string, string]>; u: number; seq: number };
+  data: {
+    s: string;
+    b: ReadonlyArray<readonly [string, string]>;
+    a: ReadonlyArray<readonly [string, string]>;
+    u: number;
+    seq: number;
+  };
 }
 
 /**
@@ -103,7 +109,11 @@ export interface RawOrderbookMessage {
  * grid. Throws `OrderBookParseError` on a malformed frame or a level off the grid: that is a contract breach by
  * the venue, not a book state, and the stream handler turns it into a resync.
  */
-export function parseOrderbookMessage(raw: string | object, grid: BookGrid, out: BookDelta = new BookDelta()): BookDelta {
+export function parseOrderbookMessage(
+  raw: string | object,
+  grid: BookGrid,
+  out: BookDelta = new BookDelta(),
+): BookDelta {
   let message: RawOrderbookMessage;
   if (typeof raw === 'string') {
     try {
@@ -140,7 +150,12 @@ export function parseOrderbookMessage(raw: string | object, grid: BookGrid, out:
   return out;
 }
 
-function readLevels(levels: ReadonlyArray<readonly [string, string]>, grid: BookGrid, prices: Float64Array, sizes: Float64Array): number {
+function readLevels(
+  levels: ReadonlyArray<readonly [string, string]>,
+  grid: BookGrid,
+  prices: Float64Array,
+  sizes: Float64Array,
+): number {
   const n = levels.length;
   const tickDecimals = grid.tickDecimals;
   const tickMantissa = grid.tickMantissa;

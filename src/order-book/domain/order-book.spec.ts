@@ -83,9 +83,15 @@ describe(OrderBook.name, () => {
     // Bids and asks overlap on 55..65 so crossed books happen now and then.
     const sides = fc.tuple(fc.array(level(1, 65), { maxLength: 30 }), fc.array(level(55, 120), { maxLength: 30 }));
     const step = fc.oneof(
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('snapshot' as const), u: fc.integer({ min: 1, max: 1000 }), sides }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('snapshot' as const), u: fc.integer({ min: 1, max: 1000 }), sides }),
+      },
       { weight: 12, arbitrary: fc.record({ kind: fc.constant('next' as const), sides }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('jump' as const), by: fc.integer({ min: -3, max: 5 }), sides }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('jump' as const), by: fc.integer({ min: -3, max: 5 }), sides }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), sides }) },
     );
 
@@ -169,7 +175,16 @@ describe(OrderBook.name, () => {
 
     it('should reset the book when a delta carries u = 1', () => {
       const sut = aBook();
-      sut.apply(snapshot(500, [[100, 1], [99, 1]], [[101, 1]]));
+      sut.apply(
+        snapshot(
+          500,
+          [
+            [100, 1],
+            [99, 1],
+          ],
+          [[101, 1]],
+        ),
+      );
 
       const result = sut.apply(delta(1, [[90, 4]], [[95, 2]]));
 
@@ -192,12 +207,44 @@ describe(OrderBook.name, () => {
 
     it('should delete a level when its size is 0 and replace the size of an existing price', () => {
       const sut = aBook();
-      sut.apply(snapshot(1, [[100, 1], [99, 2], [98, 3]], [[101, 1], [102, 2]]));
+      sut.apply(
+        snapshot(
+          1,
+          [
+            [100, 1],
+            [99, 2],
+            [98, 3],
+          ],
+          [
+            [101, 1],
+            [102, 2],
+          ],
+        ),
+      );
 
-      sut.apply(delta(2, [[99, 0], [98, 7], [97, 0]], [[101, 0], [105, 9]]));
+      sut.apply(
+        delta(
+          2,
+          [
+            [99, 0],
+            [98, 7],
+            [97, 0],
+          ],
+          [
+            [101, 0],
+            [105, 9],
+          ],
+        ),
+      );
 
-      expect(levels(sut.topBids(10))).toEqual([[100, 1], [98, 7]]);
-      expect(levels(sut.topAsks(10))).toEqual([[102, 2], [105, 9]]);
+      expect(levels(sut.topBids(10))).toEqual([
+        [100, 1],
+        [98, 7],
+      ]);
+      expect(levels(sut.topAsks(10))).toEqual([
+        [102, 2],
+        [105, 9],
+      ]);
     });
   });
 
@@ -220,7 +267,18 @@ describe(OrderBook.name, () => {
       sut.apply(snapshot(1, [[100, 1]], [[101, 1]]));
 
       // The bid at 101 is applied before the ask at 101 is deleted: judged after the whole message.
-      expect(sut.apply(delta(2, [[101, 3]], [[101, 0], [102, 1]]))).toBe('applied');
+      expect(
+        sut.apply(
+          delta(
+            2,
+            [[101, 3]],
+            [
+              [101, 0],
+              [102, 1],
+            ],
+          ),
+        ),
+      ).toBe('applied');
       expect(sut.crossed).toBe(false);
     });
 
@@ -260,29 +318,31 @@ describe(OrderBook.name, () => {
     });
 
     it.each(
-      ([
-      ['synced, fresh, uncrossed', (b: OrderBook) => b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 1_000), true],
-      ['never synced', () => undefined, false],
-      ['stale', (b: OrderBook) => b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 0), false],
-      ['crossed', (b: OrderBook) => b.apply(snapshot(1, [[101, 1]], [[100, 1]]), 1_000), false],
-      [
-        'resyncing after a gap',
-        (b: OrderBook) => {
-          b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 900);
-          b.apply(delta(3, [], []), 1_000);
-        },
-        false,
-      ],
-      [
-        'resync requested',
-        (b: OrderBook) => {
-          b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 1_000);
-          b.requestResync();
-        },
-        false,
-      ],
-      ['one-sided', (b: OrderBook) => b.apply(snapshot(1, [[100, 1]], []), 1_000), false],
-    ] as Array<[string, (b: OrderBook) => unknown, boolean]>).map(([name, arrange, expected]) => ({ name, arrange, expected })),
+      (
+        [
+          ['synced, fresh, uncrossed', (b: OrderBook) => b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 1_000), true],
+          ['never synced', () => undefined, false],
+          ['stale', (b: OrderBook) => b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 0), false],
+          ['crossed', (b: OrderBook) => b.apply(snapshot(1, [[101, 1]], [[100, 1]]), 1_000), false],
+          [
+            'resyncing after a gap',
+            (b: OrderBook) => {
+              b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 900);
+              b.apply(delta(3, [], []), 1_000);
+            },
+            false,
+          ],
+          [
+            'resync requested',
+            (b: OrderBook) => {
+              b.apply(snapshot(1, [[100, 1]], [[101, 1]]), 1_000);
+              b.requestResync();
+            },
+            false,
+          ],
+          ['one-sided', (b: OrderBook) => b.apply(snapshot(1, [[100, 1]], []), 1_000), false],
+        ] as Array<[string, (b: OrderBook) => unknown, boolean]>
+      ).map(([name, arrange, expected]) => ({ name, arrange, expected })),
     )('should return canSignal $expected when the book is $name', ({ arrange, expected }) => {
       const sut = aBook();
       arrange(sut);
@@ -294,11 +354,32 @@ describe(OrderBook.name, () => {
   describe('reads', () => {
     it('should read the top N best first in ticks and fill a reused buffer when one is passed', () => {
       const sut = aBook();
-      sut.apply(snapshot(1, [[100, 1], [98, 3], [99, 2]], [[103, 3], [101, 1], [102, 2]]));
+      sut.apply(
+        snapshot(
+          1,
+          [
+            [100, 1],
+            [98, 3],
+            [99, 2],
+          ],
+          [
+            [103, 3],
+            [101, 1],
+            [102, 2],
+          ],
+        ),
+      );
       const out = new BookLevels(2);
 
-      expect(levels(sut.topBids(2, out))).toEqual([[100, 1], [99, 2]]);
-      expect(levels(sut.topAsks(5, out))).toEqual([[101, 1], [102, 2], [103, 3]]);
+      expect(levels(sut.topBids(2, out))).toEqual([
+        [100, 1],
+        [99, 2],
+      ]);
+      expect(levels(sut.topAsks(5, out))).toEqual([
+        [101, 1],
+        [102, 2],
+        [103, 3],
+      ]);
       expect(sut.bestBid).toBe(100);
       expect(sut.bestAsk).toBe(101);
     });
@@ -323,7 +404,10 @@ describe(OrderBook.name, () => {
   });
 
   describe('real XRPUSDT orderbook.500 recording', () => {
-    const lines = readFileSync(join(__dirname, '../../../test/fixtures/bybit/xrpusdt-orderbook500-2024-12-01.jsonl'), 'utf8')
+    const lines = readFileSync(
+      join(__dirname, '../../../test/fixtures/bybit/xrpusdt-orderbook500-2024-12-01.jsonl'),
+      'utf8',
+    )
       .split(/\r?\n/)
       .filter((line) => line.length > 0);
 
@@ -343,10 +427,12 @@ describe(OrderBook.name, () => {
           expect(raw.data.u).toBe(previousU + 1);
         }
         previousU = raw.data.u;
-        for (const [p, s] of raw.data.b) if (s === '0') bids.delete(p);
-        else bids.set(p, s);
-        for (const [p, s] of raw.data.a) if (s === '0') asks.delete(p);
-        else asks.set(p, s);
+        for (const [p, s] of raw.data.b)
+          if (s === '0') bids.delete(p);
+          else bids.set(p, s);
+        for (const [p, s] of raw.data.a)
+          if (s === '0') asks.delete(p);
+          else asks.set(p, s);
 
         results.push(sut.apply(parseOrderbookMessage(line, sut.grid, parsed)));
 

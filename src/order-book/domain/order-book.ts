@@ -175,7 +175,9 @@ export class OrderBook {
 
   /** Whether a signal may be derived from this book now: synced, uncrossed, not resyncing, fresh, two-sided. */
   canSignal(nowMs: number, maxAgeMs: number): boolean {
-    return this.synced && !this.isCrossed && this.bids.count > 0 && this.asks.count > 0 && !this.isStale(nowMs, maxAgeMs);
+    return (
+      this.synced && !this.isCrossed && this.bids.count > 0 && this.asks.count > 0 && !this.isStale(nowMs, maxAgeMs)
+    );
   }
 
   // ---- reads (prices in ticks, sizes in lots; index 0 = best) ----------------------------------------------
@@ -240,8 +242,10 @@ export class OrderBook {
   view(depth: number): OrderBookView {
     const bids: Array<[string, string]> = [];
     const asks: Array<[string, string]> = [];
-    for (let i = 0, n = Math.min(depth, this.bids.count); i < n; i++) bids.push([this.priceText(this.bidPriceAt(i)), this.sizeText(this.bidSizeAt(i))]);
-    for (let i = 0, n = Math.min(depth, this.asks.count); i < n; i++) asks.push([this.priceText(this.askPriceAt(i)), this.sizeText(this.askSizeAt(i))]);
+    for (let i = 0, n = Math.min(depth, this.bids.count); i < n; i++)
+      bids.push([this.priceText(this.bidPriceAt(i)), this.sizeText(this.bidSizeAt(i))]);
+    for (let i = 0, n = Math.min(depth, this.asks.count); i < n; i++)
+      asks.push([this.priceText(this.askPriceAt(i)), this.sizeText(this.askSizeAt(i))]);
     return {
       symbol: this.symbol,
       bids,

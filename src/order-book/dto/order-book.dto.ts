@@ -34,7 +34,12 @@ export class PairsResponseDto {
 
 export class OrderBookResponseDto {
   @ApiProperty() symbol: string;
-  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } }, example: [['96000.10', '0.512']], description: '[price, size], best first' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'array', items: { type: 'string' } },
+    example: [['96000.10', '0.512']],
+    description: '[price, size], best first',
+  })
   bids: Array<[string, string]>;
   @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } }, example: [['96000.20', '0.104']] })
   asks: Array<[string, string]>;

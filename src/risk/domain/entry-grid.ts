@@ -57,7 +57,10 @@ export function buildEntryGrid(instrument: InstrumentFilters, limits: SizingLimi
 
   const capDigits = decimalDigits(instrument.maxMarketOrderQty);
   // As in the exact rules, a cap of zero or less is no cap.
-  const capUnits = capDigits === 0 || capDigits === NEGATIVE_DECIMAL ? Infinity : divideRounded(countOf(instrument.maxMarketOrderQty, stepDecimals, false), stepDigits, false);
+  const capUnits =
+    capDigits === 0 || capDigits === NEGATIVE_DECIMAL
+      ? Infinity
+      : divideRounded(countOf(instrument.maxMarketOrderQty, stepDecimals, false), stepDigits, false);
   const minUnits = Math.max(divideRounded(countOf(instrument.minOrderQty, stepDecimals, true), stepDigits, true), 1);
   const minNotional = countOf(instrument.minNotionalValue, notionalDecimals, true);
   const budget = countOfNumber(limits.orderSizeUsdt, notionalDecimals, false);
@@ -65,7 +68,12 @@ export function buildEntryGrid(instrument: InstrumentFilters, limits: SizingLimi
   const takeProfit = percentFactors(limits.takeProfitPct);
   const stopLoss = percentFactors(limits.stopLossPct);
   // NaN fails every comparison: it marks a value left to the exact rules.
-  if (!(capUnits >= 0 && minUnits >= 1 && minNotional >= 0 && budget >= 0 && minOrderSize >= 0) || !takeProfit || !stopLoss) return undefined;
+  if (
+    !(capUnits >= 0 && minUnits >= 1 && minNotional >= 0 && budget >= 0 && minOrderSize >= 0) ||
+    !takeProfit ||
+    !stopLoss
+  )
+    return undefined;
   return {
     tickDigits,
     tickDecimals,

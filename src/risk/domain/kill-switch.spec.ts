@@ -116,8 +116,20 @@ describe(KillSwitch.name, () => {
 
       const change = sut.reset(NOON + 1000, 'operator');
 
-      expect(change).toMatchObject({ actor: 'operator', active: false, previous: true, reason: 'reset by operator', dailyRealisedPnlUsdt: 0 });
-      expect(sut.state).toMatchObject({ active: false, changedBy: 'operator', changedAtMs: NOON + 1000, realisedPnlUsdt: -500, baselineUsdt: -500 });
+      expect(change).toMatchObject({
+        actor: 'operator',
+        active: false,
+        previous: true,
+        reason: 'reset by operator',
+        dailyRealisedPnlUsdt: 0,
+      });
+      expect(sut.state).toMatchObject({
+        active: false,
+        changedBy: 'operator',
+        changedAtMs: NOON + 1000,
+        realisedPnlUsdt: -500,
+        baselineUsdt: -500,
+      });
     });
 
     it('should count losses from the reset on, so the same losses do not re-trip it', () => {
@@ -137,7 +149,12 @@ describe(KillSwitch.name, () => {
 
       sut.record(-499.99, DAY_2);
 
-      expect(sut.state).toMatchObject({ tradingDay: '2025-01-16', realisedPnlUsdt: -499.99, baselineUsdt: 0, active: false });
+      expect(sut.state).toMatchObject({
+        tradingDay: '2025-01-16',
+        realisedPnlUsdt: -499.99,
+        baselineUsdt: 0,
+        active: false,
+      });
     });
 
     it('should reset on a new day after tripping the day before', () => {
@@ -166,12 +183,25 @@ describe(KillSwitch.name, () => {
       const sut = aSwitch();
       sut.activate('first', NOON, 'operator');
 
-      expect(sut.activate('second', NOON + 1, 'operator')).toMatchObject({ previous: true, active: true, reason: 'second' });
+      expect(sut.activate('second', NOON + 1, 'operator')).toMatchObject({
+        previous: true,
+        active: true,
+        reason: 'second',
+      });
     });
   });
 
   it('should restore a stored state as it is', () => {
-    const stored = { ...INITIAL_KILL_SWITCH_STATE, tradingDay: '2025-01-15', realisedPnlUsdt: -800, baselineUsdt: -500, active: true, reason: 'r', changedAtMs: NOON, changedBy: 'system' };
+    const stored = {
+      ...INITIAL_KILL_SWITCH_STATE,
+      tradingDay: '2025-01-15',
+      realisedPnlUsdt: -800,
+      baselineUsdt: -500,
+      active: true,
+      reason: 'r',
+      changedAtMs: NOON,
+      changedBy: 'system',
+    };
     const sut = aSwitch();
 
     sut.restore(stored);

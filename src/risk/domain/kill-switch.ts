@@ -122,7 +122,14 @@ export class KillSwitch {
   reset(atMs: number, actor: string): KillSwitchChange {
     const previous = this.current.active;
     const state = this.dayOf(utcDay(atMs));
-    this.current = { ...state, baselineUsdt: state.realisedPnlUsdt, active: false, reason: resetReason(actor), changedAtMs: atMs, changedBy: actor };
+    this.current = {
+      ...state,
+      baselineUsdt: state.realisedPnlUsdt,
+      active: false,
+      reason: resetReason(actor),
+      changedAtMs: atMs,
+      changedBy: actor,
+    };
     return this.change(actor, previous, atMs);
   }
 

@@ -3,7 +3,13 @@ import { compare, multiply, parseRational, rationalOfNumber } from './exact-deci
 import { exitPrices, qtyUnitsFor, sizeEntry, SizingLimits } from './order-sizing';
 import { InstrumentFilters } from './risk.types';
 
-const INSTRUMENT: InstrumentFilters = { tickSize: '0.1', qtyStep: '0.001', minOrderQty: '0.001', maxMarketOrderQty: '100', minNotionalValue: '5' };
+const INSTRUMENT: InstrumentFilters = {
+  tickSize: '0.1',
+  qtyStep: '0.001',
+  minOrderQty: '0.001',
+  maxMarketOrderQty: '100',
+  minNotionalValue: '5',
+};
 const LIMITS: SizingLimits = { orderSizeUsdt: 100, minOrderSizeUsdt: 5, takeProfitPct: 0.3, stopLossPct: 0.2 };
 
 function anInstrument(overrides: Partial<InstrumentFilters> = {}): InstrumentFilters {
@@ -39,16 +45,22 @@ describe(qtyUnitsFor.name, () => {
 
   it('should never exceed the budget nor leave a whole step unused when given any price and budget', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom('0.001', '0.01', '0.1', '1'), (priceTicks, cents, step) => {
-        const price = `${Math.floor(priceTicks / 100)}.${String(priceTicks % 100).padStart(2, '0')}`;
-        const budget = rationalOfNumber(cents / 100);
+      fc.property(
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.constantFrom('0.001', '0.01', '0.1', '1'),
+        (priceTicks, cents, step) => {
+          const price = `${Math.floor(priceTicks / 100)}.${String(priceTicks % 100).padStart(2, '0')}`;
+          const budget = rationalOfNumber(cents / 100);
 
-        const units = qtyUnitsFor(cents / 100, price, step);
+          const units = qtyUnitsFor(cents / 100, price, step);
 
-        const valueOf = (n: number) => multiply(multiply({ num: BigInt(n), den: 1n }, parseRational(step)!), parseRational(price)!);
-        expect(compare(valueOf(units), budget)).toBeLessThanOrEqual(0);
-        expect(compare(valueOf(units + 1), budget)).toBe(1);
-      }),
+          const valueOf = (n: number) =>
+            multiply(multiply({ num: BigInt(n), den: 1n }, parseRational(step)!), parseRational(price)!);
+          expect(compare(valueOf(units), budget)).toBeLessThanOrEqual(0);
+          expect(compare(valueOf(units + 1), budget)).toBe(1);
+        },
+      ),
     );
   });
 });
@@ -63,9 +75,12 @@ describe(exitPrices.name, () => {
     ['Buy', '50000.0', '0.1', 0.3, 0.2, '50150.0', '49900.0'],
     ['Buy', '0.3', '0.0001', 10, 5, '0.3300', '0.2850'], // written with the tick's decimals
     ['Sell', '3', '1', 50, 50, '2', '4'],
-  ] as const)('should place TP/SL of a %s at %s when the tick is %s, TP %p % and SL %p % (TP %s, SL %s)', (side, price, tick, tp, sl, takeProfit, stopLoss) => {
-    expect(exitPrices(side, price, tick, tp, sl)).toEqual({ takeProfit, stopLoss });
-  });
+  ] as const)(
+    'should place TP/SL of a %s at %s when the tick is %s, TP %p % and SL %p % (TP %s, SL %s)',
+    (side, price, tick, tp, sl, takeProfit, stopLoss) => {
+      expect(exitPrices(side, price, tick, tp, sl)).toEqual({ takeProfit, stopLoss });
+    },
+  );
 
   it.each([
     ['a take-profit under one tick', 'Buy', 0.05, 0.2],
@@ -104,7 +119,9 @@ describe(exitPrices.name, () => {
 
           const sut = exitPrices(side, text(e), '0.01', tpHundredths / 100, slHundredths / 100);
 
-          expect(sut).toEqual(tp === e || sl === e || tp <= 0n || sl <= 0n ? undefined : { takeProfit: text(tp), stopLoss: text(sl) });
+          expect(sut).toEqual(
+            tp === e || sl === e || tp <= 0n || sl <= 0n ? undefined : { takeProfit: text(tp), stopLoss: text(sl) },
+          );
         },
       ),
       { numRuns: 500 },
@@ -132,7 +149,12 @@ describe(sizeEntry.name, () => {
   });
 
   it('should size exactly when float arithmetic would round the wrong way (0.3 / 0.1)', () => {
-    const sut = sizeEntry('Buy', '0.1', limits({ orderSizeUsdt: 0.3, minOrderSizeUsdt: 0.3 }), anInstrument({ qtyStep: '1', minOrderQty: '1', minNotionalValue: '0.3', tickSize: '0.0001' }));
+    const sut = sizeEntry(
+      'Buy',
+      '0.1',
+      limits({ orderSizeUsdt: 0.3, minOrderSizeUsdt: 0.3 }),
+      anInstrument({ qtyStep: '1', minOrderQty: '1', minNotionalValue: '0.3', tickSize: '0.0001' }),
+    );
 
     expect(sut).toMatchObject({ ok: true, qty: '3', notional: '0.3' });
   });
@@ -142,21 +164,59 @@ describe(sizeEntry.name, () => {
     ['0.0019', { qty: '0.001', notional: '50' }],
     ['0', { qty: '0.002', notional: '100' }], // no usable cap: only the budget limits the qty
   ])('should cap the qty, rounded down to the step, when maxMarketOrderQty is %s', (max, expected) => {
-    expect(sizeEntry('Buy', '50000.0', LIMITS, anInstrument({ maxMarketOrderQty: max }))).toMatchObject({ ok: true, ...expected });
+    expect(sizeEntry('Buy', '50000.0', LIMITS, anInstrument({ maxMarketOrderQty: max }))).toMatchObject({
+      ok: true,
+      ...expected,
+    });
   });
 
   it('should refuse with BELOW_MIN_QTY, naming the cap, when the market-order cap is below the minimum qty', () => {
     const sut = sizeEntry('Buy', '50000.0', LIMITS, anInstrument({ maxMarketOrderQty: '0.001', minOrderQty: '0.002' }));
 
-    expect(sut).toMatchObject({ ok: false, approved: false, code: 'BELOW_MIN_QTY', details: { qty: '0.001', minOrderQty: '0.002', maxMarketOrderQty: '0.001' } });
+    expect(sut).toMatchObject({
+      ok: false,
+      approved: false,
+      code: 'BELOW_MIN_QTY',
+      details: { qty: '0.001', minOrderQty: '0.002', maxMarketOrderQty: '0.001' },
+    });
   });
 
   it.each([
-    ['the qty is below the minimum qty', limits(), anInstrument({ minOrderQty: '0.003' }), 'BELOW_MIN_QTY', { qty: '0.002', minOrderQty: '0.003' }],
-    ['the budget buys less than one step', limits({ orderSizeUsdt: 49.99 }), anInstrument({ minOrderQty: '0' }), 'BELOW_MIN_QTY', { qty: '0.000' }],
-    ['the notional is below the minimum notional', limits(), anInstrument({ minNotionalValue: '100.1' }), 'BELOW_MIN_NOTIONAL', { notional: '100', minNotionalValue: '100.1' }],
-    ['rounding down leaves less than MIN_ORDER_SIZE_USDT', limits({ orderSizeUsdt: 99.99, minOrderSizeUsdt: 50.01 }), INSTRUMENT, 'BELOW_MIN_ORDER_SIZE', { qty: '0.001', notional: '50' }],
-    ['TP is under one tick from the entry', limits({ takeProfitPct: 0.0001 }), INSTRUMENT, 'INVALID_PRICE', { price: '50000.0', tickSize: '0.1', takeProfitPct: 0.0001 }],
+    [
+      'the qty is below the minimum qty',
+      limits(),
+      anInstrument({ minOrderQty: '0.003' }),
+      'BELOW_MIN_QTY',
+      { qty: '0.002', minOrderQty: '0.003' },
+    ],
+    [
+      'the budget buys less than one step',
+      limits({ orderSizeUsdt: 49.99 }),
+      anInstrument({ minOrderQty: '0' }),
+      'BELOW_MIN_QTY',
+      { qty: '0.000' },
+    ],
+    [
+      'the notional is below the minimum notional',
+      limits(),
+      anInstrument({ minNotionalValue: '100.1' }),
+      'BELOW_MIN_NOTIONAL',
+      { notional: '100', minNotionalValue: '100.1' },
+    ],
+    [
+      'rounding down leaves less than MIN_ORDER_SIZE_USDT',
+      limits({ orderSizeUsdt: 99.99, minOrderSizeUsdt: 50.01 }),
+      INSTRUMENT,
+      'BELOW_MIN_ORDER_SIZE',
+      { qty: '0.001', notional: '50' },
+    ],
+    [
+      'TP is under one tick from the entry',
+      limits({ takeProfitPct: 0.0001 }),
+      INSTRUMENT,
+      'INVALID_PRICE',
+      { price: '50000.0', tickSize: '0.1', takeProfitPct: 0.0001 },
+    ],
   ] as const)('should refuse when %s, never rounding up', (_case, sizing, instrument, code, details) => {
     const sut = sizeEntry('Buy', '50000.0', sizing, instrument);
 

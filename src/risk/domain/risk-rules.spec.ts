@@ -4,12 +4,32 @@ import { BookDelta } from '../../order-book/domain/order-book.parse';
 import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from './exact-decimal';
 import { KillSwitch } from './kill-switch';
 import { bookCondition, EntryRiskInput, evaluateEntry } from './risk-rules';
-import { EMPTY_EXPOSURE, ExposureSnapshot, InstrumentFilters, RiskDecision, RiskLimits, RiskRejectionCode } from './risk.types';
+import {
+  EMPTY_EXPOSURE,
+  ExposureSnapshot,
+  InstrumentFilters,
+  RiskDecision,
+  RiskLimits,
+  RiskRejectionCode,
+} from './risk.types';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const MAX_AGE_MS = 5000;
-const INSTRUMENT: InstrumentFilters = { tickSize: '0.1', qtyStep: '0.001', minOrderQty: '0.001', maxMarketOrderQty: '100', minNotionalValue: '5' };
-const LIMITS: RiskLimits = { maxOpenPositions: 5, maxExposureUsdt: 1000, minOrderSizeUsdt: 5, orderSizeUsdt: 100, takeProfitPct: 0.3, stopLossPct: 0.2 };
+const INSTRUMENT: InstrumentFilters = {
+  tickSize: '0.1',
+  qtyStep: '0.001',
+  minOrderQty: '0.001',
+  maxMarketOrderQty: '100',
+  minNotionalValue: '5',
+};
+const LIMITS: RiskLimits = {
+  maxOpenPositions: 5,
+  maxExposureUsdt: 1000,
+  minOrderSizeUsdt: 5,
+  orderSizeUsdt: 100,
+  takeProfitPct: 0.3,
+  stopLossPct: 0.2,
+};
 
 /** A real book for BTCUSDT on the instrument's grid: 50000.0 / 50000.1, last updated `ageMs` before NOW. */
 function aBook(ageMs = 0): OrderBook {
@@ -57,7 +77,15 @@ describe(evaluateEntry.name, () => {
 
     expect(sut).toEqual({
       approved: true,
-      order: { symbol: 'BTCUSDT', side: 'Buy', qty: '0.002', price: '50000.0', notionalUsdt: 100, takeProfit: '50150.0', stopLoss: '49900.0' },
+      order: {
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        qty: '0.002',
+        price: '50000.0',
+        notionalUsdt: 100,
+        takeProfit: '50150.0',
+        stopLoss: '49900.0',
+      },
     });
   });
 
@@ -77,51 +105,82 @@ describe(evaluateEntry.name, () => {
       ['INSTRUMENT_UNKNOWN', { instrument: undefined }],
     ];
 
-    it.each(BREAKS.map(([code], index) => [code, index] as const))('should report %s first when it and every later rule are broken', (code, index) => {
-      const broken = Object.assign({}, ...BREAKS.slice(index).map(([, patch]) => patch)) as Partial<EntryRiskInput>;
+    it.each(BREAKS.map(([code], index) => [code, index] as const))(
+      'should report %s first when it and every later rule are broken',
+      (code, index) => {
+        const broken = Object.assign({}, ...BREAKS.slice(index).map(([, patch]) => patch)) as Partial<EntryRiskInput>;
 
-      expect(codeOf(evaluateEntry(anInput(broken)))).toBe(code);
-    });
+        expect(codeOf(evaluateEntry(anInput(broken)))).toBe(code);
+      },
+    );
 
     it('should check price, then symbol in use, open positions, sizing, exposure and balance, in that order', () => {
       const full = new Set(['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT']);
       const everything = { openPositions: 5, symbolsInUse: full, openNotionalUsdt: 5000, availableBalanceUsdt: 0 };
       const tinyInstrument = { ...INSTRUMENT, minOrderQty: '1' };
 
-      expect(codeOf(evaluateEntry(withPrice('0', { exposure: anExposure(everything), instrument: tinyInstrument })))).toBe('INVALID_PRICE');
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure(everything), instrument: tinyInstrument })))).toBe('POSITION_ALREADY_OPEN');
+      expect(
+        codeOf(evaluateEntry(withPrice('0', { exposure: anExposure(everything), instrument: tinyInstrument }))),
+      ).toBe('INVALID_PRICE');
+      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure(everything), instrument: tinyInstrument })))).toBe(
+        'POSITION_ALREADY_OPEN',
+      );
       const others = new Set(['ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT']);
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ ...everything, symbolsInUse: others }), instrument: tinyInstrument })))).toBe('MAX_OPEN_POSITIONS');
+      expect(
+        codeOf(
+          evaluateEntry(
+            anInput({ exposure: anExposure({ ...everything, symbolsInUse: others }), instrument: tinyInstrument }),
+          ),
+        ),
+      ).toBe('MAX_OPEN_POSITIONS');
       const room = { openNotionalUsdt: 5000, availableBalanceUsdt: 0 };
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure(room), instrument: tinyInstrument })))).toBe('BELOW_MIN_QTY');
+      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure(room), instrument: tinyInstrument })))).toBe(
+        'BELOW_MIN_QTY',
+      );
       expect(codeOf(evaluateEntry(anInput({ exposure: anExposure(room) })))).toBe('MAX_EXPOSURE');
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 0 }) })))).toBe('INSUFFICIENT_BALANCE');
+      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 0 }) })))).toBe(
+        'INSUFFICIENT_BALANCE',
+      );
     });
   });
 
   describe('trading and kill switch', () => {
     it('should refuse when trading is disabled', () => {
-      expect(evaluateEntry(anInput({ tradingEnabled: false }))).toMatchObject({ approved: false, code: 'BOT_NOT_TRADING', details: { symbol: 'BTCUSDT' } });
+      expect(evaluateEntry(anInput({ tradingEnabled: false }))).toMatchObject({
+        approved: false,
+        code: 'BOT_NOT_TRADING',
+        details: { symbol: 'BTCUSDT' },
+      });
     });
 
     it('should refuse while the kill switch is active, naming its reason', () => {
       const sut = evaluateEntry(anInput({ killSwitch: activeKillSwitch() }));
 
-      expect(sut).toMatchObject({ approved: false, code: 'KILL_SWITCH_ACTIVE', details: { reason: 'manual stop for maintenance' } });
+      expect(sut).toMatchObject({
+        approved: false,
+        code: 'KILL_SWITCH_ACTIVE',
+        details: { reason: 'manual stop for maintenance' },
+      });
       expect(sut.approved || sut.message).toContain('manual stop for maintenance');
     });
   });
 
   describe('book freshness', () => {
     it('should refuse a symbol with no book yet', () => {
-      expect(evaluateEntry(anInput({ book: undefined }))).toMatchObject({ code: 'BOOK_STALE', details: { condition: 'no-data' } });
+      expect(evaluateEntry(anInput({ book: undefined }))).toMatchObject({
+        code: 'BOOK_STALE',
+        details: { condition: 'no-data' },
+      });
     });
 
     it('should refuse a book waiting for a resync', () => {
       const book = aBook();
       book.requestResync();
 
-      expect(evaluateEntry(anInput({ book }))).toMatchObject({ code: 'BOOK_STALE', details: { condition: 'resyncing' } });
+      expect(evaluateEntry(anInput({ book }))).toMatchObject({
+        code: 'BOOK_STALE',
+        details: { condition: 'resyncing' },
+      });
     });
 
     it('should refuse a crossed book', () => {
@@ -135,7 +194,10 @@ describe(evaluateEntry.name, () => {
       const book = new OrderBook('BTCUSDT', INSTRUMENT);
       book.apply(BookDelta.of('snapshot', 1, [[500_000, 1]], []), NOW);
 
-      expect(evaluateEntry(anInput({ book }))).toMatchObject({ code: 'BOOK_STALE', details: { condition: 'one-sided' } });
+      expect(evaluateEntry(anInput({ book }))).toMatchObject({
+        code: 'BOOK_STALE',
+        details: { condition: 'one-sided' },
+      });
     });
 
     it('should accept a book exactly ORDERBOOK_STALE_MS old and refuse one a millisecond older, naming both ages', () => {
@@ -155,17 +217,26 @@ describe(evaluateEntry.name, () => {
 
   describe('trade breaker', () => {
     it('should refuse while the trade breaker is OPEN', () => {
-      expect(evaluateEntry(anInput({ tradeBreaker: 'OPEN' }))).toMatchObject({ code: 'BREAKER_OPEN', details: { group: 'trade' } });
+      expect(evaluateEntry(anInput({ tradeBreaker: 'OPEN' }))).toMatchObject({
+        code: 'BREAKER_OPEN',
+        details: { group: 'trade' },
+      });
     });
 
-    it.each(['CLOSED', 'HALF_OPEN'] as const)('should let an entry through while the breaker is %s (HALF_OPEN lets its one probe through)', (state) => {
-      expect(codeOf(evaluateEntry(anInput({ tradeBreaker: state })))).toBe('APPROVED');
-    });
+    it.each(['CLOSED', 'HALF_OPEN'] as const)(
+      'should let an entry through while the breaker is %s (HALF_OPEN lets its one probe through)',
+      (state) => {
+        expect(codeOf(evaluateEntry(anInput({ tradeBreaker: state })))).toBe('APPROVED');
+      },
+    );
   });
 
   describe('instrument and price', () => {
     it('should refuse a symbol without instrument data', () => {
-      expect(evaluateEntry(anInput({ instrument: undefined }))).toMatchObject({ code: 'INSTRUMENT_UNKNOWN', details: { symbol: 'BTCUSDT' } });
+      expect(evaluateEntry(anInput({ instrument: undefined }))).toMatchObject({
+        code: 'INSTRUMENT_UNKNOWN',
+        details: { symbol: 'BTCUSDT' },
+      });
     });
 
     it.each([
@@ -221,36 +292,59 @@ describe(evaluateEntry.name, () => {
     });
 
     it('should refuse when the notional is below the instrument minimum notional', () => {
-      expect(evaluateEntry(anInput({ instrument: { ...INSTRUMENT, minNotionalValue: '100.1' } }))).toMatchObject({ code: 'BELOW_MIN_NOTIONAL' });
+      expect(evaluateEntry(anInput({ instrument: { ...INSTRUMENT, minNotionalValue: '100.1' } }))).toMatchObject({
+        code: 'BELOW_MIN_NOTIONAL',
+      });
     });
 
     it('should refuse when rounding down leaves less than MIN_ORDER_SIZE_USDT, never rounding up', () => {
       // 99.99 USDT at 50000 buys 0.001 (50 USDT) once rounded down to the step.
       const limits = { ...LIMITS, orderSizeUsdt: 99.99, minOrderSizeUsdt: 50.01 };
 
-      expect(evaluateEntry(anInput({ limits }))).toMatchObject({ code: 'BELOW_MIN_ORDER_SIZE', details: { qty: '0.001', notional: '50' } });
-      expect(evaluateEntry(anInput({ limits: { ...limits, minOrderSizeUsdt: 50 } }))).toMatchObject({ approved: true, order: { qty: '0.001' } });
+      expect(evaluateEntry(anInput({ limits }))).toMatchObject({
+        code: 'BELOW_MIN_ORDER_SIZE',
+        details: { qty: '0.001', notional: '50' },
+      });
+      expect(evaluateEntry(anInput({ limits: { ...limits, minOrderSizeUsdt: 50 } }))).toMatchObject({
+        approved: true,
+        order: { qty: '0.001' },
+      });
     });
   });
 
   describe('exposure', () => {
     it('should allow the order that brings exposure to exactly MAX_EXPOSURE_USDT and refuse one a cent over', () => {
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ openNotionalUsdt: 800, pendingNotionalUsdt: 100 }) })))).toBe('APPROVED');
-      const sut = evaluateEntry(anInput({ exposure: anExposure({ openNotionalUsdt: 800.01, pendingNotionalUsdt: 100 }) }));
+      expect(
+        codeOf(evaluateEntry(anInput({ exposure: anExposure({ openNotionalUsdt: 800, pendingNotionalUsdt: 100 }) }))),
+      ).toBe('APPROVED');
+      const sut = evaluateEntry(
+        anInput({ exposure: anExposure({ openNotionalUsdt: 800.01, pendingNotionalUsdt: 100 }) }),
+      );
 
-      expect(sut).toMatchObject({ code: 'MAX_EXPOSURE', details: { openNotionalUsdt: 800.01, pendingNotionalUsdt: 100, orderNotional: '100', maxExposureUsdt: 1000 } });
-      expect(sut.approved || sut.message).toContain('800.01 + pending 100 + this order 100 USDT would exceed MAX_EXPOSURE_USDT 1000');
+      expect(sut).toMatchObject({
+        code: 'MAX_EXPOSURE',
+        details: { openNotionalUsdt: 800.01, pendingNotionalUsdt: 100, orderNotional: '100', maxExposureUsdt: 1000 },
+      });
+      expect(sut.approved || sut.message).toContain(
+        '800.01 + pending 100 + this order 100 USDT would exceed MAX_EXPOSURE_USDT 1000',
+      );
     });
 
     it('should compare exactly, where float addition would refuse an order exactly at the limit', () => {
       // 0.1 + 0.2 + 100 is 100.30000000000001 in floating point.
       const limits = { ...LIMITS, maxExposureUsdt: 100.3 };
 
-      expect(codeOf(evaluateEntry(anInput({ limits, exposure: anExposure({ openNotionalUsdt: 0.1, pendingNotionalUsdt: 0.2 }) })))).toBe('APPROVED');
+      expect(
+        codeOf(
+          evaluateEntry(anInput({ limits, exposure: anExposure({ openNotionalUsdt: 0.1, pendingNotionalUsdt: 0.2 }) })),
+        ),
+      ).toBe('APPROVED');
     });
 
     it('should refuse when the exposure figures are not finite numbers', () => {
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ openNotionalUsdt: Number.NaN }) })))).toBe('MAX_EXPOSURE');
+      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ openNotionalUsdt: Number.NaN }) })))).toBe(
+        'MAX_EXPOSURE',
+      );
     });
   });
 
@@ -260,14 +354,21 @@ describe(evaluateEntry.name, () => {
     });
 
     it('should allow a margin of exactly the available balance and refuse one a cent above it', () => {
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 10, leverage: 10 }) })))).toBe('APPROVED');
+      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 10, leverage: 10 }) })))).toBe(
+        'APPROVED',
+      );
       const sut = evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 9.99, leverage: 10 }) }));
 
-      expect(sut).toMatchObject({ code: 'INSUFFICIENT_BALANCE', details: { requiredMarginUsdt: 10, availableBalanceUsdt: 9.99, leverage: 10 } });
+      expect(sut).toMatchObject({
+        code: 'INSUFFICIENT_BALANCE',
+        details: { requiredMarginUsdt: 10, availableBalanceUsdt: 9.99, leverage: 10 },
+      });
     });
 
     it('should take a leverage below 1 as 1, the larger margin', () => {
-      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 50, leverage: 0 }) })))).toBe('INSUFFICIENT_BALANCE');
+      expect(codeOf(evaluateEntry(anInput({ exposure: anExposure({ availableBalanceUsdt: 50, leverage: 0 }) })))).toBe(
+        'INSUFFICIENT_BALANCE',
+      );
     });
   });
 
@@ -288,15 +389,29 @@ describe(evaluateEntry.name, () => {
       fc.assert(
         fc.property(scenario, (s) => {
           const price = `${Math.floor(s.priceTicks / 10)}.${s.priceTicks % 10}`;
-          const limits = { ...LIMITS, orderSizeUsdt: s.orderSizeUsdt, minOrderSizeUsdt: 0, maxExposureUsdt: s.maxExposureUsdt, stopLossPct: 1, takeProfitPct: 1 };
-          const exposure = anExposure({ openNotionalUsdt: s.openNotionalUsdt, pendingNotionalUsdt: s.pendingNotionalUsdt });
+          const limits = {
+            ...LIMITS,
+            orderSizeUsdt: s.orderSizeUsdt,
+            minOrderSizeUsdt: 0,
+            maxExposureUsdt: s.maxExposureUsdt,
+            stopLossPct: 1,
+            takeProfitPct: 1,
+          };
+          const exposure = anExposure({
+            openNotionalUsdt: s.openNotionalUsdt,
+            pendingNotionalUsdt: s.pendingNotionalUsdt,
+          });
           const instrument = { ...INSTRUMENT, minNotionalValue: '0', maxMarketOrderQty: '1000000' };
-          const sut = evaluateEntry(anInput({ request: { symbol: 'BTCUSDT', side: s.side, price, nowMs: NOW }, limits, exposure, instrument }));
+          const sut = evaluateEntry(
+            anInput({ request: { symbol: 'BTCUSDT', side: s.side, price, nowMs: NOW }, limits, exposure, instrument }),
+          );
           if (!sut.approved) return;
           approvals += 1;
           const notional = multiply(parseRational(sut.order.qty)!, parseRational(price)!);
           expect(compare(notional, usd(s.orderSizeUsdt))).toBeLessThanOrEqual(0);
-          expect(compare(add(add(notional, usd(s.openNotionalUsdt)), usd(s.pendingNotionalUsdt)), usd(s.maxExposureUsdt))).toBeLessThanOrEqual(0);
+          expect(
+            compare(add(add(notional, usd(s.openNotionalUsdt)), usd(s.pendingNotionalUsdt)), usd(s.maxExposureUsdt)),
+          ).toBeLessThanOrEqual(0);
         }),
         { numRuns: 2000 },
       );

@@ -2,11 +2,29 @@ import { DecimalFormatError, formatScaled, parseUnits, toUnits } from '../../com
 import type { OrderBook } from '../../order-book/domain/order-book';
 import { buildEntryGrid, EntryGrid, notionalText } from './entry-grid';
 import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from './exact-decimal';
-import { exitsWithinOneTick, notionalBelowInstrumentMinimum, notionalBelowMinOrderSize, qtyBelowMinimum, sizeEntry, SizingFailure } from './order-sizing';
-import { EntryRequest, ExposureSnapshot, InstrumentFilters, rejection, RiskDecision, RiskLimits, TradeBreakerState } from './risk.types';
+import {
+  exitsWithinOneTick,
+  notionalBelowInstrumentMinimum,
+  notionalBelowMinOrderSize,
+  qtyBelowMinimum,
+  sizeEntry,
+  SizingFailure,
+} from './order-sizing';
+import {
+  EntryRequest,
+  ExposureSnapshot,
+  InstrumentFilters,
+  rejection,
+  RiskDecision,
+  RiskLimits,
+  TradeBreakerState,
+} from './risk.types';
 
 /** What the freshness rule reads from a book; order-book's OrderBook is passed as it is. */
-export type BookReadiness = Pick<OrderBook, 'synced' | 'crossed' | 'bidCount' | 'askCount' | 'lastUpdateMs' | 'canSignal'>;
+export type BookReadiness = Pick<
+  OrderBook,
+  'synced' | 'crossed' | 'bidCount' | 'askCount' | 'lastUpdateMs' | 'canSignal'
+>;
 
 /** Why a book may or may not feed an entry; anything but 'fresh' refuses it (BOOK_STALE). */
 export type BookCondition = 'fresh' | 'no-data' | 'resyncing' | 'crossed' | 'one-sided' | 'stale';
@@ -63,7 +81,12 @@ export function bookCondition(book: BookReadiness | undefined, nowMs: number, ma
 export function evaluateEntry(input: EntryRiskInput): RiskDecision {
   const { request, instrument, exposure, limits } = input;
   // admissionRejection's conditions, written out: cold, the call would cost as much as the checks. It words refusals.
-  if (!input.tradingEnabled || input.killSwitch.active || !input.book?.canSignal(request.nowMs, input.bookMaxAgeMs) || input.tradeBreaker === 'OPEN') {
+  if (
+    !input.tradingEnabled ||
+    input.killSwitch.active ||
+    !input.book?.canSignal(request.nowMs, input.bookMaxAgeMs) ||
+    input.tradeBreaker === 'OPEN'
+  ) {
     return admissionRejection(input) ?? evaluateEntryExactly(input);
   }
   const { symbol, side, price } = request;
@@ -77,7 +100,8 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
   if (!(ticks > 0)) return evaluateEntryExactly(input);
   // positionsRejection's conditions, written out likewise.
   const inUse = exposure.symbolsInUse;
-  if (inUse.has(symbol) || Math.max(exposure.openPositions, inUse.size) >= limits.maxOpenPositions) return positionsRejection(symbol, exposure, limits) ?? evaluateEntryExactly(input);
+  if (inUse.has(symbol) || Math.max(exposure.openPositions, inUse.size) >= limits.maxOpenPositions)
+    return positionsRejection(symbol, exposure, limits) ?? evaluateEntryExactly(input);
 
   // ORDER_SIZE_USDT / (price × step), rounded down, then capped. Divisions are exact: the remainder by %, then an
   // exact multiple divided; never a rounded float quotient near 2^53.
@@ -89,9 +113,15 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
   if (notional > MAX_SAFE_INTEGER) return evaluateEntryExactly(input);
   // A step's digits are at most its notional at one tick, so the qty's digits are at most the notional: exact too.
   const qty = formatScaled(units * grid.stepDigits, grid.stepDecimals);
-  if (units < grid.minUnits) return sizingRejection(symbol, qtyBelowMinimum(qty, price, limits, instrument, units === grid.capUnits));
-  if (notional < grid.minNotional) return sizingRejection(symbol, notionalBelowInstrumentMinimum(qty, price, notionalText(grid, notional), instrument));
-  if (notional < grid.minOrderSize) return sizingRejection(symbol, notionalBelowMinOrderSize(qty, price, notionalText(grid, notional), limits));
+  if (units < grid.minUnits)
+    return sizingRejection(symbol, qtyBelowMinimum(qty, price, limits, instrument, units === grid.capUnits));
+  if (notional < grid.minNotional)
+    return sizingRejection(
+      symbol,
+      notionalBelowInstrumentMinimum(qty, price, notionalText(grid, notional), instrument),
+    );
+  if (notional < grid.minOrderSize)
+    return sizingRejection(symbol, notionalBelowMinOrderSize(qty, price, notionalText(grid, notional), limits));
 
   // Exits round toward the entry: those above it (a Buy's take-profit, a Sell's stop-loss) down, those below it up.
   // Above-factors are positive; a below-factor is negative past 100 %, and truncation is then its ceiling.
@@ -100,13 +130,15 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
   const belowFactors = buy ? grid.stopLoss : grid.takeProfit;
   const aboveScaled = ticks * aboveFactors.above;
   const belowScaled = ticks * belowFactors.below;
-  if (!(aboveScaled <= MAX_SAFE_INTEGER && belowScaled <= MAX_SAFE_INTEGER && belowScaled >= -MAX_SAFE_INTEGER)) return evaluateEntryExactly(input);
+  if (!(aboveScaled <= MAX_SAFE_INTEGER && belowScaled <= MAX_SAFE_INTEGER && belowScaled >= -MAX_SAFE_INTEGER))
+    return evaluateEntryExactly(input);
   const above = (aboveScaled - (aboveScaled % aboveFactors.scale)) / aboveFactors.scale;
   const belowRemainder = belowScaled % belowFactors.scale;
   const below = (belowScaled - belowRemainder) / belowFactors.scale + (belowRemainder > 0 ? 1 : 0);
   const aboveDigits = above * grid.tickDigits;
   if (aboveDigits > MAX_SAFE_INTEGER) return evaluateEntryExactly(input);
-  if (below <= 0 || above === ticks || below === ticks) return sizingRejection(symbol, exitsWithinOneTick(price, limits, instrument));
+  if (below <= 0 || above === ticks || below === ticks)
+    return sizingRejection(symbol, exitsWithinOneTick(price, limits, instrument));
 
   // One rounding of two exactly held integers: the very double that Number(notional decimal string) gives.
   const notionalUsdt = notional / grid.notionalsPerUsdt;
@@ -126,13 +158,22 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
     const excessMargin = notionalUsdt - buyingPower;
     const marginTolerance = (notionalUsdt + buyingPower) * ROUNDING_TOLERANCE;
     if (!(excessMargin > marginTolerance || excessMargin < -marginTolerance)) return evaluateEntryExactly(input);
-    if (excessMargin > 0) return balanceRejection(symbol, notionalText(grid, notional), notionalUsdt, leverage, balance);
+    if (excessMargin > 0)
+      return balanceRejection(symbol, notionalText(grid, notional), notionalUsdt, leverage, balance);
   }
   const aboveText = formatScaled(aboveDigits, grid.tickDecimals);
   const belowText = formatScaled(below * grid.tickDigits, grid.tickDecimals);
   return {
     approved: true,
-    order: { symbol, side, qty, price, notionalUsdt, takeProfit: buy ? aboveText : belowText, stopLoss: buy ? belowText : aboveText },
+    order: {
+      symbol,
+      side,
+      qty,
+      price,
+      notionalUsdt,
+      takeProfit: buy ? aboveText : belowText,
+      stopLoss: buy ? belowText : aboveText,
+    },
   };
 }
 
@@ -151,7 +192,10 @@ const ROUNDING_TOLERANCE = 2 ** -48;
  * Each instrument object's grid for the last limits it was used with: RiskService passes one limits object on every
  * call, and a refresh of the instruments replaces their objects, which drops their grids.
  */
-const ENTRY_GRIDS = new WeakMap<InstrumentFilters, { readonly limits: RiskLimits; readonly grid: EntryGrid | undefined }>();
+const ENTRY_GRIDS = new WeakMap<
+  InstrumentFilters,
+  { readonly limits: RiskLimits; readonly grid: EntryGrid | undefined }
+>();
 
 function cacheEntryGrid(instrument: InstrumentFilters, limits: RiskLimits): EntryGrid | undefined {
   const grid = buildEntryGrid(instrument, limits);
@@ -178,34 +222,55 @@ export function evaluateEntryExactly(input: EntryRiskInput): RiskDecision {
   const notional = parseRational(sized.notional) as Rational;
 
   const used = exactUsdt(exposure.openNotionalUsdt, exposure.pendingNotionalUsdt);
-  if (!used || compare(add(used, notional), rationalOfNumber(limits.maxExposureUsdt)) > 0) return exposureRejection(symbol, exposure, sized.notional, limits);
+  if (!used || compare(add(used, notional), rationalOfNumber(limits.maxExposureUsdt)) > 0)
+    return exposureRejection(symbol, exposure, sized.notional, limits);
   const balance = exposure.availableBalanceUsdt;
   if (balance !== null) {
     const leverage = marginLeverage(exposure.leverage);
-    const affordable = Number.isFinite(balance) && compare(notional, multiply(rationalOfNumber(balance), rationalOfNumber(leverage))) <= 0;
+    const affordable =
+      Number.isFinite(balance) &&
+      compare(notional, multiply(rationalOfNumber(balance), rationalOfNumber(leverage))) <= 0;
     if (!affordable) return balanceRejection(symbol, sized.notional, sized.notionalUsdt, leverage, balance);
   }
   return {
     approved: true,
-    order: { symbol, side, qty: sized.qty, price, notionalUsdt: sized.notionalUsdt, takeProfit: sized.takeProfit, stopLoss: sized.stopLoss },
+    order: {
+      symbol,
+      side,
+      qty: sized.qty,
+      price,
+      notionalUsdt: sized.notionalUsdt,
+      takeProfit: sized.takeProfit,
+      stopLoss: sized.stopLoss,
+    },
   };
 }
 
 /** The rules that do not depend on the order: trading, kill switch, book freshness, trade breaker. */
 function admissionRejection(input: EntryRiskInput): RiskDecision | undefined {
   const { symbol, nowMs } = input.request;
-  if (!input.tradingEnabled) return rejection('BOT_NOT_TRADING', `trading is disabled: no entry for ${symbol}`, { symbol });
+  if (!input.tradingEnabled)
+    return rejection('BOT_NOT_TRADING', `trading is disabled: no entry for ${symbol}`, { symbol });
   if (input.killSwitch.active) {
-    return rejection('KILL_SWITCH_ACTIVE', `kill switch is active (${input.killSwitch.reason ?? 'no reason given'}): no entry for ${symbol}`, {
-      symbol,
-      reason: input.killSwitch.reason,
-    });
+    return rejection(
+      'KILL_SWITCH_ACTIVE',
+      `kill switch is active (${input.killSwitch.reason ?? 'no reason given'}): no entry for ${symbol}`,
+      {
+        symbol,
+        reason: input.killSwitch.reason,
+      },
+    );
   }
   // canSignal alone decides; bookCondition only says why a book is refused.
-  if (!input.book?.canSignal(nowMs, input.bookMaxAgeMs)) return bookRejection(symbol, bookCondition(input.book, nowMs, input.bookMaxAgeMs), input);
+  if (!input.book?.canSignal(nowMs, input.bookMaxAgeMs))
+    return bookRejection(symbol, bookCondition(input.book, nowMs, input.bookMaxAgeMs), input);
   if (input.tradeBreaker === 'OPEN') {
     // HALF_OPEN passes on purpose: the breaker lets exactly one probe through, and an entry may be that probe.
-    return rejection('BREAKER_OPEN', `the 'trade' circuit breaker is OPEN: no entry for ${symbol}`, { symbol, group: 'trade', state: input.tradeBreaker });
+    return rejection('BREAKER_OPEN', `the 'trade' circuit breaker is OPEN: no entry for ${symbol}`, {
+      symbol,
+      group: 'trade',
+      state: input.tradeBreaker,
+    });
   }
   return undefined;
 }
@@ -222,7 +287,12 @@ function bookRejection(symbol: string, condition: BookCondition, input: EntryRis
           : condition === 'one-sided'
             ? 'has an empty side'
             : `is stale: last update ${ageMs} ms ago > ORDERBOOK_STALE_MS ${input.bookMaxAgeMs}`;
-  return rejection('BOOK_STALE', `order book of ${symbol} ${why}`, { symbol, condition, ageMs: Number.isNaN(ageMs) ? null : ageMs, maxAgeMs: input.bookMaxAgeMs });
+  return rejection('BOOK_STALE', `order book of ${symbol} ${why}`, {
+    symbol,
+    condition,
+    ageMs: Number.isNaN(ageMs) ? null : ageMs,
+    maxAgeMs: input.bookMaxAgeMs,
+  });
 }
 
 function unknownInstrument(symbol: string): RiskDecision {
@@ -230,22 +300,32 @@ function unknownInstrument(symbol: string): RiskDecision {
 }
 
 function invalidPrice(symbol: string, price: string, tickSize: string, problem: string): RiskDecision {
-  return rejection('INVALID_PRICE', `price ${JSON.stringify(price)} ${problem} (tick ${tickSize})`, { symbol, price, tickSize });
+  return rejection('INVALID_PRICE', `price ${JSON.stringify(price)} ${problem} (tick ${tickSize})`, {
+    symbol,
+    price,
+    tickSize,
+  });
 }
 
 /** A position already open on the symbol, or no room for another one. */
 function positionsRejection(symbol: string, exposure: ExposureSnapshot, limits: RiskLimits): RiskDecision | undefined {
   if (exposure.symbolsInUse.has(symbol)) {
-    return rejection('POSITION_ALREADY_OPEN', `${symbol} already has a live position or an active entry order`, { symbol });
+    return rejection('POSITION_ALREADY_OPEN', `${symbol} already has a live position or an active entry order`, {
+      symbol,
+    });
   }
   // A symbol with only an active entry order is a position about to exist: it counts against the limit too.
   const positions = Math.max(exposure.openPositions, exposure.symbolsInUse.size);
   if (positions >= limits.maxOpenPositions) {
-    return rejection('MAX_OPEN_POSITIONS', `open positions ${positions} + 1 would exceed MAX_OPEN_POSITIONS ${limits.maxOpenPositions}`, {
-      symbol,
-      openPositions: positions,
-      maxOpenPositions: limits.maxOpenPositions,
-    });
+    return rejection(
+      'MAX_OPEN_POSITIONS',
+      `open positions ${positions} + 1 would exceed MAX_OPEN_POSITIONS ${limits.maxOpenPositions}`,
+      {
+        symbol,
+        openPositions: positions,
+        maxOpenPositions: limits.maxOpenPositions,
+      },
+    );
   }
   return undefined;
 }
@@ -254,7 +334,12 @@ function sizingRejection(symbol: string, failure: SizingFailure): RiskDecision {
   return rejection(failure.code, failure.message, { symbol, ...failure.details });
 }
 
-function exposureRejection(symbol: string, exposure: ExposureSnapshot, notional: string, limits: RiskLimits): RiskDecision {
+function exposureRejection(
+  symbol: string,
+  exposure: ExposureSnapshot,
+  notional: string,
+  limits: RiskLimits,
+): RiskDecision {
   return rejection(
     'MAX_EXPOSURE',
     `open ${exposure.openNotionalUsdt} + pending ${exposure.pendingNotionalUsdt} + this order ${notional} USDT would exceed MAX_EXPOSURE_USDT ${limits.maxExposureUsdt}`,
@@ -268,14 +353,24 @@ function exposureRejection(symbol: string, exposure: ExposureSnapshot, notional:
   );
 }
 
-function balanceRejection(symbol: string, notional: string, notionalUsdt: number, leverage: number, balance: number): RiskDecision {
-  return rejection('INSUFFICIENT_BALANCE', `margin ${notional} / ${leverage}x = ${notionalUsdt / leverage} USDT exceeds the available balance ${balance} USDT`, {
-    symbol,
-    orderNotional: notional,
-    leverage,
-    requiredMarginUsdt: notionalUsdt / leverage,
-    availableBalanceUsdt: balance,
-  });
+function balanceRejection(
+  symbol: string,
+  notional: string,
+  notionalUsdt: number,
+  leverage: number,
+  balance: number,
+): RiskDecision {
+  return rejection(
+    'INSUFFICIENT_BALANCE',
+    `margin ${notional} / ${leverage}x = ${notionalUsdt / leverage} USDT exceeds the available balance ${balance} USDT`,
+    {
+      symbol,
+      orderNotional: notional,
+      leverage,
+      requiredMarginUsdt: notionalUsdt / leverage,
+      availableBalanceUsdt: balance,
+    },
+  );
 }
 
 /** A nonsensical leverage (NaN, infinite, under 1) counts as 1: the largest margin, never a smaller one. */

@@ -93,6 +93,10 @@ export const EMPTY_EXPOSURE: ExposureSnapshot = Object.freeze({
   leverage: 1,
 });
 
-export function rejection(code: RiskRejectionCode, message: string, details: Record<string, unknown> = {}): RiskRejection {
+export function rejection(
+  code: RiskRejectionCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): RiskRejection {
   return { approved: false, code, message, details: Object.freeze({ ...details }) };
 }

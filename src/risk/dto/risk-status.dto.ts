@@ -7,7 +7,8 @@ export class RiskLimitsDto {
   @ApiProperty({ description: 'MAX_OPEN_POSITIONS' }) maxOpenPositions: number;
   @ApiProperty({ description: 'MAX_EXPOSURE_USDT: open + pending entry notional' }) maxExposureUsdt: number;
   @ApiProperty({ description: 'MIN_ORDER_SIZE_USDT' }) minOrderSizeUsdt: number;
-  @ApiProperty({ description: 'ORDER_SIZE_USDT: notional of one entry, rounded down to the qty step' }) orderSizeUsdt: number;
+  @ApiProperty({ description: 'ORDER_SIZE_USDT: notional of one entry, rounded down to the qty step' })
+  orderSizeUsdt: number;
   @ApiProperty({ description: 'TAKE_PROFIT_PCT, percent of the entry price' }) takeProfitPct: number;
   @ApiProperty({ description: 'STOP_LOSS_PCT, percent of the entry price' }) stopLossPct: number;
   @ApiProperty({ description: 'MAX_HOLD_SECONDS' }) maxHoldSeconds: number;
@@ -21,9 +22,11 @@ export class RiskUsageDto {
   @ApiProperty({ description: 'Σ notional of active entry orders' }) pendingExposureUsdt: number;
   @ApiProperty({ description: 'open + pending' }) exposureUsdt: number;
   @ApiProperty() maxExposureUsdt: number;
-  @ApiProperty({ description: 'Realised PnL of the UTC day counted against the limit; negative = loss' }) dailyRealisedPnlUsdt: number;
+  @ApiProperty({ description: 'Realised PnL of the UTC day counted against the limit; negative = loss' })
+  dailyRealisedPnlUsdt: number;
   @ApiProperty() maxDailyLossUsdt: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Wallet available balance; null until known' }) availableBalanceUsdt: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Wallet available balance; null until known' })
+  availableBalanceUsdt: number | null;
   @ApiProperty({ description: 'Leverage used for the margin check' }) leverage: number;
 }
 
@@ -39,8 +42,10 @@ export class RiskStatusResponseDto {
   @ApiProperty({ type: RiskLimitsDto }) limits: RiskLimitsDto;
   @ApiProperty({ type: RiskUsageDto }) usage: RiskUsageDto;
   @ApiProperty({ type: KillSwitchStatusDto }) killSwitch: KillSwitchStatusDto;
-  @ApiProperty({ type: [BreakerStatusDto], description: "Per endpoint group; an OPEN 'trade' breaker blocks entries" }) circuitBreakers: BreakerStatusDto[];
-  @ApiProperty({ type: [RateLimitStatusDto], description: 'Per endpoint group: capacity, tokens left, queued' }) rateLimits: RateLimitStatusDto[];
+  @ApiProperty({ type: [BreakerStatusDto], description: "Per endpoint group; an OPEN 'trade' breaker blocks entries" })
+  circuitBreakers: BreakerStatusDto[];
+  @ApiProperty({ type: [RateLimitStatusDto], description: 'Per endpoint group: capacity, tokens left, queued' })
+  rateLimits: RateLimitStatusDto[];
   @ApiProperty({ type: [BookFreshnessDto], description: 'Per configured symbol' }) books: BookFreshnessDto[];
   @ApiProperty({
     type: 'object',

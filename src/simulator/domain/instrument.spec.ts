@@ -18,7 +18,13 @@ describe(Instrument.name, () => {
     linearInstrumentInfo('ETHUSDT', {
       priceScale: '2',
       priceFilter: { minPrice: '0.1', maxPrice: '100000', tickSize: '0.05' },
-      lotSizeFilter: { minOrderQty: '0.01', maxOrderQty: '1000.0', maxMktOrderQty: '500.0', qtyStep: '0.01', minNotionalValue: '5' },
+      lotSizeFilter: {
+        minOrderQty: '0.01',
+        maxOrderQty: '1000.0',
+        maxMktOrderQty: '500.0',
+        qtyStep: '0.01',
+        minNotionalValue: '5',
+      },
     }),
   );
 
@@ -32,9 +38,16 @@ describe(Instrument.name, () => {
   });
 
   it('should print prices with priceScale decimals when the tick has fewer', () => {
-    const btc = new Instrument(linearInstrumentInfo('BTCUSDT', { priceScale: '2', priceFilter: { minPrice: '1', maxPrice: '1000000', tickSize: '0.5' } }));
+    const btc = new Instrument(
+      linearInstrumentInfo('BTCUSDT', {
+        priceScale: '2',
+        priceFilter: { minPrice: '1', maxPrice: '1000000', tickSize: '0.5' },
+      }),
+    );
     expect(btc.price(btc.parsePrice('30000.5'))).toBe('30000.50');
-    expect(btc.formatAvgPrice(btc.priceDec(60001).add(btc.priceDec(60002)).div(Dec.of(2), 12, 'half-up'))).toBe('30000.75');
+    expect(btc.formatAvgPrice(btc.priceDec(60001).add(btc.priceDec(60002)).div(Dec.of(2), 12, 'half-up'))).toBe(
+      '30000.75',
+    );
   });
 
   it('should reject orders outside the filters with Bybit retCodes', () => {

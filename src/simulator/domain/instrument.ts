@@ -16,7 +16,11 @@ export interface InstrumentInfo {
   readonly quoteCoin: string;
   readonly settleCoin: string;
   readonly priceScale: string;
-  readonly leverageFilter: { readonly minLeverage: string; readonly maxLeverage: string; readonly leverageStep: string };
+  readonly leverageFilter: {
+    readonly minLeverage: string;
+    readonly maxLeverage: string;
+    readonly leverageStep: string;
+  };
   readonly priceFilter: { readonly minPrice: string; readonly maxPrice: string; readonly tickSize: string };
   readonly lotSizeFilter: {
     readonly minOrderQty: string;

@@ -2,7 +2,11 @@ import { generateWarmUpCandles, KlineSeries, klineRecord, type KlineFormatters }
 import { Prng } from './prng';
 import { StepFormatter } from './sim-book-format';
 
-const fmt: KlineFormatters = { price: new StepFormatter('0.10'), size: new StepFormatter('0.001'), turnover: new StepFormatter('0.0001') };
+const fmt: KlineFormatters = {
+  price: new StepFormatter('0.10'),
+  size: new StepFormatter('0.001'),
+  turnover: new StepFormatter('0.0001'),
+};
 const T0 = 1_733_011_200_000;
 
 describe(KlineSeries.name, () => {
@@ -13,10 +17,27 @@ describe(KlineSeries.name, () => {
     sut.onTrade(998, 1);
     sut.onTrade(1001, 2);
     const c = sut.current!;
-    expect(c).toMatchObject({ start: T0, open: 1002, high: 1002, low: 998, close: 1001, volume: 6, turnover: 1002 * 3 + 998 + 1001 * 2 });
+    expect(c).toMatchObject({
+      start: T0,
+      open: 1002,
+      high: 1002,
+      low: 998,
+      close: 1001,
+      volume: 6,
+      turnover: 1002 * 3 + 998 + 1001 * 2,
+    });
     expect(klineRecord(c, fmt, false, T0 + 7)).toEqual({
-      start: T0, end: T0 + 59_999, interval: '1', open: '100.20', close: '100.10', high: '100.20', low: '99.80',
-      volume: '0.006', turnover: '0.6006', confirm: false, timestamp: T0 + 7,
+      start: T0,
+      end: T0 + 59_999,
+      interval: '1',
+      open: '100.20',
+      close: '100.10',
+      high: '100.20',
+      low: '99.80',
+      volume: '0.006',
+      turnover: '0.6006',
+      confirm: false,
+      timestamp: T0 + 7,
     });
   });
 

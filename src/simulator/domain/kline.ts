@@ -65,7 +65,9 @@ export class KlineSeries {
   /** Prepends pre-generated confirmed history (warm-up); candles must be older than the current one. */
   loadHistory(candles: readonly Candle[]): void {
     const limit = this.currentCandle?.start ?? Number.POSITIVE_INFINITY;
-    const older = candles.filter((c) => c.start < limit && (this.history.length === 0 || c.start < this.history[0].start));
+    const older = candles.filter(
+      (c) => c.start < limit && (this.history.length === 0 || c.start < this.history[0].start),
+    );
     this.history.unshift(...older);
     this.enforceCapacity();
     this.statsCache = undefined;
@@ -104,7 +106,15 @@ export class KlineSeries {
     const consider = (c: Candle): boolean => {
       if (endMs !== undefined && c.start > endMs) return true;
       if (startMs !== undefined && c.start < startMs) return false;
-      out.push([String(c.start), fmt.price.format(c.open), fmt.price.format(c.high), fmt.price.format(c.low), fmt.price.format(c.close), trimDecimal(fmt.size.format(c.volume)), trimDecimal(fmt.turnover.format(c.turnover))]);
+      out.push([
+        String(c.start),
+        fmt.price.format(c.open),
+        fmt.price.format(c.high),
+        fmt.price.format(c.low),
+        fmt.price.format(c.close),
+        trimDecimal(fmt.size.format(c.volume)),
+        trimDecimal(fmt.turnover.format(c.turnover)),
+      ]);
       return out.length < limit;
     };
     if (this.currentCandle && !consider(this.currentCandle)) return out;
@@ -118,7 +128,12 @@ export class KlineSeries {
     if (!current) return undefined;
     const lastStart = this.history.length > 0 ? this.history[this.history.length - 1].start : -1;
     let cache = this.statsCache;
-    if (!cache || cache.since !== sinceMs || cache.historyLength !== this.history.length || cache.lastStart !== lastStart) {
+    if (
+      !cache ||
+      cache.since !== sinceMs ||
+      cache.historyLength !== this.history.length ||
+      cache.lastStart !== lastStart
+    ) {
       const stats: WindowStats = { high: -Infinity, low: Infinity, volume: 0, turnover: 0, firstOpen: current.open };
       let first = true;
       for (const c of this.history) {
@@ -133,7 +148,13 @@ export class KlineSeries {
       this.statsCache = cache;
     }
     const s = cache.stats;
-    const merged: WindowStats = { high: s.high, low: s.low, volume: s.volume + current.volume, turnover: s.turnover + current.turnover, firstOpen: s.firstOpen };
+    const merged: WindowStats = {
+      high: s.high,
+      low: s.low,
+      volume: s.volume + current.volume,
+      turnover: s.turnover + current.turnover,
+      firstOpen: s.firstOpen,
+    };
     if (current.traded || s.high === -Infinity) accumulateRange(merged, current);
     return merged;
   }
@@ -196,7 +217,13 @@ export interface WarmUpParams {
  * live model continues from the last close. A log-price walk sampled per second is generated forward, then
  * anchored so its final value is the end price; OHLC come from the per-second samples.
  */
-export function generateWarmUpCandles(prng: Prng, fromMs: number, toMs: number, endPriceTicks: number, params: WarmUpParams): Candle[] {
+export function generateWarmUpCandles(
+  prng: Prng,
+  fromMs: number,
+  toMs: number,
+  endPriceTicks: number,
+  params: WarmUpParams,
+): Candle[] {
   const first = minuteStart(fromMs);
   const minutes = Math.max(0, Math.floor((minuteStart(toMs) - first) / KLINE_INTERVAL_MS));
   if (minutes === 0) return [];
@@ -230,7 +257,16 @@ export function generateWarmUpCandles(prng: Prng, fromMs: number, toMs: number, 
     const scale = regimes[regimeOf[m]] / regimes[Math.min(1, regimes.length - 1)];
     const volume = Math.max(1, Math.round(params.meanVolumeLotsPerMinute * scale * prng.logNormal(-0.08, 0.4)));
     const typical = Math.round((open + high + low + close) / 4);
-    candles[m] = { start: first + m * KLINE_INTERVAL_MS, open, high, low, close, volume, turnover: typical * volume, traded: true };
+    candles[m] = {
+      start: first + m * KLINE_INTERVAL_MS,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      turnover: typical * volume,
+      traded: true,
+    };
   }
   return candles;
 }

@@ -10,7 +10,13 @@ export const ORDERBOOK_DEPTHS = [1, 50, 200, 500, 1000] as const;
 export type OrderbookDepth = (typeof ORDERBOOK_DEPTHS)[number];
 
 /** Push interval per depth in ms (Bybit V5 docs: WebSocket > Orderbook, linear). */
-export const ORDERBOOK_PUSH_MS: Readonly<Record<OrderbookDepth, number>> = { 1: 10, 50: 20, 200: 100, 500: 100, 1000: 200 };
+export const ORDERBOOK_PUSH_MS: Readonly<Record<OrderbookDepth, number>> = {
+  1: 10,
+  50: 20,
+  200: 100,
+  500: 100,
+  1000: 200,
+};
 
 /** Level 1 re-sends its snapshot with the same `u` after this long without a change. */
 export const LEVEL1_RESEND_MS = 3000;
@@ -158,10 +164,13 @@ export function parsePublicTopic(topic: string): PublicTopic | undefined {
   const parts = topic.split('.');
   if (parts[0] === 'orderbook' && parts.length === 3) {
     const depth = Number(parts[1]);
-    return isOrderbookDepth(depth) && String(depth) === parts[1] && parts[2] ? { kind: 'orderbook', depth, symbol: parts[2] } : undefined;
+    return isOrderbookDepth(depth) && String(depth) === parts[1] && parts[2]
+      ? { kind: 'orderbook', depth, symbol: parts[2] }
+      : undefined;
   }
   if (parts[0] === 'publicTrade' && parts.length === 2 && parts[1]) return { kind: 'publicTrade', symbol: parts[1] };
-  if (parts[0] === 'kline' && parts.length === 3 && parts[1] === '1' && parts[2]) return { kind: 'kline', interval: '1', symbol: parts[2] };
+  if (parts[0] === 'kline' && parts.length === 3 && parts[1] === '1' && parts[2])
+    return { kind: 'kline', interval: '1', symbol: parts[2] };
   if (parts[0] === 'tickers' && parts.length === 2 && parts[1]) return { kind: 'tickers', symbol: parts[1] };
   return undefined;
 }

@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { toUnits } from '../../common/ticks';
 import { instrumentFor } from './instrument-universe';
 import { MarketModel, type MarketModelParams } from './market-model';
-import type { KlineMessage, OrderbookMessage, PublicMessage, PublicTradeMessage, TickerMessage } from './market-model.messages';
+import type {
+  KlineMessage,
+  OrderbookMessage,
+  PublicMessage,
+  PublicTradeMessage,
+  TickerMessage,
+} from './market-model.messages';
 import type { BookSide } from './sim-book';
 
 const T0 = 1_733_011_200_000;
@@ -25,7 +31,8 @@ function hashOf(messages: readonly PublicMessage[]): string {
 }
 
 function allTopics(sut: MarketModel): void {
-  for (const t of ['orderbook.1', 'orderbook.50', 'orderbook.200', 'publicTrade', 'kline.1', 'tickers']) expect(sut.open(`${t}.${sut.symbol}`)).toBe(true);
+  for (const t of ['orderbook.1', 'orderbook.50', 'orderbook.200', 'publicTrade', 'kline.1', 'tickers'])
+    expect(sut.open(`${t}.${sut.symbol}`)).toBe(true);
 }
 
 /** A client's book: plain maps of decimal strings, applying snapshot/delta exactly as BYBIT.md §6.1 says. */
@@ -37,8 +44,12 @@ class ReferenceBook {
       this.bids.clear();
       this.asks.clear();
     }
-    for (const [p, s] of m.data.b) if (s === '0') this.bids.delete(p); else this.bids.set(p, s);
-    for (const [p, s] of m.data.a) if (s === '0') this.asks.delete(p); else this.asks.set(p, s);
+    for (const [p, s] of m.data.b)
+      if (s === '0') this.bids.delete(p);
+      else this.bids.set(p, s);
+    for (const [p, s] of m.data.a)
+      if (s === '0') this.asks.delete(p);
+      else this.asks.set(p, s);
   }
   levels(side: BookSide): [string, string][] {
     const entries = [...(side === 'bid' ? this.bids : this.asks).entries()];
@@ -92,7 +103,11 @@ describe(MarketModel.name, () => {
       byTopic.set(m.topic, list);
     }
     expect(byTopic.get('orderbook.50.SOLUSDT')!.length).toBeGreaterThan(3000);
-    const minGap: Record<string, number> = { 'orderbook.1.SOLUSDT': 10, 'orderbook.50.SOLUSDT': 20, 'orderbook.200.SOLUSDT': 100 };
+    const minGap: Record<string, number> = {
+      'orderbook.1.SOLUSDT': 10,
+      'orderbook.50.SOLUSDT': 20,
+      'orderbook.200.SOLUSDT': 100,
+    };
     const violations: string[] = [];
     for (const [topic, list] of byTopic) {
       if (list[0].type !== 'snapshot') violations.push(`${topic}: first message is a ${list[0].type}`);
@@ -101,9 +116,11 @@ describe(MarketModel.name, () => {
         // level 1 repeats its last snapshot with the same u after 3 s of silence
         const uOk = topic === 'orderbook.1.SOLUSDT' ? step === 1 || step === 0 : step === 1;
         if (!uOk) violations.push(`${topic}#${i}: u step ${step}`);
-        if (list[i].data.seq <= list[i - 1].data.seq && step !== 0) violations.push(`${topic}#${i}: seq did not increase`);
+        if (list[i].data.seq <= list[i - 1].data.seq && step !== 0)
+          violations.push(`${topic}#${i}: seq did not increase`);
         if (list[i].ts - list[i - 1].ts < minGap[topic]) violations.push(`${topic}#${i}: pushed too early`);
-        if (topic === 'orderbook.1.SOLUSDT' && list[i].type !== 'snapshot') violations.push(`${topic}#${i}: level 1 sent a delta`);
+        if (topic === 'orderbook.1.SOLUSDT' && list[i].type !== 'snapshot')
+          violations.push(`${topic}#${i}: level 1 sent a delta`);
       }
     }
     const reference = new ReferenceBook();
@@ -120,27 +137,35 @@ describe(MarketModel.name, () => {
 
   it('should publish deltas that rebuild the model book top-N at every push when applied by a client', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom('BTCUSDT', 'XRPUSDT', 'ZZZUSDT'), (seed, symbol) => {
-        const sut = model(symbol, seed, { episodeMeanGapMs: 5_000 });
-        const refs = new Map<number, ReferenceBook>([[1, new ReferenceBook()], [50, new ReferenceBook()], [200, new ReferenceBook()]]);
-        for (const depth of refs.keys()) sut.open(`orderbook.${depth}.${symbol}`);
-        let checked = 0;
-        const mismatches: string[] = [];
-        sut.advance(T0 + 4_000, (m) => {
-          if (!m.topic.startsWith('orderbook.')) return;
-          const depth = Number(m.topic.split('.')[1]);
-          const ref = refs.get(depth)!;
-          ref.apply(m as OrderbookMessage);
-          // the sink runs inside the step, right after the push: the model's book is the published state
-          const same =
-            JSON.stringify(ref.levels('bid')) === JSON.stringify(topOf(sut, 'bid', depth)) &&
-            JSON.stringify(ref.levels('ask')) === JSON.stringify(topOf(sut, 'ask', depth));
-          if (!same) mismatches.push(`${m.topic} u=${(m as OrderbookMessage).data.u}`);
-          checked++;
-        });
-        expect(mismatches).toEqual([]);
-        expect(checked).toBeGreaterThan(200);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.constantFrom('BTCUSDT', 'XRPUSDT', 'ZZZUSDT'),
+        (seed, symbol) => {
+          const sut = model(symbol, seed, { episodeMeanGapMs: 5_000 });
+          const refs = new Map<number, ReferenceBook>([
+            [1, new ReferenceBook()],
+            [50, new ReferenceBook()],
+            [200, new ReferenceBook()],
+          ]);
+          for (const depth of refs.keys()) sut.open(`orderbook.${depth}.${symbol}`);
+          let checked = 0;
+          const mismatches: string[] = [];
+          sut.advance(T0 + 4_000, (m) => {
+            if (!m.topic.startsWith('orderbook.')) return;
+            const depth = Number(m.topic.split('.')[1]);
+            const ref = refs.get(depth)!;
+            ref.apply(m as OrderbookMessage);
+            // the sink runs inside the step, right after the push: the model's book is the published state
+            const same =
+              JSON.stringify(ref.levels('bid')) === JSON.stringify(topOf(sut, 'bid', depth)) &&
+              JSON.stringify(ref.levels('ask')) === JSON.stringify(topOf(sut, 'ask', depth));
+            if (!same) mismatches.push(`${m.topic} u=${(m as OrderbookMessage).data.u}`);
+            checked++;
+          });
+          expect(mismatches).toEqual([]);
+          expect(checked).toBeGreaterThan(200);
+        },
+      ),
       { numRuns: 5 },
     );
   });
@@ -169,7 +194,8 @@ describe(MarketModel.name, () => {
     let before = new Map<string, number>();
     const snapshotBook = (): Map<string, number> => {
       const map = new Map<string, number>();
-      for (const side of ['bid', 'ask'] as const) for (const l of sut.book.top(side, 1000)) map.set(`${side}:${l.priceTicks}`, l.sizeLots);
+      for (const side of ['bid', 'ask'] as const)
+        for (const l of sut.book.top(side, 1000)) map.set(`${side}:${l.priceTicks}`, l.sizeLots);
       return map;
     };
     let trades = 0;
@@ -194,7 +220,17 @@ describe(MarketModel.name, () => {
     expect(trades).toBeGreaterThan(50);
     const recent = sut.recentTrades(3);
     expect(recent).toHaveLength(3);
-    expect(Object.keys(recent[0])).toEqual(['execId', 'symbol', 'price', 'size', 'side', 'time', 'isBlockTrade', 'isRPITrade', 'seq']);
+    expect(Object.keys(recent[0])).toEqual([
+      'execId',
+      'symbol',
+      'price',
+      'size',
+      'side',
+      'time',
+      'isBlockTrade',
+      'isRPITrade',
+      'seq',
+    ]);
   });
 
   it('should leave less at a level when the matching engine consumes from the model book', () => {
@@ -222,7 +258,8 @@ describe(MarketModel.name, () => {
     const updates: KlineMessage['data'] = [];
     sut.advance(T0 + 3 * 60_000 + 10, (m) => {
       if (m.topic.startsWith('publicTrade')) trades.push(...(m as PublicTradeMessage).data);
-      else if (m.topic.startsWith('kline')) for (const k of (m as KlineMessage).data) (k.confirm ? confirmed : updates).push(k);
+      else if (m.topic.startsWith('kline'))
+        for (const k of (m as KlineMessage).data) (k.confirm ? confirmed : updates).push(k);
     });
     expect(confirmed.map((k) => k.start)).toEqual([T0, T0 + 60_000, T0 + 120_000]);
     expect(updates.length).toBeGreaterThan(170); // about one push per second
@@ -239,7 +276,15 @@ describe(MarketModel.name, () => {
     }
     const rows = sut.klineRows(10);
     expect(rows[0][0]).toBe(String(T0 + 180_000));
-    expect(rows[1]).toEqual([String(confirmed[2].start), confirmed[2].open, confirmed[2].high, confirmed[2].low, confirmed[2].close, confirmed[2].volume, confirmed[2].turnover]);
+    expect(rows[1]).toEqual([
+      String(confirmed[2].start),
+      confirmed[2].open,
+      confirmed[2].high,
+      confirmed[2].low,
+      confirmed[2].close,
+      confirmed[2].volume,
+      confirmed[2].turnover,
+    ]);
   });
 
   it('should serve 200 past candles ending at the start price when warmed up', () => {
@@ -277,7 +322,8 @@ describe(MarketModel.name, () => {
     const sut = model('XRPUSDT', 9);
     const first = sut.snapshotFor('orderbook.50.XRPUSDT') as OrderbookMessage;
     expect(first.type).toBe('snapshot');
-    const take = (toMs: number) => collect(sut, toMs).filter((m): m is OrderbookMessage => m.topic === 'orderbook.50.XRPUSDT');
+    const take = (toMs: number) =>
+      collect(sut, toMs).filter((m): m is OrderbookMessage => m.topic === 'orderbook.50.XRPUSDT');
     let list = take(T0 + 1_000);
     expect(list[0].data.u).toBe(first.data.u + 1);
     expect(sut.forceGap('orderbook.50.XRPUSDT')).toBe(true);

@@ -1,7 +1,15 @@
 import { toUnits } from '../../common/ticks';
 import type { Side } from './liquidity';
 import type { InstrumentSpec } from './instrument-universe';
-import { generateWarmUpCandles, KLINE_INTERVAL_MS, KlineSeries, klineRecord, minuteStart, type Candle, type KlineFormatters } from './kline';
+import {
+  generateWarmUpCandles,
+  KLINE_INTERVAL_MS,
+  KlineSeries,
+  klineRecord,
+  minuteStart,
+  type Candle,
+  type KlineFormatters,
+} from './kline';
 import { Prng, hashString32, type SimSeed } from './prng';
 import { SimBook, type BookSide } from './sim-book';
 import { multiplySteps, StepFormatter, trimDecimal } from './sim-book-format';
@@ -280,11 +288,17 @@ export class MarketModel {
   warmUp(fromMs: number, toMs: number): void {
     const to = Math.min(toMs, minuteStart(this.startMs));
     const regimes = this.params.regimes;
-    const candles = generateWarmUpCandles(Prng.from(this.seed, this.symbol, 'warm-up'), fromMs, to, this.klines.current?.open ?? Math.round(this.fair), {
-      regimeVolBpsPerSqrtSec: regimes.map((r) => r.volBpsPerSqrtSec),
-      meanRegimeMinutes: regimes.reduce((sum, r) => sum + r.meanDurationMs, 0) / regimes.length / 60_000,
-      meanVolumeLotsPerMinute: this.params.tradesPerSec * 60 * this.meanTradeLots * 3,
-    });
+    const candles = generateWarmUpCandles(
+      Prng.from(this.seed, this.symbol, 'warm-up'),
+      fromMs,
+      to,
+      this.klines.current?.open ?? Math.round(this.fair),
+      {
+        regimeVolBpsPerSqrtSec: regimes.map((r) => r.volBpsPerSqrtSec),
+        meanRegimeMinutes: regimes.reduce((sum, r) => sum + r.meanDurationMs, 0) / regimes.length / 60_000,
+        meanVolumeLotsPerMinute: this.params.tradesPerSec * 60 * this.meanTradeLots * 3,
+      },
+    );
     this.klines.loadHistory(candles);
   }
 
@@ -334,11 +348,22 @@ export class MarketModel {
     if (parsed?.kind === 'tickers') {
       // The state as of the last push, so the deltas that follow merge onto it (as for the order book).
       this.lastTicker ??= this.tickerRecord(this.now);
-      return { topic: `tickers.${this.symbol}`, type: 'snapshot', data: { ...this.lastTicker }, cs: this.seq, ts: this.now } satisfies TickerMessage;
+      return {
+        topic: `tickers.${this.symbol}`,
+        type: 'snapshot',
+        data: { ...this.lastTicker },
+        cs: this.seq,
+        ts: this.now,
+      } satisfies TickerMessage;
     }
     if (parsed?.kind === 'kline') {
       const current = this.klines.current as Candle;
-      return { topic: `kline.1.${this.symbol}`, data: [klineRecord(current, this.klineFormat, false, this.now)], ts: this.now, type: 'snapshot' } satisfies KlineMessage;
+      return {
+        topic: `kline.1.${this.symbol}`,
+        data: [klineRecord(current, this.klineFormat, false, this.now)],
+        ts: this.now,
+        type: 'snapshot',
+      } satisfies KlineMessage;
     }
     return undefined;
   }
@@ -346,8 +371,18 @@ export class MarketModel {
   openOrderbook(depth: OrderbookDepth): OrderbookPublisher {
     let publisher = this.publishers.get(depth);
     if (!publisher) {
-      const previousU = depth === 1000 ? this.restU : this.closedU.get(depth) ?? 1_000_000 + (hashString32(`${this.symbol}.${depth}`) % 9_000_000);
-      publisher = new OrderbookPublisher(depth, this.symbol, this.book, this.priceFormat, this.sizeFormat, previousU + 1);
+      const previousU =
+        depth === 1000
+          ? this.restU
+          : (this.closedU.get(depth) ?? 1_000_000 + (hashString32(`${this.symbol}.${depth}`) % 9_000_000));
+      publisher = new OrderbookPublisher(
+        depth,
+        this.symbol,
+        this.book,
+        this.priceFormat,
+        this.sizeFormat,
+        previousU + 1,
+      );
       this.publishers.set(depth, publisher);
       this.publisherDue.set(depth, this.nextBoundary(this.now, ORDERBOOK_PUSH_MS[depth]));
     }
@@ -373,7 +408,8 @@ export class MarketModel {
   /** The next message on `topic` skips one `u`; false when that orderbook topic is not open. */
   forceGap(topic: string): boolean {
     const parsed = parsePublicTopic(topic);
-    const publisher = parsed?.kind === 'orderbook' && parsed.symbol === this.symbol ? this.publishers.get(parsed.depth) : undefined;
+    const publisher =
+      parsed?.kind === 'orderbook' && parsed.symbol === this.symbol ? this.publishers.get(parsed.depth) : undefined;
     publisher?.forceGap();
     return publisher !== undefined;
   }
@@ -417,7 +453,17 @@ export class MarketModel {
     for (let k = 0; k < n; k++) {
       const index = (this.recentHead - 1 - k + cap * 2) % cap;
       const t = this.recent[index];
-      out.push({ execId: t.i, symbol: t.s, price: t.p, size: t.v, side: t.S, time: String(t.T), isBlockTrade: false, isRPITrade: false, seq: String(t.seq) });
+      out.push({
+        execId: t.i,
+        symbol: t.s,
+        price: t.p,
+        size: t.v,
+        side: t.S,
+        time: String(t.T),
+        isBlockTrade: false,
+        isRPITrade: false,
+        seq: String(t.seq),
+      });
     }
     return out;
   }
@@ -504,13 +550,15 @@ export class MarketModel {
     const p = this.params.sweepTradeProbability;
     let ask = book.bestAsk();
     while (ask !== undefined && ask < this.fair) {
-      if (this.prng.chance(p)) this.takeLevel('Buy', ask, Math.max(1, Math.round(book.sizeAt('ask', 0) * this.prng.uniform(0.3, 1))), t);
+      if (this.prng.chance(p))
+        this.takeLevel('Buy', ask, Math.max(1, Math.round(book.sizeAt('ask', 0) * this.prng.uniform(0.3, 1))), t);
       book.setLevel('ask', ask, 0);
       ask = book.bestAsk();
     }
     let bid = book.bestBid();
     while (bid !== undefined && bid > this.fair) {
-      if (this.prng.chance(p)) this.takeLevel('Sell', bid, Math.max(1, Math.round(book.sizeAt('bid', 0) * this.prng.uniform(0.3, 1))), t);
+      if (this.prng.chance(p))
+        this.takeLevel('Sell', bid, Math.max(1, Math.round(book.sizeAt('bid', 0) * this.prng.uniform(0.3, 1))), t);
       book.setLevel('bid', bid, 0);
       bid = book.bestBid();
     }
@@ -518,7 +566,9 @@ export class MarketModel {
 
   private takerTrades(t: number): void {
     const p = this.params;
-    const count = this.prng.poisson((p.tradesPerSec * p.regimes[this.regimeIndex].tradeRateMultiplier * p.stepMs) / 1000);
+    const count = this.prng.poisson(
+      (p.tradesPerSec * p.regimes[this.regimeIndex].tradeRateMultiplier * p.stepMs) / 1000,
+    );
     for (let n = 0; n < count; n++) {
       const buy = this.prng.chance(0.5 + this.episodeSide * p.episodeTakerBias);
       let remaining = Math.max(1, Math.round(this.prng.exponential(this.meanTradeLots)));
@@ -545,13 +595,16 @@ export class MarketModel {
     const count = prng.poisson((p.liquidityEventsPerSec * p.stepMs) / 1000);
     const deepRange = Math.ceil(p.maxLevelsPerSide / p.fillProbability);
     for (let n = 0; n < count; n++) {
-      const offset = prng.chance(p.nearTouchShare) ? Math.floor(prng.exponential(p.nearTouchMeanOffsetTicks)) : prng.int(0, deepRange);
+      const offset = prng.chance(p.nearTouchShare)
+        ? Math.floor(prng.exponential(p.nearTouchMeanOffsetTicks))
+        : prng.int(0, deepRange);
       const price = this.touchPrice(side) + (side === 'bid' ? -offset : offset);
       if (!this.quotable(side, price)) continue;
       const current = this.book.sizeAtPrice(side, price);
       const target = this.targetLots(side, offset);
       if (current === 0) {
-        if (prng.chance(p.fillProbability)) this.book.setLevel(side, price, Math.max(1, Math.round(target * prng.logNormal(-0.1, 0.6))));
+        if (prng.chance(p.fillProbability))
+          this.book.setLevel(side, price, Math.max(1, Math.round(target * prng.logNormal(-0.1, 0.6))));
       } else if (prng.chance(p.cancelAllProbability)) {
         this.book.setLevel(side, price, 0);
       } else {
@@ -572,7 +625,11 @@ export class MarketModel {
       const price = side === 'bid' ? top - k : top + k;
       if (!this.quotable(side, price) || this.book.sizeAtPrice(side, price) !== 0) continue;
       if (this.prng.chance(p.refillProbabilityPerStep)) {
-        this.book.setLevel(side, price, Math.max(1, Math.round(this.targetLots(side, k) * this.prng.logNormal(-0.1, 0.5))));
+        this.book.setLevel(
+          side,
+          price,
+          Math.max(1, Math.round(this.targetLots(side, k) * this.prng.logNormal(-0.1, 0.5))),
+        );
       }
     }
   }
@@ -607,11 +664,19 @@ export class MarketModel {
     const p = this.params;
     for (const side of ['bid', 'ask'] as const) {
       const top = this.touchPrice(side);
-      for (let offset = 0; this.book.levelCount(side) < p.initialLevelsPerSide && offset < p.initialLevelsPerSide * 3; offset++) {
+      for (
+        let offset = 0;
+        this.book.levelCount(side) < p.initialLevelsPerSide && offset < p.initialLevelsPerSide * 3;
+        offset++
+      ) {
         const price = side === 'bid' ? top - offset : top + offset;
         if (price < 1) break;
         if (offset < p.refillLevels || this.prng.chance(p.fillProbability)) {
-          this.book.setLevel(side, price, Math.max(1, Math.round(this.targetLots(side, offset) * this.prng.logNormal(-0.1, 0.6))));
+          this.book.setLevel(
+            side,
+            price,
+            Math.max(1, Math.round(this.targetLots(side, offset) * this.prng.logNormal(-0.1, 0.6))),
+          );
         }
       }
     }
@@ -622,7 +687,9 @@ export class MarketModel {
     if (last !== undefined) {
       if (priceTicks > last) this.tickDirection = 'PlusTick';
       else if (priceTicks < last) this.tickDirection = 'MinusTick';
-      else this.tickDirection = this.tickDirection === 'PlusTick' || this.tickDirection === 'ZeroPlusTick' ? 'ZeroPlusTick' : 'ZeroMinusTick';
+      else
+        this.tickDirection =
+          this.tickDirection === 'PlusTick' || this.tickDirection === 'ZeroPlusTick' ? 'ZeroPlusTick' : 'ZeroMinusTick';
     }
     this.lastTradePrice = priceTicks;
     const record: PublicTradeRecord = {
@@ -651,7 +718,12 @@ export class MarketModel {
     const live = !this.paused;
     if (this.stepTrades.length > 0) {
       if (this.tradesOpen && live) {
-        sink({ topic: `publicTrade.${this.symbol}`, type: 'snapshot', ts: t, data: this.stepTrades } satisfies PublicTradeMessage);
+        sink({
+          topic: `publicTrade.${this.symbol}`,
+          type: 'snapshot',
+          ts: t,
+          data: this.stepTrades,
+        } satisfies PublicTradeMessage);
         this.stepTrades = [];
       } else {
         this.stepTrades.length = 0;
@@ -695,7 +767,12 @@ export class MarketModel {
   }
 
   private klineMessage(candle: Candle, confirm: boolean, t: number): KlineMessage {
-    return { topic: `kline.1.${this.symbol}`, data: [klineRecord(candle, this.klineFormat, confirm, t)], ts: t, type: 'snapshot' };
+    return {
+      topic: `kline.1.${this.symbol}`,
+      data: [klineRecord(candle, this.klineFormat, confirm, t)],
+      ts: t,
+      type: 'snapshot',
+    };
   }
 
   private tickerMessage(t: number, full: boolean): TickerMessage | undefined {
@@ -719,7 +796,8 @@ export class MarketModel {
     const price = this.priceFormat;
     const bid = this.book.bestBid();
     const ask = this.book.bestAsk();
-    const mid = bid !== undefined && ask !== undefined ? Math.round((bid + ask) / 2) : (bid ?? ask ?? Math.round(this.fair));
+    const mid =
+      bid !== undefined && ask !== undefined ? Math.round((bid + ask) / 2) : (bid ?? ask ?? Math.round(this.fair));
     const last = this.lastTradePrice ?? mid;
     const stats = this.klines.windowStats(t - DAY_MS);
     const prev24h = this.klines.priceAt(t - DAY_MS) ?? last;
@@ -755,7 +833,11 @@ export class MarketModel {
   private formatLevels(side: BookSide, n: number): [string, string][] {
     const count = Math.min(n, this.book.levelCount(side));
     const out: [string, string][] = new Array<[string, string]>(count);
-    for (let i = 0; i < count; i++) out[i] = [this.priceFormat.format(this.book.priceAt(side, i) as number), this.sizeFormat.format(this.book.sizeAt(side, i))];
+    for (let i = 0; i < count; i++)
+      out[i] = [
+        this.priceFormat.format(this.book.priceAt(side, i) as number),
+        this.sizeFormat.format(this.book.sizeAt(side, i)),
+      ];
     return out;
   }
 }
@@ -765,6 +847,7 @@ function validateParams(p: MarketModelParams): void {
   if (!(p.stepMs > 0) || !Number.isInteger(p.stepMs)) problems.push('stepMs must be a positive integer');
   if (p.regimes.length === 0) problems.push('at least one volatility regime is required');
   if (!(p.maxLevelsPerSide >= 1)) problems.push('maxLevelsPerSide must be ≥ 1');
-  if (!(p.episodeStrengthMin >= 1 && p.episodeStrengthMax >= p.episodeStrengthMin)) problems.push('episode strengths must satisfy 1 ≤ min ≤ max');
+  if (!(p.episodeStrengthMin >= 1 && p.episodeStrengthMax >= p.episodeStrengthMin))
+    problems.push('episode strengths must satisfy 1 ≤ min ≤ max');
   if (problems.length > 0) throw new RangeError(`invalid market model params: ${problems.join('; ')}`);
 }

@@ -6,7 +6,16 @@ import { StaticBook } from './testing/static-book';
 import { SimulatorRejection } from './v5-errors';
 
 type Action =
-  | { kind: 'place'; side: 'Buy' | 'Sell'; type: 'Market' | 'Limit'; tif: string; lots: number; offset: number; reduceOnly: boolean; link: number }
+  | {
+      kind: 'place';
+      side: 'Buy' | 'Sell';
+      type: 'Market' | 'Limit';
+      tif: string;
+      lots: number;
+      offset: number;
+      reduceOnly: boolean;
+      link: number;
+    }
   | { kind: 'cancel'; pick: number }
   | { kind: 'amend'; pick: number; lots: number | null; offset: number | null }
   | { kind: 'move'; mid: number; spread: number; bids: number[]; asks: number[] }
@@ -51,13 +60,28 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('trade' as const), side, offset: fc.integer({ min: -30, max: 30 }), lots: fc.integer({ min: 1, max: 3000 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('trade' as const),
+      side,
+      offset: fc.integer({ min: -30, max: 30 }),
+      lots: fc.integer({ min: 1, max: 3000 }),
+    }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('mark' as const), offset: fc.integer({ min: -50, max: 50 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('mark' as const), offset: fc.integer({ min: -50, max: 50 }) }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancelAll' as const }) },
 );
 
-const RANK: Record<string, number> = { New: 0, PartiallyFilled: 1, Filled: 2, Cancelled: 2, Rejected: 2, Deactivated: 2 };
+const RANK: Record<string, number> = {
+  New: 0,
+  PartiallyFilled: 1,
+  Filled: 2,
+  Cancelled: 2,
+  Rejected: 2,
+  Deactivated: 2,
+};
 const TOPIC_ORDER = ['order', 'execution', 'position', 'wallet'];
 /** Plain checks in the hot loop: jest's expect is too slow for thousands of steps per run. */
 function check(condition: boolean, what: string): void {
@@ -85,8 +109,15 @@ function runScenario(actions: Action[]): void {
   };
   const checkPushes = (updates: PrivateUpdate[], orderAction: boolean): void => {
     const order = updates.map((u) => TOPIC_ORDER.indexOf(u.topic));
-    check(order.every((v, i) => i === 0 || order[i - 1] < v), `push order ${JSON.stringify(updates.map((u) => u.topic))}`);
-    if (orderAction) check(updates.some((u) => u.topic === 'position'), 'position pushed on every order action');
+    check(
+      order.every((v, i) => i === 0 || order[i - 1] < v),
+      `push order ${JSON.stringify(updates.map((u) => u.topic))}`,
+    );
+    if (orderAction)
+      check(
+        updates.some((u) => u.topic === 'position'),
+        'position pushed on every order action',
+      );
     for (const update of updates) {
       if (update.topic === 'order') for (const o of update.data) observe(o.orderStatus, o.orderId);
     }
@@ -180,7 +211,10 @@ function runScenario(actions: Action[]): void {
 
     // Realised PnL from cash flows, independently of the engine's pro-rata bookkeeping:
     // Σ execPnl = Σ sells − Σ buys ± the entry value still held (+ long, − short).
-    const flows = executions.reduce((acc, e) => (e.side === 'Sell' ? acc.add(Dec.parse(e.execValue)) : acc.sub(Dec.parse(e.execValue))), Dec.ZERO);
+    const flows = executions.reduce(
+      (acc, e) => (e.side === 'Sell' ? acc.add(Dec.parse(e.execValue)) : acc.sub(Dec.parse(e.execValue))),
+      Dec.ZERO,
+    );
     const held = position.side === 'Sell' ? Dec.parse(position.positionValue).neg() : Dec.parse(position.positionValue);
     check(sum(executions.map((e) => e.execPnl)).eq(flows.add(held)), 'Σ execPnl = sells − buys ± held entry value');
 
@@ -191,7 +225,10 @@ function runScenario(actions: Action[]): void {
     check(Dec.parse(coin.walletBalance).eq(Dec.parse('10000').add(realised)), 'balance = initial + PnL − fees');
     check(Dec.parse(coin.cumRealisedPnl).eq(realised), 'wallet cumRealisedPnl');
     check(Dec.parse(position.cumRealisedPnl).eq(realised), 'position cumRealisedPnl');
-    check(Dec.parse(wallet.totalEquity).eq(Dec.parse(coin.walletBalance).add(Dec.parse(position.unrealisedPnl))), 'equity = balance + UPL');
+    check(
+      Dec.parse(wallet.totalEquity).eq(Dec.parse(coin.walletBalance).add(Dec.parse(position.unrealisedPnl))),
+      'equity = balance + UPL',
+    );
     const im = Dec.parse(coin.totalPositionIM).add(Dec.parse(coin.totalOrderIM));
     check(Dec.parse(wallet.totalAvailableBalance).eq(Dec.parse(wallet.totalEquity).sub(im)), 'available = equity − IM');
   }

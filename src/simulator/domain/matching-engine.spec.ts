@@ -38,7 +38,13 @@ const limit = (side: 'Buy' | 'Sell', qty: string, price: string, extra: object =
   price,
   ...extra,
 });
-const market = (side: 'Buy' | 'Sell', qty: string, extra: object = {}) => ({ symbol: SYMBOL, side, orderType: 'Market', qty, ...extra });
+const market = (side: 'Buy' | 'Sell', qty: string, extra: object = {}) => ({
+  symbol: SYMBOL,
+  side,
+  orderType: 'Market',
+  qty,
+  ...extra,
+});
 
 describe(MatchingEngine.name, () => {
   describe('market orders', () => {
@@ -98,7 +104,11 @@ describe(MatchingEngine.name, () => {
 
       const { updates } = sut.placeOrder(market('Buy', '2'), T0);
 
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderStatus: 'Cancelled', cumExecQty: '1.000', price: '105.0' });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderStatus: 'Cancelled',
+        cumExecQty: '1.000',
+        price: '105.0',
+      });
       expect(book.depth('asks')).toBe(lots('5'));
     });
 
@@ -135,7 +145,12 @@ describe(MatchingEngine.name, () => {
       const { updates } = sut.placeOrder(limit('Buy', '1', '99.5'), T0);
 
       expect(topics(updates)).toEqual(['order', 'position', 'wallet']);
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderStatus: 'New', avgPrice: '0', cumExecQty: '0', cumFeeDetail: {} });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderStatus: 'New',
+        avgPrice: '0',
+        cumExecQty: '0',
+        cumFeeDetail: {},
+      });
       expect(pushed(updates, 'position')[0]).toMatchObject({ side: '', size: '0', entryPrice: '0' });
       // IM = 99.5 / 10 (default leverage)
       expect(pushed(updates, 'wallet')[0].coin[0]).toMatchObject({ totalOrderIM: '9.95', walletBalance: '10000' });
@@ -146,11 +161,21 @@ describe(MatchingEngine.name, () => {
       const { sut, book } = anEngine({}, ladder());
       const { result } = sut.placeOrder(limit('Buy', '2', '99.5'), T0);
 
-      book.set([[px('98.9'), lots('3')]], [[px('99.4'), lots('1')], [px('99.5'), lots('3')]]);
+      book.set(
+        [[px('98.9'), lots('3')]],
+        [
+          [px('99.4'), lots('1')],
+          [px('99.5'), lots('3')],
+        ],
+      );
       const { updates } = sut.onMarketMove(SYMBOL, T0 + 100);
 
       expect(topics(updates)).toEqual(['order', 'execution', 'position', 'wallet']);
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderId: result.orderId, orderStatus: 'Filled', avgPrice: '99.5' });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderId: result.orderId,
+        orderStatus: 'Filled',
+        avgPrice: '99.5',
+      });
       const executions = pushed(updates, 'execution');
       expect(executions.map((e) => [e.execPrice, e.execQty, e.isMaker, e.feeRate, e.execFee])).toEqual([
         ['99.5', '1.000', true, '0.0002', '0.0199'],
@@ -176,7 +201,11 @@ describe(MatchingEngine.name, () => {
       expect(sut.onPublicTrade(SYMBOL, 'Sell', px('99.5'), lots('5'), T0 + 1).updates).toEqual([]);
       const { updates } = sut.onPublicTrade(SYMBOL, 'Sell', px('99.4'), lots('0.4'), T0 + 2);
 
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderStatus: 'PartiallyFilled', cumExecQty: '0.400', leavesQty: '0.600' });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderStatus: 'PartiallyFilled',
+        cumExecQty: '0.400',
+        leavesQty: '0.600',
+      });
       expect(pushed(updates, 'execution')[0]).toMatchObject({ execPrice: '99.5', isMaker: true });
     });
 
@@ -185,7 +214,11 @@ describe(MatchingEngine.name, () => {
 
       const { updates } = sut.placeOrder(limit('Buy', '3', '100.1', { timeInForce: 'IOC' }), T0);
 
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderStatus: 'Cancelled', cumExecQty: '1.000', leavesQty: '2.000' });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderStatus: 'Cancelled',
+        cumExecQty: '1.000',
+        leavesQty: '2.000',
+      });
       expect(sut.listOrders({ scope: 'open' })).toEqual([]);
     });
 
@@ -195,7 +228,11 @@ describe(MatchingEngine.name, () => {
       const { updates } = sut.placeOrder(limit('Buy', '5', '100.2', { timeInForce: 'FOK' }), T0);
 
       expect(topics(updates)).toEqual(['order', 'position']);
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderStatus: 'Cancelled', cumExecQty: '0', timeInForce: 'FOK' });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderStatus: 'Cancelled',
+        cumExecQty: '0',
+        timeInForce: 'FOK',
+      });
       expect(book.depth('asks')).toBe(lots('8'));
     });
 
@@ -204,13 +241,20 @@ describe(MatchingEngine.name, () => {
 
       const { updates } = sut.placeOrder(limit('Buy', '3', '100.2', { timeInForce: 'FOK' }), T0);
 
-      expect(pushed(updates, 'order')[0]).toMatchObject({ orderStatus: 'Filled', cumExecQty: '3.000', cumExecValue: '300.5' });
+      expect(pushed(updates, 'order')[0]).toMatchObject({
+        orderStatus: 'Filled',
+        cumExecQty: '3.000',
+        cumExecValue: '300.5',
+      });
     });
 
     it('should create then cancel a PostOnly order when it would take liquidity', () => {
       const { sut, book } = anEngine({}, ladder());
 
-      const { result, updates } = sut.placeOrder(limit('Buy', '1', '100.1', { timeInForce: 'PostOnly', orderLinkId: 'po-1' }), T0);
+      const { result, updates } = sut.placeOrder(
+        limit('Buy', '1', '100.1', { timeInForce: 'PostOnly', orderLinkId: 'po-1' }),
+        T0,
+      );
 
       expect(result).toEqual({ orderId: expect.any(String), orderLinkId: 'po-1' });
       expect(pushed(updates, 'order')[0]).toMatchObject({
@@ -259,9 +303,17 @@ describe(MatchingEngine.name, () => {
 
       // Round trip: PnL 15 − 15 + 20 = 20; fees (100 + 110 + 120 + 270 + 160) × 0.00055 = 0.418.
       const wallet = pushed(close, 'wallet')[0];
-      expect(wallet.coin[0]).toMatchObject({ walletBalance: '10019.582', cumRealisedPnl: '19.582', totalPositionIM: '0' });
+      expect(wallet.coin[0]).toMatchObject({
+        walletBalance: '10019.582',
+        cumRealisedPnl: '19.582',
+        totalPositionIM: '0',
+      });
       expect(wallet.totalEquity).toBe('10019.582');
-      expect(sut.listPositions({ symbol: SYMBOL })[0]).toMatchObject({ cumRealisedPnl: '19.582', avgPrice: '0', side: '' });
+      expect(sut.listPositions({ symbol: SYMBOL })[0]).toMatchObject({
+        cumRealisedPnl: '19.582',
+        avgPrice: '0',
+        side: '',
+      });
       expect(sut.listPositions()).toEqual([]);
     });
 
@@ -403,12 +455,20 @@ describe(MatchingEngine.name, () => {
 
       const amended = sut.amendOrder({ symbol: SYMBOL, orderLinkId: 'am-1', qty: '3', price: '99.5' }, T0 + 1);
       expect(pushed(amended.updates, 'order')[0]).toMatchObject({ orderStatus: 'New', qty: '3.000', price: '99.5' });
-      expect(retCodeOf(() => sut.amendOrder({ symbol: SYMBOL, orderId: result.orderId, price: '99.5' }, T0 + 2))).toBe(34040);
+      expect(retCodeOf(() => sut.amendOrder({ symbol: SYMBOL, orderId: result.orderId, price: '99.5' }, T0 + 2))).toBe(
+        34040,
+      );
 
       const crossed = sut.amendOrder({ symbol: SYMBOL, orderId: result.orderId, price: '100.1' }, T0 + 3);
-      expect(pushed(crossed.updates, 'order')[0]).toMatchObject({ orderStatus: 'PartiallyFilled', cumExecQty: '1.000', leavesQty: '2.000' });
+      expect(pushed(crossed.updates, 'order')[0]).toMatchObject({
+        orderStatus: 'PartiallyFilled',
+        cumExecQty: '1.000',
+        leavesQty: '2.000',
+      });
       expect(pushed(crossed.updates, 'execution')[0]).toMatchObject({ isMaker: false, execPrice: '100.1' });
-      expect(retCodeOf(() => sut.amendOrder({ symbol: SYMBOL, orderId: result.orderId, qty: '1' }, T0 + 4))).toBe(10001);
+      expect(retCodeOf(() => sut.amendOrder({ symbol: SYMBOL, orderId: result.orderId, qty: '1' }, T0 + 4))).toBe(
+        10001,
+      );
     });
   });
 
@@ -508,7 +568,10 @@ describe(MatchingEngine.name, () => {
 
       expect(sut.listOrders({ scope: 'all' }).map((o) => o.orderLinkId)).toEqual(['two', 'one']);
       expect(sut.listOrders({ scope: 'all', orderId: first.result.orderId })).toHaveLength(1);
-      expect(sut.listExecutions({ orderId: second.result.orderId }).map((e) => e.execPrice)).toEqual(['100.3', '100.2']);
+      expect(sut.listExecutions({ orderId: second.result.orderId }).map((e) => e.execPrice)).toEqual([
+        '100.3',
+        '100.2',
+      ]);
       expect(sut.listExecutions({ startTime: T0 + 1 })).toHaveLength(2);
     });
   });
@@ -564,53 +627,256 @@ describe(MatchingEngine.name, () => {
 
 // Field names copied from shared/data/bybit/v5-samples (ws_account_*.json, http_get_*.json).
 const WS_ORDER_SAMPLE_KEYS = [
-  'category', 'symbol', 'orderId', 'side', 'orderType', 'cancelType', 'price', 'qty', 'orderIv', 'timeInForce',
-  'orderStatus', 'orderLinkId', 'lastPriceOnCreated', 'reduceOnly', 'leavesQty', 'leavesValue', 'cumExecQty',
-  'cumExecValue', 'avgPrice', 'blockTradeId', 'positionIdx', 'cumExecFee', 'createdTime', 'updatedTime',
-  'rejectReason', 'triggerPrice', 'takeProfit', 'stopLoss', 'tpTriggerBy', 'slTriggerBy', 'tpLimitPrice',
-  'slLimitPrice', 'closeOnTrigger', 'placeType', 'smpType', 'smpGroup', 'smpOrderId', 'feeCurrency', 'triggerBy',
-  'stopOrderType', 'triggerDirection', 'tpslMode', 'createType',
+  'category',
+  'symbol',
+  'orderId',
+  'side',
+  'orderType',
+  'cancelType',
+  'price',
+  'qty',
+  'orderIv',
+  'timeInForce',
+  'orderStatus',
+  'orderLinkId',
+  'lastPriceOnCreated',
+  'reduceOnly',
+  'leavesQty',
+  'leavesValue',
+  'cumExecQty',
+  'cumExecValue',
+  'avgPrice',
+  'blockTradeId',
+  'positionIdx',
+  'cumExecFee',
+  'createdTime',
+  'updatedTime',
+  'rejectReason',
+  'triggerPrice',
+  'takeProfit',
+  'stopLoss',
+  'tpTriggerBy',
+  'slTriggerBy',
+  'tpLimitPrice',
+  'slLimitPrice',
+  'closeOnTrigger',
+  'placeType',
+  'smpType',
+  'smpGroup',
+  'smpOrderId',
+  'feeCurrency',
+  'triggerBy',
+  'stopOrderType',
+  'triggerDirection',
+  'tpslMode',
+  'createType',
 ];
 const WS_EXECUTION_SAMPLE_KEYS = [
-  'category', 'symbol', 'closedSize', 'execFee', 'execId', 'execPrice', 'execQty', 'execType', 'execValue', 'feeRate',
-  'tradeIv', 'markIv', 'blockTradeId', 'markPrice', 'indexPrice', 'underlyingPrice', 'leavesQty', 'orderId',
-  'orderLinkId', 'orderPrice', 'orderQty', 'orderType', 'stopOrderType', 'side', 'execTime', 'isLeverage', 'isMaker',
+  'category',
+  'symbol',
+  'closedSize',
+  'execFee',
+  'execId',
+  'execPrice',
+  'execQty',
+  'execType',
+  'execValue',
+  'feeRate',
+  'tradeIv',
+  'markIv',
+  'blockTradeId',
+  'markPrice',
+  'indexPrice',
+  'underlyingPrice',
+  'leavesQty',
+  'orderId',
+  'orderLinkId',
+  'orderPrice',
+  'orderQty',
+  'orderType',
+  'stopOrderType',
+  'side',
+  'execTime',
+  'isLeverage',
+  'isMaker',
   'seq',
 ];
 const WS_POSITION_SAMPLE_KEYS = [
-  'positionIdx', 'tradeMode', 'riskId', 'riskLimitValue', 'symbol', 'side', 'size', 'entryPrice', 'sessionAvgPrice',
-  'leverage', 'positionValue', 'positionBalance', 'markPrice', 'positionIM', 'positionMM', 'positionIMByMp',
-  'positionMMByMp', 'takeProfit', 'stopLoss', 'trailingStop', 'unrealisedPnl', 'cumRealisedPnl', 'curRealisedPnl',
-  'createdTime', 'updatedTime', 'tpslMode', 'liqPrice', 'bustPrice', 'category', 'positionStatus', 'adlRankIndicator',
-  'autoAddMargin', 'leverageSysUpdatedTime', 'mmrSysUpdatedTime', 'seq', 'isReduceOnly',
+  'positionIdx',
+  'tradeMode',
+  'riskId',
+  'riskLimitValue',
+  'symbol',
+  'side',
+  'size',
+  'entryPrice',
+  'sessionAvgPrice',
+  'leverage',
+  'positionValue',
+  'positionBalance',
+  'markPrice',
+  'positionIM',
+  'positionMM',
+  'positionIMByMp',
+  'positionMMByMp',
+  'takeProfit',
+  'stopLoss',
+  'trailingStop',
+  'unrealisedPnl',
+  'cumRealisedPnl',
+  'curRealisedPnl',
+  'createdTime',
+  'updatedTime',
+  'tpslMode',
+  'liqPrice',
+  'bustPrice',
+  'category',
+  'positionStatus',
+  'adlRankIndicator',
+  'autoAddMargin',
+  'leverageSysUpdatedTime',
+  'mmrSysUpdatedTime',
+  'seq',
+  'isReduceOnly',
 ];
 const WALLET_SAMPLE_KEYS = [
-  'accountIMRate', 'accountMMRate', 'accountLTV', 'totalEquity', 'totalWalletBalance', 'totalMarginBalance',
-  'totalAvailableBalance', 'totalInitialMargin', 'totalMaintenanceMargin', 'accountType', 'totalPerpUPL', 'coin',
+  'accountIMRate',
+  'accountMMRate',
+  'accountLTV',
+  'totalEquity',
+  'totalWalletBalance',
+  'totalMarginBalance',
+  'totalAvailableBalance',
+  'totalInitialMargin',
+  'totalMaintenanceMargin',
+  'accountType',
+  'totalPerpUPL',
+  'coin',
 ];
 const WALLET_COIN_SAMPLE_KEYS = [
-  'availableToBorrow', 'bonus', 'accruedInterest', 'availableToWithdraw', 'totalOrderIM', 'equity', 'totalPositionMM',
-  'usdValue', 'unrealisedPnl', 'borrowAmount', 'totalPositionIM', 'walletBalance', 'cumRealisedPnl', 'locked',
-  'collateralSwitch', 'marginCollateral', 'coin', 'spotBorrow',
+  'availableToBorrow',
+  'bonus',
+  'accruedInterest',
+  'availableToWithdraw',
+  'totalOrderIM',
+  'equity',
+  'totalPositionMM',
+  'usdValue',
+  'unrealisedPnl',
+  'borrowAmount',
+  'totalPositionIM',
+  'walletBalance',
+  'cumRealisedPnl',
+  'locked',
+  'collateralSwitch',
+  'marginCollateral',
+  'coin',
+  'spotBorrow',
 ];
 const REST_ORDER_SAMPLE_KEYS = [
-  'orderId', 'orderLinkId', 'blockTradeId', 'symbol', 'price', 'qty', 'side', 'isLeverage', 'positionIdx',
-  'orderStatus', 'cancelType', 'rejectReason', 'avgPrice', 'leavesQty', 'leavesValue', 'cumExecQty', 'cumExecValue',
-  'cumExecFee', 'timeInForce', 'orderType', 'stopOrderType', 'orderIv', 'triggerPrice', 'takeProfit', 'stopLoss',
-  'tpTriggerBy', 'slTriggerBy', 'triggerDirection', 'triggerBy', 'lastPriceOnCreated', 'reduceOnly', 'closeOnTrigger',
-  'smpType', 'smpGroup', 'smpOrderId', 'tpslMode', 'tpLimitPrice', 'slLimitPrice', 'placeType', 'createdTime',
+  'orderId',
+  'orderLinkId',
+  'blockTradeId',
+  'symbol',
+  'price',
+  'qty',
+  'side',
+  'isLeverage',
+  'positionIdx',
+  'orderStatus',
+  'cancelType',
+  'rejectReason',
+  'avgPrice',
+  'leavesQty',
+  'leavesValue',
+  'cumExecQty',
+  'cumExecValue',
+  'cumExecFee',
+  'timeInForce',
+  'orderType',
+  'stopOrderType',
+  'orderIv',
+  'triggerPrice',
+  'takeProfit',
+  'stopLoss',
+  'tpTriggerBy',
+  'slTriggerBy',
+  'triggerDirection',
+  'triggerBy',
+  'lastPriceOnCreated',
+  'reduceOnly',
+  'closeOnTrigger',
+  'smpType',
+  'smpGroup',
+  'smpOrderId',
+  'tpslMode',
+  'tpLimitPrice',
+  'slLimitPrice',
+  'placeType',
+  'createdTime',
   'updatedTime',
 ];
 const REST_EXECUTION_SAMPLE_KEYS = [
-  'symbol', 'orderId', 'orderLinkId', 'side', 'orderPrice', 'orderQty', 'leavesQty', 'createType', 'orderType',
-  'stopOrderType', 'execFee', 'execId', 'execPrice', 'execQty', 'execType', 'execValue', 'execTime', 'feeCurrency',
-  'isMaker', 'feeRate', 'tradeIv', 'markIv', 'markPrice', 'indexPrice', 'underlyingPrice', 'blockTradeId', 'closedSize',
+  'symbol',
+  'orderId',
+  'orderLinkId',
+  'side',
+  'orderPrice',
+  'orderQty',
+  'leavesQty',
+  'createType',
+  'orderType',
+  'stopOrderType',
+  'execFee',
+  'execId',
+  'execPrice',
+  'execQty',
+  'execType',
+  'execValue',
+  'execTime',
+  'feeCurrency',
+  'isMaker',
+  'feeRate',
+  'tradeIv',
+  'markIv',
+  'markPrice',
+  'indexPrice',
+  'underlyingPrice',
+  'blockTradeId',
+  'closedSize',
   'seq',
 ];
 const REST_POSITION_SAMPLE_KEYS = [
-  'positionIdx', 'riskId', 'riskLimitValue', 'symbol', 'side', 'size', 'avgPrice', 'positionValue', 'tradeMode',
-  'positionStatus', 'autoAddMargin', 'adlRankIndicator', 'leverage', 'positionBalance', 'markPrice', 'liqPrice',
-  'bustPrice', 'positionMM', 'positionIM', 'tpslMode', 'takeProfit', 'stopLoss', 'trailingStop', 'unrealisedPnl',
-  'curRealisedPnl', 'cumRealisedPnl', 'seq', 'isReduceOnly', 'mmrSysUpdatedTime', 'leverageSysUpdatedTime',
-  'createdTime', 'updatedTime',
+  'positionIdx',
+  'riskId',
+  'riskLimitValue',
+  'symbol',
+  'side',
+  'size',
+  'avgPrice',
+  'positionValue',
+  'tradeMode',
+  'positionStatus',
+  'autoAddMargin',
+  'adlRankIndicator',
+  'leverage',
+  'positionBalance',
+  'markPrice',
+  'liqPrice',
+  'bustPrice',
+  'positionMM',
+  'positionIM',
+  'tpslMode',
+  'takeProfit',
+  'stopLoss',
+  'trailingStop',
+  'unrealisedPnl',
+  'curRealisedPnl',
+  'cumRealisedPnl',
+  'seq',
+  'isReduceOnly',
+  'mmrSysUpdatedTime',
+  'leverageSysUpdatedTime',
+  'createdTime',
+  'updatedTime',
 ];

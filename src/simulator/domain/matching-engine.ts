@@ -248,7 +248,8 @@ export class MatchingEngine {
     this.makerRate = Dec.parse(config.makerFeeRate);
     this.slippage = Dec.parse(config.marketSlippage);
     this.mmRate = Dec.parse(config.maintenanceMarginRate);
-    if (this.slippage.sign() < 0 || !this.slippage.lt(Dec.ONE)) throw new RangeError('marketSlippage must be in [0, 1)');
+    if (this.slippage.sign() < 0 || !this.slippage.lt(Dec.ONE))
+      throw new RangeError('marketSlippage must be in [0, 1)');
     for (const instrument of deps.instruments) this.instruments.set(instrument.symbol, instrument);
 
     const copy = structuredClone(snapshot);
@@ -624,7 +625,12 @@ export class MatchingEngine {
   feeRates(symbol?: string): FeeRateItem[] {
     return [...this.instruments.keys()]
       .filter((s) => symbol === undefined || s === symbol)
-      .map((s) => ({ symbol: s, takerFeeRate: this.deps.config.takerFeeRate, makerFeeRate: this.deps.config.makerFeeRate, baseCoin: '' }));
+      .map((s) => ({
+        symbol: s,
+        takerFeeRate: this.deps.config.takerFeeRate,
+        makerFeeRate: this.deps.config.makerFeeRate,
+        baseCoin: '',
+      }));
   }
 
   /** The account's USDT figures as exact decimals (for invariant checks and the transport). */
@@ -694,7 +700,14 @@ export class MatchingEngine {
   }
 
   /** Applies one fill to the order, the position and the wallet, and records the execution. */
-  private fill(order: OrderState, priceTicks: number, lots: number, isMaker: boolean, touched: Touched, nowMs: number): void {
+  private fill(
+    order: OrderState,
+    priceTicks: number,
+    lots: number,
+    isMaker: boolean,
+    touched: Touched,
+    nowMs: number,
+  ): void {
     const instrument = this.instrument(order.symbol);
     const value = instrument.value(priceTicks, lots);
     const feeRate = isMaker ? this.makerRate : this.takerRate;
@@ -966,7 +979,9 @@ export class MatchingEngine {
     const reference = (side === 'Buy' ? book.bestAsk() : book.bestBid()) ?? (market.markTicks || market.lastTicks);
     if (!reference) return 0;
     const factor = side === 'Buy' ? Dec.ONE.add(this.slippage) : Dec.ONE.sub(this.slippage);
-    const bound = Dec.of(reference).mul(factor).round(0, side === 'Buy' ? 'down' : 'up');
+    const bound = Dec.of(reference)
+      .mul(factor)
+      .round(0, side === 'Buy' ? 'down' : 'up');
     return Math.max(1, Number(bound.units));
   }
 
@@ -993,7 +1008,14 @@ export class MatchingEngine {
     const size = Math.abs(position.sizeLots);
     const entry = Dec.parse(position.entryValue);
     if (size === 0) {
-      return { positionValue: Dec.ZERO, avgPrice: null, unrealisedPnl: Dec.ZERO, positionIM: Dec.ZERO, positionMM: Dec.ZERO, markTicks: market.markTicks };
+      return {
+        positionValue: Dec.ZERO,
+        avgPrice: null,
+        unrealisedPnl: Dec.ZERO,
+        positionIM: Dec.ZERO,
+        positionMM: Dec.ZERO,
+        markTicks: market.markTicks,
+      };
     }
     const markValue = market.markTicks > 0 ? instrument.value(market.markTicks, size) : entry;
     const unrealisedPnl = position.sizeLots > 0 ? markValue.sub(entry) : entry.sub(markValue);

@@ -12,7 +12,13 @@ describe('replay-reader', () => {
     const first = records[0];
     expect(first.kind).toBe('orderbook');
     if (first.kind !== 'orderbook') return;
-    expect(first).toMatchObject({ line: 1, topic: 'orderbook.500.XRPUSDT', depth: 500, symbol: 'XRPUSDT', ts: 1733011200691 });
+    expect(first).toMatchObject({
+      line: 1,
+      topic: 'orderbook.500.XRPUSDT',
+      depth: 500,
+      symbol: 'XRPUSDT',
+      ts: 1733011200691,
+    });
     expect(first.message.type).toBe('snapshot');
     expect(first.message.data.b).toHaveLength(500);
     // field values are those Bybit sent: the parsed message equals the raw JSON of the line
@@ -32,12 +38,30 @@ describe('replay-reader', () => {
     ['not json', 'BAD_JSON'],
     ['[1,2]', 'BAD_MESSAGE'],
     ['{"type":"delta","ts":1,"data":{}}', 'BAD_MESSAGE'],
-    ['{"topic":"orderbook.50.BTCUSDT","type":"update","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[],"u":1,"seq":1}}', 'BAD_MESSAGE'],
-    ['{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"ETHUSDT","b":[],"a":[],"u":1,"seq":1}}', 'BAD_MESSAGE'],
-    ['{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[["1",2]],"a":[],"u":1,"seq":1}}', 'BAD_MESSAGE'],
-    ['{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[["1e5","1"]],"u":1,"seq":1}}', 'BAD_MESSAGE'],
-    ['{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[],"seq":1}}', 'BAD_MESSAGE'],
-    ['{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":"1","data":{"s":"BTCUSDT","b":[],"a":[],"u":1,"seq":1}}', 'BAD_MESSAGE'],
+    [
+      '{"topic":"orderbook.50.BTCUSDT","type":"update","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[],"u":1,"seq":1}}',
+      'BAD_MESSAGE',
+    ],
+    [
+      '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"ETHUSDT","b":[],"a":[],"u":1,"seq":1}}',
+      'BAD_MESSAGE',
+    ],
+    [
+      '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[["1",2]],"a":[],"u":1,"seq":1}}',
+      'BAD_MESSAGE',
+    ],
+    [
+      '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[["1e5","1"]],"u":1,"seq":1}}',
+      'BAD_MESSAGE',
+    ],
+    [
+      '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[],"seq":1}}',
+      'BAD_MESSAGE',
+    ],
+    [
+      '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":"1","data":{"s":"BTCUSDT","b":[],"a":[],"u":1,"seq":1}}',
+      'BAD_MESSAGE',
+    ],
   ])('should reject %s with %s when a line is invalid', (line, code) => {
     try {
       parseReplayLine(line, 7);

@@ -11,7 +11,11 @@ import type { OrderbookMessage, PriceSize } from './market-model.messages';
 export type ReplayErrorCode = 'BAD_JSON' | 'BAD_MESSAGE' | 'OFF_GRID_VALUE';
 
 export class ReplayError extends DomainError<ReplayErrorCode> {
-  constructor(code: ReplayErrorCode, readonly line: number, reason: string) {
+  constructor(
+    code: ReplayErrorCode,
+    readonly line: number,
+    reason: string,
+  ) {
     super(code, 'INVALID', `replay line ${line}: ${reason}`, { line });
   }
 }
@@ -70,7 +74,8 @@ export function parseReplayLine(text: string, line: number): ReplayRecord {
 
   const parts = topic.split('.');
   const depth = Number(parts[1]);
-  if (parts.length !== 3 || !Number.isInteger(depth) || depth <= 0 || !parts[2]) throw bad(`malformed orderbook topic ${topic}`);
+  if (parts.length !== 3 || !Number.isInteger(depth) || depth <= 0 || !parts[2])
+    throw bad(`malformed orderbook topic ${topic}`);
   const symbol = parts[2];
   const type = value.type;
   if (type !== 'snapshot' && type !== 'delta') throw bad('type must be snapshot or delta');
@@ -109,7 +114,8 @@ function levels(value: unknown, field: string, bad: (reason: string) => ReplayEr
     if (!Array.isArray(level) || level.length !== 2 || typeof level[0] !== 'string' || typeof level[1] !== 'string') {
       throw bad(`${field} entries must be [price, size] string pairs`);
     }
-    if (!DECIMAL.test(level[0]) || !DECIMAL.test(level[1])) throw bad(`${field} has a non-decimal value ${JSON.stringify(level)}`);
+    if (!DECIMAL.test(level[0]) || !DECIMAL.test(level[1]))
+      throw bad(`${field} has a non-decimal value ${JSON.stringify(level)}`);
   }
   return value as PriceSize[];
 }

@@ -19,11 +19,16 @@ function referenceAfter(messages: readonly OrderbookMessage[]): { b: PriceSize[]
       bids.clear();
       asks.clear();
     }
-    for (const [p, s] of m.data.b) if (compareDecimal(s, '0') === 0) bids.delete(p); else bids.set(p, s);
-    for (const [p, s] of m.data.a) if (compareDecimal(s, '0') === 0) asks.delete(p); else asks.set(p, s);
+    for (const [p, s] of m.data.b)
+      if (compareDecimal(s, '0') === 0) bids.delete(p);
+      else bids.set(p, s);
+    for (const [p, s] of m.data.a)
+      if (compareDecimal(s, '0') === 0) asks.delete(p);
+      else asks.set(p, s);
   }
   // Number order is exact here: distinct 4-decimal prices below 10.
-  const sorted = (map: Map<string, string>, dir: 1 | -1): PriceSize[] => [...map.entries()].sort((x, y) => dir * (Number(x[0]) - Number(y[0])));
+  const sorted = (map: Map<string, string>, dir: 1 | -1): PriceSize[] =>
+    [...map.entries()].sort((x, y) => dir * (Number(x[0]) - Number(y[0])));
   return { b: sorted(bids, -1), a: sorted(asks, 1) };
 }
 
@@ -111,7 +116,12 @@ describe(ReplaySource.name, () => {
     sut.advance(0, () => undefined);
     const snapshot = sut.snapshotFor('orderbook.500.XRPUSDT')!;
     const expected = referenceAfter(orderbookMessages(records));
-    expect(snapshot).toMatchObject({ topic: 'orderbook.500.XRPUSDT', type: 'snapshot', ts: LAST_TS, data: { s: 'XRPUSDT', u: 20254918, seq: 130020252664 } });
+    expect(snapshot).toMatchObject({
+      topic: 'orderbook.500.XRPUSDT',
+      type: 'snapshot',
+      ts: LAST_TS,
+      data: { s: 'XRPUSDT', u: 20254918, seq: 130020252664 },
+    });
     expect(snapshot.data.b).toEqual(expected.b.slice(0, 500));
     expect(snapshot.data.a).toEqual(expected.a.slice(0, 500));
     expect(sut.snapshotFor('orderbook.50.XRPUSDT')).toBeUndefined();
@@ -123,7 +133,11 @@ describe(ReplaySource.name, () => {
     const sut = new ReplaySource(damaged, { startMs: 0, speed: Number.POSITIVE_INFINITY });
     sut.advance(0, () => undefined);
     expect(sut.gapCount('XRPUSDT')).toBe(1);
-    const offGrid = new ReplaySource(records.slice(0, 2), { startMs: 0, speed: Number.POSITIVE_INFINITY, instruments: { XRPUSDT: { tickSize: '0.001', qtyStep: '1' } } });
+    const offGrid = new ReplaySource(records.slice(0, 2), {
+      startMs: 0,
+      speed: Number.POSITIVE_INFINITY,
+      instruments: { XRPUSDT: { tickSize: '0.001', qtyStep: '1' } },
+    });
     expect(() => offGrid.advance(0, () => undefined)).toThrow(ReplayError);
   });
 });

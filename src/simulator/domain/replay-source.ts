@@ -160,7 +160,13 @@ export class ReplaySource {
         topic,
         type: 'snapshot',
         ts: state.lastTs,
-        data: { s: state.symbol, b: this.format(state, 'bid', depth), a: this.format(state, 'ask', depth), u: state.lastU, seq: state.lastSeq },
+        data: {
+          s: state.symbol,
+          b: this.format(state, 'bid', depth),
+          a: this.format(state, 'ask', depth),
+          u: state.lastU,
+          seq: state.lastSeq,
+        },
         cts: state.lastCts,
       };
     }
@@ -172,7 +178,15 @@ export class ReplaySource {
     const state = this.books.get(symbol);
     if (!state) return undefined;
     const n = Math.max(1, Math.min(1000, Math.floor(limit)));
-    return { s: symbol, b: this.format(state, 'bid', n), a: this.format(state, 'ask', n), ts: state.lastTs, u: state.lastU, seq: state.lastSeq, cts: state.lastCts };
+    return {
+      s: symbol,
+      b: this.format(state, 'bid', n),
+      a: this.format(state, 'ask', n),
+      ts: state.lastTs,
+      u: state.lastU,
+      seq: state.lastSeq,
+      cts: state.lastCts,
+    };
   }
 
   private dueMs(record: ReplayRecord): number {
@@ -223,7 +237,11 @@ export class ReplaySource {
         priceTicks = state.price.parse(price);
         sizeLots = state.size.parse(size);
       } catch {
-        throw new ReplayError('OFF_GRID_VALUE', line, `${price} x ${size} is off the ${state.price.step} / ${state.size.step} grid`);
+        throw new ReplayError(
+          'OFF_GRID_VALUE',
+          line,
+          `${price} x ${size} is off the ${state.price.step} / ${state.size.step} grid`,
+        );
       }
       state.book.setLevel(side, priceTicks, sizeLots);
     }
@@ -253,7 +271,11 @@ export class ReplaySource {
   private format(state: SymbolBook, side: BookSide, n: number): PriceSize[] {
     const count = Math.min(n, state.book.levelCount(side));
     const out: PriceSize[] = new Array<PriceSize>(count);
-    for (let i = 0; i < count; i++) out[i] = [state.price.format(state.book.priceAt(side, i) as number), state.size.format(state.book.sizeAt(side, i))];
+    for (let i = 0; i < count; i++)
+      out[i] = [
+        state.price.format(state.book.priceAt(side, i) as number),
+        state.size.format(state.book.sizeAt(side, i)),
+      ];
     return out;
   }
 }

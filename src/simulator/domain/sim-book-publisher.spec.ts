@@ -5,7 +5,14 @@ import type { OrderbookDepth } from './market-model.messages';
 
 function setup(depth: OrderbookDepth = 50) {
   const book = new SimBook();
-  const sut = new OrderbookPublisher(depth, 'BTCUSDT', book, new StepFormatter('0.10'), new StepFormatter('0.001'), 500);
+  const sut = new OrderbookPublisher(
+    depth,
+    'BTCUSDT',
+    book,
+    new StepFormatter('0.10'),
+    new StepFormatter('0.001'),
+    500,
+  );
   return { book, sut };
 }
 
@@ -15,7 +22,13 @@ describe(OrderbookPublisher.name, () => {
     book.setLevel('bid', 1000, 5);
     book.setLevel('ask', 1001, 7);
     const first = sut.publish(10, 9, 100);
-    expect(first).toEqual({ topic: 'orderbook.50.BTCUSDT', type: 'snapshot', ts: 10, data: { s: 'BTCUSDT', b: [['100.00', '0.005']], a: [['100.10', '0.007']], u: 500, seq: 100 }, cts: 9 });
+    expect(first).toEqual({
+      topic: 'orderbook.50.BTCUSDT',
+      type: 'snapshot',
+      ts: 10,
+      data: { s: 'BTCUSDT', b: [['100.00', '0.005']], a: [['100.10', '0.007']], u: 500, seq: 100 },
+      cts: 9,
+    });
     expect(sut.publish(30, 9, 100)).toBeUndefined(); // nothing changed: nothing sent
     book.setLevel('bid', 1000, 6);
     book.setLevel('ask', 1002, 1);
@@ -36,9 +49,15 @@ describe(OrderbookPublisher.name, () => {
     sut2.publish(0, 0, 1);
     book2.setLevel('bid', 1000, 0); // the 51st level (950) slides into the window unchanged
     book2.setLevel('bid', 1001 - 60, 9); // outside the window: not sent
-    expect(sut2.publish(20, 20, 2)?.data.b).toEqual([['100.00', '0'], ['95.00', '0.051']]);
+    expect(sut2.publish(20, 20, 2)?.data.b).toEqual([
+      ['100.00', '0'],
+      ['95.00', '0.051'],
+    ]);
     book2.setLevel('bid', 1001, 2); // a better bid pushes 95.00 out of the window
-    expect(sut2.publish(40, 40, 3)?.data.b).toEqual([['100.10', '0.002'], ['95.00', '0']]);
+    expect(sut2.publish(40, 40, 3)?.data.b).toEqual([
+      ['100.10', '0.002'],
+      ['95.00', '0'],
+    ]);
     expect(book.bestBid()).toBe(1000);
   });
 

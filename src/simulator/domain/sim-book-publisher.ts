@@ -128,7 +128,14 @@ export class OrderbookPublisher {
     return message;
   }
 
-  private message(type: 'snapshot' | 'delta', b: PriceSize[], a: PriceSize[], ts: number, cts: number, seq: number): OrderbookMessage {
+  private message(
+    type: 'snapshot' | 'delta',
+    b: PriceSize[],
+    a: PriceSize[],
+    ts: number,
+    cts: number,
+    seq: number,
+  ): OrderbookMessage {
     if (this.resetPending) {
       this.resetPending = false;
       this.gapPending = false;

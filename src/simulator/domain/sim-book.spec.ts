@@ -36,7 +36,11 @@ describe(SimBook.name, () => {
   });
 
   it('should match a naive map when any sequence of level updates is applied', () => {
-    const op = fc.record({ side: fc.constantFrom<BookSide>('bid', 'ask'), price: fc.integer({ min: 1, max: 60 }), size: fc.integer({ min: 0, max: 5 }) });
+    const op = fc.record({
+      side: fc.constantFrom<BookSide>('bid', 'ask'),
+      price: fc.integer({ min: 1, max: 60 }),
+      size: fc.integer({ min: 0, max: 5 }),
+    });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const sut = new SimBook();
@@ -64,8 +68,17 @@ describe(SimBook.name, () => {
 
   it('should walk levels best first and tolerate consumption when iterating for a taker', () => {
     const sut = new SimBook();
-    for (const [p, s] of [[101, 2], [102, 3], [104, 1]]) sut.setLevel('ask', p, s);
-    for (const [p, s] of [[100, 1], [99, 2]]) sut.setLevel('bid', p, s);
+    for (const [p, s] of [
+      [101, 2],
+      [102, 3],
+      [104, 1],
+    ])
+      sut.setLevel('ask', p, s);
+    for (const [p, s] of [
+      [100, 1],
+      [99, 2],
+    ])
+      sut.setLevel('bid', p, s);
     const seen: BookLevel[] = [];
     for (const level of sut.levelsFor('Buy')) {
       seen.push(level);

@@ -352,7 +352,11 @@ function avgPriceText(figures: PositionFigures, instrument: Instrument): string 
   return figures.avgPrice ? instrument.formatAvgPrice(figures.avgPrice) : '0';
 }
 
-export function restPosition(position: PositionState, figures: PositionFigures, instrument: Instrument): V5RestPosition {
+export function restPosition(
+  position: PositionState,
+  figures: PositionFigures,
+  instrument: Instrument,
+): V5RestPosition {
   const common = positionCommon(position, figures, instrument);
   return { ...common, avgPrice: avgPriceText(figures, instrument) };
 }

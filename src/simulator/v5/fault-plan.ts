@@ -32,14 +32,17 @@ export class FaultPlanError extends Error {}
 
 /** Validates a partial update (from JSON) and merges it; unknown keys and out-of-range values are refused. */
 export function mergeFaults(current: FaultSettings, update: unknown): FaultSettings {
-  if (typeof update !== 'object' || update === null || Array.isArray(update)) throw new FaultPlanError('faults must be a JSON object');
+  if (typeof update !== 'object' || update === null || Array.isArray(update))
+    throw new FaultPlanError('faults must be a JSON object');
   const next: Record<string, number | boolean> = { ...current };
   for (const [key, value] of Object.entries(update)) {
     if ((RATE_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new FaultPlanError(`${key} must be a number from 0 to 1`);
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+        throw new FaultPlanError(`${key} must be a number from 0 to 1`);
       next[key] = value;
     } else if (key === 'wsDelayMs') {
-      if (typeof value !== 'number' || !(value >= 0 && value <= 60_000)) throw new FaultPlanError('wsDelayMs must be 0..60000');
+      if (typeof value !== 'number' || !(value >= 0 && value <= 60_000))
+        throw new FaultPlanError('wsDelayMs must be 0..60000');
       next[key] = value;
     } else if (key === 'feedPaused') {
       if (typeof value !== 'boolean') throw new FaultPlanError('feedPaused must be true or false');

@@ -5,8 +5,15 @@ describe(V5RateLimits.name, () => {
     const sut = new V5RateLimits();
     const decisions = Array.from({ length: 11 }, () => sut.takeEndpoint('uid-1', '/v5/order/create', 1_000));
     expect(decisions.slice(0, 10).every((d) => d?.allowed)).toBe(true);
-    expect(decisions[0]?.headers).toEqual({ 'X-Bapi-Limit': '10', 'X-Bapi-Limit-Status': '9', 'X-Bapi-Limit-Reset-Timestamp': '1000' });
-    expect(decisions[10]).toEqual({ allowed: false, headers: { 'X-Bapi-Limit': '10', 'X-Bapi-Limit-Status': '0', 'X-Bapi-Limit-Reset-Timestamp': '2000' } });
+    expect(decisions[0]?.headers).toEqual({
+      'X-Bapi-Limit': '10',
+      'X-Bapi-Limit-Status': '9',
+      'X-Bapi-Limit-Reset-Timestamp': '1000',
+    });
+    expect(decisions[10]).toEqual({
+      allowed: false,
+      headers: { 'X-Bapi-Limit': '10', 'X-Bapi-Limit-Status': '0', 'X-Bapi-Limit-Reset-Timestamp': '2000' },
+    });
   });
 
   it('should count uids and endpoints separately and reset after the window', () => {

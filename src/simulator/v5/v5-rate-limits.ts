@@ -35,7 +35,10 @@ export class V5RateLimits {
   private readonly windows = new Map<string, Window>();
   private readonly ipWindows = new Map<string, Window>();
 
-  constructor(private readonly limits: Readonly<Record<string, number>> = V5_ENDPOINT_LIMITS, private readonly ipLimit = IP_LIMIT) {}
+  constructor(
+    private readonly limits: Readonly<Record<string, number>> = V5_ENDPOINT_LIMITS,
+    private readonly ipLimit = IP_LIMIT,
+  ) {}
 
   /** Counts one request of `uid` on `path`; undefined when the endpoint has no per-UID limit. */
   takeEndpoint(uid: string, path: string, nowMs: number): LimitDecision | undefined {

@@ -83,8 +83,15 @@ export class V5Server {
     this.registerMarketRoutes();
     this.registerAccountRoutes();
     this.registerControlRoutes();
-    this.http.setNotFoundHandler((_request, reply) => void reply.status(404).send({ retCode: 404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: this.now() }));
-    this.http.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
+    this.http.setNotFoundHandler(
+      (_request, reply) =>
+        void reply
+          .status(404)
+          .send({ retCode: 404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: this.now() }),
+    );
+    this.http.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(request, socket, head),
+    );
     options.venue.on({
       publicMessage: (message) => this.fanOutPublic(message),
       privateUpdate: (update) => this.fanOutPrivate(update),
@@ -144,7 +151,9 @@ export class V5Server {
       this.requireLinear(params);
       const symbol = this.requireSymbol(params);
       const limit = this.limitParam(params, 25, 1000);
-      return venue.orderbook(symbol, limit) ?? { s: symbol, b: [], a: [], ts: this.now(), u: 0, seq: 0, cts: this.now() };
+      return (
+        venue.orderbook(symbol, limit) ?? { s: symbol, b: [], a: [], ts: this.now(), u: 0, seq: 0, cts: this.now() }
+      );
     });
     this.route('GET', '/v5/market/kline', false, (params) => {
       const symbol = this.requireSymbol(params);
@@ -172,7 +181,8 @@ export class V5Server {
     const venue = this.options.venue;
     this.route('POST', '/v5/order/create', true, (params, now) => {
       this.requireLinear(params);
-      if (this.options.random() < this.faults.orderRejectRate) throw new SimulatorRejection(V5_ERRORS.AVAILABLE_INSUFFICIENT);
+      if (this.options.random() < this.faults.orderRejectRate)
+        throw new SimulatorRejection(V5_ERRORS.AVAILABLE_INSUFFICIENT);
       return venue.placeOrder(
         {
           symbol: this.requireSymbol(params),
@@ -190,11 +200,23 @@ export class V5Server {
     });
     this.route('POST', '/v5/order/amend', true, (params, now) => {
       this.requireLinear(params);
-      return venue.amendOrder({ symbol: this.requireSymbol(params), orderId: params.orderId, orderLinkId: params.orderLinkId, qty: params.qty, price: params.price }, now);
+      return venue.amendOrder(
+        {
+          symbol: this.requireSymbol(params),
+          orderId: params.orderId,
+          orderLinkId: params.orderLinkId,
+          qty: params.qty,
+          price: params.price,
+        },
+        now,
+      );
     });
     this.route('POST', '/v5/order/cancel', true, (params, now) => {
       this.requireLinear(params);
-      return venue.cancelOrder({ symbol: this.requireSymbol(params), orderId: params.orderId, orderLinkId: params.orderLinkId }, now);
+      return venue.cancelOrder(
+        { symbol: this.requireSymbol(params), orderId: params.orderId, orderLinkId: params.orderLinkId },
+        now,
+      );
     });
     this.route('POST', '/v5/order/cancel-all', true, (params, now) => {
       this.requireLinear(params);
@@ -207,7 +229,12 @@ export class V5Server {
       this.requireLinear(params);
       this.requireOneOf(params, ['symbol', 'settleCoin', 'baseCoin']);
       const scope = params.openOnly === '1' ? 'closed' : 'open';
-      const list = venue.listOrders({ symbol: params.symbol, orderId: params.orderId, orderLinkId: params.orderLinkId, scope });
+      const list = venue.listOrders({
+        symbol: params.symbol,
+        orderId: params.orderId,
+        orderLinkId: params.orderLinkId,
+        scope,
+      });
       return { category: 'linear', ...this.page(list, params, 20, 50) };
     });
     this.route('GET', '/v5/order/history', true, (params) => {
@@ -236,7 +263,8 @@ export class V5Server {
     });
     this.route('POST', '/v5/position/set-leverage', true, (params, now) => {
       this.requireLinear(params);
-      if (params.buyLeverage !== params.sellLeverage) throw new V5HttpError(10001, 'buyLeverage must equal sellLeverage in one-way mode');
+      if (params.buyLeverage !== params.sellLeverage)
+        throw new V5HttpError(10001, 'buyLeverage must equal sellLeverage in one-way mode');
       return venue.setLeverage(this.requireSymbol(params), String(params.buyLeverage), now);
     });
     this.route('GET', '/v5/account/wallet-balance', true, (params) => {
@@ -251,15 +279,22 @@ export class V5Server {
 
   // ------------------------------------------------------------------------------------ REST: plumbing
 
-  private route(method: 'GET' | 'POST', path: string, signed: boolean, handler: (params: Params, now: number) => unknown): void {
+  private route(
+    method: 'GET' | 'POST',
+    path: string,
+    signed: boolean,
+    handler: (params: Params, now: number) => unknown,
+  ): void {
     this.http.route({
       method,
       url: path,
       handler: async (request, reply) => {
         const now = this.now();
-        if (!this.limits.takeIp(request.ip, now)) return reply.status(403).type('text/plain').send('access too frequent');
+        if (!this.limits.takeIp(request.ip, now))
+          return reply.status(403).type('text/plain').send('access too frequent');
         if (this.options.random() < this.faults.httpTimeoutRate) return this.hang(reply);
-        if (this.options.random() < this.faults.httpErrorRate) return reply.status(503).type('text/plain').send('Service Unavailable');
+        if (this.options.random() < this.faults.httpErrorRate)
+          return reply.status(503).type('text/plain').send('Service Unavailable');
         const rawQuery = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?') + 1) : '';
         const rawBody = typeof request.body === 'string' ? request.body : '';
         try {
@@ -274,7 +309,8 @@ export class V5Server {
           const params = method === 'GET' ? Object.fromEntries(new URLSearchParams(rawQuery)) : parseBody(rawBody);
           return this.envelope(reply, 0, 'OK', handler(params, now), now);
         } catch (error) {
-          if (error instanceof V5HttpError) return this.envelope(reply.status(error.httpStatus), error.retCode, error.retMsg, {}, now);
+          if (error instanceof V5HttpError)
+            return this.envelope(reply.status(error.httpStatus), error.retCode, error.retMsg, {}, now);
           if (error instanceof SimulatorRejection) return this.envelope(reply, error.retCode, error.retMsg, {}, now);
           return this.envelope(reply.status(500), 10016, 'Internal server error.', {}, now);
         }
@@ -288,16 +324,29 @@ export class V5Server {
       return Array.isArray(value) ? value[0] : value;
     };
     const verdict = verifyRestSignature(
-      { apiKey: header('x-bapi-api-key'), timestamp: header('x-bapi-timestamp'), recvWindow: header('x-bapi-recv-window'), sign: header('x-bapi-sign'), payload },
+      {
+        apiKey: header('x-bapi-api-key'),
+        timestamp: header('x-bapi-timestamp'),
+        recvWindow: header('x-bapi-recv-window'),
+        sign: header('x-bapi-sign'),
+        payload,
+      },
       (key) => this.options.credentials[key],
       now,
     );
-    if (!verdict.ok) throw new V5HttpError(verdict.failure.retCode, verdict.failure.retMsg, verdict.failure.retCode === 10003 ? 401 : 200);
+    if (!verdict.ok)
+      throw new V5HttpError(
+        verdict.failure.retCode,
+        verdict.failure.retMsg,
+        verdict.failure.retCode === 10003 ? 401 : 200,
+      );
     return verdict.apiKey;
   }
 
   private envelope(reply: FastifyReply, retCode: number, retMsg: string, result: unknown, now: number): FastifyReply {
-    return reply.type('application/json').send({ retCode, retMsg, result: retCode === 0 ? result : {}, retExtInfo: {}, time: now });
+    return reply
+      .type('application/json')
+      .send({ retCode, retMsg, result: retCode === 0 ? result : {}, retExtInfo: {}, time: now });
   }
 
   /** A request that never answers (the client's timeout must fire); released when the client gives up or at close. */
@@ -330,7 +379,12 @@ export class V5Server {
   }
 
   /** Cursor pages: the cursor is the offset of the next page, "" at the end. */
-  private page<T>(list: readonly T[], params: Params, fallback: number, max: number): { list: T[]; nextPageCursor: string } {
+  private page<T>(
+    list: readonly T[],
+    params: Params,
+    fallback: number,
+    max: number,
+  ): { list: T[]; nextPageCursor: string } {
     const limit = this.limitParam(params, fallback, max);
     const offset = params.cursor ? Number(params.cursor) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw new V5HttpError(10001, 'cursor invalid');
@@ -353,11 +407,14 @@ export class V5Server {
         // Fault values keep their JSON types (numbers, booleans); parseBody stringifies for V5 order params.
         return reply.send(this.setFaults(parseControlBody(String(request.body ?? ''))));
       } catch (error) {
-        if (error instanceof FaultPlanError || error instanceof SyntaxError) return reply.status(400).send({ error: error.message });
+        if (error instanceof FaultPlanError || error instanceof SyntaxError)
+          return reply.status(400).send({ error: error.message });
         throw error;
       }
     });
-    this.http.post('/sim/ws/drop', (request, reply) => (loopbackOnly(request, reply) ? reply.send({ dropped: this.dropConnections() }) : reply));
+    this.http.post('/sim/ws/drop', (request, reply) =>
+      loopbackOnly(request, reply) ? reply.send({ dropped: this.dropConnections() }) : reply,
+    );
     this.http.post('/sim/gap', (request, reply) => {
       if (!loopbackOnly(request, reply)) return reply;
       const body = parseBody(String(request.body ?? '{}'));
@@ -387,7 +444,12 @@ export class V5Server {
   }
 
   private accept(socket: WebSocket, kinds: ReadonlySet<StreamKind>): void {
-    const session = new V5WsSession(randomUUID(), kinds, (key) => this.options.credentials[key], (symbol) => this.options.venue.hasSymbol(symbol));
+    const session = new V5WsSession(
+      randomUUID(),
+      kinds,
+      (key) => this.options.credentials[key],
+      (symbol) => this.options.venue.hasSymbol(symbol),
+    );
     const connection: Connection = { socket, session };
     this.connections.add(connection);
     socket.on('message', (data) => {
@@ -404,7 +466,11 @@ export class V5Server {
   }
 
   private subscribe(connection: Connection, topic: string): void {
-    if (topic in PRIVATE_TOPIC_ALIASES || Object.values(PRIVATE_TOPIC_ALIASES).some((aliases) => aliases.includes(topic))) return;
+    if (
+      topic in PRIVATE_TOPIC_ALIASES ||
+      Object.values(PRIVATE_TOPIC_ALIASES).some((aliases) => aliases.includes(topic))
+    )
+      return;
     let set = this.subscribers.get(topic);
     if (!set) {
       set = new Set();
@@ -449,7 +515,10 @@ export class V5Server {
   private send(connection: Connection, text: string, delayable: boolean): void {
     if (connection.socket.readyState !== WebSocket.OPEN) return;
     if (delayable && this.faults.wsDelayMs > 0) {
-      setTimeout(() => connection.socket.readyState === WebSocket.OPEN && connection.socket.send(text), this.faults.wsDelayMs);
+      setTimeout(
+        () => connection.socket.readyState === WebSocket.OPEN && connection.socket.send(text),
+        this.faults.wsDelayMs,
+      );
       return;
     }
     connection.socket.send(text);
@@ -464,9 +533,11 @@ function parseBody(text: string): Json & Params {
   } catch {
     throw new V5HttpError(10001, 'Request parameter error: body is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new V5HttpError(10001, 'Request parameter error');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new V5HttpError(10001, 'Request parameter error');
   const params: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(parsed)) params[key] = value === undefined || value === null ? undefined : String(value);
+  for (const [key, value] of Object.entries(parsed))
+    params[key] = value === undefined || value === null ? undefined : String(value);
   return params;
 }
 

@@ -71,7 +71,11 @@ export function verifyWsAuth(
   nowMs: number,
 ): { readonly ok: true; readonly apiKey: string } | { readonly ok: false; readonly retMsg: string } {
   const [apiKey, expires, signature] = args;
-  if (typeof apiKey !== 'string' || (typeof expires !== 'number' && typeof expires !== 'string') || typeof signature !== 'string') {
+  if (
+    typeof apiKey !== 'string' ||
+    (typeof expires !== 'number' && typeof expires !== 'string') ||
+    typeof signature !== 'string'
+  ) {
     return { ok: false, retMsg: 'Params Error' };
   }
   const secret = secretOf(apiKey);

@@ -3,8 +3,19 @@ import { verifyWsAuth } from './v5-signature';
 export type StreamKind = 'public' | 'private';
 
 /** Public topics the simulator serves (BYBIT.md §6); kline intervals as Bybit lists them. */
-const PUBLIC_TOPIC = /^(orderbook\.(1|50|200|500|1000)\.([A-Z0-9]{2,25})|publicTrade\.([A-Z0-9]{2,25})|tickers\.([A-Z0-9]{2,25})|kline\.(1|3|5|15|30|60|120|240|360|720|D|W|M)\.([A-Z0-9]{2,25}))$/;
-const PRIVATE_TOPICS = new Set(['order', 'order.linear', 'execution', 'execution.linear', 'execution.fast', 'execution.fast.linear', 'position', 'position.linear', 'wallet']);
+const PUBLIC_TOPIC =
+  /^(orderbook\.(1|50|200|500|1000)\.([A-Z0-9]{2,25})|publicTrade\.([A-Z0-9]{2,25})|tickers\.([A-Z0-9]{2,25})|kline\.(1|3|5|15|30|60|120|240|360|720|D|W|M)\.([A-Z0-9]{2,25}))$/;
+const PRIVATE_TOPICS = new Set([
+  'order',
+  'order.linear',
+  'execution',
+  'execution.linear',
+  'execution.fast',
+  'execution.fast.linear',
+  'position',
+  'position.linear',
+  'wallet',
+]);
 
 export interface SessionReply {
   readonly text: string;
@@ -51,9 +62,14 @@ export class V5WsSession {
     try {
       message = JSON.parse(frame) as typeof message;
     } catch {
-      return { replies: [this.reply({ success: false, ret_msg: 'Invalid request: not JSON', op: '' })], subscribed: [], unsubscribed: [] };
+      return {
+        replies: [this.reply({ success: false, ret_msg: 'Invalid request: not JSON', op: '' })],
+        subscribed: [],
+        unsubscribed: [],
+      };
     }
-    const reqId = typeof message.req_id === 'string' || typeof message.req_id === 'number' ? String(message.req_id) : undefined;
+    const reqId =
+      typeof message.req_id === 'string' || typeof message.req_id === 'number' ? String(message.req_id) : undefined;
     const args = Array.isArray(message.args) ? (message.args as unknown[]) : [];
     switch (message.op) {
       case 'ping':
@@ -65,7 +81,18 @@ export class V5WsSession {
       case 'unsubscribe':
         return this.unsubscribe(args, reqId);
       default:
-        return { replies: [this.reply({ success: false, ret_msg: `Unknown op: ${String(message.op)}`, op: String(message.op ?? ''), req_id: reqId })], subscribed: [], unsubscribed: [] };
+        return {
+          replies: [
+            this.reply({
+              success: false,
+              ret_msg: `Unknown op: ${String(message.op)}`,
+              op: String(message.op ?? ''),
+              req_id: reqId,
+            }),
+          ],
+          subscribed: [],
+          unsubscribed: [],
+        };
     }
   }
 
@@ -78,7 +105,8 @@ export class V5WsSession {
   }
 
   private auth(args: unknown[], reqId: string | undefined, nowMs: number): string {
-    if (!this.kinds.has('private')) return this.reply({ success: false, ret_msg: 'Request not authorized', op: 'auth', req_id: reqId });
+    if (!this.kinds.has('private'))
+      return this.reply({ success: false, ret_msg: 'Request not authorized', op: 'auth', req_id: reqId });
     const result = verifyWsAuth(args, this.secretOf, nowMs);
     if (!result.ok) return this.reply({ success: false, ret_msg: result.retMsg, op: 'auth', req_id: reqId });
     this.authenticatedKey = result.apiKey;
@@ -89,18 +117,38 @@ export class V5WsSession {
     const topics = args.filter((a): a is string => typeof a === 'string');
     for (const topic of topics) {
       const problem = this.problemWith(topic);
-      if (problem) return { replies: [this.reply({ success: false, ret_msg: problem, op: 'subscribe', req_id: reqId })], subscribed: [], unsubscribed: [] };
+      if (problem)
+        return {
+          replies: [this.reply({ success: false, ret_msg: problem, op: 'subscribe', req_id: reqId })],
+          subscribed: [],
+          unsubscribed: [],
+        };
     }
-    if (topics.length === 0) return { replies: [this.reply({ success: false, ret_msg: 'Invalid request: no topics', op: 'subscribe', req_id: reqId })], subscribed: [], unsubscribed: [] };
+    if (topics.length === 0)
+      return {
+        replies: [
+          this.reply({ success: false, ret_msg: 'Invalid request: no topics', op: 'subscribe', req_id: reqId }),
+        ],
+        subscribed: [],
+        unsubscribed: [],
+      };
     const fresh = topics.filter((t) => !this.topics.has(t));
     for (const topic of fresh) this.topics.add(topic);
-    return { replies: [this.reply({ success: true, ret_msg: '', op: 'subscribe', req_id: reqId })], subscribed: fresh, unsubscribed: [] };
+    return {
+      replies: [this.reply({ success: true, ret_msg: '', op: 'subscribe', req_id: reqId })],
+      subscribed: fresh,
+      unsubscribed: [],
+    };
   }
 
   private unsubscribe(args: unknown[], reqId: string | undefined): SessionEffects {
     const topics = args.filter((a): a is string => typeof a === 'string' && this.topics.has(a));
     for (const topic of topics) this.topics.delete(topic);
-    return { replies: [this.reply({ success: true, ret_msg: '', op: 'unsubscribe', req_id: reqId })], subscribed: [], unsubscribed: topics };
+    return {
+      replies: [this.reply({ success: true, ret_msg: '', op: 'unsubscribe', req_id: reqId })],
+      subscribed: [],
+      unsubscribed: topics,
+    };
   }
 
   private problemWith(topic: string): string | undefined {

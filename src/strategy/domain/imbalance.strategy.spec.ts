@@ -3,7 +3,13 @@ import { FixedClock } from '../../common/clock';
 import { computeBookMetrics } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { BookDelta } from '../../order-book/domain/order-book.parse';
-import { ImbalanceStrategy, ImbalanceStrategyParams, compareShare, decimalRatio, lotImbalance } from './imbalance.strategy';
+import {
+  ImbalanceStrategy,
+  ImbalanceStrategyParams,
+  compareShare,
+  decimalRatio,
+  lotImbalance,
+} from './imbalance.strategy';
 import { SIGNAL_ID_PATTERN } from './signal';
 import { StrategyError } from './strategy';
 import { Level, T0, aBook, inputOf } from './strategy.test-support';
@@ -20,13 +26,25 @@ const strategy = (over: Partial<ImbalanceStrategyParams> = {}) => new ImbalanceS
 
 /** Bids 180 lots vs asks 60 over the top 5: exactly 0.75; 99.9 × 120 = 11988 ≥ 10000 is the bid cluster. */
 const BUY_AT_075: [Level[], Level[]] = [
-  [[1000, 60], [999, 120]],
-  [[1001, 40], [1002, 20]],
+  [
+    [1000, 60],
+    [999, 120],
+  ],
+  [
+    [1001, 40],
+    [1002, 20],
+  ],
 ];
 /** Bids 60 vs asks 180: exactly 0.25; 100.2 × 120 = 12024 is the ask cluster. */
 const SELL_AT_025: [Level[], Level[]] = [
-  [[1000, 20], [999, 40]],
-  [[1001, 60], [1002, 120]],
+  [
+    [1000, 20],
+    [999, 40],
+  ],
+  [
+    [1001, 60],
+    [1002, 120],
+  ],
 ];
 
 describe(ImbalanceStrategy.name, () => {
@@ -89,7 +107,16 @@ describe(ImbalanceStrategy.name, () => {
     });
 
     it('should give no signal when the imbalance is between the thresholds', () => {
-      const book = aBook([[1000, 500], [999, 500]], [[1001, 500], [1002, 500]]);
+      const book = aBook(
+        [
+          [1000, 500],
+          [999, 500],
+        ],
+        [
+          [1001, 500],
+          [1002, 500],
+        ],
+      );
 
       expect(strategy().evaluate(inputOf(book))).toBeNull();
     });
@@ -128,7 +155,9 @@ describe(ImbalanceStrategy.name, () => {
     it('should count a cluster whose notional is exactly MIN_CLUSTER_VOLUME', () => {
       const book = aBook(...BUY_AT_075);
 
-      expect(strategy({ minClusterVolume: 11988 }).evaluate(inputOf(book, T0, 11988))?.context.metrics.clusterNotional).toBe(11988);
+      expect(
+        strategy({ minClusterVolume: 11988 }).evaluate(inputOf(book, T0, 11988))?.context.metrics.clusterNotional,
+      ).toBe(11988);
     });
 
     it('should signal without a cluster when requireCluster is false', () => {
@@ -158,7 +187,16 @@ describe(ImbalanceStrategy.name, () => {
     });
 
     it('should give no signal when the book is crossed', () => {
-      const book = aBook([[1001, 180], [999, 120]], [[1001, 40], [1002, 20]]);
+      const book = aBook(
+        [
+          [1001, 180],
+          [999, 120],
+        ],
+        [
+          [1001, 40],
+          [1002, 20],
+        ],
+      );
 
       expect(book.crossed).toBe(true);
       expect(strategy().evaluate(inputOf(book))).toBeNull();
@@ -181,14 +219,23 @@ describe(ImbalanceStrategy.name, () => {
     it('should give no signal when the book never received a snapshot', () => {
       const book = new OrderBook('BTCUSDT', { tickSize: '0.1', qtyStep: '1' });
 
-      expect(strategy().evaluate({ symbol: 'BTCUSDT', book, metrics: computeBookMetrics(book, { minClusterVolume: 10000 }), nowMs: T0 })).toBeNull();
+      expect(
+        strategy().evaluate({
+          symbol: 'BTCUSDT',
+          book,
+          metrics: computeBookMetrics(book, { minClusterVolume: 10000 }),
+          nowMs: T0,
+        }),
+      ).toBeNull();
     });
   });
 
   describe('cooldown', () => {
     /** Applies a contiguous delta that keeps the book at a Buy (bumps the top bid) at the clock's time. */
     const bump = (book: OrderBook, clock: FixedClock, size: number) =>
-      expect(book.apply(BookDelta.of('delta', book.u + 1, [[1000, size]], [], clock.nowMs(), book.seq + 7), clock.nowMs())).toBe('applied');
+      expect(
+        book.apply(BookDelta.of('delta', book.u + 1, [[1000, size]], [], clock.nowMs(), book.seq + 7), clock.nowMs()),
+      ).toBe('applied');
 
     it('should suppress a same-side signal within cooldownMs and release it at exactly cooldownMs', () => {
       const clock = new FixedClock(T0);
@@ -274,7 +321,9 @@ describe(ImbalanceStrategy.name, () => {
 
     it('should be deeply frozen and copy the features when the caller passes them', () => {
       const features = new Float64Array([1.5, -2]);
-      const signal = strategy().evaluate(inputOf(aBook(...BUY_AT_075), T0, 10000, { features, featureNames: ['rsi14', 'obv'] }));
+      const signal = strategy().evaluate(
+        inputOf(aBook(...BUY_AT_075), T0, 10000, { features, featureNames: ['rsi14', 'obv'] }),
+      );
       features[0] = 99;
 
       expect(signal!.context.features).toEqual({ rsi14: 1.5, obv: -2 });
@@ -293,9 +342,32 @@ describe(ImbalanceStrategy.name, () => {
     });
 
     it('should scale strength from 0 at the threshold to 1 at a one-sided top of book', () => {
-      const mid = strategy().evaluate(inputOf(aBook([[1000, 875], [999, 100]], [[1001, 125]])));
+      const mid = strategy().evaluate(
+        inputOf(
+          aBook(
+            [
+              [1000, 875],
+              [999, 100],
+            ],
+            [[1001, 125]],
+          ),
+        ),
+      );
       const full = strategy({ imbalanceDepth: 5 }).evaluate(
-        inputOf(aBook([[1000, 200], [999, 200], [998, 200], [997, 200], [996, 200]], [[1010, 1]]), T0, 10000),
+        inputOf(
+          aBook(
+            [
+              [1000, 200],
+              [999, 200],
+              [998, 200],
+              [997, 200],
+              [996, 200],
+            ],
+            [[1010, 1]],
+          ),
+          T0,
+          10000,
+        ),
       );
 
       expect(mid!.strength).toBeCloseTo((975 / 1100 - 0.75) / 0.25, 12);
@@ -329,7 +401,10 @@ describe(ImbalanceStrategy.name, () => {
 
   describe('properties', () => {
     const level = fc.integer({ min: 1, max: 5000 });
-    const sides = fc.record({ bids: fc.array(level, { minLength: 1, maxLength: 12 }), asks: fc.array(level, { minLength: 1, maxLength: 12 }) });
+    const sides = fc.record({
+      bids: fc.array(level, { minLength: 1, maxLength: 12 }),
+      asks: fc.array(level, { minLength: 1, maxLength: 12 }),
+    });
     const thresholds = fc.record({ buy: fc.integer({ min: 51, max: 100 }), sell: fc.integer({ min: 0, max: 49 }) });
     const depth = fc.constantFrom(5 as const, 10 as const, 'all' as const);
 

@@ -134,14 +134,22 @@ export class ImbalanceStrategy implements Strategy {
     };
     const buyRatio = decimalRatio(p.buyThreshold);
     const sellRatio = decimalRatio(p.sellThreshold);
-    if (!(p.buyThreshold >= 0 && p.buyThreshold <= 1) || !buyRatio) bad('buyThreshold', `must be a decimal in [0, 1] with at most 9 fraction digits, got ${p.buyThreshold}`);
-    if (!(p.sellThreshold >= 0 && p.sellThreshold <= 1) || !sellRatio) bad('sellThreshold', `must be a decimal in [0, 1] with at most 9 fraction digits, got ${p.sellThreshold}`);
-    if (!(p.sellThreshold < p.buyThreshold)) bad('sellThreshold', `must be below buyThreshold (${p.sellThreshold} ≥ ${p.buyThreshold})`);
-    if (!(Number.isFinite(p.minClusterVolume) && p.minClusterVolume >= 0)) bad('minClusterVolume', `must be a finite number ≥ 0, got ${p.minClusterVolume}`);
-    if (!(Number.isFinite(p.cooldownMs) && p.cooldownMs >= 0)) bad('cooldownMs', `must be a finite number ≥ 0, got ${p.cooldownMs}`);
-    if (!(Number.isFinite(p.maxBookAgeMs) && p.maxBookAgeMs > 0)) bad('maxBookAgeMs', `must be a finite number > 0, got ${p.maxBookAgeMs}`);
-    if (p.imbalanceDepth !== 5 && p.imbalanceDepth !== 10 && p.imbalanceDepth !== 'all') bad('imbalanceDepth', `must be 5, 10 or 'all', got ${String(p.imbalanceDepth)}`);
-    if (!(p.maxClusterDistanceTicks >= 0)) bad('maxClusterDistanceTicks', `must be ≥ 0, got ${p.maxClusterDistanceTicks}`);
+    if (!(p.buyThreshold >= 0 && p.buyThreshold <= 1) || !buyRatio)
+      bad('buyThreshold', `must be a decimal in [0, 1] with at most 9 fraction digits, got ${p.buyThreshold}`);
+    if (!(p.sellThreshold >= 0 && p.sellThreshold <= 1) || !sellRatio)
+      bad('sellThreshold', `must be a decimal in [0, 1] with at most 9 fraction digits, got ${p.sellThreshold}`);
+    if (!(p.sellThreshold < p.buyThreshold))
+      bad('sellThreshold', `must be below buyThreshold (${p.sellThreshold} ≥ ${p.buyThreshold})`);
+    if (!(Number.isFinite(p.minClusterVolume) && p.minClusterVolume >= 0))
+      bad('minClusterVolume', `must be a finite number ≥ 0, got ${p.minClusterVolume}`);
+    if (!(Number.isFinite(p.cooldownMs) && p.cooldownMs >= 0))
+      bad('cooldownMs', `must be a finite number ≥ 0, got ${p.cooldownMs}`);
+    if (!(Number.isFinite(p.maxBookAgeMs) && p.maxBookAgeMs > 0))
+      bad('maxBookAgeMs', `must be a finite number > 0, got ${p.maxBookAgeMs}`);
+    if (p.imbalanceDepth !== 5 && p.imbalanceDepth !== 10 && p.imbalanceDepth !== 'all')
+      bad('imbalanceDepth', `must be 5, 10 or 'all', got ${String(p.imbalanceDepth)}`);
+    if (!(p.maxClusterDistanceTicks >= 0))
+      bad('maxClusterDistanceTicks', `must be ≥ 0, got ${p.maxClusterDistanceTicks}`);
     if (!NAME.test(p.name)) bad('name', `must match ${NAME}, got ${JSON.stringify(p.name)}`);
     this.params = Object.freeze(p);
     this.name = p.name;
@@ -204,14 +212,25 @@ export class ImbalanceStrategy implements Strategy {
     return -1;
   }
 
-  private build(input: StrategyInput, side: SignalSide, bid: number, ask: number, clusters: ClusterList, cluster: number): Signal {
+  private build(
+    input: StrategyInput,
+    side: SignalSide,
+    bid: number,
+    ask: number,
+    clusters: ClusterList,
+    cluster: number,
+  ): Signal {
     const { book, metrics, nowMs, symbol } = input;
     const p = this.params;
     const isBuy = side === 'Buy';
     const imb = bid / (bid + ask);
     const raw = isBuy
-      ? p.buyThreshold >= 1 ? 1 : (imb - p.buyThreshold) / (1 - p.buyThreshold)
-      : p.sellThreshold <= 0 ? 1 : (p.sellThreshold - imb) / p.sellThreshold;
+      ? p.buyThreshold >= 1
+        ? 1
+        : (imb - p.buyThreshold) / (1 - p.buyThreshold)
+      : p.sellThreshold <= 0
+        ? 1
+        : (p.sellThreshold - imb) / p.sellThreshold;
     const strength = raw < 0 ? 0 : raw > 1 ? 1 : raw;
     const priceTicks = isBuy ? book.bestBid : book.bestAsk;
     const clusterPrice = cluster >= 0 ? priceOf(book, clusters.prices[cluster]) : null;

@@ -4,8 +4,29 @@ import { SignalLog } from './signal-log';
 import { T0, aBook, inputOf } from './strategy.test-support';
 
 const signalAt = (symbol: string, u: number): Signal => {
-  const sut = new ImbalanceStrategy({ buyThreshold: 0.75, sellThreshold: 0.25, minClusterVolume: 10000, cooldownMs: 0, maxBookAgeMs: 5000 });
-  return sut.evaluate(inputOf(aBook([[1000, 60], [999, 120]], [[1001, 40], [1002, 20]], { symbol, u, atMs: T0 }), T0))!;
+  const sut = new ImbalanceStrategy({
+    buyThreshold: 0.75,
+    sellThreshold: 0.25,
+    minClusterVolume: 10000,
+    cooldownMs: 0,
+    maxBookAgeMs: 5000,
+  });
+  return sut.evaluate(
+    inputOf(
+      aBook(
+        [
+          [1000, 60],
+          [999, 120],
+        ],
+        [
+          [1001, 40],
+          [1002, 20],
+        ],
+        { symbol, u, atMs: T0 },
+      ),
+      T0,
+    ),
+  )!;
 };
 
 describe(SignalLog.name, () => {

@@ -41,8 +41,10 @@ export class SignalLog {
     readonly perSymbolCapacity = 200,
     readonly totalCapacity = 1000,
   ) {
-    if (!(Number.isInteger(perSymbolCapacity) && perSymbolCapacity > 0)) throw new RangeError(`perSymbolCapacity must be a positive integer`);
-    if (!(Number.isInteger(totalCapacity) && totalCapacity > 0)) throw new RangeError(`totalCapacity must be a positive integer`);
+    if (!(Number.isInteger(perSymbolCapacity) && perSymbolCapacity > 0))
+      throw new RangeError(`perSymbolCapacity must be a positive integer`);
+    if (!(Number.isInteger(totalCapacity) && totalCapacity > 0))
+      throw new RangeError(`totalCapacity must be a positive integer`);
     this.all = new Ring(totalCapacity);
   }
 

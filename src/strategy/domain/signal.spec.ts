@@ -25,10 +25,17 @@ describe(signalId.name, () => {
   });
 
   it('should fall back to a fixed-length hashed id when the readable one would exceed 36 chars', () => {
-    const id = signalId({ ...base, symbol: '1000000BABYDOGEUSDT', u: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER });
+    const id = signalId({
+      ...base,
+      symbol: '1000000BABYDOGEUSDT',
+      u: Number.MAX_SAFE_INTEGER,
+      seq: Number.MAX_SAFE_INTEGER,
+    });
 
     expect(id).toMatch(/^hB[0-9a-f]{16}$/);
-    expect(id).toBe(signalId({ ...base, symbol: '1000000BABYDOGEUSDT', u: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER }));
+    expect(id).toBe(
+      signalId({ ...base, symbol: '1000000BABYDOGEUSDT', u: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER }),
+    );
   });
 
   it('should fall back to the hashed id when a part has characters outside [A-Za-z0-9]', () => {
@@ -55,7 +62,8 @@ describe(signalId.name, () => {
         const ia = signalId(a);
         expect(ia.length).toBeLessThanOrEqual(SIGNAL_ID_MAX_LENGTH);
         expect(ia).toMatch(SIGNAL_ID_PATTERN);
-        const same = a.strategy === b.strategy && a.symbol === b.symbol && a.side === b.side && a.u === b.u && a.seq === b.seq;
+        const same =
+          a.strategy === b.strategy && a.symbol === b.symbol && a.side === b.side && a.u === b.u && a.seq === b.seq;
         expect(ia === signalId(b)).toBe(same);
       }),
       { numRuns: 2000 },

@@ -126,7 +126,10 @@ export function freezeSignal(signal: Signal): Signal {
 }
 
 /** Copies the named features out of the caller's reused buffer; undefined when there are none. */
-export function copyFeatures(values?: Float64Array, names?: readonly string[]): Readonly<Record<string, number>> | undefined {
+export function copyFeatures(
+  values?: Float64Array,
+  names?: readonly string[],
+): Readonly<Record<string, number>> | undefined {
   if (!values || !names || names.length === 0) return undefined;
   const out: Record<string, number> = {};
   for (let i = 0, n = Math.min(values.length, names.length); i < n; i++) out[names[i]] = values[i];

@@ -12,10 +12,26 @@ class MicroPriceToyStrategy implements Strategy {
     if (metrics.microPrice === metrics.mid) return null;
     const side: SignalSide = metrics.microPrice > metrics.mid ? 'Buy' : 'Sell';
     const m = {
-      imbalance5: metrics.imbalance5, imbalance10: metrics.imbalance10, imbalanceAll: metrics.imbalanceAll, imbalance: metrics.imbalance5,
-      bestBid: metrics.bestBid, bestAsk: metrics.bestAsk, spread: metrics.spreadAbs, spreadTicks: metrics.spreadTicks, mid: metrics.mid,
-      microPrice: metrics.microPrice, clusterPrice: null, clusterNotional: null, supportPrice: null, supportNotional: 0, resistancePrice: null,
-      resistanceNotional: 0, largestBidClusterPrice: null, largestBidClusterNotional: 0, largestAskClusterPrice: null, largestAskClusterNotional: 0,
+      imbalance5: metrics.imbalance5,
+      imbalance10: metrics.imbalance10,
+      imbalanceAll: metrics.imbalanceAll,
+      imbalance: metrics.imbalance5,
+      bestBid: metrics.bestBid,
+      bestAsk: metrics.bestAsk,
+      spread: metrics.spreadAbs,
+      spreadTicks: metrics.spreadTicks,
+      mid: metrics.mid,
+      microPrice: metrics.microPrice,
+      clusterPrice: null,
+      clusterNotional: null,
+      supportPrice: null,
+      supportNotional: 0,
+      resistancePrice: null,
+      resistanceNotional: 0,
+      largestBidClusterPrice: null,
+      largestBidClusterNotional: 0,
+      largestAskClusterPrice: null,
+      largestAskClusterNotional: 0,
     };
     return freezeSignal({
       id: signalId({ strategy: this.name, symbol, side, u: book.u, seq: book.seq }),
@@ -38,10 +54,25 @@ const runAll = (strategies: readonly Strategy[], input: StrategyInput): Signal[]
 describe('Strategy', () => {
   it('should run a second strategy through the same interface when plugged next to the imbalance one', () => {
     const strategies: Strategy[] = [
-      new ImbalanceStrategy({ buyThreshold: 0.75, sellThreshold: 0.25, minClusterVolume: 10000, cooldownMs: 1000, maxBookAgeMs: 5000 }),
+      new ImbalanceStrategy({
+        buyThreshold: 0.75,
+        sellThreshold: 0.25,
+        minClusterVolume: 10000,
+        cooldownMs: 1000,
+        maxBookAgeMs: 5000,
+      }),
       new MicroPriceToyStrategy(),
     ];
-    const book = aBook([[1000, 60], [999, 120]], [[1001, 40], [1002, 20]]);
+    const book = aBook(
+      [
+        [1000, 60],
+        [999, 120],
+      ],
+      [
+        [1001, 40],
+        [1002, 20],
+      ],
+    );
 
     const signals = runAll(strategies, inputOf(book, T0));
 
@@ -53,9 +84,25 @@ describe('Strategy', () => {
   });
 
   it('should give no signal from either strategy when the book is stale', () => {
-    const book = aBook([[1000, 60], [999, 120]], [[1001, 40], [1002, 20]], { atMs: T0 });
+    const book = aBook(
+      [
+        [1000, 60],
+        [999, 120],
+      ],
+      [
+        [1001, 40],
+        [1002, 20],
+      ],
+      { atMs: T0 },
+    );
     const strategies: Strategy[] = [
-      new ImbalanceStrategy({ buyThreshold: 0.75, sellThreshold: 0.25, minClusterVolume: 10000, cooldownMs: 0, maxBookAgeMs: 500 }),
+      new ImbalanceStrategy({
+        buyThreshold: 0.75,
+        sellThreshold: 0.25,
+        minClusterVolume: 10000,
+        cooldownMs: 0,
+        maxBookAgeMs: 500,
+      }),
       new MicroPriceToyStrategy(),
     ];
 

@@ -20,7 +20,8 @@ export class SignalDto {
   @ApiProperty() reason: string;
   @ApiProperty({ description: 'Decimal string on the tick grid' }) price: string;
   @ApiProperty({ description: 'ISO time' }) at: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Metrics (and features) that caused it' }) context: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Metrics (and features) that caused it' })
+  context: Record<string, unknown>;
 }
 
 export class SignalsResponseDto {

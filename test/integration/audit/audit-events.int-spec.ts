@@ -32,8 +32,6 @@ const BYBIT_API_SECRET = 'bybit-secret-never-stored';
 const ORDER_ID = '0b8f3c2e-6c1a-4a7e-9d6f-1f2e3d4c5b6a';
 const POSITION_ID = '5d7e9f10-2a3b-4c5d-8e9f-0a1b2c3d4e5f';
 
-
-
 const ENTRY_CONTEXT: TradeContext = {
   signal: { id: 'sig-7f3a', type: 'imbalance', strength: 0.82, reason: 'bid imbalance 3.4x' },
   market: { bestBid: '64250.4', bestAsk: '64250.5', spread: '0.1', midPrice: '64250.45' },
@@ -47,7 +45,15 @@ const EXIT_CONTEXT: TradeContext = {
 
 function configFor(database: TestDatabase, dataDir: string, env: Record<string, string> = {}): AppConfig {
   return loadAppConfig(
-    { APP_PASSWORD, SECRET_KEY, BYBIT_API_SECRET, DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_STDOUT: 'false', ...env },
+    {
+      APP_PASSWORD,
+      SECRET_KEY,
+      BYBIT_API_SECRET,
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      LOG_STDOUT: 'false',
+      ...env,
+    },
     { dotenvPath: false },
   );
 }
@@ -91,7 +97,10 @@ describe('audit rows from domain events', () => {
   });
 
   /** Publishes one event and returns the rows carrying its trace id, oldest first. */
-  async function publishAndRead<K extends DomainEventName>(name: K, payload: DomainEvents[K] & { traceId: string }): Promise<AuditLogEntity[]> {
+  async function publishAndRead<K extends DomainEventName>(
+    name: K,
+    payload: DomainEvents[K] & { traceId: string },
+  ): Promise<AuditLogEntity[]> {
     bus.publish(name, payload);
     await bus.drain();
     return (await audit.query({ traceId: payload.traceId })).reverse();
@@ -116,7 +125,13 @@ describe('audit rows from domain events', () => {
     it('should write ORDER_CREATE with the order view and its signal, market and indicator context', async () => {
       const order = anOrderView();
 
-      const rows = await publishAndRead('order.created', { traceId: 'tr-order-create', actor: 'bot', order, reason: 'imbalance entry', context: ENTRY_CONTEXT });
+      const rows = await publishAndRead('order.created', {
+        traceId: 'tr-order-create',
+        actor: 'bot',
+        order,
+        reason: 'imbalance entry',
+        context: ENTRY_CONTEXT,
+      });
 
       expect(rows.map(essentials)).toEqual([
         {
@@ -170,7 +185,14 @@ describe('audit rows from domain events', () => {
       const order = anOrderView({ status: to });
       const traceId = `tr-order-status-${to}`;
 
-      const rows = await publishAndRead('order.status-changed', { traceId, actor: 'exchange', from: 'Pending', order, cause: `ws order ${to}`, error });
+      const rows = await publishAndRead('order.status-changed', {
+        traceId,
+        actor: 'exchange',
+        from: 'Pending',
+        order,
+        cause: `ws order ${to}`,
+        error,
+      });
 
       expect(rows.map(essentials)).toEqual([
         {
@@ -191,11 +213,25 @@ describe('audit rows from domain events', () => {
 
     it('should write ORDER_FILL with the order view and the execution', async () => {
       const order = anOrderView({ status: 'Filled', filledQuantity: '0.002', avgFillPrice: '64250.5', fee: '0.0257' });
-      const fill = { execId: 'e-91c0', price: '64250.5', quantity: '0.002', fee: '0.0257', isMaker: true, executedAt: '2025-01-31T12:00:00.123Z' };
+      const fill = {
+        execId: 'e-91c0',
+        price: '64250.5',
+        quantity: '0.002',
+        fee: '0.0257',
+        isMaker: true,
+        executedAt: '2025-01-31T12:00:00.123Z',
+      };
 
       const rows = await publishAndRead('order.filled', { traceId: 'tr-order-fill', actor: 'exchange', order, fill });
 
-      expect(rows.map(essentials)).toEqual([expect.objectContaining({ action: 'ORDER_FILL', entityId: ORDER_ID, newValue: { ...order, fill }, success: true })]);
+      expect(rows.map(essentials)).toEqual([
+        expect.objectContaining({
+          action: 'ORDER_FILL',
+          entityId: ORDER_ID,
+          newValue: { ...order, fill },
+          success: true,
+        }),
+      ]);
     });
   });
 
@@ -203,10 +239,23 @@ describe('audit rows from domain events', () => {
     it('should write POSITION_OPEN with the context at open', async () => {
       const position = aPositionView();
 
-      const rows = await publishAndRead('position.opened', { traceId: 'tr-pos-open', actor: 'bot', position, context: ENTRY_CONTEXT });
+      const rows = await publishAndRead('position.opened', {
+        traceId: 'tr-pos-open',
+        actor: 'bot',
+        position,
+        context: ENTRY_CONTEXT,
+      });
 
       expect(rows.map(essentials)).toEqual([
-        expect.objectContaining({ action: 'POSITION_OPEN', entityType: 'position', entityId: POSITION_ID, actor: 'bot', oldValue: null, newValue: position, context: ENTRY_CONTEXT }),
+        expect.objectContaining({
+          action: 'POSITION_OPEN',
+          entityType: 'position',
+          entityId: POSITION_ID,
+          actor: 'bot',
+          oldValue: null,
+          newValue: position,
+          context: ENTRY_CONTEXT,
+        }),
       ]);
     });
 
@@ -214,17 +263,41 @@ describe('audit rows from domain events', () => {
       const before = aPositionView();
       const position = aPositionView({ status: 'Closing' });
 
-      const rows = await publishAndRead('position.updated', { traceId: 'tr-pos-update', actor: 'bot', before, position, cause: 'take profit hit' });
+      const rows = await publishAndRead('position.updated', {
+        traceId: 'tr-pos-update',
+        actor: 'bot',
+        before,
+        position,
+        cause: 'take profit hit',
+      });
 
       expect(rows.map(essentials)).toEqual([
-        expect.objectContaining({ action: 'POSITION_UPDATE', entityId: POSITION_ID, oldValue: before, newValue: position, reason: 'take profit hit' }),
+        expect.objectContaining({
+          action: 'POSITION_UPDATE',
+          entityId: POSITION_ID,
+          oldValue: before,
+          newValue: position,
+          reason: 'take profit hit',
+        }),
       ]);
     });
 
     it('should write POSITION_CLOSE with entry and exit context, the exit reason and the realised PnL', async () => {
-      const position = aPositionView({ status: 'Closed', exitPrice: '64443.35', realizedPnl: '0.3857', unrealizedPnl: '0', exitReason: 'TAKE_PROFIT' });
+      const position = aPositionView({
+        status: 'Closed',
+        exitPrice: '64443.35',
+        realizedPnl: '0.3857',
+        unrealizedPnl: '0',
+        exitReason: 'TAKE_PROFIT',
+      });
 
-      const rows = await publishAndRead('position.closed', { traceId: 'tr-pos-close', actor: 'bot', position, entryContext: ENTRY_CONTEXT, exitContext: EXIT_CONTEXT });
+      const rows = await publishAndRead('position.closed', {
+        traceId: 'tr-pos-close',
+        actor: 'bot',
+        position,
+        entryContext: ENTRY_CONTEXT,
+        exitContext: EXIT_CONTEXT,
+      });
 
       expect(rows.map(essentials)).toEqual([
         expect.objectContaining({
@@ -243,7 +316,14 @@ describe('audit rows from domain events', () => {
     it('should write RISK_REJECTION as a failure under the signal id when the event has no trace id', async () => {
       const details = { openPositions: 3, maxOpenPositions: 3 };
 
-      bus.publish('risk.rejected', { signalId: 'sig-risk-1', symbol: 'ETHUSDT', side: 'Sell', code: 'MAX_OPEN_POSITIONS', message: '3 of 3 positions open', details });
+      bus.publish('risk.rejected', {
+        signalId: 'sig-risk-1',
+        symbol: 'ETHUSDT',
+        side: 'Sell',
+        code: 'MAX_OPEN_POSITIONS',
+        message: '3 of 3 positions open',
+        details,
+      });
       await bus.drain();
       const rows = await audit.query({ traceId: 'sig-risk-1' });
 
@@ -330,7 +410,14 @@ describe('audit rows from domain events', () => {
       const traceId = `tr-recon-run-${success}`;
       const fixes = { ORDER_NEVER_SENT: 1, MISSED_FILL: 2 };
 
-      const rows = await publishAndRead('recovery.completed', { traceId, trigger: 'startup', durationMs: 412, fixes, success, error });
+      const rows = await publishAndRead('recovery.completed', {
+        traceId,
+        trigger: 'startup',
+        durationMs: 412,
+        fixes,
+        success,
+        error,
+      });
 
       expect(rows.map(essentials)).toEqual([
         {
@@ -353,11 +440,33 @@ describe('audit rows from domain events', () => {
   describe('operator events', () => {
     it('should write BOT_START, BOT_STOP, PASSWORD_CHANGE, LOGIN_FAILED and CIRCUIT_BREAKER_CHANGE', async () => {
       const actions = [
-        await publishAndRead('bot.started', { traceId: 'tr-op-start', actor: 'operator', previous: 'stopped', mode: 'sim' }),
-        await publishAndRead('bot.stopped', { traceId: 'tr-op-stop', actor: 'operator', previous: 'running', reason: 'manual' }),
+        await publishAndRead('bot.started', {
+          traceId: 'tr-op-start',
+          actor: 'operator',
+          previous: 'stopped',
+          mode: 'sim',
+        }),
+        await publishAndRead('bot.stopped', {
+          traceId: 'tr-op-stop',
+          actor: 'operator',
+          previous: 'running',
+          reason: 'manual',
+        }),
         await publishAndRead('auth.password-changed', { traceId: 'tr-op-pw', actor: 'operator', passwordVersion: 2 }),
-        await publishAndRead('auth.login-failed', { traceId: 'tr-op-login', clientAddress: '203.0.113.7', throttled: true }),
-        await publishAndRead('exchange.breaker-changed', { traceId: 'tr-op-breaker', group: 'trade', state: 'OPEN', previous: 'CLOSED', reason: '5 failures', consecutiveFailures: 5, lastError: 'ETIMEDOUT' }),
+        await publishAndRead('auth.login-failed', {
+          traceId: 'tr-op-login',
+          clientAddress: '203.0.113.7',
+          throttled: true,
+        }),
+        await publishAndRead('exchange.breaker-changed', {
+          traceId: 'tr-op-breaker',
+          group: 'trade',
+          state: 'OPEN',
+          previous: 'CLOSED',
+          reason: '5 failures',
+          consecutiveFailures: 5,
+          lastError: 'ETIMEDOUT',
+        }),
       ].map((rows) => rows.map((r) => [r.action, r.success]));
 
       expect(actions).toEqual([
@@ -377,8 +486,22 @@ describe('audit rows from domain events', () => {
         // entity_id is varchar(64): PostgreSQL refuses the insert.
         const tooLong = anOrderView({ id: 'x'.repeat(65) });
 
-        expect(() => bus.publish('order.created', { traceId: 'tr-write-fails', actor: 'bot', order: tooLong, reason: 'entry' })).not.toThrow();
-        bus.publish('order.filled', { traceId: 'tr-after-failure', actor: 'bot', order: anOrderView({ status: 'Filled' }), fill: { execId: 'e-2', price: '1', quantity: '1', fee: '0', isMaker: false, executedAt: '2025-01-31T12:00:00Z' } });
+        expect(() =>
+          bus.publish('order.created', { traceId: 'tr-write-fails', actor: 'bot', order: tooLong, reason: 'entry' }),
+        ).not.toThrow();
+        bus.publish('order.filled', {
+          traceId: 'tr-after-failure',
+          actor: 'bot',
+          order: anOrderView({ status: 'Filled' }),
+          fill: {
+            execId: 'e-2',
+            price: '1',
+            quantity: '1',
+            fee: '0',
+            isMaker: false,
+            executedAt: '2025-01-31T12:00:00Z',
+          },
+        });
         await bus.drain();
 
         expect(await audit.query({ traceId: 'tr-write-fails' })).toEqual([]);
@@ -412,11 +535,25 @@ describe('audit rows from domain events', () => {
       const rows = await configRows();
 
       expect(rows.map(essentials)).toEqual([
-        expect.objectContaining({ action: 'CONFIG_CHANGE', entityType: 'config', actor: 'system', oldValue: null, newValue: JSON.parse(JSON.stringify(config.masked)), reason: 'first start', success: true }),
+        expect.objectContaining({
+          action: 'CONFIG_CHANGE',
+          entityType: 'config',
+          actor: 'system',
+          oldValue: null,
+          newValue: JSON.parse(JSON.stringify(config.masked)),
+          reason: 'first start',
+          success: true,
+        }),
       ]);
-      expect(rows[0].newValue).toMatchObject({ APP_PASSWORD: MASK, SECRET_KEY: MASK, BYBIT_API_SECRET: MASK, DATABASE_URL: MASK });
+      expect(rows[0].newValue).toMatchObject({
+        APP_PASSWORD: MASK,
+        SECRET_KEY: MASK,
+        BYBIT_API_SECRET: MASK,
+        DATABASE_URL: MASK,
+      });
       const stored = JSON.stringify(await sql.query(`SELECT * FROM audit_logs WHERE action = 'CONFIG_CHANGE'`));
-      for (const secret of [APP_PASSWORD, SECRET_KEY, BYBIT_API_SECRET, database.url]) expect(stored).not.toContain(secret);
+      for (const secret of [APP_PASSWORD, SECRET_KEY, BYBIT_API_SECRET, database.url])
+        expect(stored).not.toContain(secret);
     });
 
     it('should write nothing when restarted with the same configuration', async () => {
@@ -451,7 +588,12 @@ describe('audit rows from domain events', () => {
     const closingBus = closing.get(EventBus);
     await closing.close();
 
-    closingBus.publish('bot.started', { traceId: 'tr-after-close', actor: 'operator', previous: 'stopped', mode: 'sim' });
+    closingBus.publish('bot.started', {
+      traceId: 'tr-after-close',
+      actor: 'operator',
+      previous: 'stopped',
+      mode: 'sim',
+    });
     await closingBus.drain();
 
     expect(await moduleRef.get(AuditService).list({ traceId: 'tr-after-close' })).toEqual([]);

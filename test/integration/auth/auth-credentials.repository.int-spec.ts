@@ -10,7 +10,10 @@ import { createTestDatabase, TestDatabase } from '../../support/database';
 import { AppConfig, loadAppConfig } from '../../../src/infra/config/app-config';
 import { APP_CONFIG } from '../../../src/infra/config/config.module';
 import { dataSourceOptions } from '../../../src/infra/database/data-source';
-import { AuthCredentialsRepository, AuthCredentialsTypeormRepository } from '../../../src/auth/auth-credentials.repository';
+import {
+  AuthCredentialsRepository,
+  AuthCredentialsTypeormRepository,
+} from '../../../src/auth/auth-credentials.repository';
 import { AuthCredentialsEntity } from '../../../src/auth/entities/auth-credentials.entity';
 import { InitialCredentialsBootstrap } from '../../../src/auth/initial-credentials.bootstrap';
 import { BcryptPasswordHasher, PasswordHasher } from '../../../src/auth/password-hasher';
@@ -39,7 +42,10 @@ describe(AuthCredentialsTypeormRepository.name, () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    source = await new DataSource({ ...dataSourceOptions(database.url, 4), entities: [AuthCredentialsEntity] }).initialize();
+    source = await new DataSource({
+      ...dataSourceOptions(database.url, 4),
+      entities: [AuthCredentialsEntity],
+    }).initialize();
     rows = source.getRepository(AuthCredentialsEntity);
     sut = new AuthCredentialsTypeormRepository(rows);
   });
@@ -93,7 +99,9 @@ describe(AuthCredentialsTypeormRepository.name, () => {
       await sut.insertInitial(await aHash());
 
       await expect(
-        source.query(`INSERT INTO auth_credentials (id, password_hash, password_version) VALUES (2, $1, 1)`, [await aHash()]),
+        source.query(`INSERT INTO auth_credentials (id, password_hash, password_version) VALUES (2, $1, 1)`, [
+          await aHash(),
+        ]),
       ).rejects.toThrow(/ck_auth_credentials_singleton/);
     });
 
@@ -205,7 +213,9 @@ describe(InitialCredentialsBootstrap.name, () => {
       expect(config.auth.initialPasswordGenerated).toBe(true);
       expect(warnings.some((w) => w.includes(join(config.app.dataDir, 'initial_password')))).toBe(true);
       expect([...warnings, ...infos].some((line) => line.includes(config.auth.initialPassword))).toBe(false);
-      expect(await hasher.verify(config.auth.initialPassword, (await instance.credentials.find())?.passwordHash ?? '')).toBe(true);
+      expect(
+        await hasher.verify(config.auth.initialPassword, (await instance.credentials.find())?.passwordHash ?? ''),
+      ).toBe(true);
     } finally {
       await instance.close();
     }

@@ -41,7 +41,10 @@ describeWithRedis('LoginThrottle with REDIS_URL (several instances)', () => {
     await b.attempt('198.51.100.7');
     await a.attempt('198.51.100.7');
 
-    await expect(b.attempt('198.51.100.7')).rejects.toMatchObject({ code: 'LOGIN_THROTTLED', details: { retryAfterSeconds: expect.any(Number) } });
+    await expect(b.attempt('198.51.100.7')).rejects.toMatchObject({
+      code: 'LOGIN_THROTTLED',
+      details: { retryAfterSeconds: expect.any(Number) },
+    });
     await expect(a.attempt('198.51.100.7')).rejects.toMatchObject({ code: 'LOGIN_THROTTLED' });
     await expect(a.attempt('198.51.100.8')).resolves.toBeUndefined();
     expect(await clients[0].keys(`${prefix}:auth-login*`)).not.toHaveLength(0);

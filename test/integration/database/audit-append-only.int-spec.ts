@@ -47,7 +47,13 @@ describe('audit_logs append-only', () => {
       });
 
       expect(row).toBeInstanceOf(AuditLogEntity);
-      expect(row).toMatchObject({ action: 'ORDER_CREATE', actor: 'system', success: true, oldValue: null, traceId: 'trace-append' });
+      expect(row).toMatchObject({
+        action: 'ORDER_CREATE',
+        actor: 'system',
+        success: true,
+        oldValue: null,
+        traceId: 'trace-append',
+      });
       expect(row.id).toMatch(/^\d+$/);
       expect(row.timestamp).toBeInstanceOf(Date);
       expect(await sut.query({ traceId: 'trace-append' })).toEqual([row]);
@@ -57,8 +63,19 @@ describe('audit_logs append-only', () => {
       const sut = repository;
       const t0 = new Date('2025-01-01T00:00:00Z');
       await sut.append({ action: 'POSITION_OPEN', entityType: 'position', entityId: 'p-9', timestamp: t0 });
-      await sut.append({ action: 'POSITION_CLOSE', entityType: 'position', entityId: 'p-9', timestamp: new Date(t0.getTime() + 1000) });
-      await sut.append({ action: 'RISK_REJECTION', entityType: 'risk', success: false, errorMessage: 'limit', timestamp: new Date(t0.getTime() + 2000) });
+      await sut.append({
+        action: 'POSITION_CLOSE',
+        entityType: 'position',
+        entityId: 'p-9',
+        timestamp: new Date(t0.getTime() + 1000),
+      });
+      await sut.append({
+        action: 'RISK_REJECTION',
+        entityType: 'risk',
+        success: false,
+        errorMessage: 'limit',
+        timestamp: new Date(t0.getTime() + 2000),
+      });
 
       const history = await sut.query({ entityType: 'position', entityId: 'p-9' });
       const window = await sut.query({ from: t0, to: new Date(t0.getTime() + 1000) });
@@ -122,7 +139,9 @@ describe('audit_logs append-only', () => {
     it('should still accept inserts after refusing a mutation', async () => {
       await dataSource.query(`DELETE FROM audit_logs`).catch(() => undefined);
 
-      await expect(dataSource.query(`INSERT INTO audit_logs (action, entity_type) VALUES ('BOT_START', 'bot')`)).resolves.toBeDefined();
+      await expect(
+        dataSource.query(`INSERT INTO audit_logs (action, entity_type) VALUES ('BOT_START', 'bot')`),
+      ).resolves.toBeDefined();
     });
   });
 
@@ -162,7 +181,9 @@ describe('audit_logs append-only', () => {
       bus.publish('auth.login-failed', { traceId: 'tr-login', clientAddress: '203.0.113.7', throttled: false });
       await bus.drain();
 
-      const rows = await Promise.all(['tr-start', 'tr-stop', 'tr-pw', 'tr-login'].map((traceId) => sut.list({ traceId })));
+      const rows = await Promise.all(
+        ['tr-start', 'tr-stop', 'tr-pw', 'tr-login'].map((traceId) => sut.list({ traceId })),
+      );
 
       expect(rows.map((r) => r.length)).toEqual([1, 1, 1, 1]);
       expect(rows.map(([r]) => ({ action: r.action, success: r.success, actor: r.actor }))).toEqual([

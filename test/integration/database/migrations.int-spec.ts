@@ -16,9 +16,24 @@ const ENUMS: Record<string, string[]> = {
   order_status: ['Pending', 'Placed', 'PartiallyFilled', 'Filled', 'Cancelled', 'Rejected', 'Failed'],
   position_status: ['Opening', 'Open', 'Closing', 'Closed'],
   audit_action: [
-    'ORDER_CREATE', 'ORDER_AMEND', 'ORDER_CANCEL', 'ORDER_FILL', 'ORDER_REJECT', 'ORDER_STATUS_CHANGE',
-    'POSITION_OPEN', 'POSITION_UPDATE', 'POSITION_CLOSE', 'RISK_REJECTION', 'KILL_SWITCH_CHANGE', 'BOT_START',
-    'BOT_STOP', 'CONFIG_CHANGE', 'PASSWORD_CHANGE', 'LOGIN_FAILED', 'RECONCILIATION_FIX', 'CIRCUIT_BREAKER_CHANGE',
+    'ORDER_CREATE',
+    'ORDER_AMEND',
+    'ORDER_CANCEL',
+    'ORDER_FILL',
+    'ORDER_REJECT',
+    'ORDER_STATUS_CHANGE',
+    'POSITION_OPEN',
+    'POSITION_UPDATE',
+    'POSITION_CLOSE',
+    'RISK_REJECTION',
+    'KILL_SWITCH_CHANGE',
+    'BOT_START',
+    'BOT_STOP',
+    'CONFIG_CHANGE',
+    'PASSWORD_CHANGE',
+    'LOGIN_FAILED',
+    'RECONCILIATION_FIX',
+    'CIRCUIT_BREAKER_CHANGE',
     // Added by migration 1764000000200 (PostgreSQL appends new enum values).
     'RECONCILIATION_RUN',
     // 1764000000500.
@@ -30,7 +45,8 @@ const ENUMS: Record<string, string[]> = {
 const INDEXES: Record<string, RegExp> = {
   idx_positions_closed_realized_pnl: /\(realized_pnl DESC\) WHERE \(status = 'Closed'/,
   idx_positions_closed_exit_reason: /\(exit_reason\) WHERE \(status = 'Closed'/,
-  idx_positions_closed_signal_type: /\(\(\(signal_data ->> 'type'::text\)\)\) WHERE \(\(status = 'Closed'.*signal_data IS NOT NULL/,
+  idx_positions_closed_signal_type:
+    /\(\(\(signal_data ->> 'type'::text\)\)\) WHERE \(\(status = 'Closed'.*signal_data IS NOT NULL/,
   idx_positions_open_symbol: /\(symbol\) WHERE \(status <> 'Closed'/,
   idx_audit_logs_failed_timestamp: /\("timestamp" DESC\) WHERE \(success = false\)/,
   idx_audit_logs_trace_id: /\(trace_id\)/,
@@ -57,7 +73,8 @@ describe(InitialSchema1764000000000.name, () => {
     await db?.drop();
   });
 
-  const rows = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await client.query(sql, params)).rows as T[];
+  const rows = async <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (await client.query(sql, params)).rows as T[];
 
   const userTables = () =>
     rows<{ relname: string }>(

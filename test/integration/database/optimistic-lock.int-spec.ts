@@ -2,7 +2,11 @@ import { DataSource } from 'typeorm';
 import { OrderEntity } from '../../../src/execution/entities/order.entity';
 import { PositionEntity } from '../../../src/execution/entities/position.entity';
 import { TradeEntity } from '../../../src/execution/entities/trade.entity';
-import { DuplicateClientOrderIdError, ExecutionError, StaleVersionError } from '../../../src/execution/execution.errors';
+import {
+  DuplicateClientOrderIdError,
+  ExecutionError,
+  StaleVersionError,
+} from '../../../src/execution/execution.errors';
 import { NewPendingOrder, OrderRepository } from '../../../src/execution/order.repository';
 import { PositionRepository } from '../../../src/execution/position.repository';
 import { TradeRepository } from '../../../src/execution/trade.repository';
@@ -45,7 +49,10 @@ describe('optimistic locking', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: true });
-    dataSource = new DataSource({ ...dataSourceOptions(db.url, 4), entities: [OrderEntity, PositionEntity, TradeEntity] });
+    dataSource = new DataSource({
+      ...dataSourceOptions(db.url, 4),
+      entities: [OrderEntity, PositionEntity, TradeEntity],
+    });
     await dataSource.initialize();
     orders = new OrderRepository(dataSource.getRepository(OrderEntity));
     positions = new PositionRepository(dataSource.getRepository(PositionEntity));
@@ -62,13 +69,24 @@ describe('optimistic locking', () => {
       const sut = orders;
 
       const order = await sut.insertPending(
-        anOrder({ signalData: { type: 'imbalance', strength: 0.82 }, stateHistory: [{ from: null, to: 'Pending', at: '2025-01-01T00:00:00.000Z', cause: 'signal' }] }),
+        anOrder({
+          signalData: { type: 'imbalance', strength: 0.82 },
+          stateHistory: [{ from: null, to: 'Pending', at: '2025-01-01T00:00:00.000Z', cause: 'signal' }],
+        }),
       );
 
       expect(order).toBeInstanceOf(OrderEntity);
-      expect(order).toMatchObject({ status: 'Pending', version: 1, quantity: '0.001', price: '65000.5', filledQuantity: '0' });
+      expect(order).toMatchObject({
+        status: 'Pending',
+        version: 1,
+        quantity: '0.001',
+        price: '65000.5',
+        filledQuantity: '0',
+      });
       expect(order.signalData).toEqual({ type: 'imbalance', strength: 0.82 });
-      expect(order.stateHistory).toEqual([{ from: null, to: 'Pending', at: '2025-01-01T00:00:00.000Z', cause: 'signal' }]);
+      expect(order.stateHistory).toEqual([
+        { from: null, to: 'Pending', at: '2025-01-01T00:00:00.000Z', cause: 'signal' },
+      ]);
       expect(await sut.findByClientOrderId(order.clientOrderId)).toEqual(order);
     });
 
@@ -95,7 +113,11 @@ describe('optimistic locking', () => {
       const order = await sut.insertPending(anOrder());
 
       const results = await Promise.allSettled([
-        sut.updateWithVersion(order.id, order.version, { status: 'Placed', exchangeOrderId: 'ex-a', placedAt: new Date() }),
+        sut.updateWithVersion(order.id, order.version, {
+          status: 'Placed',
+          exchangeOrderId: 'ex-a',
+          placedAt: new Date(),
+        }),
         sut.updateWithVersion(order.id, order.version, { status: 'Rejected', errorMessage: 'from the other writer' }),
       ]);
 
@@ -105,7 +127,12 @@ describe('optimistic locking', () => {
       expect(lost).toHaveLength(1);
       expect(won[0].value.version).toBe(2);
       expect(lost[0].reason).toBeInstanceOf(StaleVersionError);
-      expect(lost[0].reason).toMatchObject({ kind: 'CONFLICT', code: 'STALE_VERSION', aggregate: 'order', expectedVersion: 1 });
+      expect(lost[0].reason).toMatchObject({
+        kind: 'CONFLICT',
+        code: 'STALE_VERSION',
+        aggregate: 'order',
+        expectedVersion: 1,
+      });
       expect(await sut.findById(order.id)).toMatchObject({ version: 2, status: won[0].value.status });
     });
 
@@ -123,7 +150,10 @@ describe('optimistic locking', () => {
             return sut.updateWithVersion(order.id, current.version, {
               status: 'PartiallyFilled',
               filledQuantity: filled,
-              stateHistory: [...current.stateHistory, { from: current.status, to: 'PartiallyFilled', at: new Date().toISOString(), cause }],
+              stateHistory: [
+                ...current.stateHistory,
+                { from: current.status, to: 'PartiallyFilled', at: new Date().toISOString(), cause },
+              ],
             });
           },
           { attempts: 3, backoffMs: 5 },
@@ -160,7 +190,12 @@ describe('optimistic locking', () => {
   describe(PositionRepository.name, () => {
     it('should let exactly one of two concurrent updates win when both expect the same version', async () => {
       const sut = positions;
-      const position = await sut.insertOpening({ symbol: 'BTCUSDT', side: 'Buy', quantity: '0.01', entryReason: 'imbalance' });
+      const position = await sut.insertOpening({
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        quantity: '0.01',
+        entryReason: 'imbalance',
+      });
 
       const results = await Promise.allSettled([
         sut.updateWithVersion(position.id, 1, { status: 'Open', entryPrice: '65000', openedAt: new Date() }),
@@ -177,8 +212,18 @@ describe('optimistic locking', () => {
     it('should rank closed positions by realized PnL and group them by exit reason when analysing', async () => {
       const sut = positions;
       const close = async (pnl: string, exitReason: string) => {
-        const p = await sut.insertOpening({ symbol: 'XRPUSDT', side: 'Sell', quantity: '10', signalData: { type: 'imbalance', strength: 0.9 } });
-        return sut.updateWithVersion(p.id, p.version, { status: 'Closed', realizedPnl: pnl, exitReason, closedAt: new Date() });
+        const p = await sut.insertOpening({
+          symbol: 'XRPUSDT',
+          side: 'Sell',
+          quantity: '10',
+          signalData: { type: 'imbalance', strength: 0.9 },
+        });
+        return sut.updateWithVersion(p.id, p.version, {
+          status: 'Closed',
+          realizedPnl: pnl,
+          exitReason,
+          closedAt: new Date(),
+        });
       };
       await close('12.5', 'take_profit');
       await close('-3.25', 'stop_loss');
@@ -193,7 +238,9 @@ describe('optimistic locking', () => {
         { exitReason: 'take_profit', count: 2, avgPnl: expect.stringMatching(/^8\.25/), winningTrades: 2 },
         { exitReason: 'stop_loss', count: 1, avgPnl: expect.stringMatching(/^-3\.25/), winningTrades: 0 },
       ]);
-      expect(signals).toEqual([{ signalType: 'imbalance', trades: 3, avgStrength: expect.stringMatching(/^0\.9/), avgPnl: expect.any(String) }]);
+      expect(signals).toEqual([
+        { signalType: 'imbalance', trades: 3, avgStrength: expect.stringMatching(/^0\.9/), avgPnl: expect.any(String) },
+      ]);
     });
   });
 
@@ -216,7 +263,10 @@ describe('optimistic locking', () => {
       const first = await sut.insert(execution);
       const second = await sut.insert(execution);
 
-      expect(first).toMatchObject({ inserted: true, trade: { execId: execution.execId, fee: '-0.0001', isMaker: true } });
+      expect(first).toMatchObject({
+        inserted: true,
+        trade: { execId: execution.execId, fee: '-0.0001', isMaker: true },
+      });
       expect(second).toEqual({ inserted: false });
       expect(await sut.listByOrder(order.id)).toHaveLength(1);
     });

@@ -20,7 +20,11 @@ describe(SnapshotRetentionService.name, () => {
     db = await createTestDatabase({ migrated: true });
     dataSource = new DataSource({ ...dataSourceOptions(db.url, 4), entities: [] });
     await dataSource.initialize();
-    sut = new SnapshotRetentionService(dataSource, { database: { marketDataRetentionDays: 7 } }, new FixedClock(NOW.getTime()));
+    sut = new SnapshotRetentionService(
+      dataSource,
+      { database: { marketDataRetentionDays: 7 } },
+      new FixedClock(NOW.getTime()),
+    );
   });
 
   afterAll(async () => {
@@ -37,7 +41,9 @@ describe(SnapshotRetentionService.name, () => {
     ).map((r) => r.relname);
 
   const createPartition = (name: string, from: string, to: string) =>
-    dataSource.query(`CREATE TABLE ${name} PARTITION OF market_data_snapshots FOR VALUES FROM ('${from}') TO ('${to}')`);
+    dataSource.query(
+      `CREATE TABLE ${name} PARTITION OF market_data_snapshots FOR VALUES FROM ('${from}') TO ('${to}')`,
+    );
 
   const insertSnapshot = (ts: string) =>
     dataSource.query(
@@ -46,7 +52,8 @@ describe(SnapshotRetentionService.name, () => {
       [ts],
     );
 
-  const rowsIn = async (partition: string) => Number((await dataSource.query(`SELECT count(*)::int AS n FROM ${partition}`))[0].n);
+  const rowsIn = async (partition: string) =>
+    Number((await dataSource.query(`SELECT count(*)::int AS n FROM ${partition}`))[0].n);
 
   it('should detect native partitioning when timescaledb is absent', async () => {
     await expect(sut.detectMode()).resolves.toBe('partitioned');
@@ -75,7 +82,9 @@ describe(SnapshotRetentionService.name, () => {
     await insertSnapshot('2024-06-15T23:59:59.999Z');
     await insertSnapshot('2024-06-16T00:00:00.000Z');
 
-    expect([await rowsIn('market_data_snapshots_p20240615'), await rowsIn('market_data_snapshots_p20240616')]).toEqual([1, 1]);
+    expect([await rowsIn('market_data_snapshots_p20240615'), await rowsIn('market_data_snapshots_p20240616')]).toEqual([
+      1, 1,
+    ]);
   });
 
   it('should drop only partitions entirely older than the retention window and keep their neighbours data', async () => {
@@ -85,7 +94,13 @@ describe(SnapshotRetentionService.name, () => {
     await createPartition('market_data_snapshots_p20240612', '2024-06-12T00:00:00Z', '2024-06-13T00:00:00Z'); // inside
     // Someone's hand-made partition: not our naming scheme, so never ours to drop, however old.
     await createPartition('market_data_snapshots_archive', '2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z');
-    for (const ts of ['2024-06-05T10:00:00Z', '2024-06-07T10:00:00Z', '2024-06-08T18:00:00Z', '2024-06-12T10:00:00Z', '2024-01-15T00:00:00Z']) {
+    for (const ts of [
+      '2024-06-05T10:00:00Z',
+      '2024-06-07T10:00:00Z',
+      '2024-06-08T18:00:00Z',
+      '2024-06-12T10:00:00Z',
+      '2024-01-15T00:00:00Z',
+    ]) {
       await insertSnapshot(ts);
     }
     const before = await partitions();
@@ -101,7 +116,9 @@ describe(SnapshotRetentionService.name, () => {
     expect(await rowsIn('market_data_snapshots_p20240612')).toBe(1);
     expect(await rowsIn('market_data_snapshots_p20240615')).toBe(1);
     expect(await rowsIn('market_data_snapshots_archive')).toBe(1);
-    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM market_data_snapshots WHERE ts < '2024-06-08T00:00:00Z' AND ts >= '2024-06-01'`);
+    const [{ n }] = await dataSource.query(
+      `SELECT count(*)::int AS n FROM market_data_snapshots WHERE ts < '2024-06-08T00:00:00Z' AND ts >= '2024-06-01'`,
+    );
     expect(n).toBe(0);
   });
 

@@ -61,7 +61,9 @@ describe(BybitRestClient.name, () => {
     const [request] = requestsTo('/v5/order/realtime');
     expect(request.rawQuery).toBe('category=linear&symbol=ETHUSDT');
     const h = request.headers;
-    const expected = createHmac('sha256', API_SECRET).update(`${h['x-bapi-timestamp']}${API_KEY}5000${request.rawQuery}`).digest('hex');
+    const expected = createHmac('sha256', API_SECRET)
+      .update(`${h['x-bapi-timestamp']}${API_KEY}5000${request.rawQuery}`)
+      .digest('hex');
     expect(h['x-bapi-sign']).toBe(expected);
     expect(h['x-bapi-recv-window']).toBe('5000');
     expect(page.items[0]).toMatchObject({ orderId: 'open-order-1', status: 'New', avgPrice: null, price: '3930.41' });
@@ -69,15 +71,38 @@ describe(BybitRestClient.name, () => {
 
   it('should send a signed POST whose signature covers the raw body', async () => {
     await sut.getServerTime();
-    const ack = await sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.010', price: '30000', timeInForce: 'PostOnly', orderLinkId: 'sig-1' });
+    const ack = await sut.placeOrder({
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.010',
+      price: '30000',
+      timeInForce: 'PostOnly',
+      orderLinkId: 'sig-1',
+    });
     expect(ack).toEqual({ orderId: 'fake-order-1', orderLinkId: 'sig-1' });
     const [request] = requestsTo('/v5/order/create');
     expect(request.signatureValid).toBe(true);
-    expect(JSON.parse(request.rawBody)).toEqual({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.010', price: '30000', timeInForce: 'PostOnly', orderLinkId: 'sig-1' });
+    expect(JSON.parse(request.rawBody)).toEqual({
+      category: 'linear',
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.010',
+      price: '30000',
+      timeInForce: 'PostOnly',
+      orderLinkId: 'sig-1',
+    });
   });
 
   it('should resync the clock after 10002 and resend the order once', async () => {
-    const ack = await sut.placeOrder({ symbol: 'BTCUSDT', side: 'Sell', orderType: 'Market', qty: '0.001', orderLinkId: 'clock-1' });
+    const ack = await sut.placeOrder({
+      symbol: 'BTCUSDT',
+      side: 'Sell',
+      orderType: 'Market',
+      qty: '0.001',
+      orderLinkId: 'clock-1',
+    });
     expect(ack.orderLinkId).toBe('clock-1');
     expect(fake.requests.map((r) => r.path)).toEqual(['/v5/order/create', '/v5/market/time', '/v5/order/create']);
     expect(Math.abs(clock.offsetMs - SKEW_MS)).toBeLessThan(100);
@@ -85,9 +110,19 @@ describe(BybitRestClient.name, () => {
 
   it('should reject a business error without retrying and without tripping the breaker', async () => {
     await sut.getServerTime();
-    fake.respond('/v5/order/create', () => ({ body: { retCode: 110007, retMsg: 'Available balance is insufficient', result: {}, retExtInfo: {}, time: Date.now() } }));
+    fake.respond('/v5/order/create', () => ({
+      body: {
+        retCode: 110007,
+        retMsg: 'Available balance is insufficient',
+        result: {},
+        retExtInfo: {},
+        time: Date.now(),
+      },
+    }));
     for (let i = 0; i < 5; i += 1) {
-      await expect(sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '1', orderLinkId: `nofunds-${i}` })).rejects.toMatchObject({
+      await expect(
+        sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '1', orderLinkId: `nofunds-${i}` }),
+      ).rejects.toMatchObject({
         code: 'INSUFFICIENT_BALANCE',
         retCode: 110007,
         kind: 'CONFLICT',
@@ -110,8 +145,13 @@ describe(BybitRestClient.name, () => {
 
   it('should not retry an order whose answer timed out', async () => {
     await sut.getServerTime();
-    fake.respond('/v5/order/create', () => new Promise((resolve) => setTimeout(() => resolve({ body: { retCode: 0, result: {} } }), 1500)));
-    await expect(sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '1', orderLinkId: 'slow-1' })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    fake.respond(
+      '/v5/order/create',
+      () => new Promise((resolve) => setTimeout(() => resolve({ body: { retCode: 0, result: {} } }), 1500)),
+    );
+    await expect(
+      sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '1', orderLinkId: 'slow-1' }),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(requestsTo('/v5/order/create')).toHaveLength(1);
   });
 
@@ -124,21 +164,46 @@ describe(BybitRestClient.name, () => {
     }));
     await sut.getOpenOrders({ symbol: 'BTCUSDT' });
     const status = (await limits.status()).find((s) => s.group === 'orderQuery');
-    expect(status).toMatchObject({ limit: 100, capacity: 50, exchange: expect.objectContaining({ remaining: 0, resetAtMs: resetAt }) });
+    expect(status).toMatchObject({
+      limit: 100,
+      capacity: 50,
+      exchange: expect.objectContaining({ remaining: 0, resetAtMs: resetAt }),
+    });
     await sut.getOpenOrders({ symbol: 'BTCUSDT' });
     expect(Date.now()).toBeGreaterThanOrEqual(resetAt - 5);
   });
 
   it('should parse market data, wallet, executions and positions from the samples', async () => {
     const book = await sut.getOrderbook('BTCUSDT', 50);
-    expect(book).toMatchObject({ symbol: 'BTCUSDT', updateId: 1234567, seq: 9876543, bids: [['27450.50', '1.500'], ['27450.00', '2.000'], ['27449.50', '0.750']] });
+    expect(book).toMatchObject({
+      symbol: 'BTCUSDT',
+      updateId: 1234567,
+      seq: 9876543,
+      bids: [
+        ['27450.50', '1.500'],
+        ['27450.00', '2.000'],
+        ['27449.50', '0.750'],
+      ],
+    });
     const klines = await sut.getKlines('BTCUSDT', '1', { limit: 1 });
-    expect(klines[0]).toEqual({ start: 1709891679000, open: '27450', high: '27460', low: '27440', close: '27455', volume: '123.45', turnover: '3390000' });
+    expect(klines[0]).toEqual({
+      start: 1709891679000,
+      open: '27450',
+      high: '27460',
+      low: '27440',
+      close: '27455',
+      volume: '123.45',
+      turnover: '3390000',
+    });
     await sut.getServerTime();
     const wallet = await sut.getWalletBalance();
     expect(wallet).toMatchObject({ accountType: 'UNIFIED', totalEquity: '3.31216591' });
     const executions = await sut.getExecutions({ symbol: 'BTCUSDT' });
-    expect(executions.items[0]).toMatchObject({ execId: 'e0cbe81d-0f18-5866-9415-cf319b5dab3b', isMaker: true, execTime: 1672282722429 });
+    expect(executions.items[0]).toMatchObject({
+      execId: 'e0cbe81d-0f18-5866-9415-cf319b5dab3b',
+      isMaker: true,
+      execTime: 1672282722429,
+    });
     expect(executions.nextCursor).toBe('132766%3A2%2C132766%3A2');
     const positions = await sut.getPositions('BTCUSDT');
     expect(positions[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'Buy', size: '0.5', entryPrice: '50000.00' });
@@ -149,12 +214,24 @@ describe(InstrumentsService.name, () => {
   it('should cache instrument filters and refresh on demand', async () => {
     const fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET }).start();
     const settings = settingsFor(fake, { symbols: ['BTCUSDT', 'ETHUSDT'] });
-    const limits = new RateLimiterRegistry({ market: BYBIT_ENDPOINT_GROUPS.market }, BYBIT_IP_LIMIT, { safetyFactor: 0.5, maxWaitMs: 1000 });
+    const limits = new RateLimiterRegistry({ market: BYBIT_ENDPOINT_GROUPS.market }, BYBIT_IP_LIMIT, {
+      safetyFactor: 0.5,
+      maxWaitMs: 1000,
+    });
     const breakers = new CircuitBreakerRegistry(['market'], { failureThreshold: 3, cooldownMs: 200 });
-    const sut = new InstrumentsService(new BybitRestClient(settings, limits, breakers, new ServerClock()), settings.symbols, 60_000);
+    const sut = new InstrumentsService(
+      new BybitRestClient(settings, limits, breakers, new ServerClock()),
+      settings.symbols,
+      60_000,
+    );
     try {
       await sut.start();
-      expect(sut.get('BTCUSDT')).toMatchObject({ tickSize: '0.5', qtyStep: '0.001', minOrderQty: '0.001', minNotionalValue: '5' });
+      expect(sut.get('BTCUSDT')).toMatchObject({
+        tickSize: '0.5',
+        qtyStep: '0.001',
+        minOrderQty: '0.001',
+        minNotionalValue: '5',
+      });
       expect(sut.get('ETHUSDT')).toBeDefined();
       sut.require('BTCUSDT');
       sut.get('ETHUSDT');

@@ -5,7 +5,12 @@
  */
 import { BybitMarketStream } from '../../../src/exchange/bybit/bybit.market-stream';
 import { BybitPrivateStream } from '../../../src/exchange/bybit/bybit.private-stream';
-import type { BookMessage, ConnectionStateChange, ExchangeOrder, TickerMessage } from '../../../src/exchange/exchange.types';
+import type {
+  BookMessage,
+  ConnectionStateChange,
+  ExchangeOrder,
+  TickerMessage,
+} from '../../../src/exchange/exchange.types';
 import { ServerClock } from '../../../src/exchange/server-time';
 import { FakeBybit, sample } from '../../support/fake-bybit';
 import { API_KEY, API_SECRET, settingsFor, waitFor } from './exchange-test-settings';
@@ -34,8 +39,22 @@ describe(BybitMarketStream.name, () => {
     await sut.start();
     await waitFor(() => books.length === 1, 5000, 'the snapshot');
     const subscribe = fake.publicMessages.find((m) => (m as { op?: string }).op === 'subscribe') as { args: string[] };
-    expect(subscribe.args.sort()).toEqual(['kline.1.BTCUSDT', 'orderbook.50.BTCUSDT', 'publicTrade.BTCUSDT', 'tickers.BTCUSDT']);
-    expect(books[0]).toMatchObject({ type: 'snapshot', symbol: 'BTCUSDT', depth: 50, updateId: 123456789, bids: [['27450.00', '0.500'], ['27449.50', '1.000']] });
+    expect(subscribe.args.sort()).toEqual([
+      'kline.1.BTCUSDT',
+      'orderbook.50.BTCUSDT',
+      'publicTrade.BTCUSDT',
+      'tickers.BTCUSDT',
+    ]);
+    expect(books[0]).toMatchObject({
+      type: 'snapshot',
+      symbol: 'BTCUSDT',
+      depth: 50,
+      updateId: 123456789,
+      bids: [
+        ['27450.00', '0.500'],
+        ['27449.50', '1.000'],
+      ],
+    });
     expect(sut.state()).toBe('connected');
 
     const delta = sample<{ data: Record<string, unknown> }>('ws_orderbook_delta.json');
@@ -61,9 +80,22 @@ describe(BybitMarketStream.name, () => {
     fake.pushPublic({ ...sample<Record<string, unknown>>('ws_public_trade.json'), topic: 'publicTrade.BTCUSDT' });
     fake.pushPublic({ ...sample<Record<string, unknown>>('ws_kline.json'), topic: 'kline.1.BTCUSDT' });
     fake.pushPublic(sample('ws_ticker_linear.json'));
-    fake.pushPublic({ topic: 'tickers.BTCUSDT', type: 'delta', data: { symbol: 'BTCUSDT', lastPrice: '17217.50' }, cs: 1, ts: 1673272861700 });
-    await waitFor(() => trades.length === 1 && candles.length === 1 && tickers.length === 2, 2000, 'trades, candle and tickers');
-    expect(trades[0]).toMatchObject({ symbol: 'BTCUSDT', trades: [{ side: 'Buy', price: '27451.00', size: '0.010', time: 1709891679000 }] });
+    fake.pushPublic({
+      topic: 'tickers.BTCUSDT',
+      type: 'delta',
+      data: { symbol: 'BTCUSDT', lastPrice: '17217.50' },
+      cs: 1,
+      ts: 1673272861700,
+    });
+    await waitFor(
+      () => trades.length === 1 && candles.length === 1 && tickers.length === 2,
+      2000,
+      'trades, candle and tickers',
+    );
+    expect(trades[0]).toMatchObject({
+      symbol: 'BTCUSDT',
+      trades: [{ side: 'Buy', price: '27451.00', size: '0.010', time: 1709891679000 }],
+    });
     expect(candles[0]).toMatchObject({ symbol: 'BTCUSDT', open: '16649.5', close: '16677', confirm: false });
     expect(tickers[1]).toMatchObject({ lastPrice: '17217.50', markPrice: '17217.33', bid1Price: '17215.50' });
   });
@@ -108,8 +140,14 @@ describe(BybitPrivateStream.name, () => {
     try {
       await sut.start();
       await waitFor(() => sut.state() === 'connected', 5000, 'authenticated');
-      await waitFor(() => fake.privateMessages.some((m) => (m as { op?: string }).op === 'subscribe'), 2000, 'subscribe');
-      const subscribe = fake.privateMessages.find((m) => (m as { op?: string }).op === 'subscribe') as { args: string[] };
+      await waitFor(
+        () => fake.privateMessages.some((m) => (m as { op?: string }).op === 'subscribe'),
+        2000,
+        'subscribe',
+      );
+      const subscribe = fake.privateMessages.find((m) => (m as { op?: string }).op === 'subscribe') as {
+        args: string[];
+      };
       expect(subscribe.args.sort()).toEqual(['execution', 'order', 'position', 'wallet']);
       fake.pushPrivate(sample('ws_account_order.json'));
       fake.pushPrivate(sample('ws_account_order_partially_filled_rejected.json')); // category spot: ignored
@@ -118,7 +156,13 @@ describe(BybitPrivateStream.name, () => {
       fake.pushPrivate(sample('ws_account_wallet.json'));
       await waitFor(() => seen.length === 3, 2000, 'execution, position and wallet');
       expect(orders).toHaveLength(1);
-      expect(orders[0]).toMatchObject({ orderId: 'abcdef123456', status: 'Cancelled', avgPrice: null, cumExecFee: '0', cancelType: 'CancelByUser' });
+      expect(orders[0]).toMatchObject({
+        orderId: 'abcdef123456',
+        status: 'Cancelled',
+        avgPrice: null,
+        cumExecFee: '0',
+        cancelType: 'CancelByUser',
+      });
       expect(seen).toEqual(['execution', 'position', 'wallet']);
     } finally {
       await sut.stop();

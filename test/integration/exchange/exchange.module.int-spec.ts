@@ -20,12 +20,23 @@ describe(ExchangeModule.name, () => {
   it('should wire the ports, connect on start and publish connection events', async () => {
     const fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET }).start();
     const config = loadAppConfig(
-      { BYBIT_ENV: 'sim', APP_PASSWORD: 'a-long-password', SECRET_KEY: 'x'.repeat(32), TRADING_PAIRS: 'BTCUSDT', BYBIT_API_KEY: API_KEY, BYBIT_API_SECRET: API_SECRET },
+      {
+        BYBIT_ENV: 'sim',
+        APP_PASSWORD: 'a-long-password',
+        SECRET_KEY: 'x'.repeat(32),
+        TRADING_PAIRS: 'BTCUSDT',
+        BYBIT_API_KEY: API_KEY,
+        BYBIT_API_SECRET: API_SECRET,
+      },
       { dotenvPath: false },
     );
     const port = Number(new URL(fake.restUrl).port);
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), EventsModule, ExchangeModule.forRoot({ simPort: port, wsReconnectBaseMs: 50 })],
+      imports: [
+        ConfigModule.forRoot(config),
+        EventsModule,
+        ExchangeModule.forRoot({ simPort: port, wsReconnectBaseMs: 50 }),
+      ],
     }).compile();
     await moduleRef.init();
     const events: string[] = [];
@@ -49,7 +60,14 @@ describe(ExchangeModule.name, () => {
       moduleRef.get(CircuitBreakerRegistry).reset('trade', 'tester'); // already closed: no event
       const resilience = await sut.resilienceStatus();
       expect(resilience.breakers.map((b) => b.group)).toEqual(['market', 'trade', 'orderQuery', 'position', 'account']);
-      expect(resilience.rateLimits.map((r) => r.group)).toEqual(['ip', 'market', 'trade', 'orderQuery', 'position', 'account']);
+      expect(resilience.rateLimits.map((r) => r.group)).toEqual([
+        'ip',
+        'market',
+        'trade',
+        'orderQuery',
+        'position',
+        'account',
+      ]);
 
       fake.dropPublic();
       await waitFor(() => events.includes('connection:reconnecting'), 3000, 'reconnecting event');

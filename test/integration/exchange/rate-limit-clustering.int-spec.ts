@@ -40,7 +40,10 @@ describeWithRedis('RateLimiterRegistry clustered over Redis (several instances)'
     const started = Date.now();
     const ran: number[] = [];
     const job = () => Promise.resolve(ran.push(Date.now() - started));
-    await Promise.all([...Array.from({ length: 6 }, () => a.schedule('trade', job)), ...Array.from({ length: 6 }, () => b.schedule('trade', job))]);
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => a.schedule('trade', job)),
+      ...Array.from({ length: 6 }, () => b.schedule('trade', job)),
+    ]);
     // 10/s × 0.5 = 5 per window, shared: 12 jobs need three windows whichever instance queued them.
     const firstWindow = ran.filter((t) => t < 900).length;
     expect(firstWindow).toBeLessThanOrEqual(5);

@@ -25,7 +25,11 @@ describe(IdempotencyService.name, () => {
       [key, state],
     );
   const rowCount = async (key: string) =>
-    ((await dataSource.query(`SELECT count(*)::int AS n FROM idempotency_cache WHERE key = $1`, [key])) as Array<{ n: number }>)[0].n;
+    (
+      (await dataSource.query(`SELECT count(*)::int AS n FROM idempotency_cache WHERE key = $1`, [key])) as Array<{
+        n: number;
+      }>
+    )[0].n;
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: true });
@@ -46,7 +50,9 @@ describe(IdempotencyService.name, () => {
       const outcomes = await Promise.all(Array.from({ length: 10 }, () => sut.begin(key, 'test', 'h1')));
 
       expect(outcomes.filter((o) => o.state === 'claimed')).toHaveLength(1);
-      expect(outcomes.filter((o) => o.state === 'in-progress')).toEqual(Array(9).fill({ state: 'in-progress', requestHash: 'h1' }));
+      expect(outcomes.filter((o) => o.state === 'in-progress')).toEqual(
+        Array(9).fill({ state: 'in-progress', requestHash: 'h1' }),
+      );
     });
 
     it('should let exactly one caller claim a key whose record has expired', async () => {
@@ -64,7 +70,12 @@ describe(IdempotencyService.name, () => {
       await sut.begin(key, 'test', 'h1');
       await sut.saveResult(key, 'test', 'h1', 201, { id: 1 });
 
-      expect(await sut.begin(key, 'test', 'h2')).toEqual({ state: 'done', requestHash: 'h1', statusCode: 201, result: { id: 1 } });
+      expect(await sut.begin(key, 'test', 'h2')).toEqual({
+        state: 'done',
+        requestHash: 'h1',
+        statusCode: 201,
+        result: { id: 1 },
+      });
     });
 
     it('should hold an in-progress claim only for its own lease', async () => {
@@ -82,7 +93,11 @@ describe(IdempotencyService.name, () => {
       const [object, nothing, jsonNull] = [aKey(), aKey(), aKey()];
       await sut.begin(object, 'test', 'h1');
 
-      await sut.saveResult(object, 'test', 'h1', 200, { changed: true, nested: { list: [1, 'two', null] }, price: '65000.5' });
+      await sut.saveResult(object, 'test', 'h1', 200, {
+        changed: true,
+        nested: { list: [1, 'two', null] },
+        price: '65000.5',
+      });
       await sut.saveResult(nothing, 'test', 'h1', 204, undefined);
       await sut.saveResult(jsonNull, 'test', 'h1', 200, null);
 
@@ -92,8 +107,18 @@ describe(IdempotencyService.name, () => {
         statusCode: 200,
         result: { changed: true, nested: { list: [1, 'two', null] }, price: '65000.5' },
       });
-      expect(await sut.getResult(nothing)).toEqual({ state: 'done', requestHash: 'h1', statusCode: 204, result: undefined });
-      expect(await sut.getResult(jsonNull)).toEqual({ state: 'done', requestHash: 'h1', statusCode: 200, result: null });
+      expect(await sut.getResult(nothing)).toEqual({
+        state: 'done',
+        requestHash: 'h1',
+        statusCode: 204,
+        result: undefined,
+      });
+      expect(await sut.getResult(jsonNull)).toEqual({
+        state: 'done',
+        requestHash: 'h1',
+        statusCode: 200,
+        result: null,
+      });
     });
 
     it('should store the result with the configured TTL by default', async () => {

@@ -99,14 +99,22 @@ describe(IdempotencyInterceptor.name, () => {
     script.gate = Promise.resolve();
   });
 
-  const send = async (key: string, options: { method?: 'POST' | 'DELETE'; body?: unknown; principal?: string } = {}) => {
+  const send = async (
+    key: string,
+    options: { method?: 'POST' | 'DELETE'; body?: unknown; principal?: string } = {},
+  ) => {
     const response = await app.inject({
       method: options.method ?? 'POST',
       url: '/probe/run',
       headers: { 'idempotency-key': key, ...(options.principal ? { 'x-principal': options.principal } : {}) },
       ...(options.body === undefined ? {} : { payload: options.body as object }),
     });
-    return { status: response.statusCode, replayed: response.headers['idempotent-replayed'], retryAfter: response.headers['retry-after'], body: response.body };
+    return {
+      status: response.statusCode,
+      replayed: response.headers['idempotent-replayed'],
+      retryAfter: response.headers['retry-after'],
+      body: response.body,
+    };
   };
 
   it('should run the handler once and replay its status and body', async () => {
@@ -115,7 +123,11 @@ describe(IdempotencyInterceptor.name, () => {
     const first = await send(key, { body: { qty: '1' } });
     const second = await send(key, { body: { qty: '1' } });
 
-    expect(first).toMatchObject({ status: 201, replayed: undefined, body: JSON.stringify({ run: 1, body: { qty: '1' } }) });
+    expect(first).toMatchObject({
+      status: 201,
+      replayed: undefined,
+      body: JSON.stringify({ run: 1, body: { qty: '1' } }),
+    });
     expect(second).toMatchObject({ status: 201, replayed: 'true', body: first.body });
     expect(script.runs).toBe(1);
   });
@@ -165,7 +177,7 @@ describe(IdempotencyInterceptor.name, () => {
     expect(script.runs).toBe(2);
   });
 
-  it('should keep one principal\'s key apart from the same key of another', async () => {
+  it("should keep one principal's key apart from the same key of another", async () => {
     const key = randomUUID();
 
     const alice = await send(key, { principal: 'alice', body: { a: 1 } });

@@ -46,7 +46,14 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
 
   function anInstance(name: string, pairs: string, url = database.url): Instance {
     const config = loadAppConfig(
-      { APP_PASSWORD: 'a-long-password', SECRET_KEY: 'k'.repeat(64), DATA_DIR: mkdtempSync(join(tmpdir(), 'ownership-int-')), TRADING_PAIRS: pairs, INSTANCE_NAME: name, SYMBOL_LEASE_CHECK_MS: String(CHECK_MS) },
+      {
+        APP_PASSWORD: 'a-long-password',
+        SECRET_KEY: 'k'.repeat(64),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'ownership-int-')),
+        TRADING_PAIRS: pairs,
+        INSTANCE_NAME: name,
+        SYMBOL_LEASE_CHECK_MS: String(CHECK_MS),
+      },
       { dotenvPath: false },
     );
     const bus = new EventBus();
@@ -75,11 +82,18 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
   }
 
   async function terminateSessionsOf(applicationName: string): Promise<void> {
-    const { rows } = await admin.query<{ done: boolean }>(`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1`, [applicationName]);
+    const { rows } = await admin.query<{ done: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1`,
+      [applicationName],
+    );
     expect(rows).toEqual([{ done: true }]);
   }
 
-  async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  async function eventually(
+    condition: () => boolean | Promise<boolean>,
+    what: string,
+    timeoutMs = 5000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
       if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
@@ -88,7 +102,10 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
   }
 
   /** An instance that owns its symbols through a TCP relay that can be frozen (see tcpProxyTo). */
-  async function anOwnerBehindRelay(name: string, pairs: string): Promise<{ network: Awaited<ReturnType<typeof tcpProxyTo>>; instance: Instance }> {
+  async function anOwnerBehindRelay(
+    name: string,
+    pairs: string,
+  ): Promise<{ network: Awaited<ReturnType<typeof tcpProxyTo>>; instance: Instance }> {
     const network = await tcpProxyTo(new URL(database.url));
     const url = new URL(database.url);
     url.host = `127.0.0.1:${network.port}`;
@@ -107,11 +124,15 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
     second.sut.onApplicationBootstrap();
     await eventually(() => second.sut.status().state === 'waiting', 'second instance waits');
 
-    expect(first.events).toEqual([{ state: 'acquired', symbols: ['BTCUSDT', 'ETHUSDT'], instance: 'bot-a', reason: 'lease acquired' }]);
+    expect(first.events).toEqual([
+      { state: 'acquired', symbols: ['BTCUSDT', 'ETHUSDT'], instance: 'bot-a', reason: 'lease acquired' },
+    ]);
     expect(second.events).toEqual([]);
     expect(second.sut.ownsAll()).toBe(false);
     expect(second.sut.status().details.holders).toEqual({ BTCUSDT: 'bot-a', ETHUSDT: 'bot-a' });
-    await expect(second.sut.start()).rejects.toThrow('BTCUSDT, ETHUSDT: traded by another instance (BTCUSDT by bot-a, ETHUSDT by bot-a)');
+    await expect(second.sut.start()).rejects.toThrow(
+      'BTCUSDT, ETHUSDT: traded by another instance (BTCUSDT by bot-a, ETHUSDT by bot-a)',
+    );
     await expect(first.sut.start()).resolves.toBeUndefined();
     expect(await locksHeldBy('bot-a')).toBe(2);
     expect(await locksHeldBy('bot-b')).toBe(0);
@@ -129,7 +150,10 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
     expect(await locksHeldBy('bot-c')).toBe(0);
 
     await other.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [leaseName('ETHUSDT')]);
-    await eventually(() => instance.sut.status().details.holders.BTCUSDT === 'probe', 'instance sees BTCUSDT held by the probe');
+    await eventually(
+      () => instance.sut.status().details.holders.BTCUSDT === 'probe',
+      'instance sees BTCUSDT held by the probe',
+    );
     await new Promise((resolve) => setTimeout(resolve, 3 * CHECK_MS));
     expect(instance.sut.ownsAll()).toBe(false);
     expect(await locksHeldBy('bot-c')).toBe(0);
@@ -161,7 +185,9 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
     await eventually(() => standby.sut.ownsAll(), 'standby trades BTCUSDT', 6000);
     expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(standby.sut.takeoverDelayMs);
     expect(standby.sut.takeoverDelayMs).toBe(CHECK_MS + 2000 + 500);
-    expect(standby.events).toEqual([{ state: 'acquired', symbols: ['BTCUSDT'], instance: 'bot-e', reason: 'lease taken over' }]);
+    expect(standby.events).toEqual([
+      { state: 'acquired', symbols: ['BTCUSDT'], instance: 'bot-e', reason: 'lease taken over' },
+    ]);
     // A clean shutdown is not a loss: nobody was told to stop trading in a hurry.
     expect(first.events.map((e) => e.state)).toEqual(['acquired']);
   });
@@ -205,17 +231,25 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
   it('should end its own session that went silent, instead of waiting for itself, when the network comes back', async () => {
     const { network, instance } = await anOwnerBehindRelay('bot-i', 'SOLUSDT');
     try {
-      const [{ pid: oldPid }] = (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bot-i'`)).rows;
+      const [{ pid: oldPid }] = (
+        await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bot-i'`)
+      ).rows;
 
       // A partition: the bytes stop, but neither side sees the connection close; the server keeps the session.
       network.freezeOpenConnections();
 
-      await eventually(() => instance.events.some((e) => e.state === 'lost'), 'a check that does not answer counts as a loss', 4000);
+      await eventually(
+        () => instance.events.some((e) => e.state === 'lost'),
+        'a check that does not answer counts as a loss',
+        4000,
+      );
       expect(instance.events.find((e) => e.state === 'lost')!.reason).toMatch(/timeout/i);
       expect(await locksHeldBy('bot-i')).toBe(1);
       // New connections get through again: the fresh session ends the old one, then takes the lease back.
       await eventually(() => instance.sut.ownsAll(), 'lease taken back from our own stale session', 6000);
-      const sessions = (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bot-i'`)).rows;
+      const sessions = (
+        await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bot-i'`)
+      ).rows;
       expect(sessions).toHaveLength(1);
       expect(sessions[0].pid).not.toBe(oldPid);
       expect(await locksHeldBy('bot-i')).toBe(1);
@@ -245,7 +279,9 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
 });
 
 /** A loopback TCP relay to PostgreSQL whose open connections can be frozen (no bytes, no close), as in a partition. */
-async function tcpProxyTo(target: URL): Promise<{ port: number; freezeOpenConnections(): void; close(): Promise<void> }> {
+async function tcpProxyTo(
+  target: URL,
+): Promise<{ port: number; freezeOpenConnections(): void; close(): Promise<void> }> {
   const open = new Set<Socket>();
   const frozen: Socket[] = [];
   const server: Server = createServer((inbound) => {

@@ -59,7 +59,14 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
   async function anInstance(nowMs = DAY_1_NOON): Promise<Instance> {
     const clock = new FixedClock(nowMs);
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), TimeModule, EventsModule, DatabaseModule.forRoot(database.url, 4), ExchangeModule.forRoot(), RiskModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        TimeModule,
+        EventsModule,
+        DatabaseModule.forRoot(database.url, 4),
+        ExchangeModule.forRoot(),
+        RiskModule,
+      ],
     })
       .overrideProvider(Clock)
       .useValue(clock)
@@ -109,8 +116,20 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
   it('should create the row inactive, for today, on the first start', async () => {
     const { sut } = await anInstance();
 
-    expect(await storedRow()).toEqual({ trading_day: '2025-01-15', realised_pnl: '0', baseline: '0', active: false, reason: null, changed_by: null });
-    expect(sut.killSwitchStatus()).toMatchObject({ active: false, tradingDay: '2025-01-15', dailyRealisedPnlUsdt: 0, maxDailyLossUsdt: 500 });
+    expect(await storedRow()).toEqual({
+      trading_day: '2025-01-15',
+      realised_pnl: '0',
+      baseline: '0',
+      active: false,
+      reason: null,
+      changed_by: null,
+    });
+    expect(sut.killSwitchStatus()).toMatchObject({
+      active: false,
+      tradingDay: '2025-01-15',
+      dailyRealisedPnlUsdt: 0,
+      maxDailyLossUsdt: 500,
+    });
     expect(sut.entriesAllowed()).toBe(true);
   });
 
@@ -125,9 +144,22 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     await b.settle();
     await a.settle();
 
-    expect(await storedRow()).toMatchObject({ realised_pnl: '-550.00', active: true, reason: 'daily realised loss 550 USDT reached MAX_DAILY_LOSS_USDT 500', changed_by: 'system' });
+    expect(await storedRow()).toMatchObject({
+      realised_pnl: '-550.00',
+      active: true,
+      reason: 'daily realised loss 550 USDT reached MAX_DAILY_LOSS_USDT 500',
+      changed_by: 'system',
+    });
     expect(b.changes).toEqual([
-      { traceId: 'trace-b', actor: 'system', active: true, previous: false, reason: 'daily realised loss 550 USDT reached MAX_DAILY_LOSS_USDT 500', dailyRealisedPnlUsdt: -550, maxDailyLossUsdt: 500 },
+      {
+        traceId: 'trace-b',
+        actor: 'system',
+        active: true,
+        previous: false,
+        reason: 'daily realised loss 550 USDT reached MAX_DAILY_LOSS_USDT 500',
+        dailyRealisedPnlUsdt: -550,
+        maxDailyLossUsdt: 500,
+      },
     ]);
     expect(a.changes).toEqual([]);
     expect([a.sut.entriesAllowed(), b.sut.entriesAllowed()]).toEqual([false, false]);
@@ -150,7 +182,9 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     const b = await anInstance();
     const repositories = [a.moduleRef.get(RiskStateRepository), b.moduleRef.get(RiskStateRepository)];
 
-    await Promise.all(Array.from({ length: 60 }, (_, i) => repositories[i % 2].addRealisedPnl(RISK_SCOPE, -0.1, DAY_1_NOON, 0)));
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => repositories[i % 2].addRealisedPnl(RISK_SCOPE, -0.1, DAY_1_NOON, 0)),
+    );
 
     expect(await storedRow()).toMatchObject({ realised_pnl: '-6.0' });
   });
@@ -187,9 +221,21 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     await b.settle();
     await a.settle();
 
-    expect(status).toMatchObject({ active: false, reason: 'reset by operator', changedBy: 'operator', dailyRealisedPnlUsdt: 0 });
-    expect(await storedRow()).toMatchObject({ realised_pnl: '-600', baseline: '-600', active: false, changed_by: 'operator' });
-    expect(b.changes).toEqual([expect.objectContaining({ actor: 'operator', active: false, previous: true, reason: 'reset by operator' })]);
+    expect(status).toMatchObject({
+      active: false,
+      reason: 'reset by operator',
+      changedBy: 'operator',
+      dailyRealisedPnlUsdt: 0,
+    });
+    expect(await storedRow()).toMatchObject({
+      realised_pnl: '-600',
+      baseline: '-600',
+      active: false,
+      changed_by: 'operator',
+    });
+    expect(b.changes).toEqual([
+      expect.objectContaining({ actor: 'operator', active: false, previous: true, reason: 'reset by operator' }),
+    ]);
     expect(a.sut.entriesAllowed()).toBe(true);
     // The 600 lost before the reset no longer count: 499.99 more does not trip, the next cent does.
     a.sut.recordRealisedPnl(-499.99, DAY_1_NOON + 1);
@@ -210,8 +256,17 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     a.sut.recordRealisedPnl(+25, DAY_2);
     await a.settle();
 
-    expect(await storedRow()).toMatchObject({ trading_day: '2025-01-16', realised_pnl: '25', baseline: '0', active: true });
-    expect(a.sut.killSwitchStatus()).toMatchObject({ active: true, tradingDay: '2025-01-16', dailyRealisedPnlUsdt: 25 });
+    expect(await storedRow()).toMatchObject({
+      trading_day: '2025-01-16',
+      realised_pnl: '25',
+      baseline: '0',
+      active: true,
+    });
+    expect(a.sut.killSwitchStatus()).toMatchObject({
+      active: true,
+      tradingDay: '2025-01-16',
+      dailyRealisedPnlUsdt: 25,
+    });
 
     // A late report for the finished day changes nothing.
     a.sut.recordRealisedPnl(-1000, DAY_1_NOON + 1);
@@ -226,8 +281,22 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     const { sut, moduleRef } = await anInstance();
     const rejected: Array<DomainEvents['risk.rejected']> = [];
     moduleRef.get(EventBus).on('risk.rejected', (event) => void rejected.push(event));
-    const check = { signalId: 'sig-1', symbol: 'BTCUSDT', side: 'Buy' as const, price: '50000.0', nowMs: DAY_1_NOON, tradingEnabled: false };
-    sut.useExposureSource(() => ({ ...EMPTY_EXPOSURE, openPositions: 2, openNotionalUsdt: 200, pendingNotionalUsdt: 50.5, availableBalanceUsdt: 900, leverage: 5 }));
+    const check = {
+      signalId: 'sig-1',
+      symbol: 'BTCUSDT',
+      side: 'Buy' as const,
+      price: '50000.0',
+      nowMs: DAY_1_NOON,
+      tradingEnabled: false,
+    };
+    sut.useExposureSource(() => ({
+      ...EMPTY_EXPOSURE,
+      openPositions: 2,
+      openNotionalUsdt: 200,
+      pendingNotionalUsdt: 50.5,
+      availableBalanceUsdt: 900,
+      leverage: 5,
+    }));
 
     const first = sut.checkEntry(check, EMPTY_EXPOSURE);
     const second = sut.checkEntry({ ...check, signalId: 'sig-2', tradingEnabled: true }, EMPTY_EXPOSURE);
@@ -236,13 +305,22 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     await moduleRef.get(EventBus).drain();
     const status = await sut.status();
 
-    expect([first, second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual(['BOT_NOT_TRADING', 'BOOK_STALE', 'KILL_SWITCH_ACTIVE']);
+    expect([first, second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual([
+      'BOT_NOT_TRADING',
+      'BOOK_STALE',
+      'KILL_SWITCH_ACTIVE',
+    ]);
     expect(rejected.map((e) => [e.traceId, e.signalId, e.code])).toEqual([
       ['sig-1', 'sig-1', 'BOT_NOT_TRADING'],
       ['sig-2', 'sig-2', 'BOOK_STALE'],
       ['sig-3', 'sig-3', 'KILL_SWITCH_ACTIVE'],
     ]);
-    expect(status.rejections).toMatchObject({ BOT_NOT_TRADING: 1, BOOK_STALE: 1, KILL_SWITCH_ACTIVE: 1, MAX_EXPOSURE: 0 });
+    expect(status.rejections).toMatchObject({
+      BOT_NOT_TRADING: 1,
+      BOOK_STALE: 1,
+      KILL_SWITCH_ACTIVE: 1,
+      MAX_EXPOSURE: 0,
+    });
     expect(status.books).toEqual([{ symbol: 'BTCUSDT', stale: true, condition: 'no-data' }]);
     expect(status.usage).toEqual({
       openPositions: 2,

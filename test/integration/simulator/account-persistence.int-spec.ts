@@ -31,9 +31,27 @@ describe('simulated account persistence', () => {
   it('should keep orders, positions and the wallet across a restart, and start clean with reset', async () => {
     sim = await startSimulator(options());
     const rest = client(sim);
-    const resting = await rest.submitOrder({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001', price: '50000', orderLinkId: 'persist-1' });
+    const resting = await rest.submitOrder({
+      category: 'linear',
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.001',
+      price: '50000',
+      orderLinkId: 'persist-1',
+    });
     expect(resting.retCode).toBe(0);
-    expect((await rest.submitOrder({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.002' })).retCode).toBe(0);
+    expect(
+      (
+        await rest.submitOrder({
+          category: 'linear',
+          symbol: 'BTCUSDT',
+          side: 'Buy',
+          orderType: 'Market',
+          qty: '0.002',
+        })
+      ).retCode,
+    ).toBe(0);
     const walletBefore = (await rest.getWalletBalance({ accountType: 'UNIFIED' })).result.list[0].totalWalletBalance;
     await sim.stop();
 
@@ -43,15 +61,27 @@ describe('simulated account persistence', () => {
     expect(open.result.list.map((o) => o.orderLinkId)).toEqual(['persist-1']);
     const position = await again.getPositionInfo({ category: 'linear', symbol: 'BTCUSDT' });
     expect(position.result.list[0]).toMatchObject({ side: 'Buy', size: '0.002' });
-    expect((await again.getWalletBalance({ accountType: 'UNIFIED' })).result.list[0].totalWalletBalance).toBe(walletBefore);
+    expect((await again.getWalletBalance({ accountType: 'UNIFIED' })).result.list[0].totalWalletBalance).toBe(
+      walletBefore,
+    );
     // The orderLinkId is still taken after the restart: a replayed order can never open twice.
-    const duplicate = await again.submitOrder({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001', price: '50000', orderLinkId: 'persist-1' });
+    const duplicate = await again.submitOrder({
+      category: 'linear',
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.001',
+      price: '50000',
+      orderLinkId: 'persist-1',
+    });
     expect(duplicate.retCode).toBe(110072);
     await sim.stop();
 
     sim = await startSimulator(options({ reset: true }));
     const fresh = client(sim);
     expect((await fresh.getActiveOrders({ category: 'linear', symbol: 'BTCUSDT' })).result.list).toEqual([]);
-    expect((await fresh.getWalletBalance({ accountType: 'UNIFIED' })).result.list[0].totalWalletBalance).toMatch(/^10000(\.0+)?$/);
+    expect((await fresh.getWalletBalance({ accountType: 'UNIFIED' })).result.list[0].totalWalletBalance).toMatch(
+      /^10000(\.0+)?$/,
+    );
   });
 });

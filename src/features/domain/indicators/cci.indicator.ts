@@ -12,7 +12,8 @@ export class Cci {
   private current = 0;
 
   constructor(readonly period = 20) {
-    if (!Number.isInteger(period) || period < 2) throw new RangeError(`CCI period must be an integer ≥ 2, got ${period}`);
+    if (!Number.isInteger(period) || period < 2)
+      throw new RangeError(`CCI period must be an integer ≥ 2, got ${period}`);
     this.prices = new Float64Array(period);
   }
 

@@ -19,6 +19,10 @@ describe(DirectionalMovement.name, () => {
 
 describe(`${DirectionalMovement.name} ADX`, () => {
   it('should match TA-Lib ADX(14) from bar 27 when fed the fixture candles', () => {
-    expectMatchesGolden(() => new DirectionalMovement(14), { adx: (o) => o.adx }, (sut) => (sut as DirectionalMovement).adxReady);
+    expectMatchesGolden(
+      () => new DirectionalMovement(14),
+      { adx: (o) => o.adx },
+      (sut) => (sut as DirectionalMovement).adxReady,
+    );
   });
 });

@@ -32,7 +32,8 @@ export class DirectionalMovement {
   private current: DirectionalMovementOutput = Object.freeze({ plusDi: 0, minusDi: 0, adx: 0 });
 
   constructor(readonly period = 14) {
-    if (!Number.isInteger(period) || period < 2) throw new RangeError(`DM period must be an integer ≥ 2, got ${period}`);
+    if (!Number.isInteger(period) || period < 2)
+      throw new RangeError(`DM period must be an integer ≥ 2, got ${period}`);
   }
 
   get ready(): boolean {

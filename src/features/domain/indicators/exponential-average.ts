@@ -12,7 +12,8 @@ export class ExponentialAverage {
     readonly period: number,
     private readonly k = 2 / (period + 1),
   ) {
-    if (!Number.isInteger(period) || period < 1) throw new RangeError(`EMA period must be a positive integer, got ${period}`);
+    if (!Number.isInteger(period) || period < 1)
+      throw new RangeError(`EMA period must be a positive integer, got ${period}`);
   }
 
   get ready(): boolean {

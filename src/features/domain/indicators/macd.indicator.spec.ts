@@ -3,7 +3,11 @@ import { expectMatchesGolden, goldenCandles } from '../../../../test/support/tal
 
 describe(Macd.name, () => {
   it('should match TA-Lib MACD(12,26,9) within 1e-9·max(|golden|, 1) from its lookback when fed the fixture candles', () => {
-    expectMatchesGolden(() => new Macd(12, 26, 9), { macd: (o) => o.macd, macd_signal: (o) => o.signal, macd_histogram: (o) => o.histogram });
+    expectMatchesGolden(() => new Macd(12, 26, 9), {
+      macd: (o) => o.macd,
+      macd_signal: (o) => o.signal,
+      macd_histogram: (o) => o.histogram,
+    });
   });
 
   it('should show the neutral value and not be ready when still inside the warm-up', () => {

@@ -15,7 +15,8 @@ export class RollingWindow {
     readonly size: number,
     private readonly trackSquares = false,
   ) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`window size must be a positive integer, got ${size}`);
     this.values = new Float64Array(size);
   }
 

@@ -25,7 +25,8 @@ describe(`${Rsi.name} period 28`, () => {
   it('should give 0 like TA-Lib when the close never changes', () => {
     const sut = new Rsi(14);
     let output = NaN;
-    for (let i = 0; i < 20; i++) output = sut.update({ openTimeMs: i * 60_000, open: 1, high: 1, low: 1, close: 1, volume: 1 });
+    for (let i = 0; i < 20; i++)
+      output = sut.update({ openTimeMs: i * 60_000, open: 1, high: 1, low: 1, close: 1, volume: 1 });
     expect(sut.ready).toBe(true);
     expect(output).toBe(0);
   });

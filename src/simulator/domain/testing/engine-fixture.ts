@@ -44,7 +44,13 @@ export interface EngineFixture {
 /** Engine dependencies over one book: taker 0.00055, maker 0.0002, 10000 USDT, seed 42, unless overridden. */
 export function engineDeps(book: StaticBook, config: Partial<MatchingEngineConfig> = {}): MatchingEngineDeps {
   return {
-    config: { ...DEFAULT_ENGINE_CONFIG, takerFeeRate: '0.00055', makerFeeRate: '0.0002', initialBalance: '10000', ...config },
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      takerFeeRate: '0.00055',
+      makerFeeRate: '0.0002',
+      initialBalance: '10000',
+      ...config,
+    },
     instruments: [TEST_INSTRUMENT],
     liquidity: () => book,
     newId: seededUuidFactory(42),
