@@ -190,35 +190,31 @@ describe('several instances on one database: each symbol traded by one instance 
     }
     // bot-btc's write-ahead entry (Pending, not sent yet) and a position it holds; neither is bot-eth's business.
     const atMs = Date.now();
-    const pending = await btc.app.app
-      .get(OrderRepository)
-      .insertEntry(
-        {
-          symbol: 'BTCUSDT',
-          side: 'Buy',
-          quantity: '0',
-          traceId: 'own-1',
-          stateHistory: PositionStateMachine.create({ cause: 'test', atMs }).history,
-        },
-        {
-          clientOrderId: 'Eownership-pending-1',
-          symbol: 'BTCUSDT',
-          side: 'Buy',
-          orderType: 'Market',
-          timeInForce: 'IOC',
-          quantity: '0.01',
-          traceId: 'own-1',
-          stateHistory: OrderStateMachine.create({ cause: 'test', atMs }).history,
-        },
-      );
-    const opening = await btc.app.app
-      .get(PositionRepository)
-      .insertOpening({
+    const pending = await btc.app.app.get(OrderRepository).insertEntry(
+      {
         symbol: 'BTCUSDT',
-        side: 'Sell',
+        side: 'Buy',
         quantity: '0',
+        traceId: 'own-1',
         stateHistory: PositionStateMachine.create({ cause: 'test', atMs }).history,
-      });
+      },
+      {
+        clientOrderId: 'Eownership-pending-1',
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        orderType: 'Market',
+        timeInForce: 'IOC',
+        quantity: '0.01',
+        traceId: 'own-1',
+        stateHistory: OrderStateMachine.create({ cause: 'test', atMs }).history,
+      },
+    );
+    const opening = await btc.app.app.get(PositionRepository).insertOpening({
+      symbol: 'BTCUSDT',
+      side: 'Sell',
+      quantity: '0',
+      stateHistory: PositionStateMachine.create({ cause: 'test', atMs }).history,
+    });
     const held = await btc.app.app
       .get(OrderTracker)
       .transitionPosition(

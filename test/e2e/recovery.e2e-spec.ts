@@ -279,27 +279,25 @@ describe('reconciliation: every discrepancy repaired through the state machines 
 
   async function writeAheadEntry(symbol: string, side: 'Buy' | 'Sell', qty: string, link: string) {
     const atMs = Date.now();
-    const written = await ctx.app
-      .get(OrderRepository)
-      .insertEntry(
-        {
-          symbol,
-          side,
-          quantity: '0',
-          traceId: link,
-          stateHistory: PositionStateMachine.create({ cause: 'test', atMs }).history,
-        },
-        {
-          clientOrderId: link,
-          symbol,
-          side,
-          orderType: 'Market',
-          timeInForce: 'IOC',
-          quantity: qty,
-          traceId: link,
-          stateHistory: OrderStateMachine.create({ cause: 'test', atMs }).history,
-        },
-      );
+    const written = await ctx.app.get(OrderRepository).insertEntry(
+      {
+        symbol,
+        side,
+        quantity: '0',
+        traceId: link,
+        stateHistory: PositionStateMachine.create({ cause: 'test', atMs }).history,
+      },
+      {
+        clientOrderId: link,
+        symbol,
+        side,
+        orderType: 'Market',
+        timeInForce: 'IOC',
+        quantity: qty,
+        traceId: link,
+        stateHistory: OrderStateMachine.create({ cause: 'test', atMs }).history,
+      },
+    );
     return { order: written.order, positionId: written.positionId };
   }
 
