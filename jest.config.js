@@ -7,9 +7,10 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest'],
     // ESM-only dependencies (Node 20 can require() them, jest's module system cannot): compile to CommonJS.
-    '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+    // ccxt's CommonJS build requires @noble/* and @scure/*, which are ESM-only.
+    '^.+/node_modules/(content-disposition|@noble|@scure)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|@noble|@scure)/)'],
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

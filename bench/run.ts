@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { auditChainBench } from './audit-chain.bench';
 import { authVerifyBench } from './auth-verify.bench';
 import { executionBench } from './execution.bench';
 import { featuresBench } from './features.bench';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   indicators: () => Promise.resolve(indicatorsBench()),
   feed: () => feedBench(Number(process.env.BENCH_SECONDS ?? 15)),
   execution: () => executionBench(Number(process.env.BENCH_SIGNALS ?? 200)),
+  'audit-chain': () => auditChainBench(Number(process.env.BENCH_AUDIT_INSERTS ?? 1000)),
 };
 
 async function main(only?: string): Promise<void> {

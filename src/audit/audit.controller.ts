@@ -8,10 +8,11 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
-import { toAuditListResponse, toAuditQuery } from './audit.mapper';
+import { toAuditListResponse, toAuditQuery, toAuditVerifyResponse } from './audit.mapper';
 import { AuditService } from './audit.service';
 import { AuditListResponseDto } from './dto/audit-list-response.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditVerifyResponseDto } from './dto/audit-verify-response.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -26,5 +27,18 @@ export class AuditController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A filter is malformed; the message names it' })
   async list(@Query() query: AuditQueryDto): Promise<AuditListResponseDto> {
     return toAuditListResponse(await this.audit.page(toAuditQuery(query)));
+  }
+
+  @Get('verify')
+  @ApiOperation({
+    summary: 'Re-hash the tamper-evident audit chain in the database and report its first broken link',
+    description:
+      'Each audit row carries sha256(content, chain_seq, previous row hash), computed by a database trigger. ' +
+      'A row edited, deleted or re-ordered by anyone bypassing the append-only triggers shows up here. ' +
+      'Re-hashes the whole table in the database: about 10 s per 100 000 rows on a small 2-core machine.',
+  })
+  @ApiOkResponse({ type: AuditVerifyResponseDto, description: 'ok=false names the first broken link' })
+  async verify(): Promise<AuditVerifyResponseDto> {
+    return toAuditVerifyResponse(await this.audit.verifyChain());
   }
 }

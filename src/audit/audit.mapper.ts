@@ -2,6 +2,8 @@ import { AuditLogEntity } from './audit-log.entity';
 import { AuditQuery } from './audit.repository';
 import { AuditPage } from './audit.service';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditChainReport } from './audit-chain.verifier';
+import { AuditVerifyResponseDto } from './dto/audit-verify-response.dto';
 import { AuditListResponseDto, AuditRowDto } from './dto/audit-list-response.dto';
 
 const DEFAULT_LIMIT = 100;
@@ -41,4 +43,8 @@ function toAuditRowDto(row: AuditLogEntity): AuditRowDto {
     success: row.success,
     error_message: row.errorMessage,
   };
+}
+
+export function toAuditVerifyResponse(report: AuditChainReport): AuditVerifyResponseDto {
+  return { ok: report.ok, rows: report.rows, head: report.head, first_broken: report.firstBroken };
 }

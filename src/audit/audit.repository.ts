@@ -4,6 +4,7 @@ import { And, FindOptionsWhere, LessThan, MoreThanOrEqual, ObjectLiteral, Reposi
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { rowToEntity } from '../infra/database/optimistic-lock';
 import { AuditAction, AuditLogEntity } from './audit-log.entity';
+import { AuditChainReport, verifyAuditChain } from './audit-chain.verifier';
 
 /** A new audit row; `timestamp` defaults to the database's now(). */
 export interface NewAuditRow {
@@ -86,6 +87,17 @@ export class AuditRepository {
       take: Math.min(Math.max(Math.floor(filters.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT),
       skip: Math.max(Math.floor(filters.offset ?? 0), 0),
     });
+  }
+
+  /** Re-hashes the whole chain in the database on a connection of its own; see verifyAuditChain. */
+  async verifyChain(): Promise<AuditChainReport> {
+    const runner = this.logs.manager.connection.createQueryRunner();
+    await runner.connect();
+    try {
+      return await verifyAuditChain((sql, parameters) => runner.query(sql, parameters));
+    } finally {
+      await runner.release();
+    }
   }
 
   /** How many rows match the same filters as query(), ignoring limit and offset (the total of a page). */

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { EventBus } from '../infra/events/event-bus';
 import { DomainEventName, DomainEvents } from '../infra/events/domain-events';
 import { AuditLogEntity } from './audit-log.entity';
+import { AuditChainReport } from './audit-chain.verifier';
 import { AuditEntry, AuditQuery, AuditRepository } from './audit.repository';
 import { AUDIT_MAPPINGS } from './mappings/audit-mappings';
 
@@ -48,6 +49,10 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   /** Appends one row, stamped `happenedAt` (default: the database's now()); a failed write rejects. */
   record(entry: AuditEntry, happenedAt?: Date): Promise<AuditLogEntity> {
     return this.audit.append({ ...entry, traceId: entry.traceId ?? currentTraceId() ?? null, timestamp: happenedAt });
+  }
+
+  verifyChain(): Promise<AuditChainReport> {
+    return this.audit.verifyChain();
   }
 
   list(filters: AuditQuery): Promise<AuditLogEntity[]> {

@@ -7,6 +7,7 @@ import { SimulatorRejection, V5_ERRORS } from '../domain/v5-errors';
 import { PrivateUpdate } from '../domain/matching-engine';
 import { OutboundPublic, SimVenue } from '../sim-venue';
 import { FaultPlanError, FaultSettings, mergeFaults } from './fault-plan';
+import { accountInfo, apiKeyInfo, coinInfo } from './v5-account-info';
 import { V5RateLimits } from './v5-rate-limits';
 import { verifyRestSignature } from './v5-signature';
 import { StreamKind, V5WsSession } from './v5-ws-session';
@@ -37,6 +38,9 @@ const PRIVATE_TOPIC_ALIASES: Readonly<Record<PrivateUpdate['topic'], readonly st
   position: ['position', 'position.linear'],
   wallet: ['wallet'],
 };
+
+/** Bybit categories other than linear: real, but this venue lists no instruments in them. */
+const OTHER_CATEGORIES: ReadonlySet<string> = new Set(['spot', 'inverse', 'option']);
 
 interface Connection {
   readonly socket: WebSocket;
@@ -82,6 +86,7 @@ export class V5Server {
     this.http.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     this.registerMarketRoutes();
     this.registerAccountRoutes();
+    this.registerAccountInfoRoutes();
     this.registerControlRoutes();
     this.http.setNotFoundHandler(
       (_request, reply) =>
@@ -143,6 +148,10 @@ export class V5Server {
       return { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` };
     });
     this.route('GET', '/v5/market/instruments-info', false, (params) => {
+      // General clients (ccxt's loadMarkets) list every category; the venue has linear contracts only.
+      if (OTHER_CATEGORIES.has(String(params.category))) {
+        return { category: params.category, list: [], nextPageCursor: '' };
+      }
       this.requireLinear(params);
       const list = venue.instruments().filter((i) => !params.symbol || i.symbol === params.symbol);
       return { category: 'linear', list, nextPageCursor: '' };
@@ -228,7 +237,9 @@ export class V5Server {
     this.route('GET', '/v5/order/realtime', true, (params) => {
       this.requireLinear(params);
       this.requireOneOf(params, ['symbol', 'settleCoin', 'baseCoin']);
-      const scope = params.openOnly === '1' ? 'closed' : 'open';
+      // Bybit ignores openOnly when an order is asked for by orderId or orderLinkId (ccxt's fetchOrder relies on it).
+      const byId = params.orderId !== undefined || params.orderLinkId !== undefined;
+      const scope = byId ? 'all' : params.openOnly === '1' ? 'closed' : 'open';
       const list = venue.listOrders({
         symbol: params.symbol,
         orderId: params.orderId,
@@ -256,6 +267,10 @@ export class V5Server {
       return { category: 'linear', ...this.page(list, params, 50, 100) };
     });
     this.route('GET', '/v5/position/list', true, (params) => {
+      // ccxt's watchPositions snapshot asks for inverse positions too: the account holds none.
+      if (OTHER_CATEGORIES.has(String(params.category))) {
+        return { category: params.category, list: [], nextPageCursor: '' };
+      }
       this.requireLinear(params);
       this.requireOneOf(params, ['symbol', 'settleCoin']);
       const list = venue.listPositions({ symbol: params.symbol });
@@ -277,13 +292,24 @@ export class V5Server {
     });
   }
 
+  /** What general-purpose clients (ccxt) ask before trading; see v5-account-info.ts. */
+  private registerAccountInfoRoutes(): void {
+    const startedAt = this.now();
+    this.route('GET', '/v5/user/query-api', true, (_params, _now, uid) => apiKeyInfo(uid ?? '', startedAt));
+    this.route('GET', '/v5/account/info', true, () => accountInfo(startedAt));
+    this.route('GET', '/v5/asset/coin/query-info', true, (params) =>
+      coinInfo(this.options.venue.instruments(), params.coin),
+    );
+  }
+
   // ------------------------------------------------------------------------------------ REST: plumbing
 
   private route(
     method: 'GET' | 'POST',
     path: string,
     signed: boolean,
-    handler: (params: Params, now: number) => unknown,
+    /** `uid` is the authenticated API key of a signed route. */
+    handler: (params: Params, now: number, uid: string | undefined) => unknown,
   ): void {
     this.http.route({
       method,
@@ -297,9 +323,10 @@ export class V5Server {
           return reply.status(503).type('text/plain').send('Service Unavailable');
         const rawQuery = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?') + 1) : '';
         const rawBody = typeof request.body === 'string' ? request.body : '';
+        let uid: string | undefined;
         try {
           if (signed) {
-            const uid = this.authenticate(request, method === 'GET' ? rawQuery : rawBody, now);
+            uid = this.authenticate(request, method === 'GET' ? rawQuery : rawBody, now);
             const decision = this.limits.takeEndpoint(uid, path, now);
             if (decision) {
               void reply.headers(decision.headers);
@@ -307,7 +334,7 @@ export class V5Server {
             }
           }
           const params = method === 'GET' ? Object.fromEntries(new URLSearchParams(rawQuery)) : parseBody(rawBody);
-          return this.envelope(reply, 0, 'OK', handler(params, now), now);
+          return this.envelope(reply, 0, 'OK', handler(params, now, uid), now);
         } catch (error) {
           if (error instanceof V5HttpError)
             return this.envelope(reply.status(error.httpStatus), error.retCode, error.retMsg, {}, now);

@@ -173,7 +173,7 @@ describe(InitialSchema1764000000000.name, () => {
   it('should guard audit_logs with triggers for update, delete and truncate when migrated up', async () => {
     const triggers = await rows<{ tgname: string; events: string }>(
       `SELECT tgname,
-              concat_ws(',', CASE WHEN tgtype & 8 <> 0 THEN 'DELETE' END, CASE WHEN tgtype & 16 <> 0 THEN 'UPDATE' END,
+              concat_ws(',', CASE WHEN tgtype & 4 <> 0 THEN 'INSERT' END, CASE WHEN tgtype & 8 <> 0 THEN 'DELETE' END, CASE WHEN tgtype & 16 <> 0 THEN 'UPDATE' END,
                         CASE WHEN tgtype & 32 <> 0 THEN 'TRUNCATE' END) AS events
          FROM pg_trigger WHERE tgrelid = 'audit_logs'::regclass AND NOT tgisinternal ORDER BY tgname`,
     );
@@ -181,6 +181,8 @@ describe(InitialSchema1764000000000.name, () => {
     expect(triggers).toEqual([
       { tgname: 'trg_audit_logs_append_only', events: 'DELETE,UPDATE' },
       { tgname: 'trg_audit_logs_no_truncate', events: 'TRUNCATE' },
+      // 1764000000700: the hash chain, computed on insert.
+      { tgname: 'trg_audit_logs_zz_hash_chain', events: 'INSERT' },
     ]);
   });
 
