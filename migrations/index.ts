@@ -5,6 +5,7 @@ import { RiskState1764000000300 } from './1764000000300-risk-state';
 import { PositionExitTracking1764000000400 } from './1764000000400-position-exit-tracking';
 import { AuditSymbolOwnership1764000000500 } from './1764000000500-audit-symbol-ownership';
 import { AuditHashChain1764000000700 } from './1764000000700-audit-hash-chain';
+import { OrdersExchangeOrderIdNotUnique1764000000800 } from './1764000000800-orders-exchange-order-id-not-unique';
 
 /** Every migration in order; a merged migration is never edited, a change is a new file appended here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PositionExitTracking1764000000400,
   AuditSymbolOwnership1764000000500,
   AuditHashChain1764000000700,
+  OrdersExchangeOrderIdNotUnique1764000000800,
 ];

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, LessThan, ObjectLiteral, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, In, LessThan, Not, ObjectLiteral, QueryFailedError, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { rowToEntity, updateVersioned } from '../infra/database/optimistic-lock';
 import {
@@ -66,6 +66,8 @@ export type OrderChanges = Partial<
 /** Order persistence with the query shapes the indexes of migration 1764000000000 were made for. */
 @Injectable()
 export class OrderRepository {
+  private readonly logger = new Logger(OrderRepository.name);
+
   constructor(@InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>) {}
 
   /** The same repository inside a caller's transaction (e.g. an order and its position updated together). */
@@ -237,10 +239,33 @@ export class OrderRepository {
    */
   async updateWithVersion(id: string, expectedVersion: number, changes: OrderChanges): Promise<OrderEntity> {
     const updated = await updateVersioned(this.orders, id, expectedVersion, changes);
+    if (updated && changes.exchangeOrderId) await this.reportExchangeIdCollision(updated);
     if (updated) return updated;
     // Failure path only: tell "somebody else wrote first" from "there is nothing to write".
     if (await this.orders.existsBy({ id })) throw new StaleVersionError('order', id, expectedVersion);
     throw new ExecutionError('ORDER_NOT_FOUND', `Order ${id} does not exist`, { id });
+  }
+
+  /**
+   * The venue handed out an order id another row already holds (a reset simulator account, a venue bug). The order
+   * is still tracked (by client_order_id, which is ours and unique), so nothing is left unmanaged; the repeat is an
+   * alert for the operator, since anything keyed by the exchange's id alone would mix the two orders up.
+   */
+  private async reportExchangeIdCollision(order: OrderEntity): Promise<void> {
+    const others = await this.orders.find({
+      select: { id: true, clientOrderId: true, status: true },
+      where: { exchangeOrderId: order.exchangeOrderId as string, id: Not(order.id) },
+      take: 5,
+    });
+    if (others.length === 0) return;
+    this.logger.error(
+      {
+        exchangeOrderId: order.exchangeOrderId,
+        order: { id: order.id, clientOrderId: order.clientOrderId },
+        others: others.map((o) => ({ id: o.id, clientOrderId: o.clientOrderId, status: o.status })),
+      },
+      'exchange order id collision: the venue reused an order id; orders stay keyed by client_order_id',
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { AuthPrincipal } from '../auth/auth.service';
 import { BoundedQueue } from './bounded-queue';
 
 /** A frame of an event channel (orders, positions) waiting in a client's queue. */
@@ -11,7 +12,9 @@ export interface QueuedEvent {
  * One authenticated /ws connection. Memory is bounded by design: subscriptions are capped; state channels
  * (orderbook, metrics, bot, signals) keep at most one pending frame each (a newer frame replaces an unsent one
  * and counts as a drop); event channels (orders, positions) share one FIFO of at most `maxQueuedEvents` frames,
- * in publication order, where an overflow evicts the oldest frame and counts as a drop (and an event drop).
+ * in publication order, where an overflow evicts the oldest frame and counts as a drop (and an event drop). Replies
+ * (acks, errors, pongs) wait in a short list of their own; a client that keeps asking without reading them is cut
+ * off rather than buffered (see DashboardHub.reply).
  */
 export class DashboardClient {
   readonly subscriptions = new Set<string>();
@@ -19,6 +22,10 @@ export class DashboardClient {
   readonly pending = new Map<string, string>();
   /** Unsent event frames, oldest first. */
   readonly events: BoundedQueue<QueuedEvent>;
+  /** Unsent replies to this client's own messages, oldest first (bounded by the hub). */
+  readonly replies: string[] = [];
+  /** Whether the last queued reply is a pong, which a newer pong replaces instead of queueing behind. */
+  lastReplyIsPong = false;
   sent = 0;
   dropped = 0;
   /** Of `dropped`: event frames evicted from a full queue (the client saw a gap in that channel's `seq`). */
@@ -29,11 +36,16 @@ export class DashboardClient {
   constructor(
     readonly id: number,
     readonly socket: WebSocket,
-    readonly subject: string,
+    /** Claims of the token it connected with: its expiry and password version end the connection (4401). */
+    readonly principal: AuthPrincipal,
     readonly connectedAtMs: number,
     maxQueuedEvents: number,
   ) {
     this.events = new BoundedQueue<QueuedEvent>(maxQueuedEvents);
+  }
+
+  get subject(): string {
+    return this.principal.sub;
   }
 
   /** Queues `frame` for `channel`, replacing (and counting as dropped) an older frame not yet sent. */

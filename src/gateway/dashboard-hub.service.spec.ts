@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { AuthPrincipal } from '../auth/auth.service';
 import type { BotLifecycleService } from '../bot/bot-lifecycle.service';
 import { FixedClock } from '../common/clock';
 import { EventBus } from '../infra/events/event-bus';
@@ -17,12 +18,21 @@ class FakeSocket {
   send(frame: string) {
     this.sent.push(frame);
   }
+  closed?: { code: number; reason: string };
   ping() {}
   terminate() {}
+  removeAllListeners() {}
+  close(code: number, reason: string) {
+    this.closed = { code, reason };
+    this.readyState = WebSocket.CLOSING;
+  }
   pushes(channel: string) {
     return this.sent.map((f) => JSON.parse(f)).filter((f) => f.channel === channel);
   }
 }
+
+/** Claims of a token that stays valid through every test (expiry in 2096). */
+const OPERATOR: AuthPrincipal = Object.freeze({ sub: 'operator', pwv: 1, iat: 1, exp: 4_000_000_000 });
 
 function setup(overrides: Partial<GatewaySettings> = {}) {
   const settings = { ...DEFAULT_GATEWAY_SETTINGS, ...overrides };
@@ -70,11 +80,13 @@ function setup(overrides: Partial<GatewaySettings> = {}) {
   };
   const send = (client: DashboardClient, body: object) => hub.receive(client, Buffer.from(JSON.stringify(body)), false);
   const subscribe = (socket: FakeSocket, channels: string[]) => {
-    const client = hub.connect(socket as unknown as WebSocket, 'operator');
+    const client = hub.connect(socket as unknown as WebSocket, OPERATOR);
     send(client, { op: 'subscribe', channels });
     return client;
   };
-  return { hub, bus, tick, send, subscribe };
+  const connect = (socket: FakeSocket, principal: AuthPrincipal = OPERATOR) =>
+    hub.connect(socket as unknown as WebSocket, principal);
+  return { hub, bus, clock, tick, send, subscribe, connect };
 }
 
 describe('DashboardHub', () => {
@@ -109,6 +121,73 @@ describe('DashboardHub', () => {
     hub.disconnect(socket as unknown as WebSocket);
     expect(hub.clients()).toBe(0);
     expect(hub.stats().subscriptions).toEqual({});
+  });
+
+  describe('replies and tokens', () => {
+    it('should queue replies behind the byte cap, keep one pong, and cut off a client that never reads them', () => {
+      const { hub, send, connect } = setup({ maxQueuedReplies: 4 });
+      const socket = new FakeSocket();
+      const client = connect(socket);
+      send(client, { op: 'ping' });
+      expect(socket.sent.map((f) => JSON.parse(f).op)).toEqual(['pong']);
+
+      socket.bufferedAmount = DEFAULT_GATEWAY_SETTINGS.maxBufferedBytes + 1;
+      for (let i = 0; i < 100; i++) send(client, { op: 'ping' });
+      expect(socket.sent).toHaveLength(1);
+      expect(client.replies).toHaveLength(1); // a hundred pings, one pong waiting
+      for (let i = 0; i < 3; i++) send(client, { op: 'nonsense' });
+      expect(client.replies).toHaveLength(4);
+      expect(socket.closed).toBeUndefined();
+
+      send(client, { op: 'nonsense' });
+      expect(socket.closed).toEqual({ code: 4429, reason: 'Replies not read' });
+      expect(hub.clients()).toBe(0);
+      expect(hub.stats().closed.replies_unread).toBe(1);
+      expect(socket.sent).toHaveLength(1);
+    });
+
+    it('should send queued replies first once the socket drains', () => {
+      const { send, connect, tick } = setup();
+      const socket = new FakeSocket();
+      const client = connect(socket);
+      socket.bufferedAmount = DEFAULT_GATEWAY_SETTINGS.maxBufferedBytes + 1;
+      send(client, { op: 'subscribe', channels: ['orderbook:BTCUSDT'] });
+      expect(socket.sent).toEqual([]);
+      socket.bufferedAmount = 0;
+      tick();
+      expect(JSON.parse(socket.sent[0])).toMatchObject({ op: 'subscribe', success: true });
+      expect(JSON.parse(socket.sent[1])).toMatchObject({ channel: 'orderbook:BTCUSDT' });
+    });
+
+    it('should close a connection with 4401 when its token expires', () => {
+      const { hub, clock, tick, connect } = setup();
+      const expiresAtS = Math.floor(clock.nowMs() / 1000) + 2;
+      const socket = new FakeSocket();
+      connect(socket, { ...OPERATOR, exp: expiresAtS });
+      const other = new FakeSocket();
+      connect(other);
+      while (clock.nowMs() < expiresAtS * 1000 - DEFAULT_GATEWAY_SETTINGS.tickMs) tick();
+      expect(socket.closed).toBeUndefined();
+      tick();
+      expect(socket.closed).toEqual({ code: 4401, reason: 'Token expired' });
+      expect(other.closed).toBeUndefined();
+      expect(hub.stats().closed.token_expired).toBe(1);
+    });
+
+    it('should close, at once, the connections of tokens issued before a password change', async () => {
+      const { hub, bus, connect } = setup();
+      hub.onModuleInit();
+      const old = new FakeSocket();
+      connect(old, { ...OPERATOR, pwv: 1 });
+      const fresh = new FakeSocket();
+      connect(fresh, { ...OPERATOR, pwv: 2 });
+      bus.publish('auth.password-changed', { actor: 'operator', passwordVersion: 2 });
+      await bus.drain();
+      expect(old.closed).toEqual({ code: 4401, reason: 'Token revoked' });
+      expect(fresh.closed).toBeUndefined();
+      expect(hub.clients()).toBe(1);
+      hub.onModuleDestroy();
+    });
   });
 
   describe('orders and positions', () => {

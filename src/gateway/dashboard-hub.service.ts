@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } f
 import { HealthIndicatorResult } from '@nestjs/terminus';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
+import type { AuthPrincipal } from '../auth/auth.service';
 import { BotLifecycleService } from '../bot/bot-lifecycle.service';
 import { BotStatusResponseDto } from '../bot/dto/bot-status-response.dto';
 import { Clock } from '../common/clock';
@@ -12,9 +13,11 @@ import { OrderBookService } from '../order-book/order-book.service';
 import { OrderBookError } from '../order-book/order-book.errors';
 import type { Signal } from '../strategy/domain/signal';
 import '../strategy/strategy.events';
+import { cutOff } from './cut-off';
 import { DashboardClient } from './dashboard-client';
 import { ORDER_PUSHES, OrderEventName, POSITION_PUSHES, PositionEventName, toSignalPush } from './dashboard.mapper';
 import { GATEWAY_SETTINGS, GatewaySettings } from './gateway.settings';
+import { WS_CLOSE_RATE_LIMITED, WS_CLOSE_UNAUTHENTICATED } from './ws-errors';
 import { Channel, EventChannelKind, eventChannels, parseClientMessage, pushFrame } from './ws-protocol';
 
 export interface GatewayStats {
@@ -25,7 +28,13 @@ export interface GatewayStats {
   readonly dropped: number;
   /** Of `dropped`: orders/positions events lost by a slow consumer. */
   readonly droppedEvents: number;
+  /** Connections ended by the gateway, by cause (since start). */
+  readonly closed: Readonly<Record<ClosedCause, number>>;
 }
+
+/** Why the gateway ended a connection: see the close codes in ws-errors.ts. */
+export type ClosedCause =
+  'rate_limited' | 'replies_unread' | 'too_many_connections' | 'token_expired' | 'token_revoked';
 
 interface Sample {
   frame: string;
@@ -65,6 +74,13 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   private totalSent = 0;
   private totalDropped = 0;
   private totalDroppedEvents = 0;
+  private readonly closed: Record<ClosedCause, number> = {
+    rate_limited: 0,
+    replies_unread: 0,
+    too_many_connections: 0,
+    token_expired: 0,
+    token_revoked: 0,
+  };
 
   constructor(
     private readonly orderBooks: OrderBookService,
@@ -84,6 +100,10 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       this.events.on('bot.stopped', () => this.broadcast('bot', this.botFrame())),
       ...(Object.keys(ORDER_PUSHES) as OrderEventName[]).map((name) => this.onOrderEvent(name)),
       ...(Object.keys(POSITION_PUSHES) as PositionEventName[]).map((name) => this.onPositionEvent(name)),
+      // Tokens issued before a password change are revoked: their sockets end now, not at the next reconnect.
+      this.events.on('auth.password-changed', ({ passwordVersion }) =>
+        this.closeWhere((c) => c.principal.pwv < passwordVersion, 'token_revoked', 'Token revoked'),
+      ),
     );
     this.timer = setInterval(() => this.tick(), this.settings.tickMs);
     this.timer.unref();
@@ -115,15 +135,48 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       sent,
       dropped,
       droppedEvents,
+      closed: { ...this.closed },
     };
   }
 
+  /** The authenticated clients connected now (for the gateway's token checks). */
+  connected(): IterableIterator<DashboardClient> {
+    return this.clientsBySocket.values();
+  }
+
+  /** Authenticated connections of `subject` now. */
+  connectionsOf(subject: string): number {
+    let count = 0;
+    for (const client of this.clientsBySocket.values()) if (client.subject === subject) count += 1;
+    return count;
+  }
+
+  /**
+   * Ends a connection the gateway refuses to serve (rate limit, too many connections, a token no longer valid),
+   * counted by cause. Works for sockets that never became clients too.
+   */
+  close(socket: WebSocket, cause: ClosedCause, reason: string): void {
+    this.closed[cause] += 1;
+    const code =
+      cause === 'token_expired' || cause === 'token_revoked' ? WS_CLOSE_UNAUTHENTICATED : WS_CLOSE_RATE_LIMITED;
+    cutOff(socket, code, reason);
+  }
+
+  closeWhere(predicate: (client: DashboardClient) => boolean, cause: ClosedCause, reason: string): void {
+    let doomed: DashboardClient[] | undefined;
+    for (const client of this.clientsBySocket.values()) if (predicate(client)) (doomed ??= []).push(client);
+    for (const client of doomed ?? []) {
+      this.disconnect(client.socket); // nothing more is queued or sent to it, even before the close completes
+      this.close(client.socket, cause, reason);
+    }
+  }
+
   /** Registers an authenticated socket. */
-  connect(socket: WebSocket, subject: string): DashboardClient {
+  connect(socket: WebSocket, principal: AuthPrincipal): DashboardClient {
     const client = new DashboardClient(
       this.nextId++,
       socket,
-      subject,
+      principal,
       this.clock.nowMs(),
       this.settings.maxQueuedEvents,
     );
@@ -241,6 +294,8 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
         this.lastBotMs = now;
         if (this.subscribers.has('bot')) this.offerAll('bot', this.botFrame());
       }
+      // exp is in whole seconds: a token is valid up to, not including, that second.
+      this.closeWhere((c) => c.principal.exp * 1000 <= now, 'token_expired', 'Token expired');
       if (now - this.lastHeartbeatMs >= this.settings.heartbeatIntervalMs) {
         this.lastHeartbeatMs = now;
         this.heartbeat();
@@ -332,7 +387,16 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
    * (slow consumer: wait until it drains).
    */
   private flush(client: DashboardClient): void {
-    if ((client.pending.size === 0 && client.events.size === 0) || client.socket.readyState !== WebSocket.OPEN) return;
+    if (
+      (client.pending.size === 0 && client.events.size === 0 && client.replies.length === 0) ||
+      client.socket.readyState !== WebSocket.OPEN
+    )
+      return;
+    while (client.replies.length > 0) {
+      if (client.socket.bufferedAmount > this.settings.maxBufferedBytes) return;
+      client.socket.send(client.replies.shift() as string);
+      if (client.replies.length === 0) client.lastReplyIsPong = false;
+    }
     for (let queued = client.events.peek(); queued; queued = client.events.peek()) {
       if (client.socket.bufferedAmount > this.settings.maxBufferedBytes) return;
       client.events.shift();
@@ -350,8 +414,24 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     client.sent += 1;
   }
 
-  private reply(client: DashboardClient, body: object): void {
-    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(JSON.stringify(body));
+  /**
+   * Replies go through the same byte cap as pushes: sent at once while the socket drains, else queued, at most
+   * maxQueuedReplies of them (a newer pong replaces a queued one). A client that keeps asking without reading its
+   * replies is cut off (4429): its requests must not turn into server memory.
+   */
+  private reply<T extends { readonly op: string }>(client: DashboardClient, body: T): void {
+    if (client.socket.readyState !== WebSocket.OPEN || !this.clientsBySocket.has(client.socket)) return;
+    const frame = JSON.stringify(body);
+    const pong = body.op === 'pong';
+    if (pong && client.lastReplyIsPong) client.replies[client.replies.length - 1] = frame;
+    else client.replies.push(frame);
+    client.lastReplyIsPong = pong;
+    if (client.replies.length > this.settings.maxQueuedReplies) {
+      this.logger.warn({ client: client.id, queued: client.replies.length }, 'ws client does not read its replies');
+      this.closeWhere((c) => c === client, 'replies_unread', 'Replies not read');
+      return;
+    }
+    this.flush(client);
   }
 
   /** Transport ping; a client that did not answer the previous one is gone (half-open TCP) and is terminated. */
@@ -367,8 +447,10 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   }
 
   private readinessCheck(): HealthIndicatorResult {
-    const { clients, subscriptions, sent, dropped, droppedEvents } = this.stats();
-    return { ws_clients: { status: 'up', clients, subscriptions, sent, dropped, dropped_events: droppedEvents } };
+    const { clients, subscriptions, sent, dropped, droppedEvents, closed } = this.stats();
+    return {
+      ws_clients: { status: 'up', clients, subscriptions, sent, dropped, dropped_events: droppedEvents, closed },
+    };
   }
 }
 

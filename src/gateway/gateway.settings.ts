@@ -18,6 +18,19 @@ export interface GatewaySettings {
    * dropped (counted, and visible to the client as a `seq` gap). Bounds a slow client's memory like the byte limit.
    */
   readonly maxQueuedEvents: number;
+  /**
+   * Replies (acks, errors, pongs) queued per client while its socket is backed up; one more and the client, which
+   * keeps sending without reading, is closed with 4429.
+   */
+  readonly maxQueuedReplies: number;
+  /** Inbound messages per connection: sustained per second and burst (token bucket); beyond → close 4429. */
+  readonly maxMessagesPerSecond: number;
+  readonly messageBurst: number;
+  /** Open connections per principal (after authentication) and per client address (before); beyond → 4429. */
+  readonly maxConnectionsPerPrincipal: number;
+  readonly maxConnectionsPerAddress: number;
+  /** How often open connections' tokens are checked against the stored password version (other instances). */
+  readonly revalidateIntervalMs: number;
   /** Subscriptions one client may hold. */
   readonly maxSubscriptions: number;
   /** Largest client message accepted by the ws server (larger → close 1009). */
@@ -38,6 +51,12 @@ export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = Object.freeze({
   orderbookDepth: 20,
   maxBufferedBytes: 1024 * 1024,
   maxQueuedEvents: 256,
+  maxQueuedReplies: 32,
+  maxMessagesPerSecond: 20,
+  messageBurst: 40,
+  maxConnectionsPerPrincipal: 16,
+  maxConnectionsPerAddress: 16,
+  revalidateIntervalMs: 1000,
   maxSubscriptions: 64,
   maxPayloadBytes: 16 * 1024,
   maxMessagesBeforeAuth: 16,

@@ -5,6 +5,8 @@ import { assertUnreachable, DomainError, DomainErrorKind } from '../common/domai
  * becomes a WebSocket close code, 4000 + the HTTP status where one fits, so a browser can tell 4401 from 4403.
  */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
+/** Too many messages, too many connections, or replies not read: the client must slow down. */
+export const WS_CLOSE_RATE_LIMITED = 4429;
 
 export function closeCodeForKind(kind: DomainErrorKind): number {
   switch (kind) {
@@ -21,7 +23,7 @@ export function closeCodeForKind(kind: DomainErrorKind): number {
     case 'UNPROCESSABLE':
       return 4422;
     case 'RATE_LIMITED':
-      return 4429;
+      return WS_CLOSE_RATE_LIMITED;
     case 'UNAVAILABLE':
       return 1013; // Try Again Later
     case 'INTERNAL':

@@ -24,8 +24,13 @@ interface SymbolBook {
   parseErrors: number;
 }
 
-// A gap or a crossed book asks for a fresh snapshot; repeated failures within this window ask only once.
-const RESYNC_MIN_INTERVAL_MS = 1000;
+// A gap or a crossed book asks for a fresh snapshot at most once per this window; a request inside the window is
+// deferred to its end, never dropped (a dropped one froze the book until the next reconnect).
+export const RESYNC_MIN_INTERVAL_MS = 1000;
+// How often books still waiting for a snapshot are checked: deferred requests, and resubscribes whose snapshot never
+// came (lost frame, refused subscribe) are sent again. A book out of sync recovers within the interval + this + a
+// round trip once the feed is healthy.
+export const RESYNC_WATCHDOG_MS = 250;
 
 /**
  * One L2 book per configured symbol, fed straight from the exchange's order-book stream. The listener is the hot
@@ -37,6 +42,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
   private readonly books = new Map<string, SymbolBook>();
   private readonly unsubscribes: Array<() => void> = [];
   private readonly updateListeners: BookUpdatedListener[] = [];
+  private watchdog?: NodeJS.Timeout;
 
   constructor(
     private readonly market: MarketStream,
@@ -52,12 +58,17 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
       this.market.on('connection', (change) => {
         // After a reconnect the stream resubscribes and Bybit sends snapshots; until then the books are not in sync.
         if (change.state !== 'connected') for (const entry of this.books.values()) entry.book.requestResync();
+        // That resubscribe counts as the request: the watchdog asks again only if its snapshot does not come.
+        else for (const entry of this.books.values()) entry.lastResyncRequestMs = this.clock.nowMs();
       }),
     );
+    this.watchdog = setInterval(() => this.resyncOverdue(), RESYNC_WATCHDOG_MS);
+    this.watchdog.unref();
     this.readiness?.register('orderbooks', () => this.readinessCheck());
   }
 
   onModuleDestroy(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
   }
 
@@ -133,8 +144,16 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     return entry;
   }
 
+  /** Books that are out of sync and were not asked for a snapshot within the window: ask now. */
+  private resyncOverdue(): void {
+    if (this.market.state() !== 'connected') return; // the reconnect resubscribes everything itself
+    const now = this.clock.nowMs();
+    for (const [symbol, entry] of this.books) if (!entry.book.synced) this.resync(symbol, entry, now);
+  }
+
+  /** Asks for a snapshot now, or leaves it to the watchdog when one was asked for within the window. */
   private resync(symbol: string, entry: SymbolBook, nowMs: number): void {
-    if (nowMs - entry.lastResyncRequestMs < RESYNC_MIN_INTERVAL_MS) return;
+    if (nowMs - entry.lastResyncRequestMs < RESYNC_MIN_INTERVAL_MS) return; // deferred: resyncOverdue() retries
     entry.lastResyncRequestMs = nowMs;
     this.logger.warn(
       { symbol, u: entry.book.u, gaps: entry.book.gaps, crossings: entry.book.crossings },

@@ -90,10 +90,21 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   onModuleInit(): void {
     this.execution.pauseForReconciliation();
+    // Every (re)connect passes through 'connecting' (authentication), so `previous` cannot tell a reconnect from the
+    // first connect: remember that the connection was lost (not stopped on purpose) and reconcile on the next connect.
+    let lost = false;
     const unsubscribeStream = this.privateStream.on('connection', (change) => {
-      // Pushes sent while the socket was down are lost: ask the exchange what happened meanwhile.
-      if (change.state === 'connected' && change.previous !== 'connecting' && change.previous !== 'idle')
-        this.trigger('reconnect');
+      if (change.state === 'connected') {
+        // Pushes sent while the socket was down are lost: ask the exchange what happened meanwhile.
+        if (lost) this.trigger('reconnect');
+        lost = false;
+      } else if (
+        change.state === 'reconnecting' ||
+        change.state === 'auth-failed' ||
+        (change.state === 'disconnected' && change.reason !== 'stopped')
+      ) {
+        lost = true;
+      }
     });
     const unsubscribeOwnership = this.events.on('ownership.changed', (change) => {
       if (change.state === 'lost') {

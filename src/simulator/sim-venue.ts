@@ -31,6 +31,11 @@ export interface VenueOptions {
   readonly startMs: number;
   /** A restored account (persisted across restarts); a fresh one otherwise. */
   readonly account?: EngineSnapshot;
+  /**
+   * Salt of a fresh account's order and execution ids; defaults to `startMs`, so an account created again (SIM_RESET)
+   * never repeats the ids of the one before, while a run with a fixed start time stays reproducible.
+   */
+  readonly idEpoch?: number;
   /** Replay a recording instead of running the market model: the source and the records' instruments. */
   readonly replay?: { readonly source: ReplaySource; readonly instruments: readonly InstrumentSpec[] };
 }
@@ -107,6 +112,7 @@ export class SimVenue {
         this.markets.set(symbol, { symbol, instrument, model, liquidity: model.book });
       }
     }
+    const idEpoch = options.account ? (options.account.idEpoch ?? 0) : (options.idEpoch ?? options.startMs);
     const deps = {
       config: {
         ...DEFAULT_ENGINE_CONFIG,
@@ -117,11 +123,11 @@ export class SimVenue {
       },
       instruments: [...this.markets.values()].map((m) => m.instrument),
       liquidity: (symbol: string) => this.market(symbol).liquidity,
-      newId: seededUuidFactory(options.seed),
+      newId: seededUuidFactory(options.seed, idEpoch),
     };
     this.engine = options.account
       ? MatchingEngine.fromSnapshot(deps, options.account)
-      : MatchingEngine.create(deps, options.startMs);
+      : MatchingEngine.create(deps, options.startMs, idEpoch);
   }
 
   on(listeners: VenueListeners): void {

@@ -1,14 +1,13 @@
 import { RestClientV5 } from 'bybit-api';
 import { Client } from 'pg';
 import { PrivateStream } from '../../src/exchange/exchange.port';
-import { OrderStateMachine } from '../../src/execution/domain/order.fsm';
 import { PositionStateMachine } from '../../src/execution/domain/position.fsm';
-import { OrderRepository } from '../../src/execution/order.repository';
 import { OrderTracker } from '../../src/execution/order-tracker.service';
 import { PositionRepository } from '../../src/execution/position.repository';
 import { EventBus } from '../../src/infra/events/event-bus';
 import { ReconciliationService } from '../../src/recovery/reconciliation.service';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { pendingEntry } from '../support/execution-rows';
 import { checkConsistency } from '../support/venue-consistency';
 
 /**
@@ -278,26 +277,7 @@ describe('reconciliation: every discrepancy repaired through the state machines 
   });
 
   async function writeAheadEntry(symbol: string, side: 'Buy' | 'Sell', qty: string, link: string) {
-    const atMs = Date.now();
-    const written = await ctx.app.get(OrderRepository).insertEntry(
-      {
-        symbol,
-        side,
-        quantity: '0',
-        traceId: link,
-        stateHistory: PositionStateMachine.create({ cause: 'test', atMs }).history,
-      },
-      {
-        clientOrderId: link,
-        symbol,
-        side,
-        orderType: 'Market',
-        timeInForce: 'IOC',
-        quantity: qty,
-        traceId: link,
-        stateHistory: OrderStateMachine.create({ cause: 'test', atMs }).history,
-      },
-    );
+    const written = await pendingEntry(ctx.app, symbol, side, qty, link);
     return { order: written.order, positionId: written.positionId };
   }
 

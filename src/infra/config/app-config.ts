@@ -97,6 +97,10 @@ export interface AppConfig {
     readonly metricsPushMs: number;
     readonly botStatusPushMs: number;
     readonly maxBufferedBytes: number;
+    readonly maxMessagesPerSecond: number;
+    readonly messageBurst: number;
+    readonly maxConnectionsPerPrincipal: number;
+    readonly maxConnectionsPerAddress: number;
   };
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** The effective environment, secrets masked: what GET /bot/config returns. */
@@ -235,6 +239,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       metricsPushMs: schema.WS_METRICS_PUSH_MS,
       botStatusPushMs: schema.WS_BOT_STATUS_PUSH_MS,
       maxBufferedBytes: schema.WS_MAX_BUFFERED_BYTES,
+      maxMessagesPerSecond: schema.WS_MAX_MESSAGES_PER_SECOND,
+      messageBurst: schema.WS_MESSAGE_BURST,
+      maxConnectionsPerPrincipal: schema.WS_MAX_CONNECTIONS_PER_PRINCIPAL,
+      maxConnectionsPerAddress: schema.WS_MAX_CONNECTIONS_PER_ADDRESS,
     },
     redis: { url: schema.REDIS_URL, keyPrefix: schema.REDIS_KEY_PREFIX },
     masked: maskedView(schema),

@@ -517,6 +517,34 @@ export class EnvSchema {
   @Max(268435456)
   WS_MAX_BUFFERED_BYTES = 1048576;
 
+  /** Inbound /ws messages (text, binary and ping frames) per connection per second, sustained; above → close 4429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  WS_MAX_MESSAGES_PER_SECOND = 20;
+
+  /** Burst on top of WS_MAX_MESSAGES_PER_SECOND (token-bucket capacity). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  WS_MESSAGE_BURST = 40;
+
+  /** Open /ws connections per authenticated principal; one more → close 4429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  WS_MAX_CONNECTIONS_PER_PRINCIPAL = 16;
+
+  /** Open /ws connections per client address (counted before authentication); one more → close 4429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  WS_MAX_CONNECTIONS_PER_ADDRESS = 16;
+
   @Transform(trimmed)
   @IsOptional()
   @IsString()

@@ -269,12 +269,16 @@ export class MatchingEngine {
     for (const symbol of this.instruments.keys()) this.ensureSymbol(symbol, 0);
   }
 
-  /** A new account holding `config.initialBalance` USDT, flat in every instrument. */
-  static create(deps: MatchingEngineDeps, nowMs: number): MatchingEngine {
+  /**
+   * A new account holding `config.initialBalance` USDT, flat in every instrument. `idEpoch` is recorded with it: the
+   * salt `deps.newId` was built with (see seededUuidFactory), so a restored account keeps making the same kind of id.
+   */
+  static create(deps: MatchingEngineDeps, nowMs: number, idEpoch = 0): MatchingEngine {
     const balance = Dec.parse(deps.config.initialBalance);
     const engine = new MatchingEngine(deps, {
       version: 1,
       idCounter: 1,
+      idEpoch,
       seq: 1,
       priority: 1,
       wallet: { coin: 'USDT', walletBalance: balance.toString(), cumRealisedPnl: '0' },

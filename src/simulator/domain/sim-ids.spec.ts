@@ -14,3 +14,21 @@ describe(seededUuidFactory.name, () => {
     expect(seededUuidFactory(8)(123)).not.toBe(ids(123));
   });
 });
+
+describe('seededUuidFactory epochs (accounts created again)', () => {
+  it('should never repeat an id of another epoch, and keep epoch 0 as before', () => {
+    const before = seededUuidFactory(42);
+    const legacy = seededUuidFactory(42, 0);
+    const first = seededUuidFactory(42, 1_765_000_000_000);
+    const reset = seededUuidFactory(42, 1_765_000_000_001);
+    const seen = new Set<string>();
+    for (let n = 1; n <= 5_000; n++) {
+      expect(legacy(n)).toBe(before(n));
+      seen.add(before(n));
+      seen.add(first(n));
+      seen.add(reset(n));
+    }
+    expect(seen.size).toBe(15_000);
+    expect(seededUuidFactory(42, 1_765_000_000_000)(77)).toBe(first(77)); // reproducible per (seed, epoch)
+  });
+});

@@ -15,10 +15,15 @@ function hex8(n: number): string {
 
 /**
  * UUID-v4-shaped ids ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", like Bybit's orderId/execId) that are a pure function
- * of (seed, counter). Injective per seed for counters below 2^32: the first word is a bijective mix of the counter.
+ * of (seed, epoch, counter). Injective per (seed, epoch) for counters below 2^32: the first word is a bijective mix
+ * of the counter. The epoch is chosen when an account is created (its creation time): a reset account counts from 1
+ * again, and without it would hand out the ids of the previous account, which a bot's database still holds. Ids of
+ * different (seed, epoch) keys never coincide unless the two keys mix to the same 32-bit salt (the second word
+ * determines it from the first). Epoch 0 gives the ids of accounts created before epochs existed.
  */
-export function seededUuidFactory(seed: number): IdFactory {
-  const s = mix32(seed ^ 0x9e3779b9);
+export function seededUuidFactory(seed: number, epoch = 0): IdFactory {
+  const base = mix32(seed ^ 0x9e3779b9);
+  const s = epoch === 0 ? base : mix32(base ^ mix32(epoch >>> 0) ^ mix32(Math.floor(epoch / 2 ** 32) + 0x7f4a7c15));
   return (counter: number) => {
     const a = mix32((counter ^ s) >>> 0); // bijective in counter for a fixed seed
     const b = mix32(a ^ 0x27d4eb2f ^ s);

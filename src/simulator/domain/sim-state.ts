@@ -103,6 +103,8 @@ export interface EngineSnapshot {
   version: 1;
   /** Next value passed to the IdFactory. */
   idCounter: number;
+  /** Salt of this account's ids, fixed at creation (absent in accounts created before it existed: 0). */
+  idEpoch?: number;
   /** Cross sequence for executions and positions (Bybit `seq`), strictly increasing. */
   seq: number;
   /** Time-priority counter for resting orders. */

@@ -148,8 +148,14 @@ describe(InitialSchema1764000000000.name, () => {
     );
 
     expect(uniques.map((u) => u.conname)).toEqual(
-      expect.arrayContaining(['uq_orders_client_order_id', 'uq_orders_exchange_order_id', 'uq_trades_exec_id']),
+      expect.arrayContaining(['uq_orders_client_order_id', 'uq_trades_exec_id']),
     );
+    // The venue's order id is not ours to keep unique (a reset simulator reuses them): orders are keyed by
+    // client_order_id, exchange_order_id only indexed (1764000000800).
+    expect(uniques.map((u) => u.conname)).not.toContain('uq_orders_exchange_order_id');
+    expect(
+      await rows(`SELECT indexname FROM pg_indexes WHERE indexname = 'idx_orders_exchange_order_id'`),
+    ).toHaveLength(1);
     expect(versions).toEqual([
       { table_name: 'orders', is_nullable: 'NO', column_default: '1' },
       { table_name: 'positions', is_nullable: 'NO', column_default: '1' },

@@ -28,6 +28,32 @@ describe('simulated account persistence', () => {
   });
   const client = (s: RunningSimulator) => new RestClientV5({ key: 'k', secret: 's', baseUrl: s.restUrl });
 
+  it('should never hand out an order id again after a reset (a bot database keeps the old ones)', async () => {
+    const orderIds = async (link: string) => {
+      const rest = client(sim as RunningSimulator);
+      const placed = await rest.submitOrder({
+        category: 'linear',
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        orderType: 'Market',
+        qty: '0.001',
+        orderLinkId: link,
+      });
+      expect(placed.retCode).toBe(0);
+      return placed.result.orderId;
+    };
+    sim = await startSimulator(options());
+    const first = [await orderIds('reset-ids-1'), await orderIds('reset-ids-2')];
+    await sim.stop();
+    sim = await startSimulator(options({ reset: true }));
+    const afterReset = [await orderIds('reset-ids-1'), await orderIds('reset-ids-2')];
+    await sim.stop();
+    await new Promise((r) => setTimeout(r, 2)); // a new creation time
+    sim = await startSimulator(options({ reset: true }));
+    const afterSecondReset = [await orderIds('reset-ids-1')];
+    expect(new Set([...first, ...afterReset, ...afterSecondReset]).size).toBe(5);
+  });
+
   it('should keep orders, positions and the wallet across a restart, and start clean with reset', async () => {
     sim = await startSimulator(options());
     const rest = client(sim);
