@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { AppConfig, ConfigValidationError, loadAppConfig } from './infra/config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
 import { ResolvedDatabase, resolveDatabase } from './infra/database/database-url';
@@ -98,7 +99,8 @@ async function bootstrap(): Promise<void> {
       },
       'ready',
     );
-    process.stdout.write(banner(config, database, notes, Date.now() - startedAt));
+    const changedAt = await passwordChangedAt(database.url);
+    process.stdout.write(banner(config, database, notes, changedAt, Date.now() - startedAt));
   } catch (error) {
     closing = true;
     await app?.close().catch(() => undefined);
@@ -122,7 +124,29 @@ async function withSimulatorPort(config: AppConfig, notes: string[]): Promise<Ap
   return { ...config, simulator: { ...config.simulator, port } };
 }
 
-function banner(config: AppConfig, database: ResolvedDatabase, notes: readonly string[], ms: number): string {
+/** When the password was last changed through the API; null while the initial one is still in force. */
+async function passwordChangedAt(databaseUrl: string): Promise<Date | null> {
+  const client = new Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ password_version: number; changed_at: Date }>(
+      'SELECT password_version, changed_at FROM auth_credentials WHERE id = 1',
+    );
+    return rows[0] && rows[0].password_version > 1 ? rows[0].changed_at : null;
+  } catch {
+    return null; // only the banner's wording depends on it
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function banner(
+  config: AppConfig,
+  database: ResolvedDatabase,
+  notes: readonly string[],
+  passwordChanged: Date | null,
+  ms: number,
+): string {
   const host = config.app.host === '0.0.0.0' || config.app.host === '::' ? 'localhost' : config.app.host;
   const base = `http://${host}:${config.app.port}`;
   const mode =
@@ -131,9 +155,12 @@ function banner(config: AppConfig, database: ResolvedDatabase, notes: readonly s
       : config.exchange.env === 'mainnet'
         ? 'mainnet: LIVE trading with real money'
         : `${config.exchange.env}: Bybit ${config.exchange.env} account`;
-  const password = config.auth.initialPasswordGenerated
-    ? `generated on first start, in ${join(config.app.dataDir, 'initial_password')} (until you change it)`
-    : 'APP_PASSWORD (until you change it with POST /auth/change-password)';
+  const file = join(config.app.dataDir, 'initial_password');
+  const password = passwordChanged
+    ? `changed through the API on ${passwordChanged.toISOString()}${config.auth.initialPasswordGenerated ? ` (${file} is stale: it no longer logs in)` : ' (APP_PASSWORD no longer applies)'}`
+    : config.auth.initialPasswordGenerated
+      ? `generated on first start, in ${file} (until you change it)`
+      : 'APP_PASSWORD (until you change it with POST /auth/change-password)';
   const lines = [
     '',
     `${SERVICE_NAME} ${SERVICE_VERSION} ready in ${(ms / 1000).toFixed(1)} s`,

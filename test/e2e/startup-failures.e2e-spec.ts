@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, isPortOpen, REPO_ROOT, ServiceProcess, waitForStatus } from '../support/process';
@@ -125,6 +125,24 @@ describe('start-up failures and a clean stop', () => {
     }
   }, 120_000);
 
+  it('should accept the generated initial password until it is changed', async () => {
+    const base = `http://127.0.0.1:${ports.http}`;
+    const initial = readFileSync(join(parent, 'data', 'initial_password'), 'utf8').trim();
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: initial }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const change = await fetch(`${base}/auth/change-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ current_password: initial, new_password: 'a-long-new-passphrase' }),
+    });
+    expect(change.status).toBe(200);
+  });
+
   it('should stop cleanly on Ctrl-C: the application first, then the embedded PostgreSQL, no errors logged', async () => {
     // Readiness 503s while the exchange connects are logged during start-up; only the stop is judged here.
     const before = first!.output().length;
@@ -153,6 +171,8 @@ describe('start-up failures and a clean stop', () => {
       expect(await again.exited).toBe(0);
     }
     expect(again.output()).toContain('stale postmaster.pid');
+    // The password was changed above: the banner must not send a newcomer to the file any more.
+    expect(again.output()).toMatch(/Password {2}changed through the API on .* \(.*initial_password is stale/);
   }, 150_000);
 
   it('should print usage for --help without starting anything', async () => {
