@@ -37,6 +37,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        // Helmet's default would make a browser fetch Swagger UI's scripts over https, which a self-hosted
+        // instance on plain HTTP (a LAN host name) does not serve: the docs page stayed blank.
+        upgradeInsecureRequests: null,
       },
     },
   });

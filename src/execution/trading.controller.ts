@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -19,6 +19,7 @@ import {
   PositionIdParamDto,
   PositionsResponseDto,
 } from './dto/trading.dto';
+import { PositionFillsResponseDto, PositionsQueryDto, TradesQueryDto, TradesResponseDto } from './dto/trades.dto';
 import { ExecutionService } from './execution.service';
 import { ExecutionReadService } from './execution-read.service';
 
@@ -43,10 +44,32 @@ export class TradingController {
   }
 
   @Get('positions')
-  @ApiOperation({ summary: 'Live positions (Opening, Open, Closing) with PnL marked to the book' })
+  @ApiOperation({
+    summary: 'Live positions (Opening, Open, Closing) with PnL marked to the book; ?status= picks one status',
+  })
   @ApiOkResponse({ type: PositionsResponseDto })
-  positions(): Promise<PositionsResponseDto> {
-    return this.reads.openPositions();
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown status or unknown query parameter' })
+  positions(@Query() query: PositionsQueryDto): Promise<PositionsResponseDto> {
+    return this.reads.positionsByStatus(query);
+  }
+
+  @Get('trades')
+  @ApiOperation({
+    summary: 'Closed positions (trades) with entry/exit, holding time, PnL and fees; newest closedAt first, paged',
+  })
+  @ApiOkResponse({ type: TradesResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A bad filter or an unknown query parameter' })
+  trades(@Query() query: TradesQueryDto): Promise<TradesResponseDto> {
+    return this.reads.closedTrades(query);
+  }
+
+  @Get('positions/:id/fills')
+  @ApiOperation({ summary: 'The executions (fills) of one position, entry and exit, oldest first' })
+  @ApiOkResponse({ type: PositionFillsResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No position with this id' })
+  positionFills(@Param() { id }: PositionIdParamDto): Promise<PositionFillsResponseDto> {
+    return this.reads.positionFills(id);
   }
 
   @Get('execution-stats')

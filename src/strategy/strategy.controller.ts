@@ -14,7 +14,7 @@ export class StrategyController {
   @Get('signals')
   @ApiOperation({ summary: 'Recent signals with strength, reason and the metrics that caused them' })
   @ApiOkResponse({ type: SignalsResponseDto })
-  signals(@Query() { symbol, limit }: SignalsQueryDto): SignalsResponseDto {
+  signals(@Query() { symbol, limit, include }: SignalsQueryDto): SignalsResponseDto {
     return {
       signals: this.strategy.recent({ symbol, limit: limit ?? 50 }).map((s) => ({
         id: s.id,
@@ -25,7 +25,13 @@ export class StrategyController {
         reason: s.reason,
         price: s.price,
         at: new Date(s.atMs).toISOString(),
-        context: s.context as unknown as Record<string, unknown>,
+        // The features are most of a signal's size (77 KB for 17 signals): sent only when asked for.
+        context: (include === 'features'
+          ? s.context
+          : { metrics: s.context.metrics, bookU: s.context.bookU, bookSeq: s.context.bookSeq }) as unknown as Record<
+          string,
+          unknown
+        >,
       })),
     };
   }

@@ -67,6 +67,17 @@ describe('features and signals from the live pipeline', () => {
     expect(status.counters['signals.signals']).toBeGreaterThanOrEqual(2);
   });
 
+  it('should leave the features out of signals unless ?include=features asks for them', async () => {
+    const plain = (await get('/trading/signals?limit=5')).body.signals as Array<{ context: Record<string, unknown> }>;
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.every((s) => s.context.features === undefined && s.context.metrics !== undefined)).toBe(true);
+    const full = (await get('/trading/signals?limit=5&include=features')).body.signals as Array<{
+      context: { features?: Record<string, number> };
+    }>;
+    expect(full.some((s) => Object.keys(s.context.features ?? {}).length > 0)).toBe(true);
+    expect((await get('/trading/signals?include=everything')).status).toBe(400);
+  });
+
   it('should filter signals by symbol and validate the query', async () => {
     const eth = (await get('/trading/signals?symbol=ethusdt&limit=5')).body.signals as Array<{ symbol: string }>;
     expect(eth.length).toBeLessThanOrEqual(5);

@@ -67,7 +67,7 @@ describe('service start-up', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     }
-  });
+  }, 240_000); // two starts, each allowed 90 s to become ready: more than jest's 60 s default on a loaded machine
 
   describe('with an external PostgreSQL', () => {
     let database: TestDatabase;
@@ -95,6 +95,6 @@ describe('service start-up', () => {
         service.child.kill('SIGTERM');
         expect(await service.exited).toBe(0);
       }
-    });
+    }, 120_000);
   });
 });

@@ -15,7 +15,7 @@ export class PositionDto {
   @ApiProperty() id: string;
   @ApiProperty() symbol: string;
   @ApiProperty({ enum: ['Buy', 'Sell'] }) side: string;
-  @ApiProperty({ enum: ['Opening', 'Open', 'Closing'] }) status: string;
+  @ApiProperty({ enum: ['Opening', 'Open', 'Closing', 'Closed'] }) status: string;
   @ApiProperty({ description: 'Open size, decimal string' }) quantity: string;
   @ApiProperty({ nullable: true, type: String }) entry_price: string | null;
   @ApiProperty({
@@ -31,6 +31,7 @@ export class PositionDto {
   @ApiProperty({ nullable: true, type: String }) stop_loss: string | null;
   @ApiProperty({ nullable: true, type: String }) exit_reason: string | null;
   @ApiProperty({ nullable: true, type: String }) opened_at: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Set once Closed' }) closed_at: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The signal that opened it (its id is the trace id)' })
   signal_id: string | null;
 }

