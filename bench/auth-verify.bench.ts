@@ -41,6 +41,7 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
       LOG_STDOUT: 'false',
       EMBEDDED_PG_PORT: String(await freePort()),
       SIM_PORT: String(await freePort()),
+      METRICS_PORT: '0',
     },
     { dotenvPath: false },
   );

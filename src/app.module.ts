@@ -26,6 +26,7 @@ import { MarketDataModule } from './market-data/market-data.module';
 import { BotModule } from './bot/bot.module';
 import { HealthModule } from './health/health.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -55,6 +56,7 @@ export class AppModule {
         BotModule,
         HealthModule,
         GatewayModule,
+        MetricsModule.forRoot(config.metrics.enabled),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -7,6 +7,7 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
 import { resolveTraceId } from '../tracing/trace-id';
 import { createLogSinks, LogSinks, LogSinksOptions } from './log-sinks';
+import { TradeStoryLogger } from './trade-story.logger';
 
 const LOG_SINKS = Symbol('LOG_SINKS');
 
@@ -56,6 +57,7 @@ export class LoggingModule {
           }),
         }),
       ],
+      providers: [TradeStoryLogger],
       exports: [LoggerModule],
     };
   }
@@ -74,7 +76,9 @@ export function httpLoggingOptions(sinks: LogSinks): PinoHttpOptions<MiddieReque
     quietReqLogger: true,
     quietResLogger: true,
     customAttributeKeys: { reqId: 'trace_id' },
-    customLogLevel: (_req, res, err) => {
+    customLogLevel: (req, res, err) => {
+      // Probes poll: their answers, including readiness's 503 while the app starts or reconnects, are not news.
+      if (err === undefined && isProbe(req) && (res.statusCode < 500 || res.statusCode === 503)) return 'debug';
       if (err !== undefined || res.statusCode >= 500) return 'error';
       return res.statusCode >= 400 ? 'warn' : 'info';
     },
@@ -96,6 +100,10 @@ function requestSummary(req: MiddieRequest, res: ServerResponse, responseTime: n
 
 function isSyntheticStatusError(err: Error, res: ServerResponse): boolean {
   return err.message === `failed with status code ${res.statusCode}`;
+}
+
+function isProbe(req: MiddieRequest): boolean {
+  return urlOf(req)?.startsWith('/health/') === true;
 }
 
 /** middie strips the mount prefix from `url`; `originalUrl` is what the client asked for. */
