@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HotHistogram } from './hot-histogram';
 
 /** Every series of this service starts with it (the process and Node defaults keep prom-client's names). */
 export const METRIC_PREFIX = 'scalper_';
@@ -30,10 +31,9 @@ export class MetricsRegistry {
     ['symbol'],
   );
   readonly wsReconnects = this.counter('ws_reconnects_total', 'Exchange WebSocket reconnects, per stream', ['stream']);
-  readonly featureCompute = this.histogram(
+  readonly featureCompute = this.hot(
     'feature_compute_seconds',
     'Time to compute the feature vector of one book update',
-    [],
     FAST_SECONDS,
   );
 
@@ -45,34 +45,29 @@ export class MetricsRegistry {
     'Order status transitions (Pending when written), per symbol, status reached and Bybit error code',
     ['symbol', 'status', 'error_code'],
   );
-  readonly signalToSend = this.histogram(
+  readonly signalToSend = this.hot(
     'signal_to_send_seconds',
     'Signal received by execution to the order handed to the exchange client',
-    [],
     ROUND_TRIP_SECONDS,
   );
-  readonly signalToAck = this.histogram(
+  readonly signalToAck = this.hot(
     'signal_to_ack_seconds',
     'Signal received by execution to the exchange acknowledging the order',
-    [],
     ROUND_TRIP_SECONDS,
   );
-  readonly signalToFirstFill = this.histogram(
+  readonly signalToFirstFill = this.hot(
     'signal_to_first_fill_seconds',
     'Signal received by execution to the first fill of its entry order',
-    [],
     ROUND_TRIP_SECONDS,
   );
-  readonly entrySlippage = this.histogram(
+  readonly entrySlippage = this.hot(
     'entry_slippage_bps',
     'Entry fill price against the signal price, signed basis points (positive = worse)',
-    [],
     SLIPPAGE_BPS,
   );
-  readonly writeAheadCommit = this.histogram(
+  readonly writeAheadCommit = this.hot(
     'write_ahead_commit_seconds',
     'Commit time of the write-ahead entry rows (order + position) before the order is sent',
-    [],
     ROUND_TRIP_SECONDS,
   );
 
@@ -154,6 +149,10 @@ export class MetricsRegistry {
 
   private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
     return new Gauge({ name: METRIC_PREFIX + name, help, labelNames, registers: [this.registry] });
+  }
+
+  private hot(name: string, help: string, buckets: readonly number[]): HotHistogram {
+    return new HotHistogram(METRIC_PREFIX + name, help, buckets, this.registry);
   }
 
   private histogram<L extends string>(

@@ -52,6 +52,24 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    this.observeHttp();
+    this.metrics.realisedPnl.set(0);
+    this.instrument(true);
+  }
+
+  onModuleDestroy(): void {
+    this.instrument(false);
+  }
+
+  /**
+   * Attaches (or detaches) the trading instrumentation: event subscribers and the timing hooks. The benchmarks
+   * switch it per signal to measure what metrics cost the hot path within one run.
+   */
+  instrument(on: boolean): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    this.executionStats.observe(null);
+    this.pipeline.timeFeatures(null);
+    if (!on) return;
     const m = this.metrics;
     this.unsubscribes.push(
       this.books.onUpdated((symbol) => {
@@ -90,14 +108,6 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
       writeAheadCommit: (v) => m.writeAheadCommit.observe(v * ms),
     });
     this.pipeline.timeFeatures((seconds) => m.featureCompute.observe(seconds));
-    this.observeHttp();
-    m.realisedPnl.set(0);
-  }
-
-  onModuleDestroy(): void {
-    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-    this.executionStats.observe(null);
-    this.pipeline.timeFeatures(null);
   }
 
   /** Brings the scrape-time series up to date; a source that fails leaves its series as they were. */
