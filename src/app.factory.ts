@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -8,6 +7,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './infra/config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
 import { withQuietStartup } from './infra/logging/startup-noise';
+import helmet from './infra/security/security-headers.plugin';
 import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
 
 /** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */

@@ -27,6 +27,7 @@ import { BotModule } from './bot/bot.module';
 import { HealthModule } from './health/health.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TradeStoryModule } from './infra/logging/trade-story.module';
 
 @Module({})
 export class AppModule {
@@ -57,6 +58,7 @@ export class AppModule {
         HealthModule,
         GatewayModule,
         MetricsModule.forRoot(config.metrics.enabled),
+        TradeStoryModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
