@@ -48,7 +48,7 @@ export class RequestLogHook implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify || typeof fastify.addHook !== 'function') return;
-    const logger = this.sinks.logger;
+    const logger = this.sinks.requestLogger;
     fastify.addHook('onResponse', (request, reply, done) => {
       const level = requestLogLevel(request, reply);
       if (logger.isLevelEnabled(level)) {
