@@ -188,5 +188,6 @@ describe('metrics and the trade story', () => {
     expect(noisy).toEqual([]);
     // startTestApp polled /health/ready until 200; a 503 on the way is not an error
     expect(lines.filter((l) => String(l.url).startsWith('/health/'))).toEqual([]);
+    expect(lines.filter((l) => l.level === 'error' && String(l.path).startsWith('/health/'))).toEqual([]);
   });
 });
