@@ -2,7 +2,8 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import Fastify from 'fastify';
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
@@ -41,6 +42,7 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
       LOG_STDOUT: 'false',
       EMBEDDED_PG_PORT: String(await freePort()),
       SIM_PORT: String(await freePort()),
+      METRICS_PORT: '0',
     },
     { dotenvPath: false },
   );
@@ -79,11 +81,24 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
     });
     const baseline = await autocannon(bareUrl, { seconds, connections });
     const framework = await autocannon(bareNestUrl, { seconds, connections });
+    // BENCH_CPU_PROFILE=<dir>: a CPU profile of this process during the /auth/verify run only (node:inspector).
+    const profiling = process.env.BENCH_CPU_PROFILE ? await startCpuProfile() : undefined;
+    const cpuBefore = process.cpuUsage();
     const verify = await autocannon(`${appUrl}/auth/verify`, {
       seconds,
       connections,
       headers: { authorization: `Bearer ${token}` },
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    if (profiling && process.env.BENCH_CPU_PROFILE) {
+      const path = await profiling.stop(process.env.BENCH_CPU_PROFILE);
+      console.log(`CPU profile of the /auth/verify run: ${path}`);
+    }
+    const requests = verify.requestsPerSecond * seconds;
+    console.log(
+      `process CPU during the /auth/verify run: ${Math.round((cpu.user + cpu.system) / requests)} µs per request ` +
+        '(this process also runs the in-process simulator and the idle bare servers)',
+    );
     if (verify.non2xx > 0 || verify.errors > 0)
       throw new Error(`verify answered ${verify.non2xx} non-2xx and ${verify.errors} errors`);
     table([
@@ -123,4 +138,27 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
     await database.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Starts the V8 profiler in this process; stop() writes the profile into `dir` and returns its path. */
+async function startCpuProfile(): Promise<{ stop(dir: string): Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop(dir: string): Promise<string> {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, `auth-verify-${Date.now()}.cpuprofile`);
+      writeFileSync(path, JSON.stringify(profile));
+      return path;
+    },
+  };
 }

@@ -36,6 +36,7 @@ import { V5Server } from '../src/simulator/v5/v5-server';
 import { copyFeatures, type Signal } from '../src/strategy/domain/signal';
 import type { Strategy, StrategyInput } from '../src/strategy/domain/strategy';
 import { StrategyService } from '../src/strategy/strategy.service';
+import { TradingMetricsCollector } from '../src/metrics/trading-metrics.collector';
 import { aSignal, SIGNAL_METRICS } from '../test/factories/signal.factory';
 import { freePort, percentile, rawOrderSender, table } from './support';
 
@@ -531,6 +532,8 @@ interface PerSignal {
   readonly toSimulator: number;
   /** placeOrder entered → acknowledged. */
   readonly roundTrip: number;
+  /** Metrics instrumentation (event subscribers, timing hooks) attached for this signal. */
+  readonly metrics: boolean;
   /** Whether the limiter's fast path was on for this signal. */
   readonly fast: boolean;
   /** Where the signal came from: inside a book frame (as the strategy emits it) or a timer on an idle loop. */
@@ -575,6 +578,7 @@ export async function signalToSendBench(
         LOG_LEVEL: 'warn',
         BYBIT_ENV: 'sim',
         SIM_PORT: String(await freePort()),
+        METRICS_PORT: '0',
         SIM_API_KEY: SIM_KEY,
         SIM_API_SECRET: SIM_SECRET,
         TRADING_PAIRS: SYMBOLS.join(','),
@@ -604,6 +608,7 @@ export async function signalToSendBench(
     const limits = app.get(RateLimiterRegistry);
     const simulator = app.get(SimulatorHost).simulator;
     if (!simulator) throw new Error('the simulator is not in process');
+    const metrics = app.get(TradingMetricsCollector);
     raw = rawOrderSender(simulator.restUrl, { key: SIM_KEY, secret: SIM_SECRET, recvWindow: RECV_WINDOW });
 
     // Bench-only instance wrappers (the app's own singletons); the code paths themselves are untouched.
@@ -731,6 +736,9 @@ export async function signalToSendBench(
       const record = i >= warmUp;
       const { fast, trigger } = record ? kinds[i - warmUp] : { fast: true, trigger: 'frame' as Trigger };
       limits.setFastPath(fast);
+      // Metrics on and off in blocks that cycle through every symbol and side, so neither gets an easier market.
+      const metricsOn = Math.floor(i / (2 * SYMBOLS.length)) % 2 === 0;
+      metrics.instrument(metricsOn);
       const symbol = SYMBOLS[i % SYMBOLS.length];
       const side: 'Buy' | 'Sell' = Math.floor(i / SYMBOLS.length) % 2 === 0 ? 'Buy' : 'Sell';
       // Risk allows one live position per symbol; the previous one closes after MAX_HOLD_SECONDS.
@@ -777,6 +785,7 @@ export async function signalToSendBench(
           risk: lastRisk,
           toSimulator: arrived - called,
           roundTrip: ack - called,
+          metrics: metricsOn,
         });
       } else if (record) {
         outcomes.set(
@@ -811,6 +820,7 @@ export async function signalToSendBench(
     }
     const seconds = (performance.now() - began) / 1000;
     limits.setFastPath(true);
+    metrics.instrument(true);
     await execution.drain();
     const perSignal = all.filter((s) => s.fast && s.trigger === 'frame');
     const slow = all.filter((s) => !s.fast);
@@ -922,6 +932,34 @@ export async function signalToSendBench(
     console.log(
       `trigger: ${timed.length} signals came from a timer callback on an idle event loop instead of inside a book frame, interleaved in the same run; ` +
         `in-process p50 ${us(timerInProcess.p50)} µs from a timer vs ${us(inProcess.p50)} µs inside a frame (${round(timerInProcess.p50 / inProcess.p50, 2)}×)`,
+    );
+    // Metrics on vs off: the signals of every kind, split by whether the instrumentation was attached.
+    const withMetrics = all.filter((x) => x.metrics);
+    const withoutMetrics = all.filter((x) => !x.metrics);
+    const metricsRows: Array<[string, (x: PerSignal) => number]> = [
+      ['(c) in process = (a) − (b)', (x) => x.toPlaceOrder - x.insert],
+      ['(a) signal → placeOrder called', (x) => x.toPlaceOrder],
+      ['(b) write-ahead insertEntry', (x) => x.insert],
+    ];
+    table(
+      metricsRows.map(([name, pick]) => {
+        const on = col(pick, withMetrics);
+        const off = col(pick, withoutMetrics);
+        return {
+          span: name,
+          'off n': off.n,
+          'off p50 µs': us(off.p50),
+          'off p99 µs': us(off.p99),
+          'on n': on.n,
+          'on p50 µs': us(on.p50),
+          'on p99 µs': us(on.p99),
+          'on / off p50': round(on.p50 / off.p50, 3),
+        };
+      }),
+    );
+    console.log(
+      `metrics: ${withMetrics.length} signals with the instrumentation attached (event subscribers, execution and feature timings), ` +
+        `${withoutMetrics.length} without, in alternating blocks of the same run (target: on / off within 1.03 at p50)`,
     );
     return {
       totalP50: totalMs.p50,

@@ -4,6 +4,7 @@ import { IndicatorFeatureExtractor } from '../src/features/domain/indicator-feat
 import { IndicatorCandle } from '../src/features/domain/indicators/indicator-candle';
 import { OrderBook } from '../src/order-book/domain/order-book';
 import { BookDelta } from '../src/order-book/domain/order-book.parse';
+import { MetricsRegistry } from '../src/metrics/metrics.registry';
 import { table } from './support';
 
 /**
@@ -86,7 +87,8 @@ export function featuresBench(updates = 200_000): void {
   let now = 1_700_000_000_000;
   let sink = 0;
   const warmup = 20_000;
-  for (let i = 0; i < updates + warmup; i++) {
+  /** The next generated book update (and every fifth, a trade), as the live stream delivers them. */
+  const advance = (i: number): void => {
     const d = deltas[i & 4095];
     d.u = ++u;
     now += 5 + Math.floor(random() * 20);
@@ -98,6 +100,9 @@ export function featuresBench(updates = 200_000): void {
       u = 1;
     }
     if (i % 5 === 0) pipeline.onTrade(now, 50_000 + (random() - 0.5) * 10, random(), random() < 0.5);
+  };
+  for (let i = 0; i < updates + warmup; i++) {
+    advance(i);
     const t0 = performance.now();
     const v = pipeline.update(book, now);
     const t1 = performance.now();
@@ -105,6 +110,29 @@ export function featuresBench(updates = 200_000): void {
     if (i >= warmup) latencies[i - warmup] = (t1 - t0) * 1000;
   }
   latencies.sort();
+
+  // Metrics on vs off, same run: with metrics on, TradingPipeline wraps each update in two clock reads and a
+  // histogram observation (scalper_feature_compute_seconds); off, it calls update alone. Alternating rounds.
+  const featureCompute = new MetricsRegistry().featureCompute;
+  const observe = (seconds: number) => featureCompute.observe(seconds);
+  const perRound = Math.max(1000, Math.floor(updates / 10));
+  const nsPerUpdate: { on: number[]; off: number[] } = { on: [], off: [] };
+  let step = updates + warmup;
+  for (let round = 0; round < 12; round++) {
+    const timer = round % 2 === 0 ? null : observe;
+    const began = performance.now();
+    for (let j = 0; j < perRound; j++) {
+      advance(step++);
+      const startedAt = timer === null ? 0 : performance.now();
+      const v = pipeline.update(book, now);
+      if (timer !== null) timer((performance.now() - startedAt) / 1000);
+      sink += v[0];
+    }
+    // The first pair warms the observing path up.
+    if (round >= 2)
+      (timer === null ? nsPerUpdate.off : nsPerUpdate.on).push(((performance.now() - began) * 1e6) / perRound);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
   // indicator group: incremental vs recompute from a 200-candle window
   const rounds = 200;
@@ -135,6 +163,14 @@ export function featuresBench(updates = 200_000): void {
       p99_us: percentile(latencies, 0.99).toFixed(2),
       max_us: latencies[latencies.length - 1].toFixed(2),
       target_p99_us: 50,
+    },
+    {
+      case: 'book update + features, metrics off vs on (ns/update, median of 5 rounds each)',
+      updates_per_round: perRound,
+      off_ns: median(nsPerUpdate.off).toFixed(0),
+      on_ns: median(nsPerUpdate.on).toFixed(0),
+      on_over_off: (median(nsPerUpdate.on) / median(nsPerUpdate.off)).toFixed(3),
+      target: '≤ 1.03',
     },
     {
       case: 'indicator group per closed candle',

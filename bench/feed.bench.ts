@@ -152,6 +152,7 @@ async function measureBot(symbolCount: number, seconds: number): Promise<FeedRun
         BYBIT_ENV: 'sim',
         SIM_IN_PROCESS: 'false',
         SIM_PORT: String(child.port),
+        METRICS_PORT: '0',
         SIM_API_KEY: SIM_KEY,
         SIM_API_SECRET: SIM_SECRET,
         SIM_SEED: String(SEED),

@@ -81,6 +81,7 @@ export async function orderLatencyBench(orders = 120): Promise<Record<string, nu
     {
       BYBIT_ENV: 'sim',
       SIM_PORT: String(simulator.port),
+      METRICS_PORT: '0',
       TRADING_PAIRS: SYMBOL,
       BYBIT_API_KEY: API_KEY,
       BYBIT_API_SECRET: API_SECRET,

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -7,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './infra/config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
+import { withQuietStartup } from './infra/logging/startup-noise';
+import helmet from './infra/security/security-headers.plugin';
 import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
 
 /** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */
@@ -27,7 +28,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withQuietStartup(app.get(Logger)));
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.register(helmet, {
     // Swagger UI needs its inline bootstrap script and styles; everything else is JSON.

@@ -26,6 +26,8 @@ import { MarketDataModule } from './market-data/market-data.module';
 import { BotModule } from './bot/bot.module';
 import { HealthModule } from './health/health.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { TradeStoryModule } from './infra/logging/trade-story.module';
 
 @Module({})
 export class AppModule {
@@ -55,6 +57,8 @@ export class AppModule {
         BotModule,
         HealthModule,
         GatewayModule,
+        MetricsModule.forRoot(config.metrics.enabled),
+        TradeStoryModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

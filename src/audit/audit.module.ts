@@ -8,11 +8,12 @@ import { ConfigChangeAuditor } from './config-change.auditor';
 
 /**
  * The append-only audit trail, fed by domain events on the global EventBus (EventsModule) and by the
- * configuration check at start, and read through GET /audit. Imported by nobody: it exports nothing.
+ * configuration check at start, and read through GET /audit. Nobody imports it to write; metrics read its failure count.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
   controllers: [AuditController],
   providers: [AuditRepository, AuditService, ConfigChangeAuditor],
+  exports: [AuditService],
 })
 export class AuditModule {}

@@ -27,6 +27,7 @@ export interface AuditPage {
 export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
   private readonly unsubscribes: Array<() => void> = [];
+  private failedWrites = 0;
 
   constructor(
     private readonly audit: AuditRepository,
@@ -44,6 +45,11 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  /** Event rows lost since start (each also logged as an error): the metrics' audit_write_failures_total. */
+  get writeFailures(): number {
+    return this.failedWrites;
   }
 
   /** Appends one row, stamped `happenedAt` (default: the database's now()); a failed write rejects. */
@@ -77,6 +83,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
       entry = toEntry();
       await this.record(entry, happenedAt);
     } catch (error: unknown) {
+      this.failedWrites += 1;
       this.logger.error(
         { err: error, event, action: entry?.action, traceId: entry?.traceId },
         `audit write for ${event} failed`,

@@ -30,7 +30,7 @@ import { RootController } from './root.controller';
     SymbolOwnershipModule,
   ],
   providers: [BotLifecycleService, TradingPipeline],
-  exports: [BotLifecycleService],
+  exports: [BotLifecycleService, TradingPipeline],
 })
 export class BotModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Bot');

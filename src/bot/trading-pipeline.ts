@@ -22,6 +22,8 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
   private readonly unsubscribes: Array<() => void> = [];
   private updates = 0;
   private signals = 0;
+  /** Seconds per feature computation, when metrics are on (null: not even the clock is read). */
+  private featureTimer: ((seconds: number) => void) | null = null;
 
   constructor(
     private readonly books: OrderBookService,
@@ -53,6 +55,10 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
   }
 
+  timeFeatures(observer: ((seconds: number) => void) | null): void {
+    this.featureTimer = observer;
+  }
+
   counters(): { book_updates: number; signals: number } {
     return { book_updates: this.updates, signals: this.signals };
   }
@@ -61,7 +67,10 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     if (!this.features.tracks(symbol)) return;
     this.updates += 1;
     this.execution.onBook(symbol, book, nowMs);
+    const timer = this.featureTimer;
+    const startedAt = timer === null ? 0 : performance.now();
     const vector = this.features.update(book, nowMs);
+    if (timer !== null) timer((performance.now() - startedAt) / 1000);
     let metrics = this.metrics.get(symbol);
     if (!metrics) {
       metrics = new BookMetrics();

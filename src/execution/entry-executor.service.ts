@@ -121,6 +121,7 @@ export class EntryExecutor {
       indicators: signalIndicators(signal),
     };
     let written;
+    const writeStartedAt = performance.now();
     try {
       written = await this.orders.insertEntry(
         {
@@ -159,6 +160,7 @@ export class EntryExecutor {
       this.logger.error({ err: error, signalId: signal.id }, 'could not write the entry; nothing was sent');
       return;
     }
+    this.stats.recordWriteAhead(performance.now() - writeStartedAt);
     this.crash.reached('pending-persisted');
     const { order } = written;
     const sending = this.tracker.send(order, 'order-acked', {

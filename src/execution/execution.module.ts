@@ -45,6 +45,15 @@ import { TradingController } from './trading.controller';
     ExecutionService,
     ExecutionReadService,
   ],
-  exports: [ExecutionService, OrderTracker, OrderRepository, PositionRepository, TradeRepository, CrashInjector],
+  exports: [
+    ExecutionService,
+    OrderTracker,
+    OrderRepository,
+    PositionRepository,
+    TradeRepository,
+    CrashInjector,
+    ExecutionStatsRecorder,
+    ExecutionReadService,
+  ],
 })
 export class ExecutionModule {}

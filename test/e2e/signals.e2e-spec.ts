@@ -1,21 +1,14 @@
-import { loginToken, startTestApp, TestApp } from '../support/app';
+import { LIVELY_STRATEGY, loginToken, startTestApp, TestApp } from '../support/app';
 
 /**
- * The live pipeline against the built-in simulator: book → 110 features → imbalance strategy → signals.
- * Thresholds are loosened so the simulated market crosses them within seconds (the defaults 0.75/0.25 with a
- * 10,000 USDT cluster need an imbalance episode, minutes apart).
+ * The live pipeline against the built-in simulator: book → 110 features → imbalance strategy → signals, with the
+ * thresholds loosened (LIVELY_STRATEGY) so the simulated market crosses them within seconds.
  */
 describe('features and signals from the live pipeline', () => {
   let ctx: TestApp;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    ctx = await startTestApp({
-      TRADING_PAIRS: 'BTCUSDT,ETHUSDT',
-      IMBALANCE_BUY_THRESHOLD: '0.55',
-      IMBALANCE_SELL_THRESHOLD: '0.45',
-      MIN_CLUSTER_VOLUME: '1000',
-      SIGNAL_COOLDOWN_MS: '200',
-    });
+    ctx = await startTestApp(LIVELY_STRATEGY);
     auth = { authorization: `Bearer ${await loginToken(ctx.baseUrl)}` };
   });
   afterAll(() => ctx.close());

@@ -10,6 +10,18 @@ import { freePort } from './process';
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 export const TEST_SECRET_KEY = 'a'.repeat(16) + '0123456789abcdef0123456789abcdef' + 'b'.repeat(16);
 
+/**
+ * Strategy thresholds loosened so the simulated market crosses them within seconds (the defaults 0.75/0.25 with a
+ * 10,000 USDT cluster need an imbalance episode, minutes apart): for tests of the live pipeline.
+ */
+export const LIVELY_STRATEGY = {
+  TRADING_PAIRS: 'BTCUSDT,ETHUSDT',
+  IMBALANCE_BUY_THRESHOLD: '0.55',
+  IMBALANCE_SELL_THRESHOLD: '0.45',
+  MIN_CLUSTER_VOLUME: '1000',
+  SIGNAL_COOLDOWN_MS: '200',
+} as const;
+
 export interface TestApp {
   readonly baseUrl: string;
   readonly app: NestFastifyApplication;
@@ -43,6 +55,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       LOG_LEVEL: 'info',
       // Each app hosts its own simulator (BYBIT_ENV=sim): a free port, so test files can run in parallel.
       SIM_PORT: String(await freePort()),
+      // The metrics listener likewise: any free loopback port (MetricsServer.url() says which).
+      METRICS_PORT: '0',
       ...env,
     },
     { dotenvPath: false },

@@ -27,7 +27,9 @@ export interface ServiceProcess {
  */
 export function spawnService(env: Record<string, string | undefined>, entry = 'src/main.ts'): ServiceProcess {
   const cleanEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })) {
+  // METRICS_PORT 0: test processes run side by side, each on a free metrics port unless a test names one.
+  const withDefaults = { PATH: process.env.PATH, HOME: process.env.HOME, METRICS_PORT: '0', ...env };
+  for (const [key, value] of Object.entries(withDefaults)) {
     if (value !== undefined) cleanEnv[key] = value;
   }
   // A compiled .js entry (see compiled.ts) runs as is; a .ts entry through ts-node.

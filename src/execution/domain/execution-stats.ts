@@ -9,12 +9,23 @@ export interface LatencySummary {
   readonly mean: number | null;
 }
 
+/** Receives each sample as it is recorded (milliseconds; slippage in signed basis points). */
+export interface ExecutionStatsObserver {
+  signalToSend(ms: number): void;
+  signalToAck(ms: number): void;
+  signalToFirstFill(ms: number): void;
+  entrySlippage(bps: number): void;
+  writeAheadCommit(ms: number): void;
+}
+
 /**
  * In-process execution figures for /trading/execution-stats: latency from the signal reaching execution to the
  * order being handed to the exchange client, to the exchange's acknowledgement and to the first fill, and the
  * entry slippage against the signal price. Recording is O(1) and allocation-free (it runs on the order path).
  */
 export class ExecutionStatsRecorder {
+  /** Metrics (histograms) see every sample the windows see; null when metrics are off. */
+  private observer: ExecutionStatsObserver | null = null;
   private readonly signalToSendMs = new LatencyWindow(4096);
   private readonly signalToAckMs = new LatencyWindow(4096);
   private readonly signalToFillMs = new LatencyWindow(4096);
@@ -25,14 +36,25 @@ export class ExecutionStatsRecorder {
   private sendFailures = 0;
   private duplicatesSuppressed = 0;
 
+  observe(observer: ExecutionStatsObserver | null): void {
+    this.observer = observer;
+  }
+
   recordSent(ms: number): void {
     this.sent += 1;
     this.signalToSendMs.record(ms);
+    this.observer?.signalToSend(ms);
   }
 
   recordAck(ms: number): void {
     this.acked += 1;
     this.signalToAckMs.record(ms);
+    this.observer?.signalToAck(ms);
+  }
+
+  /** The entry's write-ahead INSERT (order + position, one transaction) took `ms` to commit. */
+  recordWriteAhead(ms: number): void {
+    this.observer?.writeAheadCommit(ms);
   }
 
   recordSendFailure(): void {
@@ -45,8 +67,12 @@ export class ExecutionStatsRecorder {
 
   recordFirstFill(ms: number, side: 'Buy' | 'Sell', signalPrice: number, fillPrice: number): void {
     this.signalToFillMs.record(ms);
-    if (signalPrice > 0 && fillPrice > 0)
-      this.slippageBps.record(((fillPrice - signalPrice) / signalPrice) * 10_000 * (side === 'Buy' ? 1 : -1));
+    this.observer?.signalToFirstFill(ms);
+    if (signalPrice > 0 && fillPrice > 0) {
+      const bps = ((fillPrice - signalPrice) / signalPrice) * 10_000 * (side === 'Buy' ? 1 : -1);
+      this.slippageBps.record(bps);
+      this.observer?.entrySlippage(bps);
+    }
   }
 
   summary(): {

@@ -91,6 +91,7 @@ export interface AppConfig {
   readonly idempotency: { readonly ttlMinutes: number };
   readonly resilience: { readonly breakerFailureThreshold: number; readonly breakerCooldownSeconds: number };
   readonly logging: { readonly level: LogLevel; readonly dir: string; readonly stdout: boolean };
+  readonly metrics: { readonly enabled: boolean; readonly port: number; readonly host: string };
   readonly health: { readonly maxEventLoopLagMs: number };
   readonly gateway: {
     readonly orderbookPushMs: number;
@@ -233,6 +234,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       breakerCooldownSeconds: schema.CIRCUIT_BREAKER_COOLDOWN_SECONDS,
     },
     logging: { level: schema.LOG_LEVEL, dir: absolute(schema.LOG_DIR), stdout: schema.LOG_STDOUT },
+    metrics: { enabled: schema.METRICS_ENABLED, port: schema.METRICS_PORT, host: schema.METRICS_HOST },
     health: { maxEventLoopLagMs: schema.HEALTH_MAX_EVENT_LOOP_LAG_MS },
     gateway: {
       orderbookPushMs: schema.WS_ORDERBOOK_PUSH_MS,

@@ -457,6 +457,23 @@ export class EnvSchema {
   @IsBoolean()
   LOG_STDOUT = true;
 
+  /** Prometheus metrics (GET /metrics on METRICS_HOST:METRICS_PORT); false also removes the hot-path timings. */
+  @Transform(toBool)
+  @IsBoolean()
+  METRICS_ENABLED = true;
+
+  /** Its own listener, not the API port: scrapers need no token, and loopback keeps it private by default. 0 = any. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
+  METRICS_HOST = '127.0.0.1';
+
   @Transform(toInt)
   @IsInt()
   @Min(8)

@@ -53,7 +53,9 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { body, retryAfterSeconds } = toErrorBody(exception, String(request.id ?? ''));
-    if (body.statusCode >= 500) this.logger.error({ err: exception, path: request.url }, body.message);
+    // A probe's 503 (readiness while the app starts or a dependency is down) is its answer, not a server fault.
+    const probeAnswer = body.statusCode === 503 && request.url.startsWith('/health/');
+    if (body.statusCode >= 500 && !probeAnswer) this.logger.error({ err: exception, path: request.url }, body.message);
     if (retryAfterSeconds !== undefined) void reply.header('Retry-After', String(retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }

@@ -1,11 +1,10 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoggerModule, Params } from 'nestjs-pino';
 // Deep import: the reset is not re-exported from the package index (see createAppLogSinks).
 import * as nestjsPinoInternals from 'nestjs-pino/PinoLogger';
-import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
-import { resolveTraceId } from '../tracing/trace-id';
 import { createLogSinks, LogSinks, LogSinksOptions } from './log-sinks';
 
 const LOG_SINKS = Symbol('LOG_SINKS');
@@ -33,12 +32,45 @@ function createAppLogSinks(config: AppConfig, options: LogSinksOptions): LogSink
   return createLogSinks(config.logging, options);
 }
 
-/** What @fastify/middie hands to Nest middleware: the raw request with Fastify's id and original URL copied on. */
-type MiddieRequest = IncomingMessage & { id?: unknown; originalUrl?: string };
+/**
+ * One compact line per request (method, url, statusCode, responseTime, trace_id), no headers or bodies, written
+ * from Fastify's onResponse hook with the root logger. This replaces pino-http behind nestjs-pino's middleware,
+ * which ran through @fastify/middie and built two child loggers per request (each redacted on creation): with
+ * the trace id on every line from the trace context (log-sinks.ts traceMixin), nothing needs a per-request child.
+ */
+@Injectable()
+export class RequestLogHook implements OnModuleInit {
+  constructor(
+    @Inject(LOG_SINKS) private readonly sinks: LogSinks,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || typeof fastify.addHook !== 'function') return;
+    const logger = this.sinks.requestLogger;
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const level = requestLogLevel(request, reply);
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          {
+            trace_id: request.id,
+            method: request.method,
+            url: request.url,
+            statusCode: reply.statusCode,
+            responseTime: reply.elapsedTime,
+          },
+          `${request.method} ${request.url} ${reply.statusCode}`,
+        );
+      }
+      done();
+    });
+  }
+}
 
 /**
  * nestjs-pino over our root logger (log-sinks.ts). Provides nestjs-pino's `Logger` (for `app.useLogger`),
- * `PinoLogger` and `@InjectPinoLogger` everywhere.
+ * `PinoLogger` and `@InjectPinoLogger` everywhere; the request lines come from RequestLogHook.
  */
 @Module({})
 export class LoggingModule {
@@ -47,12 +79,16 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRootAsync({
-          providers: [{ provide: LOG_SINKS, useFactory: () => createAppLogSinks(config, options) }, LogSinksShutdown],
+          providers: [
+            { provide: LOG_SINKS, useFactory: () => createAppLogSinks(config, options) },
+            LogSinksShutdown,
+            RequestLogHook,
+          ],
           inject: [LOG_SINKS],
           useFactory: (sinks: LogSinks): Params => ({
-            pinoHttp: httpLoggingOptions(sinks),
-            // Fastify 5 / path-to-regexp 8 spelling of "every route"; nestjs-pino's default '*' draws a warning.
-            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+            // The root logger for every line; no request middleware (no routes): RequestLogHook logs requests.
+            pinoHttp: { logger: sinks.logger },
+            forRoutes: [],
           }),
         }),
       ],
@@ -61,44 +97,10 @@ export class LoggingModule {
   }
 }
 
-/**
- * pino-http: one compact line per request (method, url, statusCode, responseTime, trace_id), no headers or
- * bodies. Lines logged while handling a request go through a child bound to `trace_id` (quietReqLogger), so they
- * carry the id even where the async context is lost.
- */
-export function httpLoggingOptions(sinks: LogSinks): PinoHttpOptions<MiddieRequest, ServerResponse> {
-  return {
-    logger: sinks.logger,
-    // Fastify's genReqId already resolved the trace id (trace-hooks.ts) and middie copied it onto the raw request.
-    genReqId: (req) => (typeof req.id === 'string' ? req.id : resolveTraceId(req.headers)),
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: 'trace_id' },
-    customLogLevel: (_req, res, err) => {
-      if (err !== undefined || res.statusCode >= 500) return 'error';
-      return res.statusCode >= 400 ? 'warn' : 'info';
-    },
-    customSuccessObject: (req, res, value: { responseTime?: number }) => requestSummary(req, res, value.responseTime),
-    customErrorObject: (req, res, err, value: { responseTime?: number }) => {
-      const summary = requestSummary(req, res, value.responseTime);
-      // For a plain 5xx pino-http makes up `Error('failed with status code N')`, whose stack only points into
-      // pino-http; the real error is logged by Nest's exception handler with the same trace_id.
-      return isSyntheticStatusError(err, res) ? summary : { ...summary, err };
-    },
-    customSuccessMessage: (req, res) => `${req.method} ${urlOf(req)} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${urlOf(req)} ${res.statusCode}`,
-  };
-}
-
-function requestSummary(req: MiddieRequest, res: ServerResponse, responseTime: number | undefined) {
-  return { method: req.method, url: urlOf(req), statusCode: res.statusCode, responseTime };
-}
-
-function isSyntheticStatusError(err: Error, res: ServerResponse): boolean {
-  return err.message === `failed with status code ${res.statusCode}`;
-}
-
-/** middie strips the mount prefix from `url`; `originalUrl` is what the client asked for. */
-function urlOf(req: MiddieRequest): string | undefined {
-  return req.originalUrl ?? req.url;
+/** 5xx is an error, 4xx a warning; probes' answers, including readiness's 503 while starting, are not news. */
+export function requestLogLevel(request: FastifyRequest, reply: FastifyReply): 'debug' | 'info' | 'warn' | 'error' {
+  const status = reply.statusCode;
+  if (request.url.startsWith('/health/') && (status < 500 || status === 503)) return 'debug';
+  if (status >= 500) return 'error';
+  return status >= 400 ? 'warn' : 'info';
 }

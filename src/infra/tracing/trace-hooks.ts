@@ -20,10 +20,10 @@ export function traceIdFromRequest(req: { headers: Parameters<typeof resolveTrac
  *
  * - `onRequest`: sets X-Trace-Id on the reply and on the raw response. Set this early, it is on every response:
  *   404s, errors from Nest's filters and from Fastify's own error handler (Fastify keeps reply headers on errors),
- *   and on responses that Nest middleware writes straight to the raw response.
+ *   and on responses that Nest middleware writes straight to the raw response. Then opens the request's trace
+ *   context (the CLS store holding the trace id) around the rest of the lifecycle.
  * - `preHandler`: re-enters the request's trace context right before Nest's route handler (guards, interceptors,
- *   pipes, controller, exception filters) when it is missing. The context is opened by the ClsMiddleware in the
- *   `onRequest` phase; between there and the handler Fastify reads the body through stream events and runs
+ *   pipes, controller, exception filters) when it is missing. The context is opened in the `onRequest` phase; between there and the handler Fastify reads the body through stream events and runs
  *   plugins' hooks. On Node 20 / Fastify 5 the context survives that (the e2e spec sends a body in delayed chunks),
  *   but that rests on stream and plugin internals, so this hook is the safety net: `runWith(store, done)` wraps the
  *   rest of the lifecycle, which Fastify starts synchronously from `done()`, so every promise the handler creates
@@ -33,7 +33,12 @@ export function registerTraceHooks(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID_RESPONSE_HEADER, request.id);
     reply.raw.setHeader(TRACE_ID_RESPONSE_HEADER, request.id);
-    done();
+    // Opens the request's trace context here rather than through nestjs-cls's ClsMiddleware: that one runs
+    // through @fastify/middie and resolves proxy providers per request, and ClsModule adds a global guard and
+    // interceptor to every route (a third of the API's CPU per request in the profile, see bench/auth-verify).
+    const store: TraceStore = { [CLS_ID]: request.id };
+    ContextClsStoreMap.setByRaw(request.raw, store);
+    ClsServiceManager.getClsService<TraceStore>().runWith(store, () => done());
   });
 
   fastify.addHook('preHandler', (request, _reply, done) => {
@@ -48,9 +53,8 @@ export function registerTraceHooks(fastify: FastifyInstance): void {
 }
 
 /**
- * The store the ClsMiddleware opened for this request (found by the raw request, as nestjs-cls's own guard and
- * interceptor do), so values set by middleware stay visible; a new one holding the trace id if there is none
- * (middleware not mounted for this route).
+ * The store the onRequest hook opened for this request (found by the raw request), so values set earlier stay
+ * visible; a new one holding the trace id if there is none.
  */
 function requestStore(request: FastifyRequest): TraceStore {
   const opened = ContextClsStoreMap.getByRaw(request.raw) as TraceStore | undefined;
