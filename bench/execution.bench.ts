@@ -276,7 +276,7 @@ interface Scratch {
 }
 
 /** A fresh migrated database on the server of DATABASE_URL (else local postgres), dropped by drop(). */
-async function scratchDatabase(tag: string): Promise<Scratch> {
+export async function scratchDatabase(tag: string): Promise<Scratch> {
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   let admin = base;
   const client = async () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { authVerifyBench } from './auth-verify.bench';
+import { dashboardBench } from './dashboard.bench';
 import { executionBench } from './execution.bench';
 import { featuresBench } from './features.bench';
 import { indicatorsBench } from './indicators.bench';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   indicators: () => Promise.resolve(indicatorsBench()),
   feed: () => feedBench(Number(process.env.BENCH_SECONDS ?? 15)),
   execution: () => executionBench(Number(process.env.BENCH_SIGNALS ?? 200)),
+  dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
 };
 
 async function main(only?: string): Promise<void> {
