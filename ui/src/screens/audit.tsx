@@ -116,7 +116,7 @@ export function AuditScreen(props: { traceId?: string }) {
                       <td>
                         {row.trace_id ? (
                           <a class="mono small" href={`#/audit/${row.trace_id}`} title="All entries of this trace">
-                            {row.trace_id.slice(0, 8)}
+                            …{row.trace_id.slice(-10)}
                           </a>
                         ) : (
                           '—'

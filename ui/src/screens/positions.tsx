@@ -287,7 +287,7 @@ export function OrdersCard() {
                               {h.traceId && (
                                 <a class="mono small" href={`#/audit/${h.traceId}`}>
                                   {' '}
-                                  trace {h.traceId.slice(0, 8)}
+                                  trace …{h.traceId.slice(-10)}
                                 </a>
                               )}
                             </li>

@@ -73,7 +73,13 @@ export function TradesScreen() {
         <Stat label="Net PnL" value={signed(t?.netPnl, 4)} tone={pnlClass(t?.netPnl)} />
       </div>
       <Card title="Closed positions">
-        <ErrorNote error={trades.error} />
+        <ErrorNote
+          error={
+            trades.error?.startsWith('Cannot GET')
+              ? 'This server has no trade history API yet (GET /trading/trades): update it to see closed positions here.'
+              : trades.error
+          }
+        />
         {page && page.items.length === 0 && <Empty>No closed positions match.</Empty>}
         {page && page.items.length > 0 && (
           <div class="table-wrap">
