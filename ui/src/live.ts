@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentToken, endSession } from './session';
 
 /**
@@ -47,7 +47,8 @@ class LiveFeed {
     this.setState('closed');
   }
 
-  subscribe(channel: string, handler: Handler): () => void {
+  /** `replay`: hand the channel's newest push to the new handler at once (states yes, events no). */
+  subscribe(channel: string, handler: Handler, replay = true): () => void {
     let set = this.handlers.get(channel);
     if (!set) {
       set = new Set();
@@ -55,7 +56,7 @@ class LiveFeed {
       this.send({ op: 'subscribe', channels: [channel] });
     }
     set.add(handler);
-    const last = this.latest.get(channel);
+    const last = replay ? this.latest.get(channel) : undefined;
     if (last) handler(last);
     return () => {
       const current = this.handlers.get(channel);
@@ -147,9 +148,14 @@ export function useChannel<T>(channel: string | null): Sample<T> | undefined {
   return sample;
 }
 
-/** Every push of an event channel (orders, positions) handed to `onEvent`, in order. */
+/**
+ * Every push of an event channel (orders, positions, signals) handed to `onEvent`, in order. The newest `onEvent` is
+ * called (it may close over props that changed since the subscription was made).
+ */
 export function useEvents<T>(channel: string, onEvent: (data: T) => void): void {
-  useEffect(() => live.subscribe(channel, (s) => onEvent(s.data as T)), [channel]);
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  useEffect(() => live.subscribe(channel, (s) => handler.current(s.data as T), false), [channel]);
 }
 
 export function useLinkState(): LinkState {
