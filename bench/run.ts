@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { auditChainBench } from './audit-chain.bench';
 import { authVerifyBench } from './auth-verify.bench';
+import { dashboardBench } from './dashboard.bench';
 import { executionBench } from './execution.bench';
 import { featuresBench } from './features.bench';
 import { indicatorsBench } from './indicators.bench';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   feed: () => feedBench(Number(process.env.BENCH_SECONDS ?? 15)),
   execution: () => executionBench(Number(process.env.BENCH_SIGNALS ?? 200)),
   'audit-chain': () => auditChainBench(Number(process.env.BENCH_AUDIT_INSERTS ?? 1000)),
+  dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
 };
 
 async function main(only?: string): Promise<void> {

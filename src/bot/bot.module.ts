@@ -12,6 +12,7 @@ import { FeaturesModule } from '../features/features.module';
 import { MarketDataModule } from '../market-data/market-data.module';
 import { OrderBookModule } from '../order-book/order-book.module';
 import { StrategyModule } from '../strategy/strategy.module';
+import { DashboardUiModule } from '../dashboard-ui/dashboard-ui.module';
 import { TradingPipeline } from './trading-pipeline';
 import { BotController } from './bot.controller';
 import { BotLifecycleService } from './bot-lifecycle.service';
@@ -28,6 +29,7 @@ import { RootController } from './root.controller';
     ExecutionModule,
     RecoveryModule,
     SymbolOwnershipModule,
+    DashboardUiModule,
   ],
   providers: [BotLifecycleService, TradingPipeline],
   exports: [BotLifecycleService, TradingPipeline],

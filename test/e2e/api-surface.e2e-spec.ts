@@ -8,7 +8,15 @@ interface Route {
   path: string;
 }
 
-const PUBLIC_ROUTES = new Set(['GET /', 'GET /health', 'GET /health/ready', 'POST /auth/login']);
+const PUBLIC_ROUTES = new Set([
+  'GET /',
+  'GET /health',
+  'GET /health/ready',
+  'POST /auth/login',
+  // The dashboard's page and code: no data in them, every data call needs the token.
+  'GET /ui',
+  'GET /ui/:file',
+]);
 
 /** Every route Nest registered, read from controller metadata (independent of the OpenAPI document). */
 function registeredRoutes(app: TestApp['app']): Route[] {
