@@ -26,6 +26,8 @@ export class BcryptPasswordHasher extends PasswordHasher implements OnModuleDest
   }
 
   verify(password: string, passwordHash: string): Promise<boolean> {
+    // bcrypt would compare only the first 72 bytes, so "the password + anything" would match: never equal.
+    if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_PASSWORD_BYTES) return Promise.resolve(false);
     return this.worker.run({ op: 'compare', password, hash: passwordHash });
   }
 
