@@ -4,6 +4,8 @@ import { AuditReconciliationRun1764000000200 } from './1764000000200-audit-recon
 import { RiskState1764000000300 } from './1764000000300-risk-state';
 import { PositionExitTracking1764000000400 } from './1764000000400-position-exit-tracking';
 import { AuditSymbolOwnership1764000000500 } from './1764000000500-audit-symbol-ownership';
+import { SecurityEventCounts1764000000610 } from './1764000000610-security-event-counts';
+import { LeastPrivilegeAppRole1764000000620 } from './1764000000620-least-privilege-app-role';
 
 /** Every migration in order; a merged migration is never edited, a change is a new file appended here. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   RiskState1764000000300,
   PositionExitTracking1764000000400,
   AuditSymbolOwnership1764000000500,
+  SecurityEventCounts1764000000610,
+  LeastPrivilegeAppRole1764000000620,
 ];

@@ -40,7 +40,8 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const applied = await runMigrations(database.url);
+  // As the owner (DATABASE_MIGRATION_URL or the embedded superuser); the app then connects with fewer rights.
+  const applied = await runMigrations(database.migrationUrl);
   app = await createApp(config, database.url);
   await app.listen({ port: config.app.port, host: config.app.host });
   logger.log(

@@ -12,13 +12,19 @@ import { toAuditListResponse, toAuditQuery } from './audit.mapper';
 import { AuditService } from './audit.service';
 import { AuditListResponseDto } from './dto/audit-list-response.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { SecurityEventCountDto, SecurityEventsResponseDto } from './dto/security-events.dto';
+import { SECURITY_EVENT_RETENTION_DAYS, SecurityEventsService } from './security-events.service';
+import { LimitQueryDto } from '../infra/http/limit-query.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorResponseDto })
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly securityCounts: SecurityEventsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first; filters combine with AND; limit defaults to 100' })
@@ -26,5 +32,15 @@ export class AuditController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A filter is malformed; the message names it' })
   async list(@Query() query: AuditQueryDto): Promise<AuditListResponseDto> {
     return toAuditListResponse(await this.audit.page(toAuditQuery(query)));
+  }
+
+  @Get('security-events')
+  @ApiOperation({
+    summary: `Failed and throttled logins of unauthenticated callers, counted per address and minute (kept ${SECURITY_EVENT_RETENTION_DAYS} days); limit defaults to 100`,
+  })
+  @ApiOkResponse({ type: SecurityEventsResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async securityEvents(@Query() { limit }: LimitQueryDto): Promise<SecurityEventsResponseDto> {
+    return { items: (await this.securityCounts.recent(limit ?? 100)).map((c) => SecurityEventCountDto.from(c)) };
   }
 }

@@ -99,6 +99,10 @@ describe(AuthService.name, () => {
     published = [];
     events.on('auth.login-failed', (payload) => void published.push({ name: 'auth.login-failed', payload }));
     events.on('auth.password-changed', (payload) => void published.push({ name: 'auth.password-changed', payload }));
+    events.on(
+      'auth.password-check-failed',
+      (payload) => void published.push({ name: 'auth.password-check-failed', payload }),
+    );
   });
 
   const errorOf = async (promise: Promise<unknown>): Promise<AuthError> => {
@@ -248,8 +252,12 @@ describe(AuthService.name, () => {
 
       expect(error).toMatchObject({ code: 'WRONG_PASSWORD', kind: 'FORBIDDEN' });
       expect(repository.row?.passwordVersion).toBe(1);
+      // An authenticated principal's failure: audited with its actor, not merely counted per address.
       expect(published).toEqual([
-        { name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: false } },
+        {
+          name: 'auth.password-check-failed',
+          payload: { traceId: undefined, actor: principal.sub, clientAddress: CLIENT },
+        },
       ]);
       for (let i = 0; i < 2; i++)
         await errorOf(sut.changePassword(principal, { currentPassword: 'not-it', newPassword: NEW_PASSWORD }, CLIENT));

@@ -78,7 +78,11 @@ export class AuthService {
     await this.attempt(clientAddress);
     const stored = await this.storedCredentials();
     if (!(await this.hasher.verify(input.currentPassword, stored.passwordHash))) {
-      this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: false });
+      this.events.publish('auth.password-check-failed', {
+        traceId: currentTraceId(),
+        actor: principal.sub,
+        clientAddress,
+      });
       throw new AuthError('WRONG_PASSWORD');
     }
     await this.throttle.succeeded(clientAddress);

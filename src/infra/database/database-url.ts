@@ -2,7 +2,10 @@ import { AppConfig } from '../config/app-config';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface ResolvedDatabase {
+  /** What the app connects as (DATABASE_URL; embedded: a login role with data rights only). */
   readonly url: string;
+  /** What migrations run as: DATABASE_MIGRATION_URL, the embedded superuser, or else `url` itself. */
+  readonly migrationUrl: string;
   readonly embedded: boolean;
   /** Stops the embedded server; a no-op for an external one. */
   stop(): Promise<void>;
@@ -17,7 +20,10 @@ export async function resolveDatabase(
   onLog?: (line: string) => void,
   options: { readonly stopOnSignals?: boolean } = {},
 ): Promise<ResolvedDatabase> {
-  if (config.database.url) return { url: config.database.url, embedded: false, stop: async () => undefined };
+  if (config.database.url) {
+    const url = config.database.url;
+    return { url, migrationUrl: config.migrationUrl ?? url, embedded: false, stop: async () => undefined };
+  }
   const server: RunningEmbeddedPostgres = await startEmbeddedPostgres({
     dataDir: config.database.embeddedDir,
     port: config.database.embeddedPort,
@@ -25,5 +31,5 @@ export async function resolveDatabase(
     onLog,
     stopOnSignals: options.stopOnSignals,
   });
-  return { url: server.url, embedded: true, stop: () => server.stop() };
+  return { url: server.appUrl, migrationUrl: server.url, embedded: true, stop: () => server.stop() };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import { Client } from 'pg';
+import { APP_GROUP_ROLE } from '../../../migrations/1764000000620-least-privilege-app-role';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -17,7 +18,10 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface RunningEmbeddedPostgres {
+  /** The superuser: migrations only. */
   readonly url: string;
+  /** EMBEDDED_APP_ROLE, a member of the migrations' least-privilege group role: what the app runs as. */
+  readonly appUrl: string;
   stop(): Promise<void>;
 }
 
@@ -81,7 +85,37 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await server.start();
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   await ensureDatabase(`${base}/postgres`, options.database);
-  return { url: `${base}/${options.database}`, stop: () => server.stop() };
+  const appPassword = passwordFor(`${options.dataDir}-app`);
+  await ensureAppRole(`${base}/postgres`, appPassword);
+  const appBase = `postgres://${EMBEDDED_APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${options.port}`;
+  return { url: `${base}/${options.database}`, appUrl: `${appBase}/${options.database}`, stop: () => server.stop() };
+}
+
+/** The embedded server's application login role; its rights come from the group role the migrations grant. */
+export const EMBEDDED_APP_ROLE = 'bybit_scalper';
+
+/**
+ * Creates (or re-keys) the app's login role and makes it a member of the least-privilege group role, which is
+ * created here too when missing so the grant can be made before the first migration (which fills its rights).
+ */
+async function ensureAppRole(adminUrl: string, password: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const literal = client.escapeLiteral(password);
+    await client.query(`DO $$ BEGIN
+        CREATE ROLE ${APP_GROUP_ROLE} NOLOGIN;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$`);
+    const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [EMBEDDED_APP_ROLE]);
+    const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER';
+    await client.query(
+      `${verb} ROLE ${EMBEDDED_APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal}`,
+    );
+    await client.query(`GRANT ${APP_GROUP_ROLE} TO ${EMBEDDED_APP_ROLE}`);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
