@@ -11,6 +11,7 @@ import { AuthCredentialsEntity } from './entities/auth-credentials.entity';
 import { InitialCredentialsBootstrap } from './initial-credentials.bootstrap';
 import { jwtModuleOptions } from './jwt.options';
 import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy';
+import { GlobalLoginBudget } from './global-login-budget';
 import { LoginRequestMiddleware } from './login-request.middleware';
 import { LoginThrottle } from './login-throttle';
 import { BCRYPT_COST, BcryptPasswordHasher, PasswordHasher } from './password-hasher';
@@ -32,6 +33,7 @@ import { PasswordVersionCache } from './password-version.cache';
     AuthService,
     JwtStrategy,
     LoginThrottle,
+    GlobalLoginBudget,
     PasswordVersionCache,
     InitialCredentialsBootstrap,
     { provide: AuthCredentialsRepository, useClass: AuthCredentialsTypeormRepository },

@@ -14,6 +14,7 @@ import { AuthError } from './auth.error';
 import { AuthPrincipal, AuthService } from './auth.service';
 import { OPERATOR_SUBJECT } from './domain/token-claims';
 import { jwtModuleOptions } from './jwt.options';
+import { GlobalLoginBudget } from './global-login-budget';
 import { LoginThrottle } from './login-throttle';
 import { REDIS } from '../infra/redis/redis.module';
 import { BcryptPasswordHasher, PasswordHasher } from './password-hasher';
@@ -84,6 +85,7 @@ describe(AuthService.name, () => {
         AuthService,
         PasswordVersionCache,
         LoginThrottle,
+        GlobalLoginBudget,
         EventBus,
         { provide: APP_CONFIG, useValue: config },
         // No REDIS_URL: throttling counts in memory (the shared-Redis path has its own integration spec).

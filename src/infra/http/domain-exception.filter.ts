@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertUnreachable, DomainError, DomainErrorKind } from '../../common/domain-error';
+import { redactUrl } from '../logging/redaction';
 
 /** The SPEC's one error shape. */
 export interface ErrorBody {
@@ -53,7 +54,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { body, retryAfterSeconds } = toErrorBody(exception, String(request.id ?? ''));
-    if (body.statusCode >= 500) this.logger.error({ err: exception, path: request.url }, body.message);
+    if (body.statusCode >= 500) this.logger.error({ err: exception, path: redactUrl(request.url) }, body.message);
     if (retryAfterSeconds !== undefined) void reply.header('Retry-After', String(retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }

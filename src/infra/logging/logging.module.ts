@@ -7,6 +7,7 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
 import { resolveTraceId } from '../tracing/trace-id';
 import { createLogSinks, LogSinks, LogSinksOptions } from './log-sinks';
+import { redactUrl } from './redaction';
 
 const LOG_SINKS = Symbol('LOG_SINKS');
 
@@ -98,7 +99,10 @@ function isSyntheticStatusError(err: Error, res: ServerResponse): boolean {
   return err.message === `failed with status code ${res.statusCode}`;
 }
 
-/** middie strips the mount prefix from `url`; `originalUrl` is what the client asked for. */
+/**
+ * middie strips the mount prefix from `url`; `originalUrl` is what the client asked for. Credentials in the
+ * query string (`?token=`) are redacted.
+ */
 function urlOf(req: MiddieRequest): string | undefined {
-  return req.originalUrl ?? req.url;
+  return redactUrl(req.originalUrl ?? req.url);
 }
