@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsByteLength, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MaxUtf8Bytes } from './max-utf8-bytes.decorator';
 import { PASSWORD_INPUT_MAX_LENGTH, PASSWORD_MAX_BYTES } from './login.dto';
 
 /**
@@ -11,7 +12,7 @@ export class ChangePasswordDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_INPUT_MAX_LENGTH)
-  @IsByteLength(0, PASSWORD_MAX_BYTES, {
+  @MaxUtf8Bytes(PASSWORD_MAX_BYTES, {
     message: '$property must be at most 72 bytes in UTF-8 (bcrypt reads no further)',
   })
   current_password: string;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsByteLength, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MaxUtf8Bytes } from './max-utf8-bytes.decorator';
 
 /** Generous cap so a huge body cannot make the hash comparison costly; real limits are on new passwords. */
 export const PASSWORD_INPUT_MAX_LENGTH = 1024;
@@ -21,7 +22,7 @@ export class LoginDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_INPUT_MAX_LENGTH)
-  @IsByteLength(0, PASSWORD_MAX_BYTES, {
+  @MaxUtf8Bytes(PASSWORD_MAX_BYTES, {
     message: '$property must be at most 72 bytes in UTF-8 (bcrypt reads no further)',
   })
   password: string;
