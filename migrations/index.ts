@@ -6,6 +6,8 @@ import { PositionExitTracking1764000000400 } from './1764000000400-position-exit
 import { AuditSymbolOwnership1764000000500 } from './1764000000500-audit-symbol-ownership';
 import { AuditHashChain1764000000700 } from './1764000000700-audit-hash-chain';
 import { OrdersExchangeOrderIdNotUnique1764000000800 } from './1764000000800-orders-exchange-order-id-not-unique';
+import { SecurityEventCounts1764000000900 } from './1764000000900-security-event-counts';
+import { LeastPrivilegeAppRole1764000000910 } from './1764000000910-least-privilege-app-role';
 
 /** Every migration in order; a merged migration is never edited, a change is a new file appended here. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   AuditSymbolOwnership1764000000500,
   AuditHashChain1764000000700,
   OrdersExchangeOrderIdNotUnique1764000000800,
+  SecurityEventCounts1764000000900,
+  LeastPrivilegeAppRole1764000000910,
 ];

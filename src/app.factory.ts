@@ -8,6 +8,7 @@ import { AppConfig } from './infra/config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
 import { withQuietStartup } from './infra/logging/startup-noise';
 import helmet from './infra/security/security-headers.plugin';
+import { registerJsonBodyParser } from './infra/http/json-body';
 import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
 
 /** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */
@@ -22,11 +23,23 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     genReqId: traceIdFromRequest,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // A client that trickles headers or a body is cut (408) instead of holding a socket forever.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: config.http.requestTimeoutMs,
+      headersTimeout: Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs),
+      // Node checks the two timeouts above on this period (30 s by default): keep it well under them.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.http.requestTimeoutMs / 4)),
+    },
   });
+  adapter.getInstance().server.maxConnections = config.http.maxConnections;
+  registerJsonBodyParser(adapter.getInstance());
   registerTraceHooks(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: false, // registerJsonBodyParser: JSON only, depth-limited
   });
   app.useLogger(withQuietStartup(app.get(Logger)));
   app.useWebSocketAdapter(new WsAdapter(app));

@@ -84,7 +84,8 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    const applied = await runMigrations(database.url);
+    // As the owner (DATABASE_MIGRATION_URL or the embedded superuser); the app then connects with fewer rights.
+    const applied = await runMigrations(database.migrationUrl);
     app = await createApp(config, database.url);
     await app.listen({ port: config.app.port, host: config.app.host }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'EADDRINUSE' ? portInUse(config.app.port, 'PORT', 'The HTTP server') : error;

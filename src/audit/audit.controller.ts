@@ -13,13 +13,19 @@ import { AuditService } from './audit.service';
 import { AuditListResponseDto } from './dto/audit-list-response.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
 import { AuditVerifyResponseDto } from './dto/audit-verify-response.dto';
+import { SecurityEventCountDto, SecurityEventsResponseDto } from './dto/security-events.dto';
+import { SECURITY_EVENT_RETENTION_DAYS, SecurityEventsService } from './security-events.service';
+import { LimitQueryDto } from '../infra/http/limit-query.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorResponseDto })
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly securityCounts: SecurityEventsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first; filters combine with AND; limit defaults to 100' })
@@ -40,5 +46,15 @@ export class AuditController {
   @ApiOkResponse({ type: AuditVerifyResponseDto, description: 'ok=false names the first broken link' })
   async verify(): Promise<AuditVerifyResponseDto> {
     return toAuditVerifyResponse(await this.audit.verifyChain());
+  }
+
+  @Get('security-events')
+  @ApiOperation({
+    summary: `Failed and throttled logins of unauthenticated callers, counted per address and minute (kept ${SECURITY_EVENT_RETENTION_DAYS} days); limit defaults to 100`,
+  })
+  @ApiOkResponse({ type: SecurityEventsResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async securityEvents(@Query() { limit }: LimitQueryDto): Promise<SecurityEventsResponseDto> {
+    return { items: (await this.securityCounts.recent(limit ?? 100)).map((c) => SecurityEventCountDto.from(c)) };
   }
 }

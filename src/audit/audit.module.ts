@@ -5,6 +5,7 @@ import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { ConfigChangeAuditor } from './config-change.auditor';
+import { SecurityEventsService } from './security-events.service';
 
 /**
  * The append-only audit trail, fed by domain events on the global EventBus (EventsModule) and by the
@@ -13,7 +14,7 @@ import { ConfigChangeAuditor } from './config-change.auditor';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService, ConfigChangeAuditor],
+  providers: [AuditRepository, AuditService, ConfigChangeAuditor, SecurityEventsService],
   exports: [AuditService],
 })
 export class AuditModule {}

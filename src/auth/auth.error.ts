@@ -23,6 +23,8 @@ const AUTH_ERROR_KIND = {
   LOGIN_THROTTLED: 'RATE_LIMITED',
   /** Another request (or instance) changed the password between our read and our write. */
   PASSWORD_CHANGE_CONFLICT: 'CONFLICT',
+  /** Too many password checks are waiting already (a guessing flood); details.retryAfterSeconds. */
+  LOGIN_BUSY: 'UNAVAILABLE',
   /** The credentials row is missing: bootstrap did not run or the table was emptied by hand. */
   CREDENTIALS_MISSING: 'UNAVAILABLE',
 } as const satisfies Record<string, DomainErrorKind>;
@@ -42,6 +44,7 @@ const DEFAULT_MESSAGE: Record<AuthErrorCode, string> = {
   LOGIN_THROTTLED: 'Too many failed attempts; try again later',
   PASSWORD_CHANGE_CONFLICT: 'The password was changed concurrently; retry',
   CREDENTIALS_MISSING: 'Authentication is not available',
+  LOGIN_BUSY: 'Too many logins in progress; retry shortly',
 };
 
 export class AuthError extends DomainError<AuthErrorCode> {

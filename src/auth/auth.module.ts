@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -11,6 +11,8 @@ import { AuthCredentialsEntity } from './entities/auth-credentials.entity';
 import { InitialCredentialsBootstrap } from './initial-credentials.bootstrap';
 import { jwtModuleOptions } from './jwt.options';
 import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy';
+import { GlobalLoginBudget } from './global-login-budget';
+import { LoginRequestMiddleware } from './login-request.middleware';
 import { LoginThrottle } from './login-throttle';
 import { BCRYPT_COST, BcryptPasswordHasher, PasswordHasher } from './password-hasher';
 import { PasswordVersionCache } from './password-version.cache';
@@ -31,6 +33,7 @@ import { PasswordVersionCache } from './password-version.cache';
     AuthService,
     JwtStrategy,
     LoginThrottle,
+    GlobalLoginBudget,
     PasswordVersionCache,
     InitialCredentialsBootstrap,
     { provide: AuthCredentialsRepository, useClass: AuthCredentialsTypeormRepository },
@@ -38,4 +41,8 @@ import { PasswordVersionCache } from './password-version.cache';
   ],
   exports: [AuthService],
 })
-export class AuthModule {}
+export class AuthModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(LoginRequestMiddleware).forRoutes({ path: 'auth/login', method: RequestMethod.POST });
+  }
+}

@@ -14,6 +14,7 @@ import { AuthError } from './auth.error';
 import { AuthPrincipal, AuthService } from './auth.service';
 import { OPERATOR_SUBJECT } from './domain/token-claims';
 import { jwtModuleOptions } from './jwt.options';
+import { GlobalLoginBudget } from './global-login-budget';
 import { LoginThrottle } from './login-throttle';
 import { REDIS } from '../infra/redis/redis.module';
 import { BcryptPasswordHasher, PasswordHasher } from './password-hasher';
@@ -84,6 +85,7 @@ describe(AuthService.name, () => {
         AuthService,
         PasswordVersionCache,
         LoginThrottle,
+        GlobalLoginBudget,
         EventBus,
         { provide: APP_CONFIG, useValue: config },
         // No REDIS_URL: throttling counts in memory (the shared-Redis path has its own integration spec).
@@ -99,6 +101,10 @@ describe(AuthService.name, () => {
     published = [];
     events.on('auth.login-failed', (payload) => void published.push({ name: 'auth.login-failed', payload }));
     events.on('auth.password-changed', (payload) => void published.push({ name: 'auth.password-changed', payload }));
+    events.on(
+      'auth.password-check-failed',
+      (payload) => void published.push({ name: 'auth.password-check-failed', payload }),
+    );
   });
 
   const errorOf = async (promise: Promise<unknown>): Promise<AuthError> => {
@@ -248,8 +254,12 @@ describe(AuthService.name, () => {
 
       expect(error).toMatchObject({ code: 'WRONG_PASSWORD', kind: 'FORBIDDEN' });
       expect(repository.row?.passwordVersion).toBe(1);
+      // An authenticated principal's failure: audited with its actor, not merely counted per address.
       expect(published).toEqual([
-        { name: 'auth.login-failed', payload: { traceId: undefined, clientAddress: CLIENT, throttled: false } },
+        {
+          name: 'auth.password-check-failed',
+          payload: { traceId: undefined, actor: principal.sub, clientAddress: CLIENT },
+        },
       ]);
       for (let i = 0; i < 2; i++)
         await errorOf(sut.changePassword(principal, { currentPassword: 'not-it', newPassword: NEW_PASSWORD }, CLIENT));

@@ -16,6 +16,8 @@ import {
   tokenValidity,
   TokenValidity,
 } from './domain/token-claims';
+import { BcryptQueueFullError } from './bcrypt-worker';
+import { GlobalLoginBudget } from './global-login-budget';
 import { JWT_ALGORITHMS } from './jwt.options';
 import { LoginThrottle } from './login-throttle';
 import { BCRYPT_MAX_PASSWORD_BYTES, PasswordHasher } from './password-hasher';
@@ -47,6 +49,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly versions: PasswordVersionCache,
     private readonly throttle: LoginThrottle,
+    private readonly globalBudget: GlobalLoginBudget,
     private readonly events: EventBus,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -56,11 +59,12 @@ export class AuthService {
   async login(password: string, clientAddress: string): Promise<IssuedToken> {
     await this.attempt(clientAddress);
     const stored = await this.storedCredentials();
-    if (!(await this.hasher.verify(password, stored.passwordHash))) {
+    if (!(await this.checkPassword(password, stored.passwordHash, clientAddress))) {
       this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: false });
       throw new AuthError('INVALID_CREDENTIALS');
     }
     await this.throttle.succeeded(clientAddress);
+    this.globalBudget.succeeded(clientAddress);
     return this.issue(stored.passwordVersion);
   }
 
@@ -77,8 +81,12 @@ export class AuthService {
   ): Promise<IssuedToken> {
     await this.attempt(clientAddress);
     const stored = await this.storedCredentials();
-    if (!(await this.hasher.verify(input.currentPassword, stored.passwordHash))) {
-      this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: false });
+    if (!(await this.checkPassword(input.currentPassword, stored.passwordHash, clientAddress))) {
+      this.events.publish('auth.password-check-failed', {
+        traceId: currentTraceId(),
+        actor: principal.sub,
+        clientAddress,
+      });
       throw new AuthError('WRONG_PASSWORD');
     }
     await this.throttle.succeeded(clientAddress);
@@ -133,6 +141,34 @@ export class AuthService {
     if (!claims) throw new AuthError('INVALID_TOKEN');
     if (isRevoked(claims, await this.versions.current())) throw new AuthError('TOKEN_REVOKED');
     return Object.freeze(claims);
+  }
+
+  /**
+   * One bcrypt comparison under the global budget: refused (429) without running while the budget is blown
+   * (except for trusted addresses, which also go first in the queue), refused (503 LOGIN_BUSY) when too many
+   * checks are already waiting; a wrong password spends from the budget.
+   */
+  private async checkPassword(password: string, passwordHash: string, clientAddress: string): Promise<boolean> {
+    const blockedFor = this.globalBudget.blockedForSeconds(clientAddress);
+    if (blockedFor > 0) {
+      this.events.publish('auth.login-failed', { traceId: currentTraceId(), clientAddress, throttled: true });
+      throw AuthError.throttled(blockedFor);
+    }
+    let matches: boolean;
+    try {
+      matches = await this.hasher.verify(password, passwordHash, {
+        priority: this.globalBudget.isTrusted(clientAddress),
+      });
+    } catch (error: unknown) {
+      if (error instanceof BcryptQueueFullError) {
+        // A full queue means a flood: it spends from the budget like a wrong password, or it would never run out.
+        this.globalBudget.failed();
+        throw new AuthError('LOGIN_BUSY', undefined, { retryAfterSeconds: 1 });
+      }
+      throw error;
+    }
+    if (!matches) this.globalBudget.failed();
+    return matches;
   }
 
   private async attempt(clientAddress: string): Promise<void> {

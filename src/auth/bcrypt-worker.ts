@@ -23,32 +23,58 @@ parentPort.on('message', ({ id, job }) => {
 });
 `;
 
+/** The normal lane is full: the caller should answer "busy, retry shortly" instead of waiting behind a flood. */
+export class BcryptQueueFullError extends Error {
+  constructor() {
+    super('bcrypt queue full');
+    this.name = 'BcryptQueueFullError';
+  }
+}
+
+/** Normal-lane jobs waiting (not counting the one running) before new ones are refused. */
+export const BCRYPT_MAX_QUEUED = 8;
+
+interface QueuedJob {
+  readonly job: Job;
+  readonly resolve: (value: string | boolean) => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * One worker thread for bcrypt. bcryptjs is pure JavaScript: on the main thread a cost-12 hash holds the event
  * loop in ~100 ms slices for ~0.5 s, which delays every market-data frame and trips the event-loop readiness
  * check on each login. Off-thread, the loop stays free. One worker also caps password hashing at one core however
- * many logins arrive at once (jobs queue in order).
+ * many logins arrive at once.
+ * Jobs are handed to the worker one at a time from two lanes: `priority` (the operator from an address that
+ * logged in before, and hashing a new password) always goes next; the normal lane holds at most `maxQueued` jobs
+ * and refuses more (BcryptQueueFullError), so a distributed guess can neither grow memory nor delay a correct
+ * login by more than one comparison.
  * Started on first use, referenced only while a job is pending (an idle worker never keeps the process alive),
  * restarted after a crash.
  */
 export class BcryptWorker {
   private worker: Worker | null = null;
   private nextId = 0;
-  private readonly pending = new Map<
-    number,
-    { resolve: (value: string | boolean) => void; reject: (error: Error) => void }
-  >();
+  private running: { readonly id: number; readonly queued: QueuedJob } | null = null;
+  private readonly priority: QueuedJob[] = [];
+  private readonly normal: QueuedJob[] = [];
 
-  run(job: Extract<Job, { op: 'hash' }>): Promise<string>;
-  run(job: Extract<Job, { op: 'compare' }>): Promise<boolean>;
-  run(job: Job): Promise<string | boolean> {
-    const worker = this.ensureWorker();
-    const id = ++this.nextId;
+  constructor(private readonly maxQueued = BCRYPT_MAX_QUEUED) {}
+
+  run(job: Extract<Job, { op: 'hash' }>, options?: { readonly priority?: boolean }): Promise<string>;
+  run(job: Extract<Job, { op: 'compare' }>, options?: { readonly priority?: boolean }): Promise<boolean>;
+  run(job: Job, options: { readonly priority?: boolean } = {}): Promise<string | boolean> {
+    const lane = options.priority ? this.priority : this.normal;
+    if (!options.priority && this.normal.length >= this.maxQueued) return Promise.reject(new BcryptQueueFullError());
     return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) worker.ref(); // a caller awaiting a hash keeps the process alive
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, job });
+      lane.push({ job, resolve, reject });
+      this.startNext();
     });
+  }
+
+  /** Jobs waiting in either lane, not counting the one running. */
+  get queued(): number {
+    return this.priority.length + this.normal.length;
   }
 
   async close(): Promise<void> {
@@ -58,16 +84,28 @@ export class BcryptWorker {
     await worker?.terminate();
   }
 
+  private startNext(): void {
+    if (this.running) return;
+    const next = this.priority.shift() ?? this.normal.shift();
+    if (!next) return;
+    const worker = this.ensureWorker();
+    const id = ++this.nextId;
+    this.running = { id, queued: next };
+    worker.ref(); // a caller awaiting a hash keeps the process alive
+    worker.postMessage({ id, job: next.job });
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: require.resolve('bcryptjs') } });
     worker.on('message', (reply: Reply) => {
-      const waiter = this.pending.get(reply.id);
-      if (!waiter) return;
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) worker.unref(); // an idle worker never keeps the process alive
-      if (reply.error !== undefined) waiter.reject(new Error(`bcrypt failed: ${reply.error}`));
-      else waiter.resolve(reply.result as string | boolean);
+      const running = this.running;
+      if (!running || running.id !== reply.id) return;
+      this.running = null;
+      worker.unref(); // an idle worker never keeps the process alive
+      if (reply.error !== undefined) running.queued.reject(new Error(`bcrypt failed: ${reply.error}`));
+      else running.queued.resolve(reply.result as string | boolean);
+      this.startNext();
     });
     const abandon = (error: Error) => {
       if (this.worker !== worker) return;
@@ -83,7 +121,10 @@ export class BcryptWorker {
   }
 
   private failAll(error: Error): void {
-    for (const waiter of this.pending.values()) waiter.reject(error);
-    this.pending.clear();
+    const running = this.running;
+    this.running = null;
+    running?.queued.reject(error);
+    for (const waiter of this.priority.splice(0)) waiter.reject(error);
+    for (const waiter of this.normal.splice(0)) waiter.reject(error);
   }
 }

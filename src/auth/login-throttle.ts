@@ -53,6 +53,20 @@ export class LoginThrottle {
     }
   }
 
+  /** Seconds until `clientAddress` may try again, or 0 when it has attempts left. Takes nothing. */
+  async blockedForSeconds(clientAddress: string): Promise<number> {
+    const state = await this.limiter.get(keyOf(clientAddress));
+    return state !== null && state.consumedPoints >= this.limiter.points ? retryAfterSeconds(state) : 0;
+  }
+
+  /**
+   * Counts a login request that never reached the password check (malformed, oversized, nested, non-JSON body)
+   * as a failure: junk must not be a free way to probe the endpoint or to load the server past the throttle.
+   */
+  async penalize(clientAddress: string): Promise<void> {
+    await this.limiter.penalty(keyOf(clientAddress), 1);
+  }
+
   async succeeded(clientAddress: string): Promise<void> {
     await this.limiter.delete(keyOf(clientAddress));
   }

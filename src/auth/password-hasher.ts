@@ -10,7 +10,11 @@ export const BCRYPT_MAX_PASSWORD_BYTES = 72;
 /** One-way password hashing; a DI token so specs can run a cheaper cost without touching the service. */
 export abstract class PasswordHasher {
   abstract hash(password: string): Promise<string>;
-  abstract verify(password: string, passwordHash: string): Promise<boolean>;
+  /**
+   * `priority`: ahead of every other check (a caller trusted by a recent success). Without it the check may be
+   * refused with BcryptQueueFullError when too many are waiting.
+   */
+  abstract verify(password: string, passwordHash: string, options?: { readonly priority?: boolean }): Promise<boolean>;
 }
 
 /** bcryptjs (pure JS, no native build), run on a worker thread so hashing never stalls the event loop. */
@@ -22,11 +26,14 @@ export class BcryptPasswordHasher extends PasswordHasher implements OnModuleDest
   }
 
   hash(password: string): Promise<string> {
-    return this.worker.run({ op: 'hash', password, cost: this.cost });
+    // Only an authenticated password change or the bootstrap hash: never behind a flood of guesses.
+    return this.worker.run({ op: 'hash', password, cost: this.cost }, { priority: true });
   }
 
-  verify(password: string, passwordHash: string): Promise<boolean> {
-    return this.worker.run({ op: 'compare', password, hash: passwordHash });
+  verify(password: string, passwordHash: string, options: { readonly priority?: boolean } = {}): Promise<boolean> {
+    // bcrypt would compare only the first 72 bytes, so "the password + anything" would match: never equal.
+    if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_PASSWORD_BYTES) return Promise.resolve(false);
+    return this.worker.run({ op: 'compare', password, hash: passwordHash }, options);
   }
 
   async onModuleDestroy(): Promise<void> {

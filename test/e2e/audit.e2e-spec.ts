@@ -112,13 +112,21 @@ describe('GET /audit', () => {
     expect(beforeWindow.body).toMatchObject({ items: [], total: 0 });
   });
 
-  it('should record a failed login as LOGIN_FAILED under the request trace id', async () => {
-    const response = await fetch(`${ctx.baseUrl}/auth/login`, {
+  it("should count anonymous failed logins per address (no audit rows) and audit the operator's wrong password", async () => {
+    const failedLogin = (traceId: string) =>
+      fetch(`${ctx.baseUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-trace-id': traceId },
+        body: JSON.stringify({ password: 'not-the-password' }),
+      });
+    expect((await failedLogin('audit-e2e-login-1')).status).toBe(401);
+    expect((await failedLogin('audit-e2e-login-2')).status).toBe(401);
+    const wrongCurrent = await fetch(`${ctx.baseUrl}/auth/change-password`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-trace-id': 'audit-e2e-login' },
-      body: JSON.stringify({ password: 'not-the-password' }),
+      headers: { ...auth, 'content-type': 'application/json', 'x-trace-id': 'audit-e2e-login' },
+      body: JSON.stringify({ current_password: 'not-the-password', new_password: 'another-long-passphrase' }),
     });
-    expect(response.status).toBe(401);
+    expect(wrongCurrent.status).toBe(403);
 
     await rowsOnceWritten({ trace_id: 'audit-e2e-login' }, 1);
     const failures = await getAudit({
@@ -129,16 +137,26 @@ describe('GET /audit', () => {
     });
     const successes = await getAudit({ action: 'LOGIN_FAILED', success: 'true' });
 
+    // Only the authenticated principal's failure is an audit row; the anonymous ones are counts that expire.
     expect(failures.body.items).toEqual([
       expect.objectContaining({
         action: 'LOGIN_FAILED',
+        actor: 'operator',
         success: false,
         trace_id: 'audit-e2e-login',
-        error_message: 'invalid credentials',
+        error_message: 'wrong current password',
       }),
     ]);
     expect(JSON.stringify(failures.body)).not.toContain('not-the-password');
     expect(successes.body).toMatchObject({ items: [], total: 0 });
+    expect((await getAudit({ trace_id: 'audit-e2e-login-1' })).body.total).toBe(0);
+    const counts = (await (await fetch(`${ctx.baseUrl}/audit/security-events`, { headers: auth })).json()) as {
+      items: Array<{ kind: string; client_address: string; count: number }>;
+    };
+    expect(counts.items).toEqual([
+      expect.objectContaining({ kind: 'login_failed', client_address: '127.0.0.1', count: 2 }),
+    ]);
+    await loginToken(ctx.baseUrl); // resets this address's failure count for the scenarios below
   });
 
   it('should page newest first with limit and offset, and count every matching row in total', async () => {

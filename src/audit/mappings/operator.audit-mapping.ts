@@ -31,14 +31,16 @@ export const OPERATOR_AUDIT: AuditMapping = {
     traceId: event.traceId,
   }),
 
-  'auth.login-failed': (event) => ({
+  // Only authenticated principals: unauthenticated login failures are counted per address in
+  // security_event_counts (SecurityEventsService), where a flood costs one expiring row per address and minute.
+  'auth.password-check-failed': (event) => ({
     action: 'LOGIN_FAILED',
     entityType: 'auth',
     entityId: 'credentials',
-    actor: event.clientAddress,
-    context: { clientAddress: event.clientAddress, throttled: event.throttled },
+    actor: event.actor,
+    context: { clientAddress: event.clientAddress },
     success: false,
-    errorMessage: event.throttled ? 'login throttled' : 'invalid credentials',
+    errorMessage: 'wrong current password',
     traceId: event.traceId,
   }),
 

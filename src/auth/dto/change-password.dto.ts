@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { PASSWORD_INPUT_MAX_LENGTH } from './login.dto';
+import { MaxUtf8Bytes } from './max-utf8-bytes.decorator';
+import { PASSWORD_INPUT_MAX_LENGTH, PASSWORD_MAX_BYTES } from './login.dto';
 
 /**
  * The minimum length of new_password is configuration (PASSWORD_MIN_LENGTH), which a DTO cannot see; the service
@@ -11,6 +12,9 @@ export class ChangePasswordDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_INPUT_MAX_LENGTH)
+  @MaxUtf8Bytes(PASSWORD_MAX_BYTES, {
+    message: '$property must be at most 72 bytes in UTF-8 (bcrypt reads no further)',
+  })
   current_password: string;
 
   @ApiProperty({

@@ -104,6 +104,14 @@ export interface AppConfig {
     readonly maxConnectionsPerAddress: number;
   };
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
+  readonly http: {
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly maxConnections: number;
+  };
+  readonly loginGlobal: { readonly maxFailures: number; readonly maxBackoffSeconds: number };
+  readonly migrationUrl?: string;
   /** The effective environment, secrets masked: what GET /bot/config returns. */
   readonly masked: Readonly<Record<string, string | number | boolean | null>>;
 }
@@ -134,6 +142,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
   if (schema.IMBALANCE_SELL_THRESHOLD >= schema.IMBALANCE_BUY_THRESHOLD && problems.length === 0) {
     problems.push('IMBALANCE_SELL_THRESHOLD must be lower than IMBALANCE_BUY_THRESHOLD');
   }
+  problems.push(...initialPasswordProblems(schema));
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const dataDir = absolute(schema.DATA_DIR);
@@ -247,6 +256,17 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
       maxConnectionsPerAddress: schema.WS_MAX_CONNECTIONS_PER_ADDRESS,
     },
     redis: { url: schema.REDIS_URL, keyPrefix: schema.REDIS_KEY_PREFIX },
+    http: {
+      requestTimeoutMs: schema.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: schema.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: schema.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: schema.HTTP_MAX_CONNECTIONS,
+    },
+    loginGlobal: {
+      maxFailures: schema.LOGIN_GLOBAL_MAX_FAILURES,
+      maxBackoffSeconds: schema.LOGIN_GLOBAL_MAX_BACKOFF_SECONDS,
+    },
+    migrationUrl: schema.DATABASE_MIGRATION_URL,
     masked: maskedView(schema),
   };
   return deepFreeze(config);
@@ -347,4 +367,19 @@ function deepFreeze<T>(value: T): T {
 function parseCrashAt(value: string): { point: string; occurrence: number } {
   const [point, occurrence] = value.split(':');
   return { point, occurrence: Number(occurrence) };
+}
+
+/**
+ * APP_PASSWORD becomes the first password, so it obeys the rules of a changed one: at least PASSWORD_MIN_LENGTH
+ * characters and at most 72 bytes in UTF-8 (bcrypt reads no further; longer ones are refused, not cut).
+ */
+function initialPasswordProblems(schema: EnvSchema): string[] {
+  const password = schema.APP_PASSWORD;
+  if (password === undefined || typeof password !== 'string') return [];
+  const problems: string[] = [];
+  if (password.length < schema.PASSWORD_MIN_LENGTH) {
+    problems.push(`APP_PASSWORD must be at least PASSWORD_MIN_LENGTH (${schema.PASSWORD_MIN_LENGTH}) characters`);
+  }
+  if (Buffer.byteLength(password, 'utf8') > 72) problems.push('APP_PASSWORD must be at most 72 bytes in UTF-8');
+  return problems;
 }

@@ -33,6 +33,7 @@ export const SECRET_VARIABLES = [
   'DATABASE_URL',
   'REDIS_URL',
   'SIM_API_SECRET',
+  'DATABASE_MIGRATION_URL',
 ] as const;
 
 const DURATION = /^\d+(s|m|h|d)?$/;
@@ -567,4 +568,56 @@ export class EnvSchema {
   @IsString()
   @MaxLength(64)
   NODE_ENV?: string;
+  /** Whole request (headers and body) must arrive within this; a client trickling a body is cut (408). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_HEADERS_TIMEOUT_MS = 10000;
+
+  /** An idle keep-alive connection is closed after this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5000;
+
+  /** Open TCP connections (HTTP and /ws) the server accepts at once; further ones are closed on accept. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(100000)
+  HTTP_MAX_CONNECTIONS = 1024;
+
+  /**
+   * Failed password checks allowed per LOGIN_WINDOW_SECONDS across ALL addresses (a distributed guess). Over it,
+   * password checks from addresses without a recent successful login are refused for a backoff that doubles per
+   * window spent over budget, capped at LOGIN_GLOBAL_MAX_BACKOFF_SECONDS (never a permanent lock-out).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  LOGIN_GLOBAL_MAX_FAILURES = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  LOGIN_GLOBAL_MAX_BACKOFF_SECONDS = 300;
+
+  /**
+   * Owner role URL used only to run migrations (DDL, grants); the app itself then connects with DATABASE_URL,
+   * which should be a role with data rights only (see migrations/*-least-privilege-app-role.ts).
+   */
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_MIGRATION_URL must be a postgres:// connection URL' })
+  DATABASE_MIGRATION_URL?: string;
 }

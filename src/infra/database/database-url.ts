@@ -5,7 +5,10 @@ import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postg
 export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 
 export interface ResolvedDatabase {
+  /** What the app connects as (DATABASE_URL; embedded: a login role with data rights only). */
   readonly url: string;
+  /** What migrations run as: DATABASE_MIGRATION_URL, the embedded superuser, or else `url` itself. */
+  readonly migrationUrl: string;
   readonly embedded: boolean;
   /** Start-up remarks worth one log line each (e.g. a port fallback). */
   readonly notes: readonly string[];
@@ -22,7 +25,10 @@ export async function resolveDatabase(
   onLog?: (line: string) => void,
   options: { readonly stopOnSignals?: boolean } = {},
 ): Promise<ResolvedDatabase> {
-  if (config.database.url) return { url: config.database.url, embedded: false, notes: [], stop: async () => undefined };
+  if (config.database.url) {
+    const url = config.database.url;
+    return { url, migrationUrl: config.migrationUrl ?? url, embedded: false, notes: [], stop: async () => undefined };
+  }
   const server: RunningEmbeddedPostgres = await startEmbeddedPostgres({
     dataDir: config.database.embeddedDir,
     port: config.database.embeddedPort,
@@ -31,5 +37,11 @@ export async function resolveDatabase(
     onLog,
     stopOnSignals: options.stopOnSignals,
   });
-  return { url: server.url, embedded: true, notes: server.notes, stop: () => server.stop() };
+  return {
+    url: server.appUrl,
+    migrationUrl: server.url,
+    embedded: true,
+    notes: server.notes,
+    stop: () => server.stop(),
+  };
 }

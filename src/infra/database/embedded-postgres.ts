@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import { dirname, join, parse } from 'node:path';
 import { Client } from 'pg';
 import { anyFreePort, isPortFree, portInUse, StartupError } from '../startup/startup-error';
+import { APP_GROUP_ROLE } from '../../../migrations/1764000000910-least-privilege-app-role';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -25,11 +26,14 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface RunningEmbeddedPostgres {
+  /** The superuser: migrations only. */
   readonly url: string;
   /** The port it listens on (differs from the requested one after a fallback). */
   readonly port: number;
   /** Said once at start-up, e.g. the port fallback or how the server reaches a directory root cannot share. */
   readonly notes: readonly string[];
+  /** EMBEDDED_APP_ROLE, a member of the migrations' least-privilege group role: what the app runs as. */
+  readonly appUrl: string;
   stop(): Promise<void>;
 }
 
@@ -91,7 +95,42 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stop();
     throw error;
   }
-  return { url: `${base}/${options.database}`, port, notes, stop };
+  const appPassword = passwordFor(`${options.dataDir}-app`);
+  try {
+    await ensureAppRole(`${base}/postgres`, appPassword);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const appBase = `postgres://${EMBEDDED_APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}`;
+  return { url: `${base}/${options.database}`, appUrl: `${appBase}/${options.database}`, port, notes, stop };
+}
+
+/** The embedded server's application login role; its rights come from the group role the migrations grant. */
+export const EMBEDDED_APP_ROLE = 'bybit_scalper';
+
+/**
+ * Creates (or re-keys) the app's login role and makes it a member of the least-privilege group role, which is
+ * created here too when missing so the grant can be made before the first migration (which fills its rights).
+ */
+async function ensureAppRole(adminUrl: string, password: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const literal = client.escapeLiteral(password);
+    await client.query(`DO $$ BEGIN
+        CREATE ROLE ${APP_GROUP_ROLE} NOLOGIN;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$`);
+    const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [EMBEDDED_APP_ROLE]);
+    const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER';
+    await client.query(
+      `${verb} ROLE ${EMBEDDED_APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal}`,
+    );
+    await client.query(`GRANT ${APP_GROUP_ROLE} TO ${EMBEDDED_APP_ROLE}`);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -4,18 +4,20 @@ import { revertLastMigration, runMigrations } from './data-source';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
 
-/** `npm run migration:run | migration:revert | migration:show`, against DATABASE_URL or the embedded server. */
+/** `npm run migration:run | migration:revert | migration:show`, as DATABASE_MIGRATION_URL (else DATABASE_URL) or the embedded superuser. */
 async function main(command: string | undefined): Promise<void> {
   const config = loadAppConfig(process.env);
   const database = await resolveDatabase(config);
   try {
     if (command === 'run') {
-      const applied = await runMigrations(database.url);
+      const applied = await runMigrations(database.migrationUrl);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
     } else if (command === 'revert') {
-      console.log((await revertLastMigration(database.url)) ? 'Reverted the last migration' : 'Nothing to revert');
+      console.log(
+        (await revertLastMigration(database.migrationUrl)) ? 'Reverted the last migration' : 'Nothing to revert',
+      );
     } else if (command === 'show') {
-      const source = await new DataSource(dataSourceOptions(database.url, 1)).initialize();
+      const source = await new DataSource(dataSourceOptions(database.migrationUrl, 1)).initialize();
       const pending = await source.showMigrations();
       console.log(pending ? 'There are pending migrations' : 'Schema is up to date');
       await source.destroy();

@@ -16,7 +16,10 @@ export interface DomainEvents {
     readonly reason: string;
   };
   'auth.password-changed': { readonly traceId?: string; readonly actor: string; readonly passwordVersion: number };
+  /** A login refused (wrong password or throttled) to an unauthenticated caller: counted, not audited. */
   'auth.login-failed': { readonly traceId?: string; readonly clientAddress: string; readonly throttled: boolean };
+  /** A wrong current password given by an authenticated principal (change-password): audited. */
+  'auth.password-check-failed': { readonly traceId?: string; readonly actor: string; readonly clientAddress: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

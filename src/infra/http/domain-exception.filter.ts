@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertUnreachable, DomainError, DomainErrorKind } from '../../common/domain-error';
+import { redactUrl } from '../logging/redaction';
 
 /** The SPEC's one error shape. */
 export interface ErrorBody {
@@ -55,7 +56,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const { body, retryAfterSeconds } = toErrorBody(exception, String(request.id ?? ''));
     // A probe's 503 (readiness while the app starts or a dependency is down) is its answer, not a server fault.
     const probeAnswer = body.statusCode === 503 && request.url.startsWith('/health/');
-    if (body.statusCode >= 500 && !probeAnswer) this.logger.error({ err: exception, path: request.url }, body.message);
+    if (body.statusCode >= 500 && !probeAnswer)
+      this.logger.error({ err: exception, path: redactUrl(request.url) }, body.message);
     if (retryAfterSeconds !== undefined) void reply.header('Retry-After', String(retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }

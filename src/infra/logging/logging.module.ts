@@ -6,6 +6,7 @@ import { LoggerModule, Params } from 'nestjs-pino';
 import * as nestjsPinoInternals from 'nestjs-pino/PinoLogger';
 import type { AppConfig } from '../config/app-config';
 import { createLogSinks, LogSinks, LogSinksOptions } from './log-sinks';
+import { redactUrl } from './redaction';
 
 const LOG_SINKS = Symbol('LOG_SINKS');
 
@@ -56,11 +57,11 @@ export class RequestLogHook implements OnModuleInit {
           {
             trace_id: request.id,
             method: request.method,
-            url: request.url,
+            url: redactUrl(request.url),
             statusCode: reply.statusCode,
             responseTime: reply.elapsedTime,
           },
-          `${request.method} ${request.url} ${reply.statusCode}`,
+          `${request.method} ${redactUrl(request.url)} ${reply.statusCode}`,
         );
       }
       done();

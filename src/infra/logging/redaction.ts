@@ -42,3 +42,32 @@ export const REDACT_PATHS: readonly string[] = [
   ...['apiSecret', 'api_secret', 'secret', 'apiKey'].map((key) => `*.exchange.${key}`),
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
 ];
+
+/** Query parameters whose values never reach a log line (`/ws?token=…` carries a bearer token). */
+const SECRET_QUERY_PARAMETER = /token|password|secret|key|signature|auth|session|code/i;
+
+/**
+ * The URL as it may be logged: path as is, the value of every query parameter that could hold a credential
+ * replaced by REDACTED (names kept, so the line still says what was sent). Parsing is linear and never throws.
+ */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // A malformed escape: judge the raw name.
+      }
+      return eq >= 0 && SECRET_QUERY_PARAMETER.test(decoded) ? `${name}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, q)}?${query}`;
+}

@@ -453,10 +453,11 @@ describe('audit rows from domain events', () => {
           reason: 'manual',
         }),
         await publishAndRead('auth.password-changed', { traceId: 'tr-op-pw', actor: 'operator', passwordVersion: 2 }),
-        await publishAndRead('auth.login-failed', {
+        // An authenticated principal's failed password check; anonymous login failures are counted instead.
+        await publishAndRead('auth.password-check-failed', {
           traceId: 'tr-op-login',
+          actor: 'operator',
           clientAddress: '203.0.113.7',
-          throttled: true,
         }),
         await publishAndRead('exchange.breaker-changed', {
           traceId: 'tr-op-breaker',

@@ -178,7 +178,11 @@ describe('audit_logs append-only', () => {
       bus.publish('bot.started', { traceId: 'tr-start', actor: 'operator', previous: 'stopped', mode: 'sim' });
       bus.publish('bot.stopped', { traceId: 'tr-stop', actor: 'operator', previous: 'running', reason: 'manual' });
       bus.publish('auth.password-changed', { traceId: 'tr-pw', actor: 'operator', passwordVersion: 2 });
-      bus.publish('auth.login-failed', { traceId: 'tr-login', clientAddress: '203.0.113.7', throttled: false });
+      bus.publish('auth.password-check-failed', {
+        traceId: 'tr-login',
+        actor: 'operator',
+        clientAddress: '203.0.113.7',
+      });
       await bus.drain();
 
       const rows = await Promise.all(
@@ -190,12 +194,15 @@ describe('audit_logs append-only', () => {
         { action: 'BOT_START', success: true, actor: 'operator' },
         { action: 'BOT_STOP', success: true, actor: 'operator' },
         { action: 'PASSWORD_CHANGE', success: true, actor: 'operator' },
-        { action: 'LOGIN_FAILED', success: false, actor: '203.0.113.7' },
+        { action: 'LOGIN_FAILED', success: false, actor: 'operator' },
       ]);
       expect(rows[0][0]).toMatchObject({ oldValue: { state: 'stopped' }, newValue: { state: 'running', mode: 'sim' } });
       expect(rows[1][0].reason).toBe('manual');
       expect(JSON.stringify(rows[2][0])).not.toMatch(/hash|password"/i);
-      expect(rows[3][0]).toMatchObject({ errorMessage: 'invalid credentials', context: { throttled: false } });
+      expect(rows[3][0]).toMatchObject({
+        errorMessage: 'wrong current password',
+        context: { clientAddress: '203.0.113.7' },
+      });
     });
 
     it('should stop writing when the module is destroyed', async () => {

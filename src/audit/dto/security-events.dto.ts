@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { SecurityEventCount } from '../domain/security-event-counter';
+
+export class SecurityEventCountDto {
+  @ApiProperty({ format: 'date-time', description: 'Start of the one-minute window' }) window_start: string;
+  @ApiProperty({ enum: ['login_failed', 'login_throttled'] }) kind: string;
+  @ApiProperty({ example: '203.0.113.7', description: "The caller's address, or * for overflow" })
+  client_address: string;
+  @ApiProperty({ minimum: 1 }) count: number;
+  @ApiProperty({ format: 'date-time' }) last_seen: string;
+
+  static from(count: SecurityEventCount): SecurityEventCountDto {
+    return {
+      window_start: count.windowStart.toISOString(),
+      kind: count.kind,
+      client_address: count.clientAddress,
+      count: count.count,
+      last_seen: count.lastSeen.toISOString(),
+    };
+  }
+}
+
+export class SecurityEventsResponseDto {
+  @ApiProperty({ type: [SecurityEventCountDto], description: 'Newest window first' })
+  items: SecurityEventCountDto[];
+}
