@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { isPositiveDecimal } from '../common/money';
 import { toUnits, fromUnits } from '../common/ticks';
 import { ExchangeConnectionService } from '../exchange/exchange-connection.service';
 import { ExchangeRest, PrivateStream } from '../exchange/exchange.port';
@@ -414,7 +415,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       if (!this.config.trading.pairs.includes(position.symbol)) continue;
       const lev = Number(position.leverage);
       if (lev >= 1) leverage = leverage === undefined ? lev : Math.min(leverage, lev);
-      if (position.side !== '' && Number(position.size) > 0) exchange.set(position.symbol, position);
+      if (position.side !== '' && isPositiveDecimal(position.size)) exchange.set(position.symbol, position);
     }
     const database = new Map<string, PositionEntity[]>();
     for (const position of await this.positions.findOpen({ symbols: this.config.trading.pairs })) {
@@ -458,7 +459,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
         { cause: `reconciled to exchange size ${held.size} @ ${held.entryPrice}`, actor: 'recovery' },
         {
           quantity: step ? fromUnits(toUnits(held.size, step, 'nearest'), step) : held.size,
-          entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : current.entryPrice,
+          entryPrice: isPositiveDecimal(held.entryPrice) ? held.entryPrice : current.entryPrice,
           openedAt: current.openedAt ?? this.clock.now(),
         },
       );
@@ -508,7 +509,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     const atMs = this.clock.nowMs();
     const traceId = currentTraceId();
     const entryOnGrid =
-      instrument && Number(held.entryPrice) > 0
+      instrument && isPositiveDecimal(held.entryPrice)
         ? fromUnits(toUnits(held.entryPrice, instrument.tickSize, 'nearest'), instrument.tickSize)
         : null;
     const exits =
@@ -537,7 +538,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       { cause: `exchange holds ${held.size} @ ${held.entryPrice}`, actor: 'recovery' },
       {
         quantity: held.size,
-        entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : null,
+        entryPrice: isPositiveDecimal(held.entryPrice) ? held.entryPrice : null,
         openedAt: new Date(held.createdTime || atMs),
       },
     );
