@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeRest } from '../exchange/exchange.port';
@@ -15,7 +14,6 @@ import { orderStatusFromExchange } from './domain/exchange-status';
 import { ORDER_TRANSITIONS, OrderStateMachine } from './domain/order.fsm';
 import { PositionStateMachine } from './domain/position.fsm';
 import { isPositiveDecimal } from '../common/money';
-import { fillOrder, fillPosition } from './domain/fill-ledger';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { PositionEntity } from './entities/position.entity';
@@ -23,7 +21,7 @@ import { toOrderView, toPositionView } from './execution.mapper';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { OrderChanges, OrderRepository } from './order.repository';
 import { PositionChanges, PositionRepository } from './position.repository';
-import { TradeRepository } from './trade.repository';
+import { TypeOrmExecutionStore } from './typeorm-execution.store';
 import { livePositionOf } from './live-position.mapper';
 
 /** Who caused a change, as recorded in audit rows. */
@@ -50,10 +48,9 @@ export class OrderTracker {
   private readonly sending = new Set<string>();
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
     private readonly positions: PositionRepository,
-    private readonly trades: TradeRepository,
+    private readonly store: TypeOrmExecutionStore,
     private readonly instruments: InstrumentsService,
     private readonly rest: ExchangeRest,
     private readonly live: LivePositions,
@@ -382,11 +379,29 @@ export class OrderTracker {
   }
 
   private async applyExecution(orderId: string, execution: ExchangeExecution, actor: Actor): Promise<boolean> {
-    const outcome = await retryOnConflict(() =>
-      this.dataSource.transaction((manager) => this.applyExecutionIn(manager, orderId, execution)),
+    const fee = execution.execFee || '0';
+    const outcome = await this.store.applyExecution(
+      orderId,
+      {
+        execId: execution.execId,
+        price: execution.execPrice,
+        quantity: execution.execQty,
+        fee,
+        feeCurrency: execution.feeCurrency || null,
+        isMaker: execution.isMaker,
+        atMs: execution.execTime || this.clock.nowMs(),
+      },
+      (order) => this.instruments.get(order.symbol)?.qtyStep ?? stepOf(execution.execQty),
+      () => this.crash.reached('trade-persisted'),
     );
     if (!outcome) return false;
-    const { order, before, position, fee } = outcome;
+    const { order, before, position } = outcome;
+    if (position && isPositiveDecimal(outcome.excessQuantity)) {
+      this.logger.warn(
+        { positionId: position.id, execId: execution.execId, excess: outcome.excessQuantity },
+        'fill larger than the open position; the excess is not applied',
+      );
+    }
     this.events.publish('order.filled', {
       traceId: order.traceId ?? undefined,
       actor,
@@ -444,62 +459,6 @@ export class OrderTracker {
       });
     }
     return true;
-  }
-
-  /** Trade row, order fill figures and position figures in one transaction: all of a fill, or none of it. */
-  private async applyExecutionIn(manager: EntityManager, orderId: string, execution: ExchangeExecution) {
-    const orders = this.orders.withManager(manager);
-    const order = await orders.findById(orderId);
-    if (!order) return undefined;
-    const instrument = this.instruments.get(order.symbol);
-    const qtyStep = instrument?.qtyStep ?? stepOf(execution.execQty);
-    const fee = execution.execFee || '0';
-    const inserted = await this.trades.withManager(manager).insert({
-      execId: execution.execId,
-      orderId: order.id,
-      positionId: order.positionId,
-      symbol: order.symbol,
-      side: order.side,
-      price: execution.execPrice,
-      quantity: execution.execQty,
-      fee,
-      feeCurrency: execution.feeCurrency || null,
-      isMaker: execution.isMaker,
-      executedAt: new Date(execution.execTime || this.clock.nowMs()),
-      traceId: order.traceId,
-    });
-    if (!inserted.inserted) return undefined;
-    this.crash.reached('trade-persisted');
-
-    const fill = {
-      execId: execution.execId,
-      price: execution.execPrice,
-      quantity: execution.execQty,
-      fee,
-      atMs: execution.execTime || this.clock.nowMs(),
-    };
-    const updatedOrder = await orders.updateWithVersion(order.id, order.version, fillOrder(order, fill, qtyStep));
-
-    if (!order.positionId) return { order: updatedOrder, before: undefined, position: undefined, fee };
-    const positions = this.positions.withManager(manager);
-    const before = await positions.findById(order.positionId);
-    if (!before || before.status === 'Closed')
-      return { order: updatedOrder, before: undefined, position: undefined, fee };
-    const { changes: filled, excessQuantity } = fillPosition(before, order, fill, qtyStep);
-    if (isPositiveDecimal(excessQuantity)) {
-      this.logger.warn(
-        { positionId: before.id, execId: execution.execId, excess: excessQuantity },
-        'fill larger than the open position; the excess is not applied',
-      );
-    }
-    const { openedAtMs, closedAtMs, ...figures } = filled;
-    const changes: PositionChanges = {
-      ...figures,
-      ...(openedAtMs === undefined ? {} : { openedAt: new Date(openedAtMs) }),
-      ...(closedAtMs === undefined ? {} : { closedAt: new Date(closedAtMs) }),
-    };
-    const position = await positions.updateWithVersion(before.id, before.version, changes);
-    return { order: updatedOrder, before, position, fee };
   }
 
   private recordEntryFill(clientOrderId: string, fillPrice: number): void {
