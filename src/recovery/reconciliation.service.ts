@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { matchPositions } from './domain/position-matching';
 import { isPositiveDecimal } from '../common/money';
 import { toUnits, fromUnits } from '../common/ticks';
 import { ExchangeConnectionService } from '../exchange/exchange-connection.service';
@@ -409,39 +410,27 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   /** Position size, side and price as the exchange has them; returns the account's leverage when known. */
   private async reconcilePositions(fixes: Fixes, checked: Checked): Promise<number | undefined> {
-    const exchange = new Map<string, ExchangePosition>();
-    let leverage: number | undefined;
-    for (const position of await this.rest.getPositions()) {
-      if (!this.config.trading.pairs.includes(position.symbol)) continue;
-      const lev = Number(position.leverage);
-      if (lev >= 1) leverage = leverage === undefined ? lev : Math.min(leverage, lev);
-      if (position.side !== '' && isPositiveDecimal(position.size)) exchange.set(position.symbol, position);
-    }
-    const database = new Map<string, PositionEntity[]>();
-    for (const position of await this.positions.findOpen({ symbols: this.config.trading.pairs })) {
-      database.set(position.symbol, [...(database.get(position.symbol) ?? []), position]);
-    }
-    const active = new Set((await this.orders.findAllOpen(this.config.trading.pairs)).map((o) => o.positionId));
-    for (const symbol of new Set([...exchange.keys(), ...database.keys()])) {
-      checked.positions += 1;
-      const held = exchange.get(symbol);
-      let matched = false;
-      for (const position of database.get(symbol) ?? []) {
-        // A position with an order still working is in motion: its next pushes will settle it.
-        if (active.has(position.id)) {
-          matched = matched || (held !== undefined && held.side === position.side);
-          continue;
-        }
-        if (held && held.side === position.side && !matched) {
-          matched = true;
-          await this.alignSize(position, held, fixes);
-        } else {
-          await this.closeFlat(position, fixes);
-        }
+    const match = matchPositions(
+      await this.rest.getPositions(),
+      await this.positions.findOpen({ symbols: this.config.trading.pairs }),
+      new Set((await this.orders.findAllOpen(this.config.trading.pairs)).map((o) => o.positionId)),
+      this.config.trading.pairs,
+    );
+    checked.positions += match.checked;
+    for (const repair of match.repairs) {
+      switch (repair.kind) {
+        case 'align':
+          await this.alignSize(repair.position, repair.held, fixes);
+          break;
+        case 'close-flat':
+          await this.closeFlat(repair.position, fixes);
+          break;
+        case 'adopt':
+          await this.adoptPosition(repair.held, fixes);
+          break;
       }
-      if (held && !matched) await this.adoptPosition(held, fixes);
     }
-    return leverage;
+    return match.leverage;
   }
 
   private async alignSize(position: PositionEntity, held: ExchangePosition, fixes: Fixes): Promise<void> {
