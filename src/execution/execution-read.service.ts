@@ -5,7 +5,8 @@ import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { OrderBookService } from '../order-book/order-book.service';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
-import { money, unrealisedPnl } from './domain/position-accounting';
+import { money } from '../common/money';
+import { unrealisedPnl } from './domain/position-accounting';
 import type {
   BalanceResponseDto,
   ExecutionStatsResponseDto,
@@ -25,7 +26,7 @@ import { ExecutionError } from './execution.errors';
 import { ExecutionService } from './execution.service';
 import { OrderRepository } from './order.repository';
 import { PositionRepository } from './position.repository';
-import { figuresOf } from './order-tracker.service';
+import { figuresOfPosition as figuresOf } from './domain/fill-ledger';
 
 /** The read side of /trading: positions marked to the book, the wallet, execution figures. */
 @Injectable()

@@ -46,3 +46,15 @@ export class DuplicateClientOrderIdError extends ExecutionError {
     });
   }
 }
+
+/** Bybit's limit on orderLinkId: https://bybit-exchange.github.io/docs/v5/order/create-order */
+const MAX_CLIENT_ORDER_ID_LENGTH = 36;
+
+/** Every execution store refuses an orderLinkId Bybit would refuse, before anything is written. */
+export function assertClientOrderId(clientOrderId: string): void {
+  if (clientOrderId.length === 0 || clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH) {
+    throw new ExecutionError('BAD_LINK_ID', `client_order_id must be 1..${MAX_CLIENT_ORDER_ID_LENGTH} characters`, {
+      clientOrderId,
+    });
+  }
+}

@@ -18,6 +18,7 @@ import { OrderTracker } from './order-tracker.service';
 import { PositionRepository } from './position.repository';
 import { TradeRepository } from './trade.repository';
 import { TradingController } from './trading.controller';
+import { TypeOrmExecutionStore } from './typeorm-execution.store';
 
 /**
  * Signals to positions: entries (risk-checked, written ahead, sent once), exits, the exchange's reports driving
@@ -36,6 +37,7 @@ import { TradingController } from './trading.controller';
     OrderRepository,
     PositionRepository,
     TradeRepository,
+    TypeOrmExecutionStore,
     { provide: LivePositions, useFactory: () => new LivePositions() },
     { provide: ExecutionStatsRecorder, useFactory: () => new ExecutionStatsRecorder() },
     CrashInjector,

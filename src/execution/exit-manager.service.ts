@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { isPositiveDecimal } from '../common/money';
 import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { retryOnConflict } from '../infra/database/optimistic-lock';
@@ -148,7 +149,7 @@ export class ExitManager implements OnModuleDestroy {
         this.dataSource.transaction(async (manager) => {
           const positions = this.positions.withManager(manager);
           const position = await positions.findById(live.id);
-          if (!position || position.status !== (retry ? 'Closing' : 'Open') || !(Number(position.quantity) > 0))
+          if (!position || position.status !== (retry ? 'Closing' : 'Open') || !isPositiveDecimal(position.quantity))
             return undefined;
           const at = this.clock.nowMs();
           const traceId = position.traceId ?? undefined;

@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
-import { fromUnits, toUnits } from '../common/ticks';
 import { ExchangeError } from '../exchange/exchange.errors';
 import { ExchangeRest } from '../exchange/exchange.port';
 import type { ExchangeExecution, ExchangeOrder, OrderAck } from '../exchange/exchange.types';
@@ -15,16 +13,15 @@ import { LivePositions } from './domain/live-positions';
 import { orderStatusFromExchange } from './domain/exchange-status';
 import { ORDER_TRANSITIONS, OrderStateMachine } from './domain/order.fsm';
 import { PositionStateMachine } from './domain/position.fsm';
-import { applyFill, money, netRealised, PositionFigures, priceText } from './domain/position-accounting';
+import { isPositiveDecimal } from '../common/money';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
-import type { TransitionCause } from './domain/state-machine';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { PositionEntity } from './entities/position.entity';
 import { toOrderView, toPositionView } from './execution.mapper';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { OrderChanges, OrderRepository } from './order.repository';
 import { PositionChanges, PositionRepository } from './position.repository';
-import { TradeRepository } from './trade.repository';
+import { TypeOrmExecutionStore } from './typeorm-execution.store';
 import { livePositionOf } from './live-position.mapper';
 
 /** Who caused a change, as recorded in audit rows. */
@@ -51,10 +48,9 @@ export class OrderTracker {
   private readonly sending = new Set<string>();
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
     private readonly positions: PositionRepository,
-    private readonly trades: TradeRepository,
+    private readonly store: TypeOrmExecutionStore,
     private readonly instruments: InstrumentsService,
     private readonly rest: ExchangeRest,
     private readonly live: LivePositions,
@@ -168,7 +164,7 @@ export class OrderTracker {
     const report = await this.lookUp(order.clientOrderId, order.symbol);
     if (!report) return { outcome: 'missing', missedFills: 0 };
     let missedFills = 0;
-    if (Number(report.cumExecQty) > 0) {
+    if (isPositiveDecimal(report.cumExecQty)) {
       let cursor: string | undefined;
       do {
         const page = await this.rest.getExecutions({
@@ -292,7 +288,7 @@ export class OrderTracker {
   private async flatOnExchange(symbol: string): Promise<boolean> {
     try {
       const [position] = await this.rest.getPositions(symbol);
-      return !position || position.side === '' || !(Number(position.size) > 0);
+      return !position || position.side === '' || !isPositiveDecimal(position.size);
     } catch (error) {
       this.logger.warn({ err: error, symbol }, 'position look-up failed; the exit will be retried');
       return false;
@@ -348,7 +344,7 @@ export class OrderTracker {
     if (!order.positionId) return;
     const position = await this.positions.findById(order.positionId);
     if (!position) return;
-    const tradedOnExchange = Number(exchangeFilledQty || '0') > 0 || Number(order.filledQuantity) > 0;
+    const tradedOnExchange = isPositiveDecimal(exchangeFilledQty) || isPositiveDecimal(order.filledQuantity);
     if (!order.reduceOnly) {
       if (position.status === 'Opening' && !tradedOnExchange) {
         await this.transitionPosition(
@@ -361,7 +357,7 @@ export class OrderTracker {
       return;
     }
     if (order.status === 'Filled') return; // the fills close it
-    if (position.status !== 'Closing' || !(Number(position.quantity) > 0)) return;
+    if (position.status !== 'Closing' || !isPositiveDecimal(position.quantity)) return;
     if (order.status === 'Rejected' && !tradedOnExchange && (await this.flatOnExchange(position.symbol))) {
       // A reduce-only exit refused because there is nothing to reduce: the exchange closed it without us
       // seeing the fill (liquidation, manual close, netting). Record that instead of retrying forever.
@@ -383,11 +379,29 @@ export class OrderTracker {
   }
 
   private async applyExecution(orderId: string, execution: ExchangeExecution, actor: Actor): Promise<boolean> {
-    const outcome = await retryOnConflict(() =>
-      this.dataSource.transaction((manager) => this.applyExecutionIn(manager, orderId, execution)),
+    const fee = execution.execFee || '0';
+    const outcome = await this.store.applyExecution(
+      orderId,
+      {
+        execId: execution.execId,
+        price: execution.execPrice,
+        quantity: execution.execQty,
+        fee,
+        feeCurrency: execution.feeCurrency || null,
+        isMaker: execution.isMaker,
+        atMs: execution.execTime || this.clock.nowMs(),
+      },
+      (order) => this.instruments.get(order.symbol)?.qtyStep ?? stepOf(execution.execQty),
+      () => this.crash.reached('trade-persisted'),
     );
     if (!outcome) return false;
-    const { order, before, position, fee } = outcome;
+    const { order, before, position } = outcome;
+    if (position && isPositiveDecimal(outcome.excessQuantity)) {
+      this.logger.warn(
+        { positionId: position.id, execId: execution.execId, excess: outcome.excessQuantity },
+        'fill larger than the open position; the excess is not applied',
+      );
+    }
     this.events.publish('order.filled', {
       traceId: order.traceId ?? undefined,
       actor,
@@ -445,90 +459,6 @@ export class OrderTracker {
       });
     }
     return true;
-  }
-
-  /** Trade row, order fill figures and position figures in one transaction: all of a fill, or none of it. */
-  private async applyExecutionIn(manager: EntityManager, orderId: string, execution: ExchangeExecution) {
-    const orders = this.orders.withManager(manager);
-    const order = await orders.findById(orderId);
-    if (!order) return undefined;
-    const instrument = this.instruments.get(order.symbol);
-    const qtyStep = instrument?.qtyStep ?? stepOf(execution.execQty);
-    const fee = execution.execFee || '0';
-    const inserted = await this.trades.withManager(manager).insert({
-      execId: execution.execId,
-      orderId: order.id,
-      positionId: order.positionId,
-      symbol: order.symbol,
-      side: order.side,
-      price: execution.execPrice,
-      quantity: execution.execQty,
-      fee,
-      feeCurrency: execution.feeCurrency || null,
-      isMaker: execution.isMaker,
-      executedAt: new Date(execution.execTime || this.clock.nowMs()),
-      traceId: order.traceId,
-    });
-    if (!inserted.inserted) return undefined;
-    this.crash.reached('trade-persisted');
-
-    const filledBefore = toUnits(order.filledQuantity, qtyStep, 'nearest');
-    const fillUnits = toUnits(execution.execQty, qtyStep, 'nearest');
-    const totalUnits = Math.min(filledBefore + fillUnits, toUnits(order.quantity, qtyStep, 'nearest'));
-    const previousValue = order.avgFillPrice === null ? 0 : Number(order.avgFillPrice) * filledBefore;
-    const avg = (previousValue + Number(execution.execPrice) * fillUnits) / (filledBefore + fillUnits);
-    const updatedOrder = await orders.updateWithVersion(order.id, order.version, {
-      filledQuantity: fromUnits(totalUnits, qtyStep),
-      avgFillPrice: priceText(avg),
-      fee: money(Number(order.fee) + Number(fee)),
-    });
-
-    if (!order.positionId) return { order: updatedOrder, before: undefined, position: undefined, fee };
-    const positions = this.positions.withManager(manager);
-    const before = await positions.findById(order.positionId);
-    if (!before || before.status === 'Closed')
-      return { order: updatedOrder, before: undefined, position: undefined, fee };
-    const result = applyFill(
-      figuresOf(before),
-      { side: order.side, price: execution.execPrice, quantity: execution.execQty, fee },
-      qtyStep,
-    );
-    if (Number(result.excessQuantity) > 0) {
-      this.logger.warn(
-        { positionId: before.id, execId: execution.execId, excess: result.excessQuantity },
-        'fill larger than the open position; the excess is not applied',
-      );
-    }
-    const at = execution.execTime || this.clock.nowMs();
-    const machine = PositionStateMachine.restore(before.status, before.stateHistory);
-    const cause = (text: string): TransitionCause => ({ cause: text, atMs: at, traceId: before.traceId ?? undefined });
-    const changes: PositionChanges = {
-      quantity: result.figures.quantity,
-      entryPrice: result.figures.entryPrice,
-      exitPrice: result.figures.exitPrice,
-      exitedQuantity: result.figures.exitedQuantity,
-      realizedPnl: netRealised(result.figures),
-      fees: result.figures.fees,
-    };
-    if (result.flat) {
-      // A position closed by the exchange on its own (or by a fill arriving after its exit was cancelled) still
-      // passes through Closing, so its history names the exit.
-      if (machine.status === 'Open')
-        machine.transition('Closing', cause(`reduced to zero by ${order.reduceOnly ? 'exit' : 'opposite'} fill`));
-      machine.transition('Closed', cause(`closed by fill ${execution.execId}`));
-      changes.closedAt = new Date(at);
-      changes.unrealizedPnl = '0';
-      if (before.exitReason === null) changes.exitReason = 'EXCHANGE_CLOSED';
-    } else if (machine.status === 'Opening') {
-      machine.transition('Open', cause(`entry filled ${execution.execQty} @ ${execution.execPrice}`));
-      changes.openedAt = new Date(at);
-    } else if (machine.status === 'Open') {
-      machine.transition('Open', cause(`size changed by fill ${execution.execId}`));
-    }
-    changes.status = machine.status;
-    changes.stateHistory = [...machine.history];
-    const position = await positions.updateWithVersion(before.id, before.version, changes);
-    return { order: updatedOrder, before, position, fee };
   }
 
   private recordEntryFill(clientOrderId: string, fillPrice: number): void {
@@ -647,19 +577,6 @@ export function sendOutcome(error: ExchangeError | undefined): 'Rejected' | 'Fai
 /** No move out of it in the order transition table. */
 function isTerminal(status: OrderStatus): boolean {
   return ORDER_TRANSITIONS[status].length === 0;
-}
-
-export function figuresOf(position: PositionEntity): PositionFigures {
-  return {
-    side: position.side,
-    quantity: position.quantity,
-    entryPrice: position.entryPrice,
-    exitPrice: position.exitPrice,
-    exitedQuantity: position.exitedQuantity,
-    // realized_pnl is stored net of fees; the accounting works on gross.
-    grossRealisedPnl: money(Number(position.realizedPnl) + Number(position.fees)),
-    fees: position.fees,
-  };
 }
 
 /** The step implied by a quantity's decimals when the instrument is unknown (a fill is always on its own grid). */

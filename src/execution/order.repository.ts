@@ -12,11 +12,13 @@ import {
   StateTransitionRecord,
   TimeInForce,
 } from './entities/order.entity';
-import { DuplicateClientOrderIdError, ExecutionError, StaleVersionError } from './execution.errors';
+import {
+  assertClientOrderId,
+  DuplicateClientOrderIdError,
+  ExecutionError,
+  StaleVersionError,
+} from './execution.errors';
 import type { NewOpeningPosition } from './position.repository';
-
-/** Bybit's limit on orderLinkId: https://bybit-exchange.github.io/docs/v5/order/create-order */
-const MAX_CLIENT_ORDER_ID_LENGTH = 36;
 
 /** What the write-ahead insert needs; the row starts as Pending at version 1. */
 export interface NewPendingOrder {
@@ -266,14 +268,6 @@ export class OrderRepository {
       },
       'exchange order id collision: the venue reused an order id; orders stay keyed by client_order_id',
     );
-  }
-}
-
-function assertClientOrderId(clientOrderId: string): void {
-  if (clientOrderId.length === 0 || clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH) {
-    throw new ExecutionError('BAD_LINK_ID', `client_order_id must be 1..${MAX_CLIENT_ORDER_ID_LENGTH} characters`, {
-      clientOrderId,
-    });
   }
 }
 

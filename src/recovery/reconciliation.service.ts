@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { matchPositions } from './domain/position-matching';
+import { isPositiveDecimal } from '../common/money';
 import { toUnits, fromUnits } from '../common/ticks';
 import { ExchangeConnectionService } from '../exchange/exchange-connection.service';
 import { ExchangeRest, PrivateStream } from '../exchange/exchange.port';
@@ -419,39 +421,27 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   /** Position size, side and price as the exchange has them; returns the account's leverage when known. */
   private async reconcilePositions(fixes: Fixes, checked: Checked): Promise<number | undefined> {
-    const exchange = new Map<string, ExchangePosition>();
-    let leverage: number | undefined;
-    for (const position of await this.rest.getPositions()) {
-      if (!this.config.trading.pairs.includes(position.symbol)) continue;
-      const lev = Number(position.leverage);
-      if (lev >= 1) leverage = leverage === undefined ? lev : Math.min(leverage, lev);
-      if (position.side !== '' && Number(position.size) > 0) exchange.set(position.symbol, position);
-    }
-    const database = new Map<string, PositionEntity[]>();
-    for (const position of await this.positions.findOpen({ symbols: this.config.trading.pairs })) {
-      database.set(position.symbol, [...(database.get(position.symbol) ?? []), position]);
-    }
-    const active = new Set((await this.orders.findAllOpen(this.config.trading.pairs)).map((o) => o.positionId));
-    for (const symbol of new Set([...exchange.keys(), ...database.keys()])) {
-      checked.positions += 1;
-      const held = exchange.get(symbol);
-      let matched = false;
-      for (const position of database.get(symbol) ?? []) {
-        // A position with an order still working is in motion: its next pushes will settle it.
-        if (active.has(position.id)) {
-          matched = matched || (held !== undefined && held.side === position.side);
-          continue;
-        }
-        if (held && held.side === position.side && !matched) {
-          matched = true;
-          await this.alignSize(position, held, fixes);
-        } else {
-          await this.closeFlat(position, fixes);
-        }
+    const match = matchPositions(
+      await this.rest.getPositions(),
+      await this.positions.findOpen({ symbols: this.config.trading.pairs }),
+      new Set((await this.orders.findAllOpen(this.config.trading.pairs)).map((o) => o.positionId)),
+      this.config.trading.pairs,
+    );
+    checked.positions += match.checked;
+    for (const repair of match.repairs) {
+      switch (repair.kind) {
+        case 'align':
+          await this.alignSize(repair.position, repair.held, fixes);
+          break;
+        case 'close-flat':
+          await this.closeFlat(repair.position, fixes);
+          break;
+        case 'adopt':
+          await this.adoptPosition(repair.held, fixes);
+          break;
       }
-      if (held && !matched) await this.adoptPosition(held, fixes);
     }
-    return leverage;
+    return match.leverage;
   }
 
   private async alignSize(position: PositionEntity, held: ExchangePosition, fixes: Fixes): Promise<void> {
@@ -469,7 +459,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
         { cause: `reconciled to exchange size ${held.size} @ ${held.entryPrice}`, actor: 'recovery' },
         {
           quantity: step ? fromUnits(toUnits(held.size, step, 'nearest'), step) : held.size,
-          entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : current.entryPrice,
+          entryPrice: isPositiveDecimal(held.entryPrice) ? held.entryPrice : current.entryPrice,
           openedAt: current.openedAt ?? this.clock.now(),
         },
       );
@@ -519,7 +509,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
     const atMs = this.clock.nowMs();
     const traceId = currentTraceId();
     const entryOnGrid =
-      instrument && Number(held.entryPrice) > 0
+      instrument && isPositiveDecimal(held.entryPrice)
         ? fromUnits(toUnits(held.entryPrice, instrument.tickSize, 'nearest'), instrument.tickSize)
         : null;
     const exits =
@@ -548,7 +538,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       { cause: `exchange holds ${held.size} @ ${held.entryPrice}`, actor: 'recovery' },
       {
         quantity: held.size,
-        entryPrice: Number(held.entryPrice) > 0 ? held.entryPrice : null,
+        entryPrice: isPositiveDecimal(held.entryPrice) ? held.entryPrice : null,
         openedAt: new Date(held.createdTime || atMs),
       },
     );

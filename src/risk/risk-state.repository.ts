@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { numberToDecimal } from './domain/exact-decimal';
+import { numberToDecimal } from '../common/money';
 import { KillSwitchState, SYSTEM_ACTOR, utcDay } from './domain/kill-switch';
 import { RiskStateEntity } from './entities/risk-state.entity';
 

@@ -4,12 +4,12 @@ import {
   emptyPosition,
   Fill,
   FillResult,
-  money,
   netRealised,
   PositionFigures,
   Side,
   unrealisedPnl,
 } from './position-accounting';
+import { money } from '../../common/money';
 
 const STEP = '0.001';
 

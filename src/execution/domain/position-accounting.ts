@@ -1,9 +1,21 @@
+import {
+  add,
+  averagePriceText,
+  decimal,
+  divide,
+  moneyText,
+  multiply,
+  parseRational,
+  Rational,
+  subtract,
+  sumMoney,
+} from '../../common/money';
 import { fromUnits, toUnits } from '../../common/ticks';
 
 /**
  * Position bookkeeping from executions (fills), one-way mode: fills on the position's side grow it (average
  * entry price), fills on the other side reduce it and realise PnL against the average entry. Quantities are
- * counted exactly in qty steps; money is rounded to 8 decimals (USDT's precision at Bybit) only when written.
+ * counted exactly in qty steps; prices and money are exact rationals (common/money.ts), rounded only when written.
  */
 
 export type Side = 'Buy' | 'Sell';
@@ -57,34 +69,21 @@ export function emptyPosition(side: Side): PositionFigures {
   };
 }
 
-const MONEY_DECIMALS = 8;
-
-export function money(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`money: not a finite number (${value})`);
-  const fixed = value.toFixed(MONEY_DECIMALS);
-  // -0.00000000 → 0
-  return /^-0\.0+$/.test(fixed) ? '0' : trimZeros(fixed);
-}
-
-function trimZeros(fixed: string): string {
-  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
-}
-
-/** Applies one execution to the position; pure, returns new figures. */
+/** Applies one execution to the position; pure, returns new figures. Money is exact and rounded once, when written. */
 export function applyFill(position: PositionFigures, fill: Fill, qtyStep: string): FillResult {
   const open = toUnits(position.quantity, qtyStep);
   const fillUnits = toUnits(fill.quantity, qtyStep, 'nearest');
-  const fee = Number(fill.fee || '0');
-  const price = Number(fill.price);
-  if (!(price > 0) || fillUnits <= 0) throw new RangeError(`applyFill: bad fill ${fill.quantity} @ ${fill.price}`);
-  const fees = money(Number(position.fees) + fee);
+  const price = parseRational(fill.price);
+  if (!price || price.num <= 0n || fillUnits <= 0)
+    throw new RangeError(`applyFill: bad fill ${fill.quantity} @ ${fill.price}`);
+  const fees = sumMoney(position.fees, fill.fee);
 
   if (fill.side === position.side) {
     const total = open + fillUnits;
-    const previousValue = position.entryPrice === null ? 0 : Number(position.entryPrice) * open;
-    const entry = (previousValue + price * fillUnits) / total;
+    const entry =
+      position.entryPrice === null ? price : weightedAverage(decimal(position.entryPrice), open, price, fillUnits);
     return {
-      figures: { ...position, quantity: fromUnits(total, qtyStep), entryPrice: priceText(entry), fees },
+      figures: { ...position, quantity: fromUnits(total, qtyStep), entryPrice: averagePriceText(entry), fees },
       openedQuantity: fromUnits(fillUnits, qtyStep),
       closedQuantity: '0',
       realisedPnl: 0,
@@ -95,15 +94,17 @@ export function applyFill(position: PositionFigures, fill: Fill, qtyStep: string
 
   const closing = Math.min(open, fillUnits);
   const excess = fillUnits - closing;
-  const entry = position.entryPrice === null ? price : Number(position.entryPrice);
-  const direction = position.side === 'Buy' ? 1 : -1;
-  // PnL per unit of qty step: (exit − entry) × direction × step.
-  const step = Number(qtyStep);
-  const realised = (price - entry) * direction * closing * step;
+  const entry = position.entryPrice === null ? price : decimal(position.entryPrice);
+  // (exit − entry) × direction × closed qty.
+  const perUnit = position.side === 'Buy' ? subtract(price, entry) : subtract(entry, price);
+  const realised = multiply(perUnit, multiply({ num: BigInt(closing), den: 1n }, decimal(qtyStep)));
   const exited = toUnits(position.exitedQuantity, qtyStep);
-  const previousExitValue = position.exitPrice === null ? 0 : Number(position.exitPrice) * exited;
   const exitPrice =
-    closing > 0 ? priceText((previousExitValue + price * closing) / (exited + closing)) : position.exitPrice;
+    closing === 0
+      ? position.exitPrice
+      : averagePriceText(
+          position.exitPrice === null ? price : weightedAverage(decimal(position.exitPrice), exited, price, closing),
+        );
   const remaining = open - closing;
   return {
     figures: {
@@ -111,30 +112,38 @@ export function applyFill(position: PositionFigures, fill: Fill, qtyStep: string
       quantity: fromUnits(remaining, qtyStep),
       exitPrice,
       exitedQuantity: fromUnits(exited + closing, qtyStep),
-      grossRealisedPnl: money(Number(position.grossRealisedPnl) + realised),
+      grossRealisedPnl: moneyText(add(decimal(position.grossRealisedPnl), realised)),
       fees,
     },
     openedQuantity: '0',
     closedQuantity: fromUnits(closing, qtyStep),
-    realisedPnl: realised,
+    realisedPnl: Number(moneyText(realised)),
     flat: remaining === 0,
     excessQuantity: fromUnits(excess, qtyStep),
   };
 }
 
-/** Realised PnL net of fees, as stored in positions.realized_pnl. */
-export function netRealised(figures: PositionFigures): string {
-  return money(Number(figures.grossRealisedPnl) - Number(figures.fees));
+/** (a × aUnits + b × bUnits) / (aUnits + bUnits), exactly: the quantity-weighted average of two prices. */
+export function weightedAverage(a: Rational, aUnits: number, b: Rational, bUnits: number): Rational {
+  const total = aUnits + bUnits;
+  if (total <= 0) return b;
+  const weighted = add(multiply(a, { num: BigInt(aUnits), den: 1n }), multiply(b, { num: BigInt(bUnits), den: 1n }));
+  return divide(weighted, { num: BigInt(total), den: 1n });
 }
 
-/** Unrealised PnL of the open size at `markPrice`. */
+/** Realised PnL net of fees, as stored in positions.realized_pnl. */
+export function netRealised(figures: PositionFigures): string {
+  return moneyText(subtract(decimal(figures.grossRealisedPnl), decimal(figures.fees)));
+}
+
+/** Gross realised PnL from the stored net figure (realized_pnl is stored net of fees; the accounting works on gross). */
+export function grossRealised(netRealisedPnl: string, fees: string): string {
+  return sumMoney(netRealisedPnl, fees);
+}
+
+/** Display only: unrealised PnL of the open size at a float `markPrice` from the book. */
 export function unrealisedPnl(figures: PositionFigures, markPrice: number): number {
   if (figures.entryPrice === null || !(markPrice > 0)) return 0;
   const direction = figures.side === 'Buy' ? 1 : -1;
   return (markPrice - Number(figures.entryPrice)) * direction * Number(figures.quantity);
-}
-
-/** Average prices keep 10 significant decimals: enough for any tick, and stable in NUMERIC. */
-export function priceText(value: number): string {
-  return trimZeros(value.toFixed(10));
 }

@@ -1,5 +1,5 @@
 import { decimalDigits, EXACT_POWERS_OF_TEN, formatScaled, fractionDigits, NEGATIVE_DECIMAL } from '../../common/ticks';
-import { numberToDecimal } from './exact-decimal';
+import { numberToDecimal } from '../../common/money';
 import type { SizingLimits } from './order-sizing';
 import { InstrumentFilters } from './risk.types';
 

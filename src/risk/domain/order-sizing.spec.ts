@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { compare, multiply, parseRational, rationalOfNumber } from './exact-decimal';
+import { compare, multiply, parseRational, rationalOfNumber } from '../../common/money';
 import { exitPrices, qtyUnitsFor, sizeEntry, SizingLimits } from './order-sizing';
 import { InstrumentFilters } from './risk.types';
 

@@ -9,7 +9,7 @@ import {
   parseRational,
   Rational,
   rationalOfNumber,
-} from './exact-decimal';
+} from '../../common/money';
 import { EntrySide, InstrumentFilters, rejection, RiskLimits, RiskRejection } from './risk.types';
 
 export type SizingLimits = Pick<RiskLimits, 'orderSizeUsdt' | 'minOrderSizeUsdt' | 'takeProfitPct' | 'stopLossPct'>;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fromUnits } from '../../common/ticks';
-import { add, multiplyDecimals, parseRational, Rational, rationalOfNumber } from './exact-decimal';
+import { add, multiplyDecimals, parseRational, Rational, rationalOfNumber } from '../../common/money';
 import { sizeEntry } from './order-sizing';
 import { BookReadiness, EntryRiskInput, evaluateEntry, evaluateEntryExactly } from './risk-rules';
 import { EntrySide, InstrumentFilters, RiskDecision, RiskLimits, TradeBreakerState } from './risk.types';

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { BookDelta } from '../../order-book/domain/order-book.parse';
-import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from './exact-decimal';
+import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from '../../common/money';
 import { KillSwitch } from './kill-switch';
 import { bookCondition, EntryRiskInput, evaluateEntry } from './risk-rules';
 import {

@@ -1,7 +1,7 @@
 import { DecimalFormatError, formatScaled, parseUnits, toUnits } from '../../common/ticks';
 import type { OrderBook } from '../../order-book/domain/order-book';
 import { buildEntryGrid, EntryGrid, notionalText } from './entry-grid';
-import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from './exact-decimal';
+import { add, compare, multiply, parseRational, Rational, rationalOfNumber } from '../../common/money';
 import {
   exitsWithinOneTick,
   notionalBelowInstrumentMinimum,

@@ -1,7 +1,17 @@
 /**
- * Exact rational arithmetic on decimal strings (bigint numerator / denominator), for the few sizing formulas that
- * common/ticks.ts does not cover (a quotient of two decimals, a percentage of a price). No float ever decides a
- * rounding direction here.
+ * The one exact number type for money, prices and quantities off the integer grid: a rational of two BigInts.
+ *
+ * Why a rational and not a fixed number of decimals: the figures the trading core derives are quotients (an average
+ * fill price, a qty from a USDT budget, an exit price a percentage away) and a fixed-point type would have to round
+ * inside every step, each time in a direction someone must choose. A rational keeps every intermediate exact and
+ * rounds once, at the edge where a figure is written (`moneyText`: 8 decimals, USDT's precision at Bybit;
+ * `averagePriceText`: 10 decimals), half away from zero, or floor/ceil where a rule says which way (sizing).
+ * Prices and quantities that sit on the instrument's grid are integer counts of its tick / qty step
+ * (common/ticks.ts); this type is for what leaves that grid. The hot path does not allocate BigInts: the risk rules
+ * decide in safe integers first and come here only for what those cannot decide (risk-rules.ts).
+ *
+ * Numbers (floats) meet this type only at the edges: configuration values (`rationalOfNumber`, shortest round-trip
+ * form, so 0.3 is 3/10) and display (`money`, `Number(moneyText(...))`).
  */
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
@@ -105,4 +115,76 @@ export function multiplyDecimals(a: string, b: string): string {
   const digits = (negative ? -product.num : product.num).toString().padStart(scale + 1, '0');
   const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
   return negative ? `-${text}` : text;
+}
+
+export const ZERO: Rational = { num: 0n, den: 1n };
+
+export function subtract(a: Rational, b: Rational): Rational {
+  return add(a, negate(b));
+}
+
+export function negate(a: Rational): Rational {
+  return { num: -a.num, den: a.den };
+}
+
+export function isZero(a: Rational): boolean {
+  return a.num === 0n;
+}
+
+/** A decimal string as an exact rational; throws a RangeError when it is not a plain decimal. */
+export function decimal(value: string): Rational {
+  const parsed = parseRational(value);
+  if (!parsed) throw new RangeError(`not a decimal: ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+/** `value` rounded half away from zero to `decimals` places, written without trailing zeros and never as -0. */
+export function decimalText(value: Rational, decimals: number): string {
+  const scale = 10n ** BigInt(decimals);
+  const negative = value.num < 0n;
+  const magnitude = (negative ? -value.num : value.num) * scale;
+  let units = magnitude / value.den;
+  if ((magnitude % value.den) * 2n >= value.den) units += 1n;
+  if (units === 0n) return '0';
+  const digits = units.toString().padStart(decimals + 1, '0');
+  const whole = digits.slice(0, digits.length - decimals);
+  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '');
+  const text = fraction === '' ? whole : `${whole}.${fraction}`;
+  return negative ? `-${text}` : text;
+}
+
+const MONEY_DECIMALS = 8;
+const AVERAGE_PRICE_DECIMALS = 10;
+
+/** Money as written to the database and the API: 8 decimals, USDT's precision at Bybit. */
+export function moneyText(value: Rational): string {
+  return decimalText(value, MONEY_DECIMALS);
+}
+
+/** Average prices keep 10 decimals: enough for any tick, and stable in NUMERIC. */
+export function averagePriceText(value: Rational): string {
+  return decimalText(value, AVERAGE_PRICE_DECIMALS);
+}
+
+/** Sum of decimal money strings, exactly, written as money ("" counts as 0: Bybit sends empty fees). */
+export function sumMoney(...values: readonly string[]): string {
+  let total = ZERO;
+  for (const value of values) if (value !== '') total = add(total, decimal(value));
+  return moneyText(total);
+}
+
+/**
+ * Display only: a float (a mark-to-market valuation against a float book price) written as money. Bookkeeping
+ * never goes through here; it stays in rationals.
+ */
+export function money(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`money: not a finite number (${value})`);
+  return moneyText(rationalOfNumber(value));
+}
+
+/** True when `value` is a decimal above zero ("" and non-decimals are not): a sign test without a float parse. */
+export function isPositiveDecimal(value: string | null | undefined): boolean {
+  if (!value) return false;
+  const parsed = parseRational(value);
+  return parsed !== undefined && parsed.num > 0n;
 }

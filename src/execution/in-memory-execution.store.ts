@@ -1,0 +1,180 @@
+import { fillOrder, fillPosition } from './domain/fill-ledger';
+import type {
+  ExecutionStore,
+  FillApplied,
+  NewOrderRecord,
+  NewPositionRecord,
+  OrderRecord,
+  OrderRecordChanges,
+  PositionRecord,
+  PositionRecordChanges,
+  TradeFill,
+  WrittenEntry,
+} from './domain/execution-store';
+import {
+  assertClientOrderId,
+  DuplicateClientOrderIdError,
+  ExecutionError,
+  StaleVersionError,
+} from './execution.errors';
+
+/**
+ * The execution store in process memory, for backtests and tests: the same write-ahead, uniqueness and version
+ * rules as the PostgreSQL adapter, each call atomic because it completes synchronously. Ids are a deterministic
+ * sequence in UUID form, so a replayed backtest produces the same records.
+ */
+export class InMemoryExecutionStore implements ExecutionStore {
+  private readonly orders = new Map<string, OrderRecord>();
+  private readonly orderIdsByLinkId = new Map<string, string>();
+  private readonly positions = new Map<string, PositionRecord>();
+  private readonly execIds = new Set<string>();
+  private sequence = 0;
+
+  /** Every order and position, for assertions and backtest reports. */
+  allOrders(): readonly OrderRecord[] {
+    return [...this.orders.values()];
+  }
+
+  allPositions(): readonly PositionRecord[] {
+    return [...this.positions.values()];
+  }
+
+  async writeAheadEntry(position: NewPositionRecord, order: NewOrderRecord): Promise<WrittenEntry> {
+    this.assertNewLinkId(order.clientOrderId);
+    const opening: PositionRecord = {
+      id: this.nextId(),
+      symbol: position.symbol,
+      side: position.side,
+      status: 'Opening',
+      stateHistory: [...(position.stateHistory ?? [])],
+      quantity: '0',
+      entryPrice: null,
+      exitPrice: null,
+      exitedQuantity: '0',
+      realizedPnl: '0',
+      fees: '0',
+      exitReason: null,
+      traceId: position.traceId ?? null,
+      takeProfit: position.takeProfit ?? null,
+      stopLoss: position.stopLoss ?? null,
+      exitAttempts: 0,
+      version: 1,
+    };
+    this.positions.set(opening.id, opening);
+    const written = this.insertOrder({ ...order, positionId: opening.id });
+    return { order: written, positionId: opening.id };
+  }
+
+  async writeAheadOrder(order: NewOrderRecord & { readonly positionId: string | null }): Promise<OrderRecord> {
+    this.assertNewLinkId(order.clientOrderId);
+    if (order.positionId !== null && !this.positions.has(order.positionId))
+      throw new ExecutionError('POSITION_NOT_FOUND', `Position ${order.positionId} does not exist`, {
+        id: order.positionId,
+      });
+    return this.insertOrder(order);
+  }
+
+  async orderById(id: string): Promise<OrderRecord | null> {
+    return this.orders.get(id) ?? null;
+  }
+
+  async orderByClientOrderId(clientOrderId: string): Promise<OrderRecord | null> {
+    const id = this.orderIdsByLinkId.get(clientOrderId);
+    return id === undefined ? null : (this.orders.get(id) ?? null);
+  }
+
+  async positionById(id: string): Promise<PositionRecord | null> {
+    return this.positions.get(id) ?? null;
+  }
+
+  async updateOrder(id: string, expectedVersion: number, changes: OrderRecordChanges): Promise<OrderRecord> {
+    return this.updateOrderNow(id, expectedVersion, changes);
+  }
+
+  async updatePosition(id: string, expectedVersion: number, changes: PositionRecordChanges): Promise<PositionRecord> {
+    return this.updatePositionNow(id, expectedVersion, changes);
+  }
+
+  async applyExecution(
+    orderId: string,
+    fill: TradeFill,
+    qtyStepOf: (order: OrderRecord) => string,
+    onTradeRecorded?: () => void,
+  ): Promise<FillApplied | undefined> {
+    const order = this.orders.get(orderId);
+    if (!order || this.execIds.has(fill.execId)) return undefined;
+    const qtyStep = qtyStepOf(order);
+    // Compute everything before recording anything: a refused fill leaves the store as it was.
+    const orderChanges = fillOrder(order, fill, qtyStep);
+    const before = order.positionId === null ? undefined : this.positions.get(order.positionId);
+    const live = before && before.status !== 'Closed' ? before : undefined;
+    const positionFill = live ? fillPosition(live, order, fill, qtyStep) : undefined;
+    this.execIds.add(fill.execId);
+    onTradeRecorded?.();
+    const updatedOrder = this.updateOrderNow(order.id, order.version, orderChanges);
+    if (!live || !positionFill) return { order: updatedOrder, excessQuantity: '0' };
+    const position = this.updatePositionNow(live.id, live.version, positionFill.changes);
+    return {
+      order: updatedOrder,
+      before: live,
+      position,
+      excessQuantity: positionFill.excessQuantity,
+    };
+  }
+
+  private insertOrder(order: NewOrderRecord & { readonly positionId: string | null }): OrderRecord {
+    const record: OrderRecord = {
+      id: this.nextId(),
+      clientOrderId: order.clientOrderId,
+      exchangeOrderId: null,
+      symbol: order.symbol,
+      side: order.side,
+      orderType: order.orderType,
+      status: 'Pending',
+      timeInForce: order.timeInForce ?? 'GTC',
+      quantity: order.quantity,
+      price: order.price ?? null,
+      filledQuantity: '0',
+      avgFillPrice: null,
+      fee: '0',
+      reduceOnly: order.reduceOnly ?? false,
+      positionId: order.positionId,
+      stateHistory: [...(order.stateHistory ?? [])],
+      traceId: order.traceId ?? null,
+      errorMessage: null,
+      version: 1,
+    };
+    this.orders.set(record.id, record);
+    this.orderIdsByLinkId.set(record.clientOrderId, record.id);
+    return record;
+  }
+
+  private updateOrderNow(id: string, expectedVersion: number, changes: OrderRecordChanges): OrderRecord {
+    const current = this.orders.get(id);
+    if (!current) throw new ExecutionError('ORDER_NOT_FOUND', `Order ${id} does not exist`, { id });
+    if (current.version !== expectedVersion) throw new StaleVersionError('order', id, expectedVersion);
+    const updated: OrderRecord = { ...current, ...changes, version: current.version + 1 };
+    this.orders.set(id, updated);
+    return updated;
+  }
+
+  private updatePositionNow(id: string, expectedVersion: number, changes: PositionRecordChanges): PositionRecord {
+    const current = this.positions.get(id);
+    if (!current) throw new ExecutionError('POSITION_NOT_FOUND', `Position ${id} does not exist`, { id });
+    if (current.version !== expectedVersion) throw new StaleVersionError('position', id, expectedVersion);
+    const { openedAtMs: _opened, closedAtMs: _closed, ...figures } = changes;
+    const updated: PositionRecord = { ...current, ...figures, version: current.version + 1 };
+    this.positions.set(id, updated);
+    return updated;
+  }
+
+  private assertNewLinkId(clientOrderId: string): void {
+    assertClientOrderId(clientOrderId);
+    if (this.orderIdsByLinkId.has(clientOrderId)) throw new DuplicateClientOrderIdError(clientOrderId);
+  }
+
+  private nextId(): string {
+    this.sequence += 1;
+    return `00000000-0000-4000-8000-${String(this.sequence).padStart(12, '0')}`;
+  }
+}

@@ -1,0 +1,81 @@
+import { isPositiveDecimal } from '../../common/money';
+
+/**
+ * Reconciliation's matching of the positions the database holds open against those the exchange holds, per
+ * symbol (one-way mode: at most one exchange position per symbol). Pure: it says what to repair; the service
+ * repairs it through the state machines.
+ */
+
+export interface HeldPosition {
+  readonly symbol: string;
+  /** '' when flat. */
+  readonly side: string;
+  readonly size: string;
+  readonly leverage: string;
+}
+
+export interface RecordedPosition {
+  readonly id: string;
+  readonly symbol: string;
+  readonly side: string;
+}
+
+export type PositionRepair<R extends RecordedPosition, H extends HeldPosition> =
+  /** Same symbol and side on both sides: bring size and price to the exchange's. */
+  | { readonly kind: 'align'; readonly position: R; readonly held: H }
+  /** Recorded open, but the exchange holds nothing (or the other side, or it already matched another row). */
+  | { readonly kind: 'close-flat'; readonly position: R }
+  /** Held on the exchange with no recorded position to match it. */
+  | { readonly kind: 'adopt'; readonly held: H };
+
+export interface PositionMatch<R extends RecordedPosition, H extends HeldPosition> {
+  readonly repairs: readonly PositionRepair<R, H>[];
+  /** Symbols looked at (held, recorded, or both). */
+  readonly checked: number;
+  /** The lowest leverage of the account's positions on our symbols (≥ 1), when any is reported. */
+  readonly leverage: number | undefined;
+}
+
+/**
+ * `recorded` in the order the database returned them (the first row of a side wins the match). A position with an
+ * order still working (`withActiveOrder`) is in motion: its next pushes settle it, so it is neither aligned nor
+ * closed here, but it does count as matching the exchange's position of its side (nothing to adopt).
+ */
+export function matchPositions<R extends RecordedPosition, H extends HeldPosition>(
+  held: readonly H[],
+  recorded: readonly R[],
+  withActiveOrder: ReadonlySet<string | null>,
+  symbols: readonly string[],
+): PositionMatch<R, H> {
+  const exchange = new Map<string, H>();
+  let leverage: number | undefined;
+  for (const position of held) {
+    if (!symbols.includes(position.symbol)) continue;
+    const lev = Number(position.leverage);
+    if (lev >= 1) leverage = leverage === undefined ? lev : Math.min(leverage, lev);
+    if (position.side !== '' && isPositiveDecimal(position.size)) exchange.set(position.symbol, position);
+  }
+  const database = new Map<string, R[]>();
+  for (const position of recorded) database.set(position.symbol, [...(database.get(position.symbol) ?? []), position]);
+
+  const repairs: PositionRepair<R, H>[] = [];
+  const bySymbol = new Set([...exchange.keys(), ...database.keys()]);
+  for (const symbol of bySymbol) {
+    const onExchange = exchange.get(symbol);
+    let matched = false;
+    for (const position of database.get(symbol) ?? []) {
+      if (withActiveOrder.has(position.id)) {
+        matched = matched || (onExchange !== undefined && onExchange.side === position.side);
+        continue;
+      }
+      if (onExchange && onExchange.side === position.side && !matched) {
+        matched = true;
+        repairs.push({ kind: 'align', position, held: onExchange });
+      } else {
+        repairs.push({ kind: 'close-flat', position });
+      }
+    }
+    if (onExchange && !matched) repairs.push({ kind: 'adopt', held: onExchange });
+  }
+  return { repairs, checked: bySymbol.size, leverage };
+}
