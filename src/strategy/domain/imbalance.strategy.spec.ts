@@ -12,7 +12,7 @@ import {
 } from './imbalance.strategy';
 import { SIGNAL_ID_PATTERN } from './signal';
 import { StrategyError } from './strategy';
-import { Level, T0, aBook, inputOf } from './strategy.test-support';
+import { Level, T0, aBook, inputOf } from '../../../test/support/strategy-books';
 
 const PARAMS: ImbalanceStrategyParams = {
   buyThreshold: 0.75,
