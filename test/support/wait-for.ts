@@ -47,7 +47,7 @@ export function sleep(ms: number): Promise<void> {
 function describe(value: unknown): string {
   try {
     const text = JSON.stringify(value) ?? String(value);
-    return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+    return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
   } catch {
     return String(value);
   }
