@@ -51,6 +51,9 @@ describe(ExchangeModule.name, () => {
       // Not ready until the connections are up (the module starts connecting in the background at bootstrap).
       expect(sut.readiness().exchange.status).toBe(sut.status().state === 'running' ? 'up' : 'down');
 
+      // The awaited start signal (the module connects in the background at bootstrap): resolved only once started.
+      await sut.whenStarted();
+      expect(sut.status().state).not.toBe('stopped');
       await sut.start();
       await waitFor(() => sut.status().state === 'running', 5000, 'both connections');
       expect(sut.status().connections).toEqual({ 'bybit.public': 'connected', 'bybit.private': 'connected' });
