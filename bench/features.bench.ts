@@ -1,9 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FeaturePipeline } from '../src/features/domain/feature-pipeline';
 import { IndicatorFeatureExtractor } from '../src/features/domain/indicator-feature-extractor';
 import { IndicatorCandle } from '../src/features/domain/indicators/indicator-candle';
+import {
+  BookMetrics,
+  BookMetricsCache,
+  computeBookMetrics,
+  computeTouchMetrics,
+} from '../src/order-book/domain/book-metrics';
 import { OrderBook } from '../src/order-book/domain/order-book';
-import { BookDelta } from '../src/order-book/domain/order-book.parse';
+import { BookDelta, parseOrderbookMessage } from '../src/order-book/domain/order-book.parse';
 import { MetricsRegistry } from '../src/metrics/metrics.registry';
 import { table } from './support';
 
@@ -26,6 +34,58 @@ function rng(seed: number): () => number {
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/**
+ * Book metrics per message on the real XRPUSDT orderbook.500 recording (1 snapshot of 500 levels per side, 49
+ * deltas), MIN_CLUSTER_VOLUME 10000: every metric (what the pipeline computed per frame before: every level, every
+ * cluster) against the touch part the hot path computes now (best 10 levels and the nearest cluster per side).
+ * Each message's state is measured `reps` times in a row; per message = time / (messages × reps).
+ */
+function bookMetricsRows(reps = 2_000): Array<Record<string, string | number>> {
+  const file = join(__dirname, '../../test/fixtures/bybit/xrpusdt-orderbook500-2024-12-01.jsonl');
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.length > 0);
+  const options = { minClusterVolume: 10_000 };
+  const time = (compute: (book: OrderBook, out: BookMetrics) => void): { us: number; sink: number } => {
+    const book = new OrderBook('XRPUSDT', { tickSize: '0.0001', qtyStep: '1' });
+    const delta = new BookDelta(500);
+    const out = new BookMetrics();
+    let sink = 0;
+    let elapsed = 0;
+    for (const line of lines) {
+      book.apply(parseOrderbookMessage(line, book.grid, delta));
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) {
+        compute(book, out);
+        sink += out.supportPrice + out.imbalance5;
+      }
+      elapsed += performance.now() - t0;
+    }
+    return { us: (elapsed * 1000) / (lines.length * reps), sink };
+  };
+  // Warm both paths before measuring either.
+  time((book, out) => computeBookMetrics(book, options, out));
+  time((book, out) => computeTouchMetrics(book, options, out));
+  const full = time((book, out) => computeBookMetrics(book, options, out));
+  const touch = time((book, out) => computeTouchMetrics(book, options, out));
+  // The pipeline's path: the cache computes once per book version, later readers of the frame get it for free.
+  const cache = new BookMetricsCache(options);
+  const cached = time((book) => {
+    book.version++;
+    cache.touch(book);
+  });
+  if (full.sink !== touch.sink) console.log('WARNING: touch and full metrics disagree on support/imbalance');
+  return [
+    { case: 'book metrics, every metric (XRPUSDT ob500, per msg)', mean_us: full.us.toFixed(3) },
+    {
+      case: 'book metrics, touch part (XRPUSDT ob500, per msg)',
+      mean_us: touch.us.toFixed(3),
+      ratio: (full.us / touch.us).toFixed(1),
+    },
+    { case: 'BookMetricsCache.touch, new version each call', mean_us: cached.us.toFixed(3) },
+  ];
 }
 
 export function featuresBench(updates = 200_000): void {
@@ -178,6 +238,7 @@ export function featuresBench(updates = 200_000): void {
       recompute_200_us: recomputeUs.toFixed(2),
       ratio: (recomputeUs / incrementalUs).toFixed(1),
     },
+    ...bookMetricsRows(),
   ]);
   if (sink !== sink) console.log('sink', sink);
   if (pipeline.sanitized !== 0) console.log('WARNING: sanitized', pipeline.sanitized);

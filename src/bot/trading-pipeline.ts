@@ -3,14 +3,14 @@ import { MarketStream } from '../exchange/exchange.port';
 import { EventBus } from '../infra/events/event-bus';
 import { FeaturesService } from '../features/features.service';
 import { CandleService } from '../market-data/candle.service';
-import { BookMetrics, computeBookMetrics } from '../order-book/domain/book-metrics';
+import { BookMetricsCache } from '../order-book/domain/book-metrics';
 import { OrderBook } from '../order-book/domain/order-book';
 import { OrderBookService } from '../order-book/order-book.service';
 import { StrategyService } from '../strategy/strategy.service';
 import { ExecutionService } from '../execution/execution.service';
 
 /**
- * The one place the hot-path steps meet (STYLE.md §2): book update → 110 features → metrics → strategy →
+ * The one place the hot-path steps meet (STYLE.md §2): book update → metrics → 110 features → strategy →
  * signal. Synchronous from the frame to the signal: no await, no database, no per-frame log; a book that is
  * stale, crossed or resyncing never reaches the strategy's rule (it checks `canSignal`). What flows out (the
  * signal log, `signal.generated` for /ws and execution) happens after the decision.
@@ -18,7 +18,6 @@ import { ExecutionService } from '../execution/execution.service';
 @Injectable()
 export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TradingPipeline.name);
-  private readonly metrics = new Map<string, BookMetrics>();
   private readonly unsubscribes: Array<() => void> = [];
   private updates = 0;
   private signals = 0;
@@ -37,7 +36,7 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribes.push(
-      this.books.onUpdated((symbol, book, nowMs) => this.onBook(symbol, book, nowMs)),
+      this.books.onUpdated((symbol, book, nowMs, metrics) => this.onBook(symbol, book, nowMs, metrics)),
       this.market.on('trades', (message) => {
         for (const trade of message.trades) {
           this.features
@@ -63,24 +62,21 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     return { book_updates: this.updates, signals: this.signals };
   }
 
-  private onBook(symbol: string, book: OrderBook, nowMs: number): void {
+  private onBook(symbol: string, book: OrderBook, nowMs: number, cache: BookMetricsCache): void {
     if (!this.features.tracks(symbol)) return;
     this.updates += 1;
     this.execution.onBook(symbol, book, nowMs);
+    // Once per frame: the touch part, read by the features and the strategy's rule; the depth part only on demand.
+    const metrics = cache.touch(book);
     const timer = this.featureTimer;
     const startedAt = timer === null ? 0 : performance.now();
-    const vector = this.features.update(book, nowMs);
+    const vector = this.features.update(book, nowMs, metrics);
     if (timer !== null) timer((performance.now() - startedAt) / 1000);
-    let metrics = this.metrics.get(symbol);
-    if (!metrics) {
-      metrics = new BookMetrics();
-      this.metrics.set(symbol, metrics);
-    }
-    computeBookMetrics(book, this.strategy.strategy.metricsOptions, metrics);
     const signal = this.strategy.strategy.evaluate({
       symbol,
       book,
       metrics,
+      metricsSource: cache,
       features: vector,
       featureNames: this.features.names(),
       nowMs,

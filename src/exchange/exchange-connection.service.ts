@@ -3,12 +3,11 @@ import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { BybitMarketStream } from './bybit/bybit.market-stream';
 import { BybitPrivateStream } from './bybit/bybit.private-stream';
 import { BybitRestClient } from './bybit/bybit.rest-client';
-import { ExchangeEventSink } from './exchange.events';
+import { ExchangeResilience } from './exchange-resilience';
 import type { ExchangeSettings } from './exchange.settings';
-import type { ConnectionStateChange } from './exchange.types';
 import { InstrumentsService } from './instruments.service';
-import { RateLimiterRegistry, RateLimitStatus } from './rate-limit/rate-limiter.registry';
-import { BreakerStatus, CircuitBreakerRegistry } from './resilience/circuit-breaker.registry';
+import { RateLimitStatus } from './rate-limit/rate-limiter.registry';
+import { BreakerStatus } from './resilience/circuit-breaker.registry';
 import { ServerClock } from './server-time';
 
 /** Same shape as bot/domain/bot-participant.ts ParticipantStatus (kept structural: exchange does not import bot). */
@@ -23,13 +22,16 @@ export interface ExchangeParticipantStatus {
  * The exchange side of the bot's lifecycle: a BotParticipant (name, start, stop, status) the bot module registers,
  * the readiness check for /health/ready, the resilience status for /trading/risk-status, and periodic clock sync.
  * start() measures the clock offset, loads instruments and opens the streams; stop() leaves the streams open
- * (market data keeps flowing while the bot is stopped); shutdown() closes everything.
+ * (market data keeps flowing while the bot is stopped); shutdown() closes everything. `whenStarted()` is the
+ * awaited signal for what must wait for the first connection (autostart, the first reconciliation).
  */
 export class ExchangeConnectionService {
   readonly name = 'exchange';
   private readonly logger = new Logger(ExchangeConnectionService.name);
   private started = false;
   private clockTimer: NodeJS.Timeout | null = null;
+  private readonly startedSignal: Promise<void>;
+  private signalStarted: () => void = () => undefined;
 
   constructor(
     private readonly settings: ExchangeSettings,
@@ -37,24 +39,15 @@ export class ExchangeConnectionService {
     private readonly market: BybitMarketStream,
     private readonly privateStream: BybitPrivateStream,
     private readonly instruments: InstrumentsService,
-    private readonly rateLimits: RateLimiterRegistry,
-    private readonly breakers: CircuitBreakerRegistry,
+    private readonly resilience: ExchangeResilience,
     private readonly clock: ServerClock,
-    private readonly events: ExchangeEventSink,
   ) {
-    const forward = (change: ConnectionStateChange) => {
-      const log = change.state === 'connected' || change.state === 'connecting' ? 'log' : 'warn';
-      this.logger[log]({ ...change }, `${change.connection} ${change.previous} → ${change.state}`);
-      this.events.publish('exchange.connection-changed', {
-        connection: change.connection,
-        state: change.state,
-        previous: change.previous,
-        attempt: change.attempt,
-        reason: change.reason,
-      });
-    };
-    market.on('connection', forward);
-    privateStream.on('connection', forward);
+    this.startedSignal = new Promise<void>((resolve) => (this.signalStarted = resolve));
+  }
+
+  /** Resolves once the first start() has completed (clock measured, instruments loaded, streams open). */
+  whenStarted(): Promise<void> {
+    return this.startedSignal;
   }
 
   /** Private stream only with credentials (sim without keys streams public data only). */
@@ -71,6 +64,7 @@ export class ExchangeConnectionService {
     this.clockTimer = setInterval(() => void this.rest.resyncClock(), this.settings.timeSyncIntervalMs);
     this.clockTimer.unref();
     this.started = true;
+    this.signalStarted();
   }
 
   async stop(reason: string): Promise<void> {
@@ -83,8 +77,7 @@ export class ExchangeConnectionService {
     this.instruments.stop();
     await this.market.stop();
     await this.privateStream.stop();
-    this.breakers.shutdown();
-    await this.rateLimits.stop();
+    await this.resilience.shutdown();
     this.started = false;
   }
 
@@ -115,17 +108,16 @@ export class ExchangeConnectionService {
         env: this.settings.env,
         clock: this.clock.status(),
         instruments: { count: this.instruments.all().length, refreshedAtMs: this.instruments.lastRefreshedAt },
-        breakers: Object.fromEntries(this.breakers.status().map((b) => [b.group, b.state])),
+        breakers: this.resilience.breakerStates(),
       },
     };
   }
 
   /** For /trading/risk-status. */
   async resilienceStatus(): Promise<{ readonly rateLimits: RateLimitStatus[]; readonly breakers: BreakerStatus[] }> {
-    return { rateLimits: await this.rateLimits.status(), breakers: this.breakers.status() };
+    return this.resilience.status();
   }
 
-  /** For /health/ready: down while a started connection is not connected (reconnecting, auth failed…). */
   /**
    * Down until the connections are up (a bot that cannot see the market or its orders is not ready to trade),
    * and again whenever one drops.

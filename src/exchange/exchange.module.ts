@@ -1,13 +1,4 @@
-import {
-  DynamicModule,
-  Inject,
-  Logger,
-  Module,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  OnModuleInit,
-  Optional,
-} from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import Bottleneck from 'bottleneck';
 import type { AppConfig } from '../infra/config/app-config';
 import { REDIS, RedisConnection } from '../infra/redis/redis.module';
@@ -19,6 +10,8 @@ import { BybitMarketStream } from './bybit/bybit.market-stream';
 import { BybitPrivateStream } from './bybit/bybit.private-stream';
 import { BybitRestClient } from './bybit/bybit.rest-client';
 import { ExchangeConnectionService } from './exchange-connection.service';
+import { ExchangeLifecycle } from './exchange-lifecycle';
+import { ExchangeResilience } from './exchange-resilience';
 import { ExchangeController } from './exchange.controller';
 import { EventBusExchangeSink, ExchangeEventSink } from './exchange.events';
 import { ExchangeRest, MarketStream, PrivateStream } from './exchange.port';
@@ -79,20 +72,10 @@ export function createCircuitBreakerRegistry(
 /**
  * Bybit V5 behind the exchange ports. Needs APP_CONFIG (ConfigModule) and EventBus (EventsModule), both global;
  * registers its readiness check when HealthModule's ReadinessRegistry is present. The bot module registers
- * ExchangeConnectionService as a participant.
+ * ExchangeConnectionService as a participant. Behaviour over the application's life is ExchangeLifecycle's.
  */
 @Module({})
-export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Exchange');
-  private connecting?: NodeJS.Timeout;
-  private shuttingDown = false;
-
-  constructor(
-    private readonly connection: ExchangeConnectionService,
-    @Optional() private readonly readiness?: ReadinessRegistry,
-    @Optional() @Inject(RATE_LIMIT_CLUSTERING) private readonly clustering?: RateLimitClustering,
-  ) {}
-
+export class ExchangeModule {
   static forRoot(overrides: ExchangeOverrides = {}): DynamicModule {
     return {
       module: ExchangeModule,
@@ -154,6 +137,11 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
             new InstrumentsService(rest, s.symbols, s.instrumentsRefreshMs),
         },
         {
+          provide: ExchangeResilience,
+          inject: [RateLimiterRegistry, CircuitBreakerRegistry],
+          useFactory: (r: RateLimiterRegistry, b: CircuitBreakerRegistry) => new ExchangeResilience(r, b),
+        },
+        {
           provide: ExchangeConnectionService,
           inject: [
             EXCHANGE_SETTINGS,
@@ -161,13 +149,23 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
             BybitMarketStream,
             BybitPrivateStream,
             InstrumentsService,
-            RateLimiterRegistry,
-            CircuitBreakerRegistry,
+            ExchangeResilience,
             ServerClock,
-            ExchangeEventSink,
           ],
           useFactory: (...deps: ConstructorParameters<typeof ExchangeConnectionService>) =>
             new ExchangeConnectionService(...deps),
+        },
+        {
+          provide: ExchangeLifecycle,
+          inject: [
+            ExchangeConnectionService,
+            BybitMarketStream,
+            BybitPrivateStream,
+            ExchangeEventSink,
+            { token: ReadinessRegistry, optional: true },
+            { token: RATE_LIMIT_CLUSTERING, optional: true },
+          ],
+          useFactory: (...deps: ConstructorParameters<typeof ExchangeLifecycle>) => new ExchangeLifecycle(...deps),
         },
       ],
       exports: [
@@ -182,38 +180,5 @@ export class ExchangeModule implements OnModuleInit, OnApplicationBootstrap, OnA
         ExchangeConnectionService,
       ],
     };
-  }
-
-  onModuleInit(): void {
-    this.readiness?.register('exchange', () => this.connection.readiness());
-  }
-
-  /**
-   * Market data streams from boot, whether or not the bot trades. The first connection is attempted in the
-   * background with back-off, so an unreachable exchange leaves the API up and /health/ready reporting it.
-   */
-  onApplicationBootstrap(): void {
-    const attempt = (delayMs: number) => {
-      this.connecting = setTimeout(() => {
-        this.connection.start().then(
-          () => this.logger.log('exchange connected'),
-          (error: unknown) => {
-            if (this.shuttingDown) return;
-            const next = Math.min(delayMs * 2 || 500, 30_000);
-            this.logger.warn({ err: error, retryInMs: next }, 'exchange connection failed; retrying');
-            attempt(next);
-          },
-        );
-      }, delayMs);
-    };
-    attempt(0);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.shuttingDown = true;
-    if (this.connecting) clearTimeout(this.connecting);
-    await this.connection.shutdown();
-    // Limiters never close a shared Bottleneck connection; its pub/sub duplicate of the Redis client is ours to end.
-    await this.clustering?.connection.disconnect(false);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
+import { BookMetrics } from '../order-book/domain/book-metrics';
 import { OrderBook } from '../order-book/domain/order-book';
 import { FeaturePipeline } from './domain/feature-pipeline';
 import { MultiSymbolFeaturePipeline } from './domain/multi-symbol-feature-pipeline';
@@ -24,8 +25,8 @@ export class FeaturesService {
   }
 
   /** Hot path: the same Float64Array every call, overwritten in place. */
-  update(book: OrderBook, nowMs: number): Float64Array {
-    return this.pipelines.update(book, nowMs);
+  update(book: OrderBook, nowMs: number, metrics?: BookMetrics): Float64Array {
+    return this.pipelines.update(book, nowMs, metrics);
   }
 
   names(): readonly string[] {

@@ -7,19 +7,27 @@ import { InstrumentsService } from '../exchange/instruments.service';
 import { ReadinessRegistry } from '../health/readiness-registry';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
-import { BookMetrics, computeBookMetrics } from './domain/book-metrics';
+import { BookMetrics, BookMetricsCache } from './domain/book-metrics';
 import { BookGrid } from './domain/book-grid';
 import { OrderBook, OrderBookView, requiresResync } from './domain/order-book';
 import { BookDelta, fillBookDelta, OrderBookParseError } from './domain/order-book.parse';
 import { OrderBookError } from './order-book.errors';
 
-/** Called synchronously after a message changed a book (the trading pipeline's entry): keep it allocation-light. */
-export type BookUpdatedListener = (symbol: string, book: OrderBook, receivedAtMs: number) => void;
+/**
+ * Called synchronously after a message changed a book (the trading pipeline's entry): keep it allocation-light.
+ * `metrics` is the symbol's one metrics cache, shared with the read API: ask it, never compute beside it.
+ */
+export type BookUpdatedListener = (
+  symbol: string,
+  book: OrderBook,
+  receivedAtMs: number,
+  metrics: BookMetricsCache,
+) => void;
 
 interface SymbolBook {
   readonly book: OrderBook;
   readonly delta: BookDelta;
-  readonly metrics: BookMetrics;
+  readonly metrics: BookMetricsCache;
   lastResyncRequestMs: number;
   parseErrors: number;
 }
@@ -97,10 +105,10 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
   metrics(symbol: string): { book: OrderBook; metrics: BookMetrics; stale: boolean } {
     const book = this.requireBook(symbol);
     const entry = this.books.get(symbol) as SymbolBook;
-    computeBookMetrics(book, { minClusterVolume: this.config.trading.minClusterVolume }, entry.metrics);
     return {
       book,
-      metrics: entry.metrics,
+      // Computed at most once per book version, whoever asks first (this API, the strategy's signal context).
+      metrics: entry.metrics.full(book),
       stale: book.isStale(this.clock.nowMs(), this.config.trading.orderbookStaleMs),
     };
   }
@@ -125,7 +133,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     if (requiresResync(result)) this.resync(message.symbol, entry, message.receivedAt);
     else if (result === 'applied' || result === 'reset') {
       for (let i = 0; i < this.updateListeners.length; i++)
-        this.updateListeners[i](message.symbol, entry.book, message.receivedAt);
+        this.updateListeners[i](message.symbol, entry.book, message.receivedAt, entry.metrics);
     }
   }
 
@@ -136,7 +144,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
     const entry: SymbolBook = {
       book: new OrderBook(symbol, new BookGrid(instrument.tickSize, instrument.qtyStep)),
       delta: new BookDelta(this.config.trading.orderbookDepth),
-      metrics: new BookMetrics(),
+      metrics: new BookMetricsCache({ minClusterVolume: this.config.trading.minClusterVolume }),
       lastResyncRequestMs: -Infinity,
       parseErrors: 0,
     };

@@ -40,10 +40,9 @@ import {
   RunningSimulator,
   SIM_API_KEY,
   SIM_API_SECRET,
-  sleep,
   startContractSimulator,
-  waitFor,
 } from '../support/simulator';
+import { sleep, waitFor } from '../support/wait-for';
 
 const BREAKER_THRESHOLD = 3;
 const BREAKER_COOLDOWN_MS = 500;

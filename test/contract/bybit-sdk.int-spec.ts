@@ -15,10 +15,9 @@ import {
   RunningSimulator,
   SIM_API_KEY,
   SIM_API_SECRET,
-  sleep,
   startContractSimulator,
-  waitFor,
 } from '../support/simulator';
+import { sleep, waitFor } from '../support/wait-for';
 
 type Frame = Record<string, unknown> & { topic?: string; type?: string; data?: unknown; wsKey?: string };
 type Row = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { MASK } from '../../src/infra/config/app-config';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { waitFor } from '../support/wait-for';
 
 /*
  * Real: the whole application (Fastify, JWT guard, validation pipe, error filter, tracing, EventBus, AuditModule)
@@ -52,13 +53,14 @@ describe('GET /audit', () => {
 
   /** Audit rows are written after the response (off the request path): poll until `count` rows match. */
   async function rowsOnceWritten(query: Record<string, string>, count: number): Promise<AuditPage> {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const { status, body } = await getAudit(query);
-      expect(status).toBe(200);
-      if (body.total >= count || Date.now() > deadline) return body;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return waitFor(
+      async () => {
+        const { status, body } = await getAudit(query);
+        expect(status).toBe(200);
+        return body;
+      },
+      { until: (body) => body.total >= count, intervalMs: 50, what: `${count} audit rows` },
+    );
   }
 
   const post = (path: string, traceId: string) =>

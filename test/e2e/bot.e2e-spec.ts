@@ -1,4 +1,5 @@
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { waitFor } from '../support/wait-for';
 
 describe('bot lifecycle API', () => {
   let ctx: TestApp;
@@ -46,14 +47,13 @@ describe('bot lifecycle API', () => {
     const { DataSource } = await import('typeorm');
     const source = await new DataSource({ type: 'postgres', url: ctx.database.url }).initialize();
     try {
-      let rows: Array<{ action: string; trace_id: string }> = [];
-      for (let i = 0; i < 50 && rows.length === 0; i++) {
-        rows = await source.query(
-          `SELECT action, trace_id FROM audit_logs WHERE action = 'BOT_START' AND trace_id = $1`,
-          [traceId],
-        );
-        if (rows.length === 0) await new Promise((r) => setTimeout(r, 50));
-      }
+      const rows = await waitFor(
+        (): Promise<Array<{ action: string; trace_id: string }>> =>
+          source.query(`SELECT action, trace_id FROM audit_logs WHERE action = 'BOT_START' AND trace_id = $1`, [
+            traceId,
+          ]),
+        { until: (r) => r.length > 0, timeoutMs: 2_500, intervalMs: 50, what: 'the BOT_START audit row' },
+      );
       expect(rows).toHaveLength(1);
     } finally {
       await source.destroy();
@@ -89,11 +89,12 @@ describe('bot lifecycle API', () => {
   });
 
   it('should connect to the built-in simulator and report the connections in status and readiness', async () => {
-    let status = (await call('GET', '/bot/status')).body;
-    for (let i = 0; i < 50 && status.connections['bybit.private'] !== 'connected'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await call('GET', '/bot/status')).body;
-    }
+    const status = await waitFor(async () => (await call('GET', '/bot/status')).body, {
+      until: (s) => s.connections['bybit.private'] === 'connected',
+      timeoutMs: 5_000,
+      intervalMs: 100,
+      what: 'the private connection',
+    });
     expect(status.connections).toEqual({ 'bybit.public': 'connected', 'bybit.private': 'connected' });
     expect(status.participants.exchange).toMatchObject({
       state: 'running',

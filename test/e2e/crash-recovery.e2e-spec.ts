@@ -7,6 +7,7 @@ import { compileForProcesses } from '../support/compiled';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { freePort, ServiceProcess, spawnService, waitForStatus } from '../support/process';
 import { checkConsistency, ConsistencyReport, VenueAccess } from '../support/venue-consistency';
+import { waitFor as poll, sleep } from '../support/wait-for';
 
 /**
  * Crash safety, end to end. Real: PostgreSQL, the simulator as its OWN process (`src/simulator/main.ts`, what
@@ -297,23 +298,14 @@ async function settledConsistency(databaseUrl: string, venue: VenueAccess): Prom
   return last;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+/** The shared poll at this file's cadence (each check queries a database or a process). */
+const waitFor = (check: () => Promise<boolean>, timeoutMs: number, what: string) =>
+  poll(check, { timeoutMs, what, intervalMs: 200 });
 
 async function waitForOutput(service: ServiceProcess, text: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!service.output().includes(text)) {
-    if (Date.now() > deadline)
-      throw new Error(`no "${text}" within ${timeoutMs} ms:\n${service.output().slice(-2000)}`);
-    await sleep(100);
-  }
+  await poll(() => service.output().includes(text), { timeoutMs, intervalMs: 100, what: `"${text}"` }).catch(
+    (error: Error) => {
+      throw new Error(`${error.message}:\n${service.output().slice(-2000)}`);
+    },
+  );
 }

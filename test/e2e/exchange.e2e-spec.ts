@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { EventBus } from '../../src/infra/events/event-bus';
 import { loginToken, startTestApp, TestApp } from '../support/app';
 import { describeWithRedis } from '../support/redis';
+import { waitFor } from '../support/wait-for';
 
 describe('exchange API (bot connected to its built-in simulator)', () => {
   let ctx: TestApp;
@@ -13,17 +14,16 @@ describe('exchange API (bot connected to its built-in simulator)', () => {
   afterAll(() => ctx.close());
 
   it('should report connections, every breaker and every rate limiter', async () => {
-    let body: {
+    type Status = {
       env: string;
       connections: Record<string, string>;
       breakers: Array<{ group: string; state: string }>;
       rateLimits: Array<{ group: string }>;
     };
-    for (let i = 0; ; i++) {
-      body = (await (await fetch(`${ctx.baseUrl}/exchange/status`, { headers: auth })).json()) as typeof body;
-      if (body.connections['bybit.private'] === 'connected' || i > 50) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const body = await waitFor(
+      async () => (await (await fetch(`${ctx.baseUrl}/exchange/status`, { headers: auth })).json()) as Status,
+      { until: (b) => b.connections['bybit.private'] === 'connected', timeoutMs: 5_000, intervalMs: 100 },
+    );
     expect(body.env).toBe('sim');
     expect(body.connections).toEqual({ 'bybit.public': 'connected', 'bybit.private': 'connected' });
     expect(body.breakers.map((b) => [b.group, b.state])).toEqual([

@@ -12,6 +12,7 @@ import type { Signal } from '../../src/strategy/domain/signal';
 import { aSignal } from '../factories/signal.factory';
 import { loginToken, startTestApp, TestApp } from '../support/app';
 import { checkConsistency } from '../support/venue-consistency';
+import { waitFor as poll } from '../support/wait-for';
 
 /**
  * Execution end to end. Real: the whole app on Fastify, PostgreSQL, the built-in simulator on loopback (REST and
@@ -24,20 +25,9 @@ const QUIET_STRATEGY = {
   MIN_CLUSTER_VOLUME: '1000000000000',
 };
 
-async function waitFor<T>(
-  read: () => Promise<T> | T,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The shared poll with this file's argument order (read, until, timeout, what) and cadence. */
+const waitFor = <T>(read: () => Promise<T> | T, until: (value: T) => boolean, timeoutMs = 15_000, what?: string) =>
+  poll(read, { until, timeoutMs, what, intervalMs: 100 });
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });

@@ -5,6 +5,7 @@ import { EventBus } from '../../src/infra/events/event-bus';
 import { freezeSignal, Signal, signalId } from '../../src/strategy/domain/signal';
 import '../../src/strategy/strategy.events';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { sleep } from '../support/wait-for';
 
 /**
  * Real: the whole app (Fastify + WsAdapter, JWT auth, order books fed by the in-process simulator, EventBus).
@@ -88,8 +89,6 @@ function outcome(
     socket.on('error', () => undefined);
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function aSignal(symbol: string, u: number): Signal {
   return freezeSignal({

@@ -1,4 +1,5 @@
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { sleep, waitFor } from '../support/wait-for';
 
 describe('market data API against the built-in simulator (3 symbols)', () => {
   let ctx: TestApp;
@@ -33,7 +34,7 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
       expect(first.body.asks).toHaveLength(5);
       expect(Number(first.body.bids[0][0])).toBeLessThan(Number(first.body.asks[0][0]));
       expect(Number(first.body.bids[0][0])).toBeGreaterThan(Number(first.body.bids[4][0]));
-      await new Promise((r) => setTimeout(r, 150));
+      await sleep(150);
       const later = await get(`/data/orderbook/${symbol}?depth=5`);
       expect(later.body.u).toBeGreaterThan(first.body.u);
     }
@@ -74,12 +75,13 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
       body: JSON.stringify({ symbol: 'BTCUSDT', depth: 50 }),
     });
     expect(gap.status).toBe(200);
-    let book: Record<string, any> = {};
-    for (let i = 0; i < 40; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      book = (await get('/data/orderbook/BTCUSDT?depth=1')).body;
-      if (book.synced && !book.stale) break;
-    }
+    await sleep(50); // the gap reaches the book first
+    const book = await waitFor(async () => (await get('/data/orderbook/BTCUSDT?depth=1')).body, {
+      until: (b) => b.synced && !b.stale,
+      timeoutMs: 2_000,
+      intervalMs: 50,
+      what: 'the book resynced',
+    });
     expect(book).toMatchObject({ synced: true, stale: false, crossed: false });
     const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as {
       details: Record<string, Record<string, string>>;
@@ -103,14 +105,14 @@ describe('candles from the built-in simulator', () => {
   afterAll(() => ctx.close());
 
   it('should back-fill 200 closed 1-minute candles at start so indicators are warm', async () => {
-    let body: Record<string, any> = {};
-    for (let i = 0; i < 40; i++) {
-      body = (await (
-        await fetch(`${ctx.baseUrl}/data/candles/BTCUSDT?limit=1000`, { headers: auth })
-      ).json()) as Record<string, any>;
-      if (body.candles.length >= 199) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const body = await waitFor(
+      async () =>
+        (await (await fetch(`${ctx.baseUrl}/data/candles/BTCUSDT?limit=1000`, { headers: auth })).json()) as Record<
+          string,
+          any
+        >,
+      { until: (b) => b.candles.length >= 199, timeoutMs: 2_000, intervalMs: 50, what: '199 back-filled candles' },
+    );
     expect(body.candles.length).toBeGreaterThanOrEqual(199);
     const times = body.candles.map((c: { open_time: number }) => c.open_time);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(60_000);
@@ -138,14 +140,16 @@ describe('order-book snapshots persisted in batches', () => {
     const { DataSource } = await import('typeorm');
     const source = await new DataSource({ type: 'postgres', url: ctx.database.url }).initialize();
     try {
-      let rows: Array<{ symbol: string; n: number }> = [];
-      for (let i = 0; i < 40; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        rows = await source.query(
-          `SELECT symbol, count(*)::int AS n FROM market_data_snapshots GROUP BY symbol ORDER BY symbol`,
-        );
-        if (rows.length === 2 && rows.every((r) => r.n >= 5)) break;
-      }
+      const rows = await waitFor(
+        (): Promise<Array<{ symbol: string; n: number }>> =>
+          source.query(`SELECT symbol, count(*)::int AS n FROM market_data_snapshots GROUP BY symbol ORDER BY symbol`),
+        {
+          until: (r) => r.length === 2 && r.every((row) => row.n >= 5),
+          timeoutMs: 4_000,
+          intervalMs: 100,
+          what: 'snapshots of both symbols',
+        },
+      );
       expect(rows.map((r) => r.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
       expect(rows.every((r) => r.n >= 5)).toBe(true);
       const [sample] = await source.query(

@@ -11,6 +11,7 @@ import { ReconciliationService } from '../../src/recovery/reconciliation.service
 import { loginToken, startTestApp, TestApp } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { SIM_API_KEY, SIM_API_SECRET, startContractSimulator } from '../support/simulator';
+import { waitFor } from '../support/wait-for';
 
 /**
  * SPEC §12, several instances on one database: each symbol traded by exactly one of them. Real: two whole apps
@@ -50,21 +51,8 @@ describe('several instances on one database: each symbol traded by one instance 
     return { app, call };
   }
 
-  async function eventually<T>(
-    read: () => Promise<T>,
-    accept: (value: T) => boolean,
-    what: string,
-    timeoutMs = 10_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (accept(value)) return value;
-      if (Date.now() > deadline)
-        throw new Error(`not within ${timeoutMs} ms: ${what} (last: ${JSON.stringify(value)})`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const eventually = <T>(read: () => Promise<T>, until: (value: T) => boolean, what: string, timeoutMs = 10_000) =>
+    waitFor(read, { until, what, timeoutMs, intervalMs: 50 });
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });

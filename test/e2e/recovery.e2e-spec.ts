@@ -9,6 +9,7 @@ import { ReconciliationService } from '../../src/recovery/reconciliation.service
 import { loginToken, startTestApp, TestApp } from '../support/app';
 import { pendingEntry } from '../support/execution-rows';
 import { checkConsistency } from '../support/venue-consistency';
+import { waitFor } from '../support/wait-for';
 
 /**
  * Reconciliation, discrepancy by discrepancy. Real: the whole app, PostgreSQL, the built-in simulator. Each test
@@ -252,14 +253,15 @@ describe('reconciliation: every discrepancy repaired through the state machines 
       status: 'Closing',
       exit_reason: 'MANUAL',
     });
-    for (
-      let i = 0;
-      i < 100 &&
-      (await sql<{ status: string }>(`SELECT status FROM positions WHERE id = $1`, [btc.id]))[0].status !== 'Closed';
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => (await sql<{ status: string }>(`SELECT status FROM positions WHERE id = $1`, [btc.id]))[0].status,
+      {
+        until: (status) => status === 'Closed',
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: 'the position closed',
+      },
+    );
     expect(
       await sql(`SELECT status, exit_reason, quantity::float8 AS q FROM positions WHERE id = $1`, [btc.id]),
     ).toEqual([{ status: 'Closed', exit_reason: 'MANUAL', q: 0 }]);

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { RISK_REJECTION_CODES } from '../../src/risk/domain/risk.types';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { waitFor } from '../support/wait-for';
 
 /*
  * Real: the whole app on Fastify (guards, validation, filter, tracing, audit), PostgreSQL, the simulator on loopback.
@@ -53,18 +54,16 @@ describe('risk API', () => {
   };
 
   /** Audit rows are written after the response, by an event handler: poll briefly. */
-  const killSwitchAuditRows = async (count: number): Promise<AuditRow[]> => {
-    let rows: AuditRow[] = [];
-    for (let i = 0; i < 100 && rows.length < count; i++) {
-      rows = (
-        await sql.query(
-          `SELECT actor, old_value, new_value, reason, trace_id FROM audit_logs WHERE action = 'KILL_SWITCH_CHANGE' ORDER BY id`,
-        )
-      ).rows as AuditRow[];
-      if (rows.length < count) await new Promise((r) => setTimeout(r, 50));
-    }
-    return rows;
-  };
+  const killSwitchAuditRows = (count: number): Promise<AuditRow[]> =>
+    waitFor(
+      async () =>
+        (
+          await sql.query(
+            `SELECT actor, old_value, new_value, reason, trace_id FROM audit_logs WHERE action = 'KILL_SWITCH_CHANGE' ORDER BY id`,
+          )
+        ).rows as AuditRow[],
+      { until: (rows) => rows.length >= count, intervalMs: 50, what: `${count} KILL_SWITCH_CHANGE rows` },
+    );
 
   it('should report limits from config, usage, kill switch, breakers, limiters, books and rejection counts', async () => {
     const { status, body } = await call('GET', '/trading/risk-status');

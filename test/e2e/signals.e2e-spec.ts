@@ -1,4 +1,5 @@
 import { LIVELY_STRATEGY, loginToken, startTestApp, TestApp } from '../support/app';
+import { waitFor } from '../support/wait-for';
 
 /**
  * The live pipeline against the built-in simulator: book → 110 features → imbalance strategy → signals, with the
@@ -19,12 +20,12 @@ describe('features and signals from the live pipeline', () => {
   };
 
   it('should serve all 110 named, finite features for a symbol, indicators warm from the back-filled candles', async () => {
-    let body: Record<string, any> = {};
-    for (let i = 0; i < 40; i++) {
-      body = (await get('/data/features/BTCUSDT')).body;
-      if (body.ready?.[0]) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const body = await waitFor(async () => (await get('/data/features/BTCUSDT')).body, {
+      until: (b) => !!b.ready?.[0],
+      timeoutMs: 4_000,
+      intervalMs: 100,
+      what: 'ready features',
+    });
     expect(body.count).toBe(110);
     expect(body.names).toHaveLength(110);
     expect(body.names.slice(0, 4)).toEqual(['bid_ask_spread_abs', 'bid_ask_spread_rel', 'mid_price', 'micro_price']);
@@ -37,11 +38,10 @@ describe('features and signals from the live pipeline', () => {
   });
 
   it('should turn imbalance into signals that carry side, strength, reason, price and their metrics', async () => {
-    let signals: Array<Record<string, any>> = [];
-    for (let i = 0; i < 100 && signals.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      signals = (await get('/trading/signals?limit=50')).body.signals;
-    }
+    const signals = await waitFor(
+      async () => (await get('/trading/signals?limit=50')).body.signals as Array<Record<string, any>>,
+      { until: (s) => s.length >= 2, timeoutMs: 10_000, intervalMs: 100, what: 'two signals' },
+    );
     expect(signals.length).toBeGreaterThanOrEqual(2);
     for (const signal of signals) {
       expect(['BTCUSDT', 'ETHUSDT']).toContain(signal.symbol);

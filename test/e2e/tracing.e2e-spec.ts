@@ -32,6 +32,7 @@ import { LoggingModule } from '../../src/infra/logging/logging.module';
 import { currentTraceId, withTrace } from '../../src/infra/tracing/trace-context';
 import { registerTraceHooks, traceIdFromRequest } from '../../src/infra/tracing/trace-hooks';
 import { TracingModule } from '../../src/infra/tracing/tracing.module';
+import { waitFor } from '../support/wait-for';
 
 type Seen = Record<string, string | undefined>;
 
@@ -161,14 +162,7 @@ async function waitForLines(
   predicate: (lines: LogLine[]) => boolean,
   timeoutMs = 5000,
 ): Promise<LogLine[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lines = readLines(path);
-    if (predicate(lines)) return lines;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for log lines in ${path}:\n${JSON.stringify(lines, null, 1)}`);
-    await sleep(25);
-  }
+  return waitFor(() => readLines(path), { until: predicate, timeoutMs, intervalMs: 25, what: `log lines in ${path}` });
 }
 
 describe('Tracing and logging on Fastify (probe app)', () => {

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.factory';
 import { AppConfig, loadAppConfig } from '../../src/infra/config/app-config';
 import { createTestDatabase, TestDatabase } from './database';
 import { freePort } from './process';
+import { waitFor } from './wait-for';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 export const TEST_SECRET_KEY = 'a'.repeat(16) + '0123456789abcdef0123456789abcdef' + 'b'.repeat(16);
@@ -109,13 +110,11 @@ export async function loginToken(baseUrl: string, password = TEST_PASSWORD): Pro
 
 /** The exchange connects in the background after boot: tests start from a ready app, as a load balancer would. */
 async function waitUntilReady(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    const response = await fetch(url);
-    if (response.status === 200) return;
-    last = await response.text();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`app not ready within ${timeoutMs} ms: ${last}`);
+  await waitFor(
+    async () => {
+      const response = await fetch(url);
+      return { status: response.status, body: await response.text() };
+    },
+    { until: (answer) => answer.status === 200, timeoutMs, intervalMs: 50, what: 'the app ready' },
+  );
 }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { waitFor } from './wait-for';
 
 export const REPO_ROOT = join(__dirname, '../..');
 
@@ -53,16 +54,18 @@ export async function waitForStatus(
   timeoutMs: number,
   started = Date.now(),
 ): Promise<number> {
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.status === status) return Date.now() - started;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const answer = () =>
+    fetch(url).then(
+      (response) => response.status,
+      () => 'not listening',
+    );
+  await waitFor(answer, {
+    until: (answered) => answered === status,
+    timeoutMs: timeoutMs - (Date.now() - started),
+    intervalMs: 100,
+    what: `${url} to answer ${status}`,
+  });
+  return Date.now() - started;
 }
 
 export async function isPortOpen(port: number): Promise<boolean> {

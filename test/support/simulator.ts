@@ -1,7 +1,6 @@
 /**
  * Helpers for the contract specs (test/contract/): the real simulator (src/simulator/simulator-runtime.ts) on a
- * random loopback port, plus small utilities to wait for pushes and read Bybit answers whichever way the SDK
- * delivers them (resolved envelope for HTTP 200, rejected `{code, body}` for other statuses).
+ * random loopback port, plus small utilities to read Bybit answers whichever way the SDK delivers them (resolved envelope for HTTP 200, rejected `{code, body}` for other statuses).
  */
 import { RunningSimulator, SimulatorOptions, startSimulator } from '../../src/simulator/simulator-runtime';
 
@@ -19,18 +18,6 @@ export function startContractSimulator(overrides: Partial<SimulatorOptions> = {}
     apiSecret: SIM_API_SECRET,
     ...overrides,
   });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** What a Bybit answer said, from a resolved envelope (HTTP 200) or from bybit-api's rejection `{code, body}`. */

@@ -1,4 +1,6 @@
 import type { AuditMapping } from './audit-mapping';
+// The event map is merged per module (declaration merging): bring in the events this mapping names.
+import type {} from '../../ownership/ownership.events';
 
 /** Operator and infrastructure operations: bot start/stop, authentication, circuit breakers, symbol ownership. */
 export const OPERATOR_AUDIT: AuditMapping = {

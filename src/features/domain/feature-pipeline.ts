@@ -1,3 +1,4 @@
+import { BookMetrics } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { CandleFeatureExtractor } from './candle-feature-extractor';
 import {
@@ -86,9 +87,12 @@ export class FeaturePipeline {
     });
   }
 
-  /** Feeds one applied book message without computing the vector (use `update` to get it). */
-  onBook(book: OrderBook, nowMs: number): void {
-    this.orderbookFeatures.onBook(book, nowMs);
+  /**
+   * Feeds one applied book message without computing the vector (use `update` to get it). `metrics`: the frame's
+   * shared book metrics of this very book state (at least the touch part), so the top of the book is read once.
+   */
+  onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): void {
+    this.orderbookFeatures.onBook(book, nowMs, metrics);
     this.lastNowMs = nowMs;
   }
 
@@ -108,8 +112,8 @@ export class FeaturePipeline {
   }
 
   /** `onBook(book, nowMs)` then `compute(nowMs)`: the vector after this book message (shared buffer). */
-  update(book: OrderBook, nowMs: number): Float64Array {
-    this.onBook(book, nowMs);
+  update(book: OrderBook, nowMs: number, metrics?: BookMetrics): Float64Array {
+    this.onBook(book, nowMs, metrics);
     return this.compute(nowMs);
   }
 

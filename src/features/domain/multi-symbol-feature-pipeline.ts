@@ -1,3 +1,4 @@
+import { BookMetrics } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { FEATURE_NAMES } from './feature-names';
 import { FeaturePipeline, FeaturePipelineOptions, FeatureStandardizationState } from './feature-pipeline';
@@ -40,8 +41,8 @@ export class MultiSymbolFeaturePipeline {
   }
 
   /** The symbol's vector after this book message (the pipeline's shared buffer; see FeaturePipeline.update). */
-  update(book: OrderBook, nowMs: number): Float64Array {
-    return this.pipeline(book.symbol).update(book, nowMs);
+  update(book: OrderBook, nowMs: number, metrics?: BookMetrics): Float64Array {
+    return this.pipeline(book.symbol).update(book, nowMs, metrics);
   }
 
   names(): readonly string[] {

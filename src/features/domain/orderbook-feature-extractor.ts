@@ -1,3 +1,4 @@
+import { BookMetrics, computeTopOfBook } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { OB, ORDERBOOK_FEATURE_COUNT } from './feature-names';
 import { TimeWindow } from './time-window';
@@ -99,6 +100,8 @@ export class OrderBookFeatureExtractor {
   private readonly activity = new TimeWindow(2, 1024);
   private readonly lifetimes = new TimeWindow(2, 256);
   private tradeCount = 0;
+  /** The top of the book when no shared metrics are handed in (the pipeline used on its own). */
+  private readonly ownTop = new BookMetrics();
 
   // Roll: last 100 trade prices
   private readonly rollPrices = new Float64Array(ROLL_TRADES);
@@ -146,8 +149,11 @@ export class OrderBookFeatureExtractor {
     return this.lastMid;
   }
 
-  /** Feeds one applied book message. */
-  onBook(book: OrderBook, nowMs: number): void {
+  /**
+   * Feeds one applied book message. `metrics`: the frame's shared book metrics of this book state (spread, mid and
+   * the lot imbalances are taken from them instead of being recomputed); without them the top is computed here.
+   */
+  onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): void {
     if (this.startMs !== this.startMs) this.startMs = nowMs;
     const valid = book.bidCount > 0 && book.askCount > 0 && !book.crossed && book.synced;
     this.bookValid = valid;
@@ -177,9 +183,12 @@ export class OrderBookFeatureExtractor {
     const pa = (askTicks * pMant) / pScale;
     const qb = (bidLots * qMant) / qScale;
     const qa = (askLots * qMant) / qScale;
-    const mid = ((bidTicks + askTicks) * pMant) / (2 * pScale);
-    const spreadAbs = ((askTicks - bidTicks) * pMant) / pScale;
-    const spreadRel = mid > 0 ? spreadAbs / mid : 0;
+    // Mid and spread are the metrics' own (same integer-grid arithmetic, so the same doubles); the imbalances at 5
+    // and 10 levels are their exact lot ratios (a lot sum scaled once, not a sum of scaled sizes).
+    const top = metrics ?? computeTopOfBook(book, this.ownTop);
+    const mid = top.mid;
+    const spreadAbs = top.spreadAbs;
+    const spreadRel = mid > 0 ? top.spreadRel : 0;
     v[OB.SpreadAbs] = spreadAbs;
     v[OB.SpreadRel] = spreadRel;
     v[OB.Mid] = mid;
@@ -241,10 +250,12 @@ export class OrderBookFeatureExtractor {
     v[OB.TotalBid] = bidQAll;
     v[OB.TotalAsk] = askQAll;
     v[OB.DepthRatio] = askQAll > 0 ? bidQAll / askQAll : 1;
-    const imbalance5 = bidQ5 + askQ5 > 0 ? bidQ5 / (bidQ5 + askQ5) : 0.5;
+    // Below 10 held levels the features' top 10 is shallower than the metrics' one: sum here then.
+    const shallow = this.depth < TOP;
+    const imbalance5 = shallow ? (bidQ5 + askQ5 > 0 ? bidQ5 / (bidQ5 + askQ5) : 0.5) : top.imbalance5;
     const imbalanceTotal = bidQAll + askQAll > 0 ? bidQAll / (bidQAll + askQAll) : 0.5;
     v[OB.Imbalance5] = imbalance5;
-    v[OB.Imbalance10] = bidQ10 + askQ10 > 0 ? bidQ10 / (bidQ10 + askQ10) : 0.5;
+    v[OB.Imbalance10] = shallow ? (bidQ10 + askQ10 > 0 ? bidQ10 / (bidQ10 + askQ10) : 0.5) : top.imbalance10;
     v[OB.ImbalanceTotal] = imbalanceTotal;
     v[OB.PricePressure] = pressureDen > 0 ? pressureNum / pressureDen : 0;
     v[OB.VolumeDelta5] = bidQ5 - askQ5;

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DailyFileStream, LogFileSink, utcDate } from './daily-file-stream';
+import { waitFor as poll } from '../../../test/support/wait-for';
 
 const T0 = Date.UTC(2025, 0, 31, 23, 59, 59, 998); // two milliseconds before 2025-02-01T00:00:00Z
 
@@ -143,10 +144,4 @@ function readFileSafe(path: string): string {
   }
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (condition: () => boolean, timeoutMs = 2000) => poll(condition, timeoutMs);

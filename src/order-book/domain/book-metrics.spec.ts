@@ -1,6 +1,16 @@
-import { BookMetrics, ClusterList, computeBookMetrics, findClusters, imbalance } from './book-metrics';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BookMetrics,
+  BookMetricsCache,
+  ClusterList,
+  computeBookMetrics,
+  computeTouchMetrics,
+  findClusters,
+  imbalance,
+} from './book-metrics';
 import { OrderBook } from './order-book';
-import { BookDelta } from './order-book.parse';
+import { BookDelta, parseOrderbookMessage } from './order-book.parse';
 
 type Level = readonly [number, number];
 
@@ -168,5 +178,103 @@ describe(findClusters.name, () => {
 
     expect(sut.count).toBe(1);
     expect([sut.prices[0], sut.lows[0], sut.highs[0], sut.sizes[0]]).toEqual([1001, 1000, 1009, 40]);
+  });
+});
+
+/** The fields the touch part fills: every one of them equals what the complete computation gives. */
+const TOUCH_FIELDS = [
+  'twoSided',
+  'bestBid',
+  'bestAsk',
+  'spreadTicks',
+  'spreadAbs',
+  'spreadRel',
+  'mid',
+  'microPrice',
+  'imbalance5',
+  'imbalance10',
+  'bidLots5',
+  'askLots5',
+  'bidLots10',
+  'askLots10',
+  'supportPrice',
+  'supportNotional',
+  'supportDistanceAbs',
+  'supportDistanceRel',
+  'resistancePrice',
+  'resistanceNotional',
+  'resistanceDistanceAbs',
+  'resistanceDistanceRel',
+] as const;
+
+function nearest(list: ClusterList): number[] {
+  return list.count > 0 ? [list.prices[0], list.lows[0], list.highs[0], list.sizes[0], list.notionals[0]] : [];
+}
+
+describe(computeTouchMetrics.name, () => {
+  const lines = readFileSync(
+    join(__dirname, '../../../test/fixtures/bybit/xrpusdt-orderbook500-2024-12-01.jsonl'),
+    'utf8',
+  )
+    .split(/\r?\n/)
+    .filter((line) => line.length > 0);
+
+  it('should equal the complete metrics on every touch field and the nearest cluster when the real XRPUSDT ob500 recording is replayed', () => {
+    const book = new OrderBook('XRPUSDT', { tickSize: '0.0001', qtyStep: '1' });
+    const delta = new BookDelta(500);
+    for (const minClusterVolume of [0, 2_000, 10_000, 50_000, 1e9]) {
+      for (const line of lines) {
+        book.apply(parseOrderbookMessage(line, book.grid, delta));
+        const full = computeBookMetrics(book, { minClusterVolume });
+        const sut = computeTouchMetrics(book, { minClusterVolume });
+
+        for (const field of TOUCH_FIELDS) expect([field, sut[field]]).toEqual([field, full[field]]);
+        expect(nearest(sut.bidClusters)).toEqual(nearest(full.bidClusters));
+        expect(nearest(sut.askClusters)).toEqual(nearest(full.askClusters));
+        expect(sut.complete).toBe(false);
+        expect(full.complete).toBe(true);
+      }
+    }
+  });
+
+  it('should leave the depth part NaN when only the touch is computed', () => {
+    const sut = computeTouchMetrics(aBook([[1000, 30]], [[1001, 10]]), { minClusterVolume: 1 });
+
+    expect(sut.imbalanceAll).toBeNaN();
+    expect(sut.bidVolume).toBeNaN();
+    expect(sut.largestAskClusterNotional).toBeNaN();
+    expect(sut.bidClusters.count).toBe(1);
+  });
+});
+
+describe(BookMetricsCache.name, () => {
+  it('should compute once per book version and complete the touch part in place when the depth part is asked for', () => {
+    const book = aBook(
+      [
+        [1000, 30],
+        [999, 100],
+      ],
+      [[1001, 10]],
+    );
+    const sut = new BookMetricsCache({ minClusterVolume: 2000 });
+
+    const touch = sut.touch(book);
+    expect(touch.complete).toBe(false);
+    expect(touch.bidClusters.count).toBe(1);
+    touch.imbalance5 = -1; // a recomputation would overwrite this
+    expect(sut.touch(book).imbalance5).toBe(-1);
+
+    const full = sut.full(book);
+    expect(full).toBe(touch);
+    expect(full.complete).toBe(true);
+    expect(full.bidClusters.count).toBe(2);
+    expect(full.imbalance5).toBe(130 / 140);
+    expect(sut.touch(book).complete).toBe(true); // the complete metrics serve the touch of the same version
+
+    book.apply(BookDelta.of('delta', 2, [[1000, 0]], [], 1001));
+    const next = sut.touch(book);
+    expect(next.complete).toBe(false);
+    expect(next.bestBid).toBe(99.9);
+    expect(next.imbalance5).toBe(100 / 110);
   });
 });

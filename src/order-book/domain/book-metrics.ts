@@ -1,7 +1,11 @@
 import { OrderBook } from './order-book';
 
 /**
- * Pure metrics over one `OrderBook` (SPEC §3 `/data/metrics`). Volumes and notionals are computed on the integer
+ * Pure metrics over one `OrderBook` (SPEC §3 `/data/metrics`), in two parts: the touch part (spread, mid,
+ * micro-price, imbalance over 5 and 10 levels, the nearest cluster per side) is what every frame needs and costs
+ * what the top of the book costs; the depth part (volumes and imbalance over every level, every cluster, the
+ * largest) scans the whole book and is computed only when asked for. `BookMetricsCache` computes each at most once
+ * per book version, so the features, the strategy and the API share one computation. Volumes and notionals are computed on the integer
  * grid (lots, ticks × lots) so thresholds compare exactly; prices are turned into numbers only on output, as
  * `ticks × tickMantissa / 10^decimals`, the correctly rounded double of the decimal price. Absent values are NaN
  * (an empty side has no best price, a side without clusters has no support); the read API maps NaN to null.
@@ -82,10 +86,22 @@ export class BookMetrics {
   mid = NaN;
   /** (bid × askSize + ask × bidSize) / (bidSize + askSize): leans toward the side with less size. */
   microPrice = NaN;
+  /**
+   * False after `computeTouchMetrics`: the depth part (imbalanceAll, volumes, the largest clusters) is NaN and the
+   * cluster lists hold only the nearest cluster per side; true after `computeBookMetrics`.
+   */
+  complete = false;
   /** bidVolume / (bidVolume + askVolume) over the best 5, 10 and all levels; 0.5 when both are empty. */
   imbalance5 = 0.5;
   imbalance10 = 0.5;
   imbalanceAll = 0.5;
+  /** Summed sizes in lots (exact integers) of the best 5, 10 and all levels per side: what the imbalances divide. */
+  bidLots5 = 0;
+  askLots5 = 0;
+  bidLots10 = 0;
+  askLots10 = 0;
+  bidLotsAll = 0;
+  askLotsAll = 0;
   bidVolume = 0;
   askVolume = 0;
   readonly bidClusters = new ClusterList();
@@ -157,7 +173,7 @@ export function microPriceTicks(book: OrderBook): number {
 
 /**
  * Levels (bandTicks = 1) or aligned bands of `bandTicks` ticks whose notional is ≥ `minClusterVolume`, nearest the
- * touch first, into `out`. The notional test runs on integers: ticks·tickMantissa·lots·lotMantissa against
+ * touch first, into `out`; the scan stops once `maxClusters` are found (the rest of the list would be the same). The notional test runs on integers: ticks·tickMantissa·lots·lotMantissa against
  * minClusterVolume·10^(tickDecimals+lotDecimals), so a level exactly at the threshold counts.
  */
 export function findClusters(
@@ -167,6 +183,7 @@ export function findClusters(
   out: ClusterList = new ClusterList(),
   bandTicks = 1,
   maxLevels = Number.POSITIVE_INFINITY,
+  maxClusters = Number.POSITIVE_INFINITY,
 ): ClusterList {
   const grid = book.grid;
   const scale = POW10[grid.tickDecimals + grid.lotDecimals];
@@ -185,8 +202,10 @@ export function findClusters(
     const size = isBid ? book.bidSizeAt(i) : book.askSizeAt(i);
     const index = Math.floor(price / width);
     if (index !== band) {
-      if (i > 0 && bandUnits >= threshold)
+      if (i > 0 && bandUnits >= threshold) {
         out.push(bandPrice, band * width, band * width + width - 1, bandSize, bandUnits / scale);
+        if (out.count >= maxClusters) return out;
+      }
       band = index;
       bandPrice = price;
       bandSize = 0;
@@ -206,6 +225,77 @@ export function computeBookMetrics(
   options: BookMetricsOptions,
   out: BookMetrics = new BookMetrics(),
 ): BookMetrics {
+  fillTouch(book, out);
+  const bidLots = sideVolume(book, 'bid', Number.POSITIVE_INFINITY);
+  const askLots = sideVolume(book, 'ask', Number.POSITIVE_INFINITY);
+  out.bidLotsAll = bidLots;
+  out.askLotsAll = askLots;
+  out.bidVolume = sizeOf(book, bidLots);
+  out.askVolume = sizeOf(book, askLots);
+  out.imbalanceAll = bidLots + askLots > 0 ? bidLots / (bidLots + askLots) : 0.5;
+
+  const bids = clustersOf(book, 'bid', options, out.bidClusters, Number.POSITIVE_INFINITY);
+  const asks = clustersOf(book, 'ask', options, out.askClusters, Number.POSITIVE_INFINITY);
+  const largestBid = bids.largest();
+  out.largestBidClusterPrice = largestBid >= 0 ? priceOf(book, bids.prices[largestBid]) : NaN;
+  out.largestBidClusterNotional = largestBid >= 0 ? bids.notionals[largestBid] : 0;
+  const largestAsk = asks.largest();
+  out.largestAskClusterPrice = largestAsk >= 0 ? priceOf(book, asks.prices[largestAsk]) : NaN;
+  out.largestAskClusterNotional = largestAsk >= 0 ? asks.notionals[largestAsk] : 0;
+  fillNearest(book, out);
+  out.complete = true;
+  return out;
+}
+
+/**
+ * The touch part only (see the top of this file): every field `computeBookMetrics` would give except the depth part,
+ * which is NaN, with at most the nearest cluster in each list. Reads the best 10 levels per side plus the levels up
+ * to the nearest cluster, instead of the whole book.
+ */
+export function computeTouchMetrics(
+  book: OrderBook,
+  options: BookMetricsOptions,
+  out: BookMetrics = new BookMetrics(),
+): BookMetrics {
+  fillTouch(book, out);
+  out.bidLotsAll = NaN;
+  out.askLotsAll = NaN;
+  out.bidVolume = NaN;
+  out.askVolume = NaN;
+  out.imbalanceAll = NaN;
+  clustersOf(book, 'bid', options, out.bidClusters, 1);
+  clustersOf(book, 'ask', options, out.askClusters, 1);
+  out.largestBidClusterPrice = NaN;
+  out.largestBidClusterNotional = NaN;
+  out.largestAskClusterPrice = NaN;
+  out.largestAskClusterNotional = NaN;
+  fillNearest(book, out);
+  out.complete = false;
+  return out;
+}
+
+function clustersOf(
+  book: OrderBook,
+  side: BookSideName,
+  options: BookMetricsOptions,
+  out: ClusterList,
+  maxClusters: number,
+): ClusterList {
+  const bandTicks = options.bandTicks ?? 1;
+  const maxLevels = options.maxLevels ?? Number.POSITIVE_INFINITY;
+  return findClusters(book, side, options.minClusterVolume, out, bandTicks, maxLevels, maxClusters);
+}
+
+/**
+ * Best prices, spread, mid, micro-price and the lot sums and imbalances over the best 5 and 10 levels into `out`,
+ * nothing else (no clusters): the top of the book for a reader that needs no cluster (the features on their own).
+ */
+export function computeTopOfBook(book: OrderBook, out: BookMetrics): BookMetrics {
+  fillTouch(book, out);
+  return out;
+}
+
+function fillTouch(book: OrderBook, out: BookMetrics): void {
   const bidTicks = book.bestBid;
   const askTicks = book.bestAsk;
   const twoSided = book.bidCount > 0 && book.askCount > 0;
@@ -219,28 +309,38 @@ export function computeBookMetrics(
   out.spreadRel = twoSided ? out.spreadAbs / mid : NaN;
   out.microPrice = twoSided ? priceOf(book, microPriceTicks(book)) : NaN;
 
-  out.imbalance5 = imbalance(book, 5);
-  out.imbalance10 = imbalance(book, 10);
-  const bidVolume = sideVolume(book, 'bid', Number.POSITIVE_INFINITY);
-  const askVolume = sideVolume(book, 'ask', Number.POSITIVE_INFINITY);
-  out.bidVolume = sizeOf(book, bidVolume);
-  out.askVolume = sizeOf(book, askVolume);
-  out.imbalanceAll = bidVolume + askVolume > 0 ? bidVolume / (bidVolume + askVolume) : 0.5;
+  // One pass over the best 10 per side for both depths (integer lots: the sums are exact).
+  let bid5 = 0;
+  let bid10 = 0;
+  for (let i = 0, n = Math.min(10, book.bidCount); i < n; i++) {
+    bid10 += book.bidSizeAt(i);
+    if (i === 4) bid5 = bid10;
+  }
+  if (book.bidCount < 5) bid5 = bid10;
+  let ask5 = 0;
+  let ask10 = 0;
+  for (let i = 0, n = Math.min(10, book.askCount); i < n; i++) {
+    ask10 += book.askSizeAt(i);
+    if (i === 4) ask5 = ask10;
+  }
+  if (book.askCount < 5) ask5 = ask10;
+  out.bidLots5 = bid5;
+  out.askLots5 = ask5;
+  out.bidLots10 = bid10;
+  out.askLots10 = ask10;
+  out.imbalance5 = bid5 + ask5 > 0 ? bid5 / (bid5 + ask5) : 0.5;
+  out.imbalance10 = bid10 + ask10 > 0 ? bid10 / (bid10 + ask10) : 0.5;
+}
 
-  const bandTicks = options.bandTicks ?? 1;
-  const maxLevels = options.maxLevels ?? Number.POSITIVE_INFINITY;
-  const bids = findClusters(book, 'bid', options.minClusterVolume, out.bidClusters, bandTicks, maxLevels);
-  const asks = findClusters(book, 'ask', options.minClusterVolume, out.askClusters, bandTicks, maxLevels);
-
-  const largestBid = bids.largest();
-  out.largestBidClusterPrice = largestBid >= 0 ? priceOf(book, bids.prices[largestBid]) : NaN;
-  out.largestBidClusterNotional = largestBid >= 0 ? bids.notionals[largestBid] : 0;
-  const largestAsk = asks.largest();
-  out.largestAskClusterPrice = largestAsk >= 0 ? priceOf(book, asks.prices[largestAsk]) : NaN;
-  out.largestAskClusterNotional = largestAsk >= 0 ? asks.notionals[largestAsk] : 0;
-
-  // Nearest clusters are first in each list (lists run from the touch outwards); bids are below mid in an
-  // uncrossed book, asks above.
+/**
+ * Support and resistance from the first cluster of each list: the lists run from the touch outwards and, in an
+ * uncrossed book, bids are below mid and asks above.
+ */
+function fillNearest(book: OrderBook, out: BookMetrics): void {
+  const bids = out.bidClusters;
+  const asks = out.askClusters;
+  const mid = out.mid;
+  const twoSided = out.twoSided;
   out.supportPrice = bids.count > 0 ? priceOf(book, bids.prices[0]) : NaN;
   out.supportNotional = bids.count > 0 ? bids.notionals[0] : 0;
   out.supportDistanceAbs = bids.count > 0 && twoSided ? priceOf(book, midTicks(book) - bids.prices[0]) : NaN;
@@ -249,5 +349,44 @@ export function computeBookMetrics(
   out.resistanceNotional = asks.count > 0 ? asks.notionals[0] : 0;
   out.resistanceDistanceAbs = asks.count > 0 && twoSided ? priceOf(book, asks.prices[0] - midTicks(book)) : NaN;
   out.resistanceDistanceRel = out.resistanceDistanceAbs / mid;
-  return out;
+}
+
+/**
+ * The metrics of one symbol's book, shared by everything that reads them in a frame: `touch` (every frame: the
+ * features and the strategy's rule) and `full` (the read API, a signal's context) each compute at most once per
+ * `book.version`; a full computation also serves `touch` of that version.
+ */
+export class BookMetricsCache {
+  private readonly metrics = new BookMetrics();
+  private book: OrderBook | null = null;
+  private touchVersion = -1;
+  private fullVersion = -1;
+
+  constructor(readonly options: BookMetricsOptions) {}
+
+  touch(book: OrderBook): BookMetrics {
+    this.bind(book);
+    if (this.touchVersion !== book.version && this.fullVersion !== book.version) {
+      computeTouchMetrics(book, this.options, this.metrics);
+      this.touchVersion = book.version;
+    }
+    return this.metrics;
+  }
+
+  full(book: OrderBook): BookMetrics {
+    this.bind(book);
+    if (this.fullVersion !== book.version) {
+      computeBookMetrics(book, this.options, this.metrics);
+      this.fullVersion = book.version;
+      this.touchVersion = book.version;
+    }
+    return this.metrics;
+  }
+
+  private bind(book: OrderBook): void {
+    if (this.book === book) return;
+    this.book = book;
+    this.touchVersion = -1;
+    this.fullVersion = -1;
+  }
 }

@@ -68,6 +68,11 @@ export class OrderBook {
   private lastSeq = 0;
   private lastTs = 0;
   private updatedAtMs = Number.NaN;
+  /**
+   * Bumped by every change of the levels (snapshot, delta, the clear on a gap): derived values computed for one
+   * version (the book metrics) stay valid until it moves.
+   */
+  version = 0;
   /** Counters for health and metrics. */
   gaps = 0;
   crossings = 0;
@@ -91,6 +96,7 @@ export class OrderBook {
       this.snapshotSeen = true;
       this.resyncPending = false;
       this.resets++;
+      this.version++;
       this.accept(delta, receivedAtMs);
       return this.checkCrossed() ? 'crossed' : 'reset';
     }
@@ -101,6 +107,7 @@ export class OrderBook {
       this.resyncPending = true;
       this.bids.clear();
       this.asks.clear();
+      this.version++;
       return 'gap';
     }
     const bids = this.bids;
@@ -111,6 +118,7 @@ export class OrderBook {
     const askPrices = delta.askPrices;
     const askSizes = delta.askSizes;
     for (let i = 0, n = delta.askCount; i < n; i++) asks.set(-askPrices[i], askSizes[i]);
+    this.version++;
     this.accept(delta, receivedAtMs);
     return this.checkCrossed() ? 'crossed' : 'applied';
   }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { Dec } from './exact-decimal';
 import { MatchingEngine, type PrivateUpdate } from './matching-engine';
-import { engineDeps, SYMBOL, T0, TEST_INSTRUMENT } from './testing/engine-fixture';
-import { StaticBook } from './testing/static-book';
+import { engineDeps, SYMBOL, T0, TEST_INSTRUMENT } from '../../../test/support/simulator-engine/engine-fixture';
+import { StaticBook } from '../../../test/support/simulator-engine/static-book';
 import { SimulatorRejection } from './v5-errors';
 
 type Action =

@@ -1,7 +1,17 @@
 import { Dec } from './exact-decimal';
 import { MatchingEngine } from './matching-engine';
-import { anEngine, bookAt, engineDeps, lots, pushed, px, SYMBOL, T0, topics } from './testing/engine-fixture';
-import { StaticBook } from './testing/static-book';
+import {
+  anEngine,
+  bookAt,
+  engineDeps,
+  lots,
+  pushed,
+  px,
+  SYMBOL,
+  T0,
+  topics,
+} from '../../../test/support/simulator-engine/engine-fixture';
+import { StaticBook } from '../../../test/support/simulator-engine/static-book';
 import { SimulatorRejection } from './v5-errors';
 
 /** The retCode a call is rejected with (fails the spec when it is not rejected). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { FixedClock } from '../../common/clock';
-import { computeBookMetrics } from '../../order-book/domain/book-metrics';
+import { BookMetricsCache, computeBookMetrics } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { BookDelta } from '../../order-book/domain/order-book.parse';
 import {
@@ -12,7 +12,7 @@ import {
 } from './imbalance.strategy';
 import { SIGNAL_ID_PATTERN } from './signal';
 import { StrategyError } from './strategy';
-import { Level, T0, aBook, inputOf } from './strategy.test-support';
+import { Level, T0, aBook, inputOf } from '../../../test/support/strategy-books';
 
 const PARAMS: ImbalanceStrategyParams = {
   buyThreshold: 0.75,
@@ -442,6 +442,48 @@ describe(ImbalanceStrategy.name, () => {
           const wantSell = bid * 100 <= t.sell * total && (!requireCluster || m.askClusters.count > 0);
           expect(signal?.side ?? null).toBe(wantBuy ? 'Buy' : wantSell ? 'Sell' : null);
         }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('should give the same signal from the touch part and its cache as from complete metrics, when books, depths and minimums are random', () => {
+      const minimums = fc.record({
+        metrics: fc.integer({ min: 0, max: 30_000 }),
+        extra: fc.integer({ min: 0, max: 30_000 }),
+      });
+      fc.assert(
+        fc.property(
+          sides,
+          depth,
+          minimums,
+          fc.integer({ min: 0, max: 15 }),
+          ({ bids, asks }, imbalanceDepth, min, distance) => {
+            const book = aBook(
+              bids.map((s, i) => [1000 - 2 * i, s * 10] as const),
+              asks.map((s, i) => [1001 + 2 * i, s * 10] as const),
+            );
+            // The metrics' minimum is at most the strategy's (StrategyInput's contract); the strategy's may be higher.
+            const params = {
+              imbalanceDepth,
+              minClusterVolume: min.metrics + min.extra,
+              maxClusterDistanceTicks: distance,
+            };
+            const expected = strategy(params).evaluate(inputOf(book, T0, min.metrics));
+            const cache = new BookMetricsCache({ minClusterVolume: min.metrics });
+            const metrics = cache.touch(book);
+            expect(metrics.complete).toBe(false);
+
+            const actual = strategy(params).evaluate({
+              symbol: book.symbol,
+              book,
+              metrics,
+              metricsSource: cache,
+              nowMs: T0,
+            });
+
+            expect(actual).toEqual(expected);
+          },
+        ),
         { numRuns: 1000 },
       );
     });

@@ -1,4 +1,4 @@
-import { ClusterList, priceOf, sideVolume } from '../../order-book/domain/book-metrics';
+import { BookMetrics, ClusterList, priceOf, sideVolume } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { Signal, SignalMetrics, SignalSide, copyFeatures, freezeSignal, orNull, signalId } from './signal';
 import { Strategy, StrategyError, StrategyInput } from './strategy';
@@ -83,6 +83,8 @@ class SymbolMemory {
 }
 
 const NAME = /^[A-Za-z0-9]{1,16}$/;
+/** `nearestCluster`: the list was cut after its nearest cluster and that one does not decide. */
+const UNDECIDED = -2;
 
 /**
  * The imbalance scalping strategy (SPEC §3, §4).
@@ -118,7 +120,6 @@ export class ImbalanceStrategy implements Strategy {
   readonly params: Readonly<Required<ImbalanceStrategyParams>>;
   private readonly buyRatio: DecimalRatio;
   private readonly sellRatio: DecimalRatio;
-  private readonly levels: number;
   private readonly memory = new Map<string, SymbolMemory>();
 
   constructor(params: ImbalanceStrategyParams) {
@@ -155,10 +156,9 @@ export class ImbalanceStrategy implements Strategy {
     this.name = p.name;
     this.buyRatio = buyRatio as DecimalRatio;
     this.sellRatio = sellRatio as DecimalRatio;
-    this.levels = p.imbalanceDepth === 'all' ? Number.POSITIVE_INFINITY : p.imbalanceDepth;
   }
 
-  /** The `computeBookMetrics` options the pipeline should use so the metrics hold every cluster this strategy counts. */
+  /** The metrics options (the cache's) under which the metrics hold every cluster this strategy counts. */
   get metricsOptions(): { readonly minClusterVolume: number } {
     return { minClusterVolume: this.params.minClusterVolume };
   }
@@ -173,9 +173,11 @@ export class ImbalanceStrategy implements Strategy {
     const p = this.params;
     if (!book.canSignal(nowMs, p.maxBookAgeMs)) return null;
 
-    // Hot path until a threshold is crossed: two short integer sums and two integer comparisons, no allocation.
-    const bid = sideVolume(book, 'bid', this.levels);
-    const ask = sideVolume(book, 'ask', this.levels);
+    // Hot path until a threshold is crossed: the frame's lot sums and two integer comparisons, no allocation.
+    const depth = p.imbalanceDepth;
+    const m = depth === 'all' ? this.complete(input) : metrics;
+    const bid = depth === 5 ? m.bidLots5 : depth === 10 ? m.bidLots10 : m.bidLotsAll;
+    const ask = depth === 5 ? m.askLots5 : depth === 10 ? m.askLots10 : m.askLotsAll;
     const total = bid + ask;
     if (!(total > 0)) return null;
     let side: SignalSide;
@@ -184,8 +186,9 @@ export class ImbalanceStrategy implements Strategy {
     else return null;
     const isBuy = side === 'Buy';
 
-    const clusters = isBuy ? metrics.bidClusters : metrics.askClusters;
-    const cluster = this.nearestCluster(clusters, isBuy ? book.bestBid : book.bestAsk, isBuy);
+    const touchTicks = isBuy ? book.bestBid : book.bestAsk;
+    let cluster = this.nearestCluster(metrics, isBuy, touchTicks);
+    if (cluster === UNDECIDED) cluster = this.nearestCluster(this.complete(input), isBuy, touchTicks);
     if (p.requireCluster && cluster < 0) return null;
 
     let mem = this.memory.get(symbol);
@@ -197,11 +200,23 @@ export class ImbalanceStrategy implements Strategy {
     last.u = book.u;
     last.seq = book.seq;
 
-    return this.build(input, side, bid, ask, clusters, cluster);
+    // The signal's context shows the depth part too: completed here, once per frame at most, only when firing.
+    const full = this.complete(input);
+    return this.build(input, full, side, bid, ask, isBuy ? full.bidClusters : full.askClusters, cluster);
   }
 
-  /** Index of the nearest cluster to the touch with notional ≥ minClusterVolume and within the distance, or -1. */
-  private nearestCluster(clusters: ClusterList, touchTicks: number, isBuy: boolean): number {
+  /** The frame's metrics with the depth part (completed in place by their cache when they hold only the touch). */
+  private complete(input: StrategyInput): BookMetrics {
+    return input.metrics.complete || !input.metricsSource ? input.metrics : input.metricsSource.full(input.book);
+  }
+
+  /**
+   * Index of the nearest cluster to the touch with notional ≥ minClusterVolume and within the distance, or -1;
+   * UNDECIDED when touch-only metrics hold a nearer cluster below this strategy's minimum (a farther one may count).
+   * A complete list is a superset with the same order, so an index found in the touch list is valid in it.
+   */
+  private nearestCluster(metrics: BookMetrics, isBuy: boolean, touchTicks: number): number {
+    const clusters: ClusterList = isBuy ? metrics.bidClusters : metrics.askClusters;
     const min = this.params.minClusterVolume;
     const maxDistance = this.params.maxClusterDistanceTicks;
     for (let i = 0; i < clusters.count; i++) {
@@ -209,18 +224,19 @@ export class ImbalanceStrategy implements Strategy {
       if (distance > maxDistance) return -1; // the list runs outwards from the touch
       if (clusters.notionals[i] >= min) return i;
     }
-    return -1;
+    return clusters.count > 0 && !metrics.complete ? UNDECIDED : -1;
   }
 
   private build(
     input: StrategyInput,
+    metrics: BookMetrics,
     side: SignalSide,
     bid: number,
     ask: number,
     clusters: ClusterList,
     cluster: number,
   ): Signal {
-    const { book, metrics, nowMs, symbol } = input;
+    const { book, nowMs, symbol } = input;
     const p = this.params;
     const isBuy = side === 'Buy';
     const imb = bid / (bid + ask);

@@ -1,7 +1,7 @@
 import { ImbalanceStrategy } from './imbalance.strategy';
 import { Signal } from './signal';
 import { SignalLog } from './signal-log';
-import { T0, aBook, inputOf } from './strategy.test-support';
+import { T0, aBook, inputOf } from '../../../test/support/strategy-books';
 
 const signalAt = (symbol: string, u: number): Signal => {
   const sut = new ImbalanceStrategy({

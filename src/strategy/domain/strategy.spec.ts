@@ -1,7 +1,7 @@
 import { Signal, SignalSide, freezeSignal, signalId } from './signal';
 import { ImbalanceStrategy } from './imbalance.strategy';
 import { Strategy, StrategyInput } from './strategy';
-import { T0, aBook, inputOf } from './strategy.test-support';
+import { T0, aBook, inputOf } from '../../../test/support/strategy-books';
 
 /** A second, toy strategy: leans with the micro-price when the spread is one tick. Proves the interface is enough. */
 class MicroPriceToyStrategy implements Strategy {

@@ -1,12 +1,14 @@
 import { DomainError } from '../../common/domain-error';
-import { BookMetrics } from '../../order-book/domain/book-metrics';
+import { BookMetrics, BookMetricsCache } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { Signal } from './signal';
 
 /**
- * What a strategy sees on each book update. Everything is precomputed by the pipeline once per frame and shared
- * by every strategy of the symbol: `metrics` must be `computeBookMetrics(book, …)` of this very book state, with a
- * `minClusterVolume` no larger than the strategy's own (a strategy may ignore smaller clusters, never find more).
+ * What a strategy sees on each book update. Everything is precomputed once per frame and shared with the features
+ * and the read API: `metrics` are the metrics of this very book state, with a `minClusterVolume` no larger than the
+ * strategy's own (a strategy may ignore smaller clusters, never find more). They may hold only the touch part
+ * (`metrics.complete` false, see book-metrics.ts); `metricsSource.full(book)` then completes them in place, at most
+ * once per book version, for a strategy that needs the depth part (a signal's context).
  * `features`/`featureNames` are the caller's reused buffer and names (parallel arrays); a strategy copies what it
  * keeps. Time is an argument: `nowMs` is the clock's time of this evaluation.
  */
@@ -14,6 +16,8 @@ export interface StrategyInput {
   readonly symbol: string;
   readonly book: OrderBook;
   readonly metrics: BookMetrics;
+  /** The cache `metrics` came from; absent when `metrics` is already complete. */
+  readonly metricsSource?: BookMetricsCache;
   readonly features?: Float64Array;
   readonly featureNames?: readonly string[];
   readonly nowMs: number;

@@ -13,7 +13,8 @@ import type {
 } from '../../../src/exchange/exchange.types';
 import { ServerClock } from '../../../src/exchange/server-time';
 import { FakeBybit, sample } from '../../support/fake-bybit';
-import { API_KEY, API_SECRET, settingsFor, waitFor } from './exchange-test-settings';
+import { waitFor } from '../../support/wait-for';
+import { API_KEY, API_SECRET, settingsFor } from './exchange-test-settings';
 
 describe(BybitMarketStream.name, () => {
   let fake: FakeBybit;

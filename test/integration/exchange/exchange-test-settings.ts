@@ -26,11 +26,3 @@ export function settingsFor(fake: FakeBybit, overrides: Partial<ExchangeSettings
     ...overrides,
   };
 }
-
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

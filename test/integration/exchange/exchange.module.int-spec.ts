@@ -1,6 +1,6 @@
 /**
- * ExchangeModule wiring. Real: Nest DI, AppConfig, EventBus, the module's providers, a loopback fake venue.
- * Faked: the venue (test/support/fake-bybit.ts).
+ * ExchangeModule wiring. Real: Nest DI, AppConfig, EventBus, the module's providers, the Bybit V5 simulator on a
+ * loopback port (test/support/simulator.ts).
  */
 import { Test } from '@nestjs/testing';
 import { BybitRestClient } from '../../../src/exchange/bybit/bybit.rest-client';
@@ -13,24 +13,24 @@ import { loadAppConfig } from '../../../src/infra/config/app-config';
 import { ConfigModule } from '../../../src/infra/config/config.module';
 import { EventBus } from '../../../src/infra/events/event-bus';
 import { EventsModule } from '../../../src/infra/events/events.module';
-import { FakeBybit } from '../../support/fake-bybit';
-import { API_KEY, API_SECRET, waitFor } from './exchange-test-settings';
+import { SIM_API_KEY, SIM_API_SECRET, startContractSimulator } from '../../support/simulator';
+import { waitFor } from '../../support/wait-for';
 
 describe(ExchangeModule.name, () => {
   it('should wire the ports, connect on start and publish connection events', async () => {
-    const fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET }).start();
+    const simulator = await startContractSimulator();
     const config = loadAppConfig(
       {
         BYBIT_ENV: 'sim',
         APP_PASSWORD: 'a-long-password',
         SECRET_KEY: 'x'.repeat(32),
         TRADING_PAIRS: 'BTCUSDT',
-        BYBIT_API_KEY: API_KEY,
-        BYBIT_API_SECRET: API_SECRET,
+        BYBIT_API_KEY: SIM_API_KEY,
+        BYBIT_API_SECRET: SIM_API_SECRET,
       },
       { dotenvPath: false },
     );
-    const port = Number(new URL(fake.restUrl).port);
+    const port = simulator.port;
     const moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot(config),
@@ -44,13 +44,16 @@ describe(ExchangeModule.name, () => {
     bus.on('exchange.connection-changed', (p) => void events.push(`connection:${p.state}`));
     try {
       const settings = moduleRef.get<ExchangeSettings>(EXCHANGE_SETTINGS);
-      expect(settings.restUrl).toBe(fake.restUrl);
-      expect(settings.wsPublicUrl).toBe(fake.wsPublicUrl);
+      expect(settings.restUrl).toBe(simulator.restUrl);
+      expect(settings.wsPublicUrl).toBe(simulator.wsPublicUrl);
       expect(moduleRef.get(ExchangeRest)).toBeInstanceOf(BybitRestClient);
       const sut = moduleRef.get(ExchangeConnectionService);
       // Not ready until the connections are up (the module starts connecting in the background at bootstrap).
       expect(sut.readiness().exchange.status).toBe(sut.status().state === 'running' ? 'up' : 'down');
 
+      // The awaited start signal (the module connects in the background at bootstrap): resolved only once started.
+      await sut.whenStarted();
+      expect(sut.status().state).not.toBe('stopped');
       await sut.start();
       await waitFor(() => sut.status().state === 'running', 5000, 'both connections');
       expect(sut.status().connections).toEqual({ 'bybit.public': 'connected', 'bybit.private': 'connected' });
@@ -69,12 +72,12 @@ describe(ExchangeModule.name, () => {
         'account',
       ]);
 
-      fake.dropPublic();
+      simulator.control.dropConnections();
       await waitFor(() => events.includes('connection:reconnecting'), 3000, 'reconnecting event');
       await moduleRef.get(EventBus).drain();
     } finally {
       await moduleRef.close();
-      await fake.stop();
+      await simulator.stop();
     }
   });
 });

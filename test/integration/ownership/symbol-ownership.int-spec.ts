@@ -10,6 +10,7 @@ import { EventBus } from '../../../src/infra/events/event-bus';
 import { leaseName } from '../../../src/ownership/domain/symbol-lease';
 import { SymbolOwnershipService } from '../../../src/ownership/symbol-ownership.service';
 import { createTestDatabase, TestDatabase } from '../../support/database';
+import { waitFor } from '../../support/wait-for';
 
 /*
  * Real: PostgreSQL (advisory locks, pg_locks, pg_stat_activity, pg_terminate_backend), the service's own sessions,
@@ -89,17 +90,8 @@ describe(`${SymbolOwnershipService.name} on PostgreSQL`, () => {
     expect(rows).toEqual([{ done: true }]);
   }
 
-  async function eventually(
-    condition: () => boolean | Promise<boolean>,
-    what: string,
-    timeoutMs = 5000,
-  ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const eventually = (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) =>
+    waitFor(condition, { what, timeoutMs, intervalMs: 20 });
 
   /** An instance that owns its symbols through a TCP relay that can be frozen (see tcpProxyTo). */
   async function anOwnerBehindRelay(

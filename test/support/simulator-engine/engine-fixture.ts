@@ -2,16 +2,16 @@
  * Builders for matching-engine specs: one instrument with round numbers (tick 0.1, step 0.001), a StaticBook, a
  * seeded id factory and a fixed start time, so every number in a spec can be checked by hand.
  */
-import { toUnits } from '../../../common/ticks';
-import { Instrument, linearInstrumentInfo } from '../instrument';
+import { toUnits } from '../../../src/common/ticks';
+import { Instrument, linearInstrumentInfo } from '../../../src/simulator/domain/instrument';
 import {
   DEFAULT_ENGINE_CONFIG,
   MatchingEngine,
   type MatchingEngineConfig,
   type MatchingEngineDeps,
   type PrivateUpdate,
-} from '../matching-engine';
-import { seededUuidFactory } from '../sim-ids';
+} from '../../../src/simulator/domain/matching-engine';
+import { seededUuidFactory } from '../../../src/simulator/domain/sim-ids';
 import { StaticBook } from './static-book';
 
 export const T0 = 1_700_000_000_000;

@@ -1,7 +1,7 @@
-import { BookMetrics, computeBookMetrics } from '../../order-book/domain/book-metrics';
-import { OrderBook } from '../../order-book/domain/order-book';
-import { BookDelta } from '../../order-book/domain/order-book.parse';
-import { StrategyInput } from './strategy';
+import { BookMetrics, computeBookMetrics } from '../../src/order-book/domain/book-metrics';
+import { OrderBook } from '../../src/order-book/domain/order-book';
+import { BookDelta } from '../../src/order-book/domain/order-book.parse';
+import { StrategyInput } from '../../src/strategy/domain/strategy';
 
 /** Test helpers (not a spec): real OrderBooks from snapshot messages, tick 0.1 and lot 1 (ticks 1000 = 100.0). */
 export type Level = readonly [number, number];

@@ -2,7 +2,7 @@
  * A small in-memory `LiquiditySource` for specs: levels set by hand, consumed by fills. Not a market model: it
  * never moves on its own, so a spec decides exactly what the engine sees.
  */
-import type { BookLevel, LiquiditySource, Side } from '../liquidity';
+import type { BookLevel, LiquiditySource, Side } from '../../../src/simulator/domain/liquidity';
 
 export class StaticBook implements LiquiditySource {
   /** Bids best (highest) first, asks best (lowest) first. */
