@@ -59,7 +59,12 @@ describe('GET /audit', () => {
         expect(status).toBe(200);
         return body;
       },
-      { until: (body) => body.total >= count, intervalMs: 50, what: `${count} audit rows` },
+      // The page's items and its total are two statements: a row committed between them is counted, not listed.
+      {
+        until: (body) => body.total >= count && body.items.length >= count,
+        intervalMs: 50,
+        what: `${count} audit rows`,
+      },
     );
   }
 
