@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RecordingSink } from '../src/backtest/domain/recording';
+import { simRecordOptionsFrom, writeSimRecording } from '../src/backtest/sim-record.cli';
 import { ensureCache, readRecording, replayCache, replayJson } from '../src/backtest/recording-reader';
 import { OrderBook } from '../src/order-book/domain/order-book';
+import { instrumentFor } from '../src/simulator/domain/instrument-universe';
 import { sharedPath } from '../test/support/shared-data';
 import { table } from './support';
 
@@ -25,6 +27,7 @@ const GRIDS: Record<string, { tickSize: string; qtyStep: string }> = {
   XRPUSDT: { tickSize: '0.0001', qtyStep: '1' },
   BTCUSDT: { tickSize: '0.10', qtyStep: '0.001' },
 };
+const gridOf = (symbol: string) => GRIDS[symbol] ?? instrumentFor(symbol);
 
 function gridSink(): RecordingSink & { messages: number } {
   const books = new Map<string, OrderBook>();
@@ -33,7 +36,7 @@ function gridSink(): RecordingSink & { messages: number } {
     book(delta: Parameters<RecordingSink['book']>[0]) {
       sink.messages++;
       let book = books.get(delta.symbol);
-      if (!book) books.set(delta.symbol, (book = new OrderBook(delta.symbol, GRIDS[delta.symbol])));
+      if (!book) books.set(delta.symbol, (book = new OrderBook(delta.symbol, gridOf(delta.symbol))));
       book.apply(delta);
     },
     trades() {
@@ -57,6 +60,13 @@ export async function backtestInputBench(): Promise<void> {
       repeat: Number(process.env.BENCH_BTC_REPEAT ?? 3),
     },
   ];
+  // orderbook.50-shaped data (the issue's throughput target): the simulator's model, recorded on a virtual clock.
+  const simMinutes = Number(process.env.BENCH_SIM_MINUTES ?? 10);
+  const simPath = join(cacheDir, 'sim-ob50.jsonl.gz');
+  const simLines = await writeSimRecording(
+    simRecordOptionsFrom(['--record', simPath, '--minutes', String(simMinutes), '--seed', '1', '--depth', '50']),
+  );
+  rows.push({ file: `sim ob50 ${simMinutes} min (${simLines.toLocaleString('en')} msgs)`, path: simPath, repeat: 1 });
   const results: Array<Record<string, string | number>> = [];
   let peakRss = 0;
   const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));

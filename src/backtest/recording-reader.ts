@@ -13,6 +13,7 @@ import {
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { threadId } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { CACHE_MAGIC, CacheDecoder, CacheEncoder } from './domain/recording-cache.codec';
 import {
@@ -183,7 +184,8 @@ export async function ensureCache(
   const cachePath = join(cacheDir, `${fingerprintRecording(path)}.bin`);
   if (isCompleteCache(cachePath)) return cachePath;
   mkdirSync(cacheDir, { recursive: true });
-  const temporary = `${cachePath}.${process.pid}.tmp`;
+  // pid + thread: sweep workers share the pid and may build the same cache at once; the last rename wins, intact.
+  const temporary = `${cachePath}.${process.pid}.${threadId}.tmp`;
   const fd = openSync(temporary, 'w');
   try {
     const decoder = new RecordingDecoder({}, resolveGrid);
