@@ -246,3 +246,20 @@ function badLine(line: number, error: unknown): RecordingError {
   const reason = error instanceof Error ? error.message : String(error);
   return new RecordingError('BAD_RECORDING_LINE', `line ${line}: ${reason}`, { line });
 }
+
+/** The filter from CLI/API text: `--symbols BTCUSDT,ethusdt`, `--from`/`--to` as epoch ms or ISO-8601. */
+export function recordingFilterFrom(options: { symbols?: string; from?: string; to?: string }): RecordingFilter {
+  const symbols = options.symbols
+    ?.split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s.length > 0);
+  if (options.symbols !== undefined && (!symbols || symbols.length === 0)) {
+    throw new RecordingError('BAD_FILTER', '--symbols must name at least one symbol');
+  }
+  const fromMs = options.from === undefined ? undefined : parseTimeBound(options.from, '--from');
+  const toMs = options.to === undefined ? undefined : parseTimeBound(options.to, '--to');
+  if (fromMs !== undefined && toMs !== undefined && !(fromMs < toMs)) {
+    throw new RecordingError('BAD_FILTER', '--from must be before --to');
+  }
+  return { symbols: symbols ? new Set(symbols) : undefined, fromMs, toMs };
+}
