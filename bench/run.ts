@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { auditChainBench } from './audit-chain.bench';
 import { authVerifyBench } from './auth-verify.bench';
+import { backtestInputBench } from './backtest-input.bench';
 import { dashboardBench } from './dashboard.bench';
 import { executionBench } from './execution.bench';
 import { featuresBench } from './features.bench';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   execution: () => executionBench(Number(process.env.BENCH_SIGNALS ?? 200)),
   'audit-chain': () => auditChainBench(Number(process.env.BENCH_AUDIT_INSERTS ?? 1000)),
   dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
+  'backtest-input': () => backtestInputBench(),
 };
 
 async function main(only?: string): Promise<void> {

@@ -7,6 +7,12 @@ import { startSimulator } from './simulator-runtime';
  * SIM_IN_PROCESS=false (the exchange then outlives the bot: crash tests, several bots on one venue).
  */
 async function main(): Promise<void> {
+  // `npm run sim -- --record <file> …` writes the market model to a recording instead of serving it.
+  if (process.argv.includes('--record')) {
+    const { runSimRecord } = await import('../backtest/sim-record.cli');
+    await runSimRecord(process.argv.slice(2));
+    return;
+  }
   let config;
   try {
     config = loadAppConfig(process.env);
