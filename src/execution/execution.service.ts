@@ -196,10 +196,21 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     return this.tracker.drain();
   }
 
-  /** An operator's close: the same exit path as the rules, reason MANUAL. */
-  closePosition(id: string): { readonly id: string; readonly symbol: string } {
+  /**
+   * An operator's close: the same exit path as the rules, reason MANUAL. POSITION_NOT_FOUND only for an id that
+   * was never a position; one that is no longer live (closed, even a moment ago) is POSITION_NOT_OPEN.
+   */
+  async closePosition(id: string): Promise<{ readonly id: string; readonly symbol: string }> {
     const position = this.live.byId(id);
-    if (!position) throw new ExecutionError('POSITION_NOT_FOUND', `No live position ${id}`, { id });
+    if (!position) {
+      const stored = await this.positions.findById(id);
+      if (!stored) throw new ExecutionError('POSITION_NOT_FOUND', `No position ${id}`, { id });
+      throw new ExecutionError(
+        'POSITION_NOT_OPEN',
+        `Position ${id} is ${stored.status}; only an Open position can be closed`,
+        { id, status: stored.status },
+      );
+    }
     const book = this.books.book(position.symbol);
     if (
       position.status !== 'Open' ||
