@@ -26,7 +26,6 @@ export interface EntryCheck {
   readonly side: EntrySide;
   readonly price: string;
   readonly nowMs: number;
-  readonly tradingEnabled: boolean;
 }
 
 export interface KillSwitchStatus {
@@ -126,7 +125,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     this.killSwitch = new KillSwitch(config.risk.maxDailyLossUsdt);
     this.input = {
       request: { symbol: '', side: 'Buy', price: '', nowMs: 0 },
-      tradingEnabled: false,
       killSwitch: this.killSwitch,
       book: undefined,
       bookMaxAgeMs: config.trading.orderbookStaleMs,
@@ -163,7 +161,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   checkEntry(check: EntryCheck, exposure: ExposureSnapshot): RiskDecision {
     const input = this.input;
     input.request = check;
-    input.tradingEnabled = check.tradingEnabled;
     input.book = this.orderBooks.book(check.symbol);
     input.tradeBreaker = this.breakers.state(TRADE_GROUP);
     input.instrument = this.instruments.get(check.symbol);
@@ -233,6 +230,11 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     );
     this.publishChange(changeOf(stored, actor, atMs, this.config.risk.maxDailyLossUsdt));
     return this.killSwitchStatus(atMs);
+  }
+
+  /** Read by the trading gate (execution's TradingPermit) on every entry. */
+  get killSwitchActive(): boolean {
+    return this.killSwitch.active;
   }
 
   entriesAllowed(): boolean {

@@ -313,13 +313,13 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     const { sut, moduleRef } = await anInstance();
     const rejected: Array<DomainEvents['risk.rejected']> = [];
     moduleRef.get(EventBus).on('risk.rejected', (event) => void rejected.push(event));
+    // BOT_NOT_TRADING is gone: whether the bot takes entries at all is execution's TradingPermit, asked first.
     const check = {
-      signalId: 'sig-1',
+      signalId: 'sig-2',
       symbol: 'BTCUSDT',
       side: 'Buy' as const,
       price: '50000.0',
       nowMs: DAY_1_NOON,
-      tradingEnabled: false,
     };
     sut.useExposureSource(() => ({
       ...EMPTY_EXPOSURE,
@@ -330,25 +330,21 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       leverage: 5,
     }));
 
-    const first = sut.checkEntry(check, EMPTY_EXPOSURE);
-    const second = sut.checkEntry({ ...check, signalId: 'sig-2', tradingEnabled: true }, EMPTY_EXPOSURE);
+    const second = sut.checkEntry(check, EMPTY_EXPOSURE);
     await sut.activateKillSwitch('operator', 'maintenance');
-    const third = sut.checkEntry({ ...check, signalId: 'sig-3', tradingEnabled: true }, EMPTY_EXPOSURE);
+    const third = sut.checkEntry({ ...check, signalId: 'sig-3' }, EMPTY_EXPOSURE);
     await moduleRef.get(EventBus).drain();
     const status = await sut.status();
 
-    expect([first, second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual([
-      'BOT_NOT_TRADING',
+    expect([second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual([
       'BOOK_STALE',
       'KILL_SWITCH_ACTIVE',
     ]);
     expect(rejected.map((e) => [e.traceId, e.signalId, e.code])).toEqual([
-      ['sig-1', 'sig-1', 'BOT_NOT_TRADING'],
       ['sig-2', 'sig-2', 'BOOK_STALE'],
       ['sig-3', 'sig-3', 'KILL_SWITCH_ACTIVE'],
     ]);
     expect(status.rejections).toMatchObject({
-      BOT_NOT_TRADING: 1,
       BOOK_STALE: 1,
       KILL_SWITCH_ACTIVE: 1,
       MAX_EXPOSURE: 0,
