@@ -18,6 +18,7 @@ import { ExitManager } from './exit-manager.service';
 import { livePositionOf } from './live-position.mapper';
 import { OrderRepository } from './order.repository';
 import { OrderTracker } from './order-tracker.service';
+import { isOperationalBlock, TradingPermit } from './domain/trading-permit';
 
 export type SignalOutcome = 'sent' | 'rejected' | 'duplicate' | 'exit' | 'ignored';
 
@@ -30,8 +31,6 @@ export type SignalOutcome = 'sent' | 'rejected' | 'duplicate' | 'exit' | 'ignore
 @Injectable()
 export class EntryExecutor {
   private readonly logger = new Logger(EntryExecutor.name);
-  private entriesEnabled = false;
-  private pauseReason: string | null = 'not reconciled yet';
 
   constructor(
     private readonly risk: RiskService,
@@ -44,29 +43,8 @@ export class EntryExecutor {
     private readonly stats: ExecutionStatsRecorder,
     private readonly instruments: InstrumentsService,
     private readonly clock: Clock,
+    private readonly permit: TradingPermit,
   ) {}
-
-  /** The bot's start/stop: whether new entries are wanted. */
-  setEnabled(enabled: boolean): void {
-    this.entriesEnabled = enabled;
-  }
-
-  /** Reconciliation in progress (or never done): no new entries whatever the bot state. */
-  pause(reason: string): void {
-    this.pauseReason = reason;
-  }
-
-  resume(): void {
-    this.pauseReason = null;
-  }
-
-  get trading(): boolean {
-    return this.entriesEnabled && this.pauseReason === null;
-  }
-
-  get paused(): string | null {
-    return this.pauseReason;
-  }
 
   /**
    * Hot path entry. Returns what happened synchronously; the order itself is written and sent asynchronously.
@@ -80,8 +58,12 @@ export class EntryExecutor {
         ? 'exit'
         : 'ignored';
     }
-    // Not a risk rejection: nobody asked for entries (bot stopped, or reconciling). Nothing to audit per signal.
-    if (!this.trading) return 'ignored';
+    const nowMs = this.clock.nowMs();
+    // The one question of an entry. Closed for the bot's operating state (stopped, reconciling, another
+    // instance's lease) it is not a risk rejection: nobody asked for entries, nothing to audit per signal. Closed
+    // by a safety rule, the risk check below words, counts and publishes the refusal.
+    const block = this.permit.entryBlock(signal.symbol, nowMs);
+    if (block !== null && isOperationalBlock(block)) return 'ignored';
     const clientOrderId = clientOrderIdFor({ kind: 'entry', signalId: signal.id });
     if (this.live.hasEntry(clientOrderId)) {
       this.stats.recordDuplicate();
@@ -93,8 +75,7 @@ export class EntryExecutor {
         symbol: signal.symbol,
         side: signal.side,
         price: signal.price,
-        nowMs: this.clock.nowMs(),
-        tradingEnabled: true,
+        nowMs,
       },
       this.live.exposure(),
     );

@@ -18,6 +18,7 @@ import { OrderTracker } from './order-tracker.service';
 import { PositionRepository } from './position.repository';
 import { TradeRepository } from './trade.repository';
 import { TradingController } from './trading.controller';
+import { TRADING_PERMIT_PROVIDER } from './trading-permit.provider';
 import { TypeOrmExecutionStore } from './typeorm-execution.store';
 
 /**
@@ -46,6 +47,7 @@ import { TypeOrmExecutionStore } from './typeorm-execution.store';
     EntryExecutor,
     ExecutionService,
     ExecutionReadService,
+    TRADING_PERMIT_PROVIDER,
   ],
   exports: [
     ExecutionService,

@@ -4,13 +4,13 @@ import { ExchangeRest, PrivateStream } from '../exchange/exchange.port';
 import type { ExchangeExecution, ExchangeOrder, WalletBalance } from '../exchange/exchange.types';
 import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
-import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 import type { OrderBook } from '../order-book/domain/order-book';
 import { OrderBookService } from '../order-book/order-book.service';
 import { RiskService } from '../risk/risk.service';
 import type { Signal } from '../strategy/domain/signal';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { LivePositions } from './domain/live-positions';
+import { TradingPermit } from './domain/trading-permit';
 import { EntryExecutor, SignalOutcome } from './entry-executor.service';
 import { ExitManager, marketContext } from './exit-manager.service';
 import { ExecutionError } from './execution.errors';
@@ -69,7 +69,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     private readonly stats: ExecutionStatsRecorder,
     private readonly books: OrderBookService,
     private readonly clock: Clock,
-    private readonly ownership: SymbolOwnershipService,
+    private readonly permit: TradingPermit,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.pairs = config.trading.pairs;
@@ -97,7 +97,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
    * orderLinkId; a Pending one the exchange does not know (and that is not on the wire) is marked Failed.
    */
   async pollQuietOrders(): Promise<number> {
-    if (this.polling || this.entries.paused === 'reconciling') return 0;
+    if (this.polling || this.permit.paused === 'reconciling') return 0;
     this.polling = true;
     let looked = 0;
     try {
@@ -138,17 +138,17 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   // ---- bot participant -------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    this.entries.setEnabled(true);
+    this.permit.setWanted(true);
   }
 
   async stop(): Promise<void> {
-    this.entries.setEnabled(false);
+    this.permit.setWanted(false);
   }
 
   status(): ExecutionParticipantStatus {
     const summary = this.stats.summary();
     return {
-      state: this.entries.trading ? 'trading' : this.entries.paused ? 'paused' : 'entries-off',
+      state: this.permit.trading ? 'trading' : this.permit.paused ? 'paused' : 'entries-off',
       counters: {
         signals: this.signalsSeen,
         orders_sent: summary.sent,
@@ -160,7 +160,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
         orders_polled: this.polled,
         pushes_ignored: this.pushesIgnored,
       },
-      details: { paused: this.entries.paused, signalOutcomes: { ...this.outcomes } },
+      details: { paused: this.permit.paused, signalOutcomes: { ...this.outcomes } },
     };
   }
 
@@ -168,22 +168,22 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
 
   /** No new entries (and no exits) while the database and the exchange are being compared. */
   pauseForReconciliation(): void {
-    this.entries.pause('reconciling');
+    this.permit.suspend('reconciling');
     this.exits.deactivate();
   }
 
   /**
-   * Rebuilds the live picture from the database, then lets entries (if the bot is started) and exits run, unless
-   * `mayTrade` says no by then (the symbol lease went while this awaited). Returns whether trading resumed.
+   * Rebuilds the live picture from the database, then grants the trading gate for the lease acquisition
+   * `generation` the reconciliation ran under: entries (if the bot is started) and exits run again, unless the
+   * lease went (or changed hands) while this awaited. Returns whether trading resumed.
    */
-  async resumeAfterReconciliation(leverage?: number, mayTrade: () => boolean = () => true): Promise<boolean> {
+  async resumeAfterReconciliation(generation: number, leverage?: number): Promise<boolean> {
     const open = await this.positions.findOpen({ symbols: this.pairs });
     this.live.clearPositions();
     for (const position of open) this.tracker.remember(position);
     await this.refreshWallet(leverage).catch((e: unknown) => this.logger.warn({ err: e }, 'wallet refresh failed'));
-    if (!mayTrade()) return false;
+    if (!this.permit.grant(generation)) return false;
     this.exits.activate();
-    this.entries.resume();
     if (!this.poller) {
       this.poller = setInterval(() => void this.pollQuietOrders(), POLL_INTERVAL_MS);
       this.poller.unref();
@@ -196,10 +196,21 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     return this.tracker.drain();
   }
 
-  /** An operator's close: the same exit path as the rules, reason MANUAL. */
-  closePosition(id: string): { readonly id: string; readonly symbol: string } {
+  /**
+   * An operator's close: the same exit path as the rules, reason MANUAL. POSITION_NOT_FOUND only for an id that
+   * was never a position; one that is no longer live (closed, even a moment ago) is POSITION_NOT_OPEN.
+   */
+  async closePosition(id: string): Promise<{ readonly id: string; readonly symbol: string }> {
     const position = this.live.byId(id);
-    if (!position) throw new ExecutionError('POSITION_NOT_FOUND', `No live position ${id}`, { id });
+    if (!position) {
+      const stored = await this.positions.findById(id);
+      if (!stored) throw new ExecutionError('POSITION_NOT_FOUND', `No position ${id}`, { id });
+      throw new ExecutionError(
+        'POSITION_NOT_OPEN',
+        `Position ${id} is ${stored.status}; only an Open position can be closed`,
+        { id, status: stored.status },
+      );
+    }
     const book = this.books.book(position.symbol);
     if (
       position.status !== 'Open' ||
@@ -222,7 +233,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
    * picks up whatever is ignored here).
    */
   private mayTrack(symbol: string): boolean {
-    if (this.pairSet.has(symbol) && this.ownership.ownsAll()) return true;
+    if (this.pairSet.has(symbol) && this.permit.leaseHeld) return true;
     this.pushesIgnored += 1;
     return false;
   }
@@ -239,6 +250,11 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     void this.tracker
       .onExecution(execution)
       .catch((e: unknown) => this.logger.error({ err: e, execId: execution.execId }, 'execution update failed'));
+  }
+
+  /** The last successful reconciliation ran under the lease acquisition held now. */
+  get reconciled(): boolean {
+    return this.permit.reconciled;
   }
 
   // ---- reads -------------------------------------------------------------------------------------------------

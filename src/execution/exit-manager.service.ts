@@ -14,6 +14,7 @@ import { closingSide, ExitReason, exitReasonFor } from './domain/exit-rules';
 import { LivePosition, LivePositions } from './domain/live-positions';
 import { OrderStateMachine } from './domain/order.fsm';
 import { PositionStateMachine } from './domain/position.fsm';
+import { TradingPermit } from './domain/trading-permit';
 import type { JsonObject } from './entities/order.entity';
 import { toOrderView, toPositionView } from './execution.mapper';
 import type { TradeContext } from './execution.events';
@@ -35,7 +36,6 @@ export class ExitManager implements OnModuleDestroy {
   private readonly logger = new Logger(ExitManager.name);
   private readonly maxHoldMs: number;
   private sweeper: NodeJS.Timeout | null = null;
-  private active = false;
   private exitsRequested = 0;
 
   constructor(
@@ -49,20 +49,22 @@ export class ExitManager implements OnModuleDestroy {
     private readonly events: EventBus,
     private readonly crash: CrashInjector,
     private readonly clock: Clock,
+    private readonly permit: TradingPermit,
   ) {
     this.maxHoldMs = config.risk.maxHoldSeconds * 1000;
   }
 
-  /** Exits are managed once the live picture has been reconciled, whether or not the bot takes new entries. */
+  /**
+   * Starts the max-hold sweep (once the live picture has been reconciled, whether or not the bot takes new
+   * entries). Whether an exit may start is the TradingPermit's answer, asked by requestClose.
+   */
   activate(): void {
-    this.active = true;
     if (this.sweeper) return;
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
   deactivate(): void {
-    this.active = false;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
   }
@@ -77,7 +79,6 @@ export class ExitManager implements OnModuleDestroy {
 
   /** Hot path: one map look-up for a symbol without a position; integer comparisons otherwise. */
   onBook(symbol: string, book: OrderBook, nowMs: number): void {
-    if (!this.active) return;
     const position = this.live.bySymbol(symbol);
     if (!position || position.status !== 'Open' || nowMs < position.nextExitAtMs) return;
     const reason = exitReasonFor(position, book.bestBid, book.bestAsk, nowMs, this.maxHoldMs);
@@ -95,7 +96,7 @@ export class ExitManager implements OnModuleDestroy {
     signal: JsonObject | null = null,
     actor: 'bot' | 'operator' = 'bot',
   ): boolean {
-    if (!this.active || position.status !== 'Open') return false;
+    if (position.status !== 'Open' || this.permit.exitBlock() !== null) return false;
     position.status = 'Closing';
     this.exitsRequested += 1;
     void this.close(position, reason, { market, signal }, actor).catch((error: unknown) => {
@@ -111,7 +112,7 @@ export class ExitManager implements OnModuleDestroy {
     const nowMs = this.clock.nowMs();
     for (const position of this.live.all()) {
       if (position.status === 'Closing' && position.exitOutcomeUnknown && nowMs >= position.nextExitAtMs) {
-        this.retryUnknownExit(position);
+        if (this.permit.exitBlock() === null) this.retryUnknownExit(position);
         continue;
       }
       if (position.status !== 'Open' || nowMs < position.nextExitAtMs) continue;

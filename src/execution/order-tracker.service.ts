@@ -6,9 +6,9 @@ import type { ExchangeExecution, ExchangeOrder, OrderAck } from '../exchange/exc
 import { InstrumentsService } from '../exchange/instruments.service';
 import { retryOnConflict } from '../infra/database/optimistic-lock';
 import { EventBus } from '../infra/events/event-bus';
-import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
 import { RiskService } from '../risk/risk.service';
 import { CrashInjector } from './crash-injector';
+import { TradingPermit } from './domain/trading-permit';
 import { LivePositions } from './domain/live-positions';
 import { orderStatusFromExchange } from './domain/exchange-status';
 import { ORDER_TRANSITIONS, OrderStateMachine } from './domain/order.fsm';
@@ -59,7 +59,7 @@ export class OrderTracker {
     private readonly crash: CrashInjector,
     private readonly stats: ExecutionStatsRecorder,
     private readonly clock: Clock,
-    private readonly ownership: SymbolOwnershipService,
+    private readonly permit: TradingPermit,
   ) {}
 
   // ---- sending -------------------------------------------------------------------------------------------
@@ -77,12 +77,14 @@ export class OrderTracker {
     ackPoint: 'order-acked' | 'exit-acked',
     hooks: { onSent?: () => void; onAcked?: () => void } = {},
   ): Promise<void> {
-    if (!this.ownership.ownsAll()) {
-      // The lease went while the order was being written: another instance may trade the symbol now. The Pending
-      // row is left to whoever reconciles next (not on the exchange → Failed), exactly as after a crash before sending.
+    const block = this.permit.sendBlock();
+    if (block !== null) {
+      // The lease went (or changed hands) while the order was being written: another instance may trade the
+      // symbol now. The Pending row is left to whoever reconciles next (not on the exchange → Failed), exactly as
+      // after a crash before sending.
       this.logger.warn(
-        { clientOrderId: order.clientOrderId, symbol: order.symbol },
-        'not sent: the symbol lease was lost after the order was written',
+        { clientOrderId: order.clientOrderId, symbol: order.symbol, block },
+        'not sent: the symbol lease was lost or changed hands after the order was written',
       );
       return;
     }

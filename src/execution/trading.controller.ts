@@ -84,10 +84,13 @@ export class TradingController {
   @ApiOperation({ summary: 'Close an Open position now with a reduce-only market order (exit reason MANUAL); audited' })
   @ApiAcceptedResponse({ type: ClosePositionResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No live position with this id' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The position is Opening or already Closing' })
-  closePosition(@Param() { id }: PositionIdParamDto): ClosePositionResponseDto {
-    const closing = this.execution.closePosition(id);
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No position ever had this id' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The position is Opening, already Closing, or Closed (code POSITION_NOT_OPEN)',
+  })
+  async closePosition(@Param() { id }: PositionIdParamDto): Promise<ClosePositionResponseDto> {
+    const closing = await this.execution.closePosition(id);
     return { id: closing.id, symbol: closing.symbol, status: 'Closing', exit_reason: 'MANUAL' };
   }
 }

@@ -70,8 +70,6 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
   private fixedThisRun = 0;
   /** The first run has been triggered (the exchange was connected); before that, acquiring the lease waits for it. */
   private booted = false;
-  /** The lease acquisition the last successful run happened under; a run under an earlier one vouches for nothing. */
-  private reconciledGeneration = -1;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -202,7 +200,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
 
   /** The lease was lost (and maybe taken again) since the last successful run. */
   private isStale(): boolean {
-    return this.reconciledGeneration !== this.ownership.generation;
+    return !this.execution.reconciled;
   }
 
   // ---- the run -----------------------------------------------------------------------------------------------
@@ -232,8 +230,7 @@ export class ReconciliationService implements OnModuleInit, OnApplicationBootstr
       if (!stillOwned()) throw leaseGone();
       const leverage = await this.reconcilePositions(fixes, checked);
       await this.execution.drain();
-      if (!(await this.execution.resumeAfterReconciliation(leverage, stillOwned))) throw leaseGone();
-      this.reconciledGeneration = generation;
+      if (!(await this.execution.resumeAfterReconciliation(generation, leverage))) throw leaseGone();
       summary = {
         trigger,
         startedAt: new Date(started).toISOString(),

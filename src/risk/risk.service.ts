@@ -17,6 +17,7 @@ import {
   RiskDecision,
   RiskRejectionCode,
 } from './domain/risk.types';
+import { killSwitchWriteError } from './risk.errors';
 import { RiskStateRepository, StoredKillSwitch } from './risk-state.repository';
 
 export interface EntryCheck {
@@ -25,7 +26,6 @@ export interface EntryCheck {
   readonly side: EntrySide;
   readonly price: string;
   readonly nowMs: number;
-  readonly tradingEnabled: boolean;
 }
 
 export interface KillSwitchStatus {
@@ -68,14 +68,24 @@ export const RISK_SCOPE = 'default';
 const TRADE_GROUP = 'trade';
 /** How soon a kill-switch change made by another instance reaches this one. */
 export const RISK_STATE_REFRESH_MS = 1000;
+/** First wait before writing again an automatic trip whose write failed; doubles up to the maximum. */
+export const TRIP_RETRY_INITIAL_MS = 1000;
+export const TRIP_RETRY_MAX_MS = 60_000;
+/** While a trip stays unstored, at most one error line per this interval (the first failure always logs). */
+export const TRIP_RETRY_LOG_INTERVAL_MS = 60_000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Entry risk checks and the daily-loss kill switch. `checkEntry` is on the hot path: synchronous, no DB, one
  * reused input object. The kill switch lives in memory for that check and in `risk_state` for restarts and other
- * instances: local changes apply at once and are written behind, in order; another instance's changes arrive by
- * a periodic read.
+ * instances; another instance's changes arrive by a periodic read.
+ *
+ * An operator's change (activate, reset) is stored first and only then made in memory and published (the
+ * published event is what writes the audit row): a change that cannot be stored is refused with a typed error
+ * and changes nothing. The automatic daily-loss trip is the one exception, because safety comes first: it stops
+ * entries in memory at once, is written behind, and when that write fails it is written again with a bounded
+ * back-off (TRIP_RETRY_*) until stored, logging at a bounded rate; it is published (and so audited) once stored.
  */
 @Injectable()
 export class RiskService implements OnModuleInit, OnModuleDestroy {
@@ -92,6 +102,15 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   private storageCallsInFlight = 0;
   private refreshTimer?: NodeJS.Timeout;
   private refreshFailing = false;
+  /** The pending rewrite of an automatic trip whose write failed, with its back-off. */
+  private tripRetry?: {
+    timer?: NodeJS.Timeout;
+    writing: boolean;
+    delayMs: number;
+    failures: number;
+    lastLoggedMs: number;
+  };
+  private destroyed = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -106,7 +125,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     this.killSwitch = new KillSwitch(config.risk.maxDailyLossUsdt);
     this.input = {
       request: { symbol: '', side: 'Buy', price: '', nowMs: 0 },
-      tradingEnabled: false,
       killSwitch: this.killSwitch,
       book: undefined,
       bookMaxAgeMs: config.trading.orderbookStaleMs,
@@ -133,7 +151,9 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.destroyed = true;
     clearInterval(this.refreshTimer);
+    clearTimeout(this.tripRetry?.timer);
     // Realised PnL still being written must reach the database before the pool closes.
     await this.storage;
   }
@@ -141,7 +161,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
   checkEntry(check: EntryCheck, exposure: ExposureSnapshot): RiskDecision {
     const input = this.input;
     input.request = check;
-    input.tradingEnabled = check.tradingEnabled;
     input.book = this.orderBooks.book(check.symbol);
     input.tradeBreaker = this.breakers.state(TRADE_GROUP);
     input.instrument = this.instruments.get(check.symbol);
@@ -167,39 +186,55 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       this.logger.error({ pnlUsdt, atMs, traceId }, 'realised PnL is not a finite number; not counted');
       return;
     }
+    // Safety first: a trip stops entries here at once, before (and whether or not) the write succeeds.
     const trip = this.killSwitch.record(pnlUsdt, atMs);
-    if (trip) this.publishChange(trip, traceId);
+    if (trip) this.logger.warn({ ...trip, traceId }, `kill switch tripped: ${trip.reason}`);
     this.callStorage(() =>
       this.store.addRealisedPnl(RISK_SCOPE, pnlUsdt, atMs, this.config.risk.maxDailyLossUsdt),
     ).then(
-      (stored) => {
-        // Losses of several instances add up in SQL and may trip the switch there though none tripped it here.
-        if (!trip && stored.state.active && !stored.previousActive)
-          this.publishChange(changeOf(stored, SYSTEM_ACTOR, atMs, this.config.risk.maxDailyLossUsdt), traceId);
-      },
-      (error: unknown) =>
+      // Published once stored, by whichever write turned the stored switch on: losses of several instances add
+      // up in SQL and may trip it there though none tripped it here, and a trip here may find it on already.
+      (stored) => this.publishStoredTrip(stored, atMs, traceId),
+      (error: unknown) => {
         this.logger.error(
           { err: error, pnlUsdt, atMs, traceId },
           'realised PnL not persisted; it counts on this instance only',
-        ),
+        );
+        if (trip) this.scheduleTripWrite();
+      },
     );
   }
 
+  /**
+   * Stores the activation, then makes it here and publishes it (which audits it). A failed write changes
+   * nothing and rejects with a RiskError: INVALID when the database refused the value, UNAVAILABLE otherwise.
+   */
   async activateKillSwitch(actor: string, reason: string): Promise<KillSwitchStatus> {
     const atMs = this.clock.nowMs();
-    // Stops entries here at once; the write makes it stick for restarts and other instances.
-    this.killSwitch.activate(reason, atMs, actor);
-    const stored = await this.callStorage(() => this.store.activate(RISK_SCOPE, reason, actor, atMs));
+    const stored = await this.callStorage(() => this.store.activate(RISK_SCOPE, reason, actor, atMs)).catch(
+      (error: unknown) => {
+        throw this.refusedChange('activate', error);
+      },
+    );
     this.publishChange(changeOf(stored, actor, atMs, this.config.risk.maxDailyLossUsdt));
     return this.killSwitchStatus(atMs);
   }
 
+  /** Like activateKillSwitch: stored first, adopted from the database, refused with a RiskError when not stored. */
   async resetKillSwitch(actor: string): Promise<KillSwitchStatus> {
     const atMs = this.clock.nowMs();
-    // Written first and adopted from the database: a reset that was not stored must not let this instance trade.
-    const stored = await this.callStorage(() => this.store.reset(RISK_SCOPE, resetReason(actor), actor, atMs));
+    const stored = await this.callStorage(() => this.store.reset(RISK_SCOPE, resetReason(actor), actor, atMs)).catch(
+      (error: unknown) => {
+        throw this.refusedChange('reset', error);
+      },
+    );
     this.publishChange(changeOf(stored, actor, atMs, this.config.risk.maxDailyLossUsdt));
     return this.killSwitchStatus(atMs);
+  }
+
+  /** Read by the trading gate (execution's TradingPermit) on every entry. */
+  get killSwitchActive(): boolean {
+    return this.killSwitch.active;
   }
 
   entriesAllowed(): boolean {
@@ -310,20 +345,79 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     const resetAfterLocalChange =
       stored.state.changedAtMs !== null && stored.state.changedAtMs >= (local.changedAtMs ?? -Infinity);
     if (local.active && !stored.state.active && !resetAfterLocalChange) {
-      this.logger.warn({ reason: local.reason }, 'kill switch active here but not stored; writing it again');
-      void this.callStorage(() =>
-        this.store.activate(
-          RISK_SCOPE,
-          local.reason ?? '',
-          local.changedBy ?? SYSTEM_ACTOR,
-          local.changedAtMs ?? this.clock.nowMs(),
-        ),
-      ).catch((error: unknown) =>
-        this.logger.error({ err: error }, 'kill switch not persisted; active on this instance only'),
-      );
+      // Only an automatic trip can be on here and not stored (operators' changes are stored first).
+      this.scheduleTripWrite();
       return;
     }
+    // Stored on (by this write or any other): nothing left to write again.
+    if (stored.state.active) this.cancelTripWrite();
     this.killSwitch.restore(stored.state);
+  }
+
+  private refusedChange(change: 'activate' | 'reset', error: unknown): Error {
+    const refused = killSwitchWriteError(change, error);
+    this.logger.error({ err: error, code: refused.code }, `kill switch ${change} not stored; nothing changed`);
+    return refused;
+  }
+
+  private publishStoredTrip(stored: StoredKillSwitch, atMs: number, traceId?: string): void {
+    if (stored.state.active && !stored.previousActive)
+      this.publishChange(changeOf(stored, SYSTEM_ACTOR, atMs, this.config.risk.maxDailyLossUsdt), traceId);
+  }
+
+  /**
+   * Writes again, after a back-off, the automatic trip that is on here but not stored; one pending write at a
+   * time. Stops once stored, or when the switch here is no longer on (a stored reset made after the trip).
+   */
+  private scheduleTripWrite(): void {
+    if (this.destroyed || this.tripRetry?.timer || this.tripRetry?.writing) return;
+    const retry = (this.tripRetry ??= {
+      writing: false,
+      delayMs: TRIP_RETRY_INITIAL_MS,
+      failures: 0,
+      lastLoggedMs: -Infinity,
+    });
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      const local = this.killSwitch.state;
+      if (!local.active || this.tripRetry !== retry) {
+        if (this.tripRetry === retry) this.tripRetry = undefined;
+        return;
+      }
+      const atMs = local.changedAtMs ?? this.clock.nowMs();
+      retry.writing = true;
+      void this.callStorage(() =>
+        this.store.activate(RISK_SCOPE, local.reason ?? '', local.changedBy ?? SYSTEM_ACTOR, atMs),
+      ).then(
+        (stored) => {
+          retry.writing = false;
+          if (this.tripRetry === retry) this.tripRetry = undefined;
+          this.logger.log({ failures: retry.failures }, 'kill switch trip stored after failed writes');
+          this.publishStoredTrip(stored, atMs);
+        },
+        (error: unknown) => {
+          retry.writing = false;
+          if (this.tripRetry !== retry) return;
+          retry.failures += 1;
+          retry.delayMs = Math.min(retry.delayMs * 2, TRIP_RETRY_MAX_MS);
+          const nowMs = this.clock.nowMs();
+          if (nowMs - retry.lastLoggedMs >= TRIP_RETRY_LOG_INTERVAL_MS) {
+            retry.lastLoggedMs = nowMs;
+            this.logger.error(
+              { err: error, failures: retry.failures, nextRetryMs: retry.delayMs },
+              'kill switch trip not stored; entries stay blocked on this instance, writing it again with back-off',
+            );
+          }
+          this.scheduleTripWrite();
+        },
+      );
+    }, retry.delayMs);
+    retry.timer.unref();
+  }
+
+  private cancelTripWrite(): void {
+    clearTimeout(this.tripRetry?.timer);
+    this.tripRetry = undefined;
   }
 
   private publishChange(change: KillSwitchChange, traceId?: string): void {

@@ -272,7 +272,13 @@ describe('reconciliation: every discrepancy repaired through the state machines 
     );
     expect(actors).toEqual([{ action: 'ORDER_CREATE', actor: 'operator' }]);
 
-    expect((await post(`/trading/positions/${btc.id}/close`)).status).toBe(404);
+    // Closed (a moment ago) is a conflict with the position's state; 404 is for an id that never existed.
+    const again = await post(`/trading/positions/${btc.id}/close`);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ code: 'POSITION_NOT_OPEN', details: { id: btc.id, status: 'Closed' } });
+    const unknown = await post('/trading/positions/00000000-0000-4000-8000-000000000000/close');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'POSITION_NOT_FOUND' });
     const bad = await post('/trading/positions/not-a-uuid/close');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/^id: /);

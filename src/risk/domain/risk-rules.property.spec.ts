@@ -231,7 +231,6 @@ const scenario = fc.record({
     fc.constantFrom<readonly string[]>(['BTCUSDT'], ['A', 'B', 'C', 'D', 'E']),
   ),
   openPositions: mostly(fc.constantFrom(0, 1, 4), fc.constant(5)),
-  tradingEnabled: mostly(fc.constant(true), fc.constant(false)),
   killSwitchActive: mostly(fc.constant(false), fc.constant(true)),
   fresh: mostly(fc.constant(true), fc.constant(false)),
   tradeBreaker: mostly(
@@ -315,7 +314,6 @@ function inputOf(s: Scenario): EntryRiskInput {
   }
   return {
     request: { symbol: 'BTCUSDT', side: s.side, price, nowMs: NOW },
-    tradingEnabled: s.tradingEnabled,
     killSwitch: { active: s.killSwitchActive, reason: s.killSwitchActive ? 'daily loss' : null },
     book: s.fresh ? BOOK_FRESH : BOOK_STALE,
     bookMaxAgeMs: 5000,
@@ -415,7 +413,6 @@ describe('entry rules on the integer grid', () => {
       edge: 'none',
       symbolsInUse: [],
       openPositions: 0,
-      tradingEnabled: true,
       killSwitchActive: false,
       fresh: true,
       tradeBreaker: 'CLOSED',

@@ -45,7 +45,6 @@ function anExposure(overrides: Partial<ExposureSnapshot> = {}): ExposureSnapshot
 function anInput(overrides: Partial<EntryRiskInput> = {}): EntryRiskInput {
   return {
     request: { symbol: 'BTCUSDT', side: 'Buy', price: '50000.0', nowMs: NOW },
-    tradingEnabled: true,
     killSwitch: new KillSwitch(500),
     book: aBook(),
     bookMaxAgeMs: MAX_AGE_MS,
@@ -98,7 +97,6 @@ describe(evaluateEntry.name, () => {
   describe('rule order', () => {
     /** Each entry breaks one rule; applied cumulatively from the i-th on, the i-th rule must be the one reported. */
     const BREAKS: ReadonlyArray<[RiskRejectionCode, Partial<EntryRiskInput>]> = [
-      ['BOT_NOT_TRADING', { tradingEnabled: false }],
       ['KILL_SWITCH_ACTIVE', { killSwitch: activeKillSwitch() }],
       ['BOOK_STALE', { book: undefined }],
       ['BREAKER_OPEN', { tradeBreaker: 'OPEN' }],
@@ -145,14 +143,6 @@ describe(evaluateEntry.name, () => {
   });
 
   describe('trading and kill switch', () => {
-    it('should refuse when trading is disabled', () => {
-      expect(evaluateEntry(anInput({ tradingEnabled: false }))).toMatchObject({
-        approved: false,
-        code: 'BOT_NOT_TRADING',
-        details: { symbol: 'BTCUSDT' },
-      });
-    });
-
     it('should refuse while the kill switch is active, naming its reason', () => {
       const sut = evaluateEntry(anInput({ killSwitch: activeKillSwitch() }));
 

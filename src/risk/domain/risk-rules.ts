@@ -41,7 +41,6 @@ export interface KillSwitchView {
  */
 export interface EntryRiskInput {
   readonly request: EntryRequest;
-  readonly tradingEnabled: boolean;
   readonly killSwitch: KillSwitchView;
   /** undefined before the first book message of the symbol. */
   readonly book: BookReadiness | undefined;
@@ -82,7 +81,6 @@ export function evaluateEntry(input: EntryRiskInput): RiskDecision {
   const { request, instrument, exposure, limits } = input;
   // admissionRejection's conditions, written out: cold, the call would cost as much as the checks. It words refusals.
   if (
-    !input.tradingEnabled ||
     input.killSwitch.active ||
     !input.book?.canSignal(request.nowMs, input.bookMaxAgeMs) ||
     input.tradeBreaker === 'OPEN'
@@ -246,11 +244,9 @@ export function evaluateEntryExactly(input: EntryRiskInput): RiskDecision {
   };
 }
 
-/** The rules that do not depend on the order: trading, kill switch, book freshness, trade breaker. */
+/** The rules that do not depend on the order: kill switch, book freshness, trade breaker. */
 function admissionRejection(input: EntryRiskInput): RiskDecision | undefined {
   const { symbol, nowMs } = input.request;
-  if (!input.tradingEnabled)
-    return rejection('BOT_NOT_TRADING', `trading is disabled: no entry for ${symbol}`, { symbol });
   if (input.killSwitch.active) {
     return rejection(
       'KILL_SWITCH_ACTIVE',

@@ -1,7 +1,6 @@
 export type EntrySide = 'Buy' | 'Sell';
 
 export const RISK_REJECTION_CODES = [
-  'BOT_NOT_TRADING',
   'KILL_SWITCH_ACTIVE',
   'BOOK_STALE',
   'BREAKER_OPEN',

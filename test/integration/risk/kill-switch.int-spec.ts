@@ -1,19 +1,24 @@
+import { Logger } from '@nestjs/common';
 import { TestingModule, Test } from '@nestjs/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { AuditModule } from '../../../src/audit/audit.module';
+import { AuditService } from '../../../src/audit/audit.service';
 import { Clock, FixedClock } from '../../../src/common/clock';
 import { ExchangeModule } from '../../../src/exchange/exchange.module';
 import { loadAppConfig } from '../../../src/infra/config/app-config';
 import { ConfigModule } from '../../../src/infra/config/config.module';
 import { DatabaseModule } from '../../../src/infra/database/database.module';
 import { DomainEvents } from '../../../src/infra/events/domain-events';
+import { toErrorBody } from '../../../src/infra/http/domain-exception.filter';
 import { EventBus } from '../../../src/infra/events/event-bus';
 import { EventsModule } from '../../../src/infra/events/events.module';
 import { TimeModule } from '../../../src/infra/time/time.module';
 import { KillSwitch } from '../../../src/risk/domain/kill-switch';
 import { EMPTY_EXPOSURE } from '../../../src/risk/domain/risk.types';
+import { RiskError } from '../../../src/risk/risk.errors';
 import { RiskStateRepository } from '../../../src/risk/risk-state.repository';
 import { RiskModule } from '../../../src/risk/risk.module';
 import { RISK_SCOPE, RiskService } from '../../../src/risk/risk.service';
@@ -66,6 +71,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
         DatabaseModule.forRoot(database.url, 4),
         ExchangeModule.forRoot(),
         RiskModule,
+        AuditModule,
       ],
     })
       .overrideProvider(Clock)
@@ -76,6 +82,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     const changes: KillSwitchEvent[] = [];
     bus.on('risk.kill-switch-changed', (event) => void changes.push(event));
     await sut.onModuleInit();
+    moduleRef.get(AuditService).onModuleInit();
     const instance: Instance = {
       sut,
       clock,
@@ -97,6 +104,31 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       [RISK_SCOPE],
     );
     return rows[0] as Record<string, unknown>;
+  }
+
+  /** Makes every UPDATE of risk_state fail with `sqlState` (P0001: a plain exception, like an outage). */
+  async function failRiskStateWrites(sqlState = 'P0001'): Promise<void> {
+    await sql.query(`CREATE OR REPLACE FUNCTION refuse_risk_state() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'risk_state writes refused by the test' USING ERRCODE = '${sqlState}'; END $$`);
+    await sql.query(
+      `CREATE TRIGGER refuse_risk_state BEFORE UPDATE ON risk_state FOR EACH ROW EXECUTE FUNCTION refuse_risk_state()`,
+    );
+  }
+  async function allowRiskStateWrites(): Promise<void> {
+    await sql.query(`DROP TRIGGER refuse_risk_state ON risk_state`);
+  }
+  async function killSwitchAuditRows(): Promise<Array<Record<string, unknown>>> {
+    const { rows } = await sql.query(
+      `SELECT actor, old_value, new_value, reason FROM audit_logs WHERE action = 'KILL_SWITCH_CHANGE' ORDER BY id`,
+    );
+    return rows as Array<Record<string, unknown>>;
+  }
+  async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   beforeEach(async () => {
@@ -281,13 +313,13 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     const { sut, moduleRef } = await anInstance();
     const rejected: Array<DomainEvents['risk.rejected']> = [];
     moduleRef.get(EventBus).on('risk.rejected', (event) => void rejected.push(event));
+    // BOT_NOT_TRADING is gone: whether the bot takes entries at all is execution's TradingPermit, asked first.
     const check = {
-      signalId: 'sig-1',
+      signalId: 'sig-2',
       symbol: 'BTCUSDT',
       side: 'Buy' as const,
       price: '50000.0',
       nowMs: DAY_1_NOON,
-      tradingEnabled: false,
     };
     sut.useExposureSource(() => ({
       ...EMPTY_EXPOSURE,
@@ -298,25 +330,21 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       leverage: 5,
     }));
 
-    const first = sut.checkEntry(check, EMPTY_EXPOSURE);
-    const second = sut.checkEntry({ ...check, signalId: 'sig-2', tradingEnabled: true }, EMPTY_EXPOSURE);
+    const second = sut.checkEntry(check, EMPTY_EXPOSURE);
     await sut.activateKillSwitch('operator', 'maintenance');
-    const third = sut.checkEntry({ ...check, signalId: 'sig-3', tradingEnabled: true }, EMPTY_EXPOSURE);
+    const third = sut.checkEntry({ ...check, signalId: 'sig-3' }, EMPTY_EXPOSURE);
     await moduleRef.get(EventBus).drain();
     const status = await sut.status();
 
-    expect([first, second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual([
-      'BOT_NOT_TRADING',
+    expect([second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual([
       'BOOK_STALE',
       'KILL_SWITCH_ACTIVE',
     ]);
     expect(rejected.map((e) => [e.traceId, e.signalId, e.code])).toEqual([
-      ['sig-1', 'sig-1', 'BOT_NOT_TRADING'],
       ['sig-2', 'sig-2', 'BOOK_STALE'],
       ['sig-3', 'sig-3', 'KILL_SWITCH_ACTIVE'],
     ]);
     expect(status.rejections).toMatchObject({
-      BOT_NOT_TRADING: 1,
       BOOK_STALE: 1,
       KILL_SWITCH_ACTIVE: 1,
       MAX_EXPOSURE: 0,
@@ -358,5 +386,109 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     repository.restore((await instances[0].moduleRef.get(RiskStateRepository).read(RISK_SCOPE)).state);
 
     expect(repository.state).toEqual(reference.state);
+  });
+
+  describe('when the write fails', () => {
+    it('should refuse an activation it cannot store with a 503 typed error, changing nothing and auditing nothing', async () => {
+      const { sut, changes, settle } = await anInstance();
+      const before = sut.killSwitchStatus();
+      await failRiskStateWrites();
+
+      const refused = await sut.activateKillSwitch('operator', 'exchange incident').catch((e: unknown) => e);
+      await settle();
+
+      expect(refused).toBeInstanceOf(RiskError);
+      expect(toErrorBody(refused, 'trace-1').body).toMatchObject({ statusCode: 503, code: 'KILL_SWITCH_NOT_STORED' });
+      expect(sut.entriesAllowed()).toBe(true);
+      expect(sut.killSwitchStatus()).toEqual(before);
+      expect(changes).toEqual([]);
+      expect(await storedRow()).toMatchObject({ active: false, reason: null });
+      expect(await killSwitchAuditRows()).toEqual([]);
+
+      // The same call succeeds, is stored and audited once the database accepts it.
+      await allowRiskStateWrites();
+      await sut.activateKillSwitch('operator', 'exchange incident');
+      await settle();
+      expect(sut.entriesAllowed()).toBe(false);
+      expect(await storedRow()).toMatchObject({ active: true, reason: 'exchange incident', changed_by: 'operator' });
+      expect(await killSwitchAuditRows()).toEqual([
+        { actor: 'operator', old_value: { active: false }, new_value: { active: true }, reason: 'exchange incident' },
+      ]);
+    });
+
+    it('should answer 400 when the database refuses the value itself (a data exception), changing nothing', async () => {
+      const { sut } = await anInstance();
+      await failRiskStateWrites('22021');
+
+      const refused = await sut.activateKillSwitch('operator', 'bad bytes').catch((e: unknown) => e);
+
+      expect(toErrorBody(refused, 'trace-1').body).toMatchObject({
+        statusCode: 400,
+        code: 'KILL_SWITCH_INPUT_NOT_STORABLE',
+      });
+      expect(sut.entriesAllowed()).toBe(true);
+      expect(await killSwitchAuditRows()).toEqual([]);
+    });
+
+    it('should refuse a reset it cannot store and keep the switch on', async () => {
+      const { sut, changes, settle } = await anInstance();
+      await sut.activateKillSwitch('operator', 'maintenance');
+      await settle();
+      await failRiskStateWrites();
+
+      const refused = await sut.resetKillSwitch('operator').catch((e: unknown) => e);
+      await settle();
+
+      expect(toErrorBody(refused, 'trace-1').body).toMatchObject({ statusCode: 503, code: 'KILL_SWITCH_NOT_STORED' });
+      expect(sut.entriesAllowed()).toBe(false);
+      expect(sut.killSwitchStatus()).toMatchObject({ active: true, reason: 'maintenance' });
+      expect(changes.map((c) => c.active)).toEqual([true]);
+      expect(await killSwitchAuditRows()).toHaveLength(1);
+    });
+
+    it('should stop entries at once on a loss trip it cannot store, write it again with back-off, and audit it once stored', async () => {
+      const { sut, changes, moduleRef } = await anInstance();
+      const activate = jest.spyOn(moduleRef.get(RiskStateRepository), 'activate');
+      const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        await failRiskStateWrites();
+
+        sut.recordRealisedPnl(-600, DAY_1_NOON, 'trace-trip');
+        expect(sut.entriesAllowed()).toBe(false);
+        // 3.5 s of refused writes: the back-off writes again after 1 s and 3 s (not every second, like the
+        // refresh timer that keeps reading meanwhile), and logs the first failures only.
+        await new Promise((resolve) => setTimeout(resolve, 3500));
+        expect(sut.entriesAllowed()).toBe(false);
+        expect(activate.mock.calls.length).toBeGreaterThanOrEqual(1);
+        expect(activate.mock.calls.length).toBeLessThanOrEqual(2);
+        expect(errors.mock.calls.length).toBeLessThanOrEqual(2);
+        expect(changes).toEqual([]);
+        expect(await killSwitchAuditRows()).toEqual([]);
+        expect(await storedRow()).toMatchObject({ active: false });
+
+        await allowRiskStateWrites();
+        await until(async () => (await storedRow()).active === true, 15_000);
+        await moduleRef.get(EventBus).drain();
+        await until(async () => (await killSwitchAuditRows()).length === 1, 5_000);
+
+        expect(sut.entriesAllowed()).toBe(false);
+        expect(await storedRow()).toMatchObject({
+          active: true,
+          reason: 'daily realised loss 600 USDT reached MAX_DAILY_LOSS_USDT 500',
+          changed_by: 'system',
+        });
+        expect(changes).toEqual([expect.objectContaining({ actor: 'system', active: true, previous: false })]);
+        expect(await killSwitchAuditRows()).toEqual([
+          {
+            actor: 'system',
+            old_value: { active: false },
+            new_value: { active: true },
+            reason: 'daily realised loss 600 USDT reached MAX_DAILY_LOSS_USDT 500',
+          },
+        ]);
+      } finally {
+        errors.mockRestore();
+      }
+    });
   });
 });
