@@ -36,6 +36,13 @@ function buildDashboard(): void {
   execFileSync(process.execPath, [join(ROOT, 'ui', 'build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
 }
 
+/** The decimal an `exact()` cell shows, back in the API's form: no "+", no padding zeros ("+1.50" → "1.5"). */
+function decimalOfShown(text: string): string {
+  const plain = text.replace(/^\+/, '');
+  if (!plain.includes('.')) return plain;
+  return plain.replace(/0+$/, '').replace(/\.$/, '');
+}
+
 async function poll<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
@@ -208,9 +215,41 @@ describe('dashboard: served by the app', () => {
     await page.getByText('KILL_SWITCH_ACTIVE').waitFor();
     await shot('06-risk');
 
-    // The other screens render (trade history data is asserted where GET /trading/trades lives).
+    // Trade history: the position closed from the UI is there with the API's own figures, and so are the totals.
+    const trades = await poll(
+      () => api('/trading/trades', token),
+      (answer) => answer.items.some((t: { positionId: string }) => t.positionId === positionId),
+      15_000,
+      'the closed position in GET /trading/trades',
+    );
+    const trade = trades.items.find((t: { positionId: string }) => t.positionId === positionId);
+    expect(trade).toMatchObject({ symbol, side: 'Buy', exitReason: 'MANUAL' });
+    await go('#/trades');
+    const tradeRow = page.getByTestId('trades-table').locator(`tr[data-position-id="${positionId}"]`);
+    await tradeRow.waitFor({ timeout: 15_000 });
+    const cells = await tradeRow.locator('td').allTextContents();
+    expect(cells[1]).toBe(symbol);
+    expect(cells[2]).toBe('Long');
+    expect(cells[7]).toBe('MANUAL');
+    // Shown exactly as the API sent it (padded with zeros, signed), not rounded through a float.
+    const shownNet = await tradeRow.getByTestId('trade-net').textContent();
+    expect(decimalOfShown(shownNet!)).toBe(trade.netPnl);
+    const totals = page.getByRole('region', { name: 'Trade totals' });
+    expect(await totals.getByTestId('stat-Trades').textContent()).toBe(String(trades.totals.count));
+    expect(decimalOfShown((await totals.getByTestId('stat-Net PnL (USDT)').textContent())!)).toBe(trades.totals.netPnl);
+    expect(await page.getByText(`1–${trades.total} of ${trades.total}`).isVisible()).toBe(true);
+    // A filter goes to the server: no STOP_LOSS trades were made here.
+    await page.getByLabel('Exit reason').selectOption('STOP_LOSS');
+    await page.getByText('No closed positions match.').waitFor();
+    await page.getByLabel('Exit reason').selectOption('MANUAL');
+    await tradeRow.waitFor();
+    await shot('07-trades');
+    // The same trade is marked on the symbol's 1-minute candles (its exit; the entry arrow is drawn too).
+    await go(`#/symbol/${symbol}`);
+    await page.locator('[data-exit-marks="1"]').waitFor({ timeout: 15_000 });
+
+    // The other screens render.
     for (const [hash, name, heading] of [
-      ['#/trades', '07-trades', 'Trade history'],
       ['#/audit', '08-audit', 'Audit log'],
       ['#/controls', '09-controls', 'Controls'],
       ['#/backtests', '10-backtests', 'Backtests'],

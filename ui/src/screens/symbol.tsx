@@ -13,7 +13,7 @@ import {
   type SeriesMarker,
   type Time,
 } from '../charts';
-import { decimalsOf, fixed, pct } from '../format';
+import { decimalsOf, exact, fixed, pct } from '../format';
 import { recordPaint } from '../latency';
 import { isStale, useChannel, useEvents, useTicker } from '../live';
 import type { BookPush, Candle, MetricsPush, Pair, Position, SignalPush, TradesPage } from '../types';
@@ -177,19 +177,21 @@ function CandleChart(props: { symbol: string }) {
     const marks: SeriesMarker<Time>[] = [];
     for (const t of trades.data?.items ?? []) {
       const long = t.side === 'Buy';
-      marks.push({
-        time: minute(t.openedAt),
-        position: long ? 'belowBar' : 'aboveBar',
-        color: long ? COLORS.up : COLORS.down,
-        shape: long ? 'arrowUp' : 'arrowDown',
-        text: `${long ? 'L' : 'S'} ${t.entryPrice}`,
-      });
+      // openedAt is null for a position whose entry the bot never saw (found on the exchange): no entry mark.
+      if (t.openedAt !== null)
+        marks.push({
+          time: minute(t.openedAt),
+          position: long ? 'belowBar' : 'aboveBar',
+          color: long ? COLORS.up : COLORS.down,
+          shape: long ? 'arrowUp' : 'arrowDown',
+          text: `${long ? 'L' : 'S'} ${t.entryPrice ?? ''}`,
+        });
       marks.push({
         time: minute(t.closedAt),
         position: long ? 'aboveBar' : 'belowBar',
         color: Number(t.netPnl) >= 0 ? COLORS.up : COLORS.down,
         shape: 'circle',
-        text: `exit ${t.exitReason}`,
+        text: `exit ${t.exitReason ?? ''} ${exact(t.netPnl)}`,
       });
     }
     for (const p of positions.data?.positions ?? []) {
@@ -203,9 +205,12 @@ function CandleChart(props: { symbol: string }) {
         text: `open ${p.entry_price ?? ''}`,
       });
     }
-    c.markers.setMarkers(
-      marks.filter((m) => (m.time as number) >= first).sort((a, b) => (a.time as number) - (b.time as number)),
-    );
+    const shown = marks
+      .filter((m) => (m.time as number) >= first)
+      .sort((a, b) => (a.time as number) - (b.time as number));
+    c.markers.setMarkers(shown);
+    // For tests and the curious: how many closed trades are marked on the visible candles.
+    if (el.current) el.current.dataset.exitMarks = String(shown.filter((m) => m.shape === 'circle').length);
   }, [candles.data, trades.data, positions.data, props.symbol]);
   return (
     <>
@@ -226,10 +231,8 @@ export function SymbolScreen(props: { symbol: string; symbols: string[] }) {
   const book = useChannel<BookPush>(`orderbook:${symbol}`);
   const metrics = useChannel<MetricsPush>(`metrics:${symbol}`);
   const pairs = usePoll<{ pairs: Pair[] }>('/data/pairs', 60_000);
-  const digits = useMemo(
-    () => decimalsOf(pairs.data?.pairs.find((p) => p.symbol === symbol)?.tick_size),
-    [pairs.data, symbol],
-  );
+  const tickSize = pairs.data?.pairs.find((p) => p.symbol === symbol)?.tick_size;
+  const digits = useMemo(() => decimalsOf(tickSize), [tickSize]);
   useEffect(() => {
     if (book?.data) recordPaint(book.data.exchange_ts);
   }, [book?.data]);
