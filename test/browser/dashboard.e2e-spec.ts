@@ -36,6 +36,13 @@ function buildDashboard(): void {
   execFileSync(process.execPath, [join(ROOT, 'ui', 'build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
 }
 
+/** What the test reads of a canvas in the page (this file is type-checked without the DOM library). */
+interface PixelCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 /** The decimal an `exact()` cell shows, back in the API's form: no "+", no padding zeros ("+1.50" → "1.5"). */
 function decimalOfShown(text: string): string {
   const plain = text.replace(/^\+/, '');
@@ -159,12 +166,35 @@ describe('dashboard: served by the app', () => {
     const ladder = page.getByTestId('ladder');
     await ladder.locator('tr.bid').first().waitFor();
     const firstU = Number(await ladder.getAttribute('data-u'));
-    await page.waitForFunction(
-      `Number(document.querySelector('[data-testid=ladder]')?.getAttribute('data-u')) > ${firstU}`,
-      undefined,
-      { timeout: 10_000 },
+    // Polled from here: a string predicate in waitForFunction is eval'd by the page, which the app's CSP refuses
+    // whenever the first check is not already true.
+    await poll(
+      () => ladder.getAttribute('data-u'),
+      (u) => Number(u) > firstU,
+      10_000,
+      'a newer book in the ladder',
     );
-    await page.waitForTimeout(1500); // let the imbalance chart draw a few points
+    // The heatmap keeps 2 books a second: 6 s of them (the imbalance chart draws its points meanwhile).
+    const heatmap = page.getByTestId('heatmap');
+    await poll(
+      () => heatmap.getAttribute('data-columns'),
+      (columns) => Number(columns) >= 12,
+      15_000,
+      '3 s of book history in the heatmap',
+    );
+    // Painted: bid cells green-dominant and ask cells red-dominant on the dark background.
+    const painted = await heatmap.evaluate((canvas: PixelCanvas) => {
+      const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let bid = 0;
+      let ask = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 1]! > d[i]! + 40 && d[i + 1]! > 60) bid++;
+        else if (d[i]! > d[i + 1]! + 40 && d[i]! > 60) ask++;
+      }
+      return { bid, ask };
+    });
+    expect(painted.bid).toBeGreaterThan(100);
+    expect(painted.ask).toBeGreaterThan(100);
     await shot('03-symbol-btcusdt');
 
     // Start the bot through its confirmation dialog.
@@ -247,6 +277,8 @@ describe('dashboard: served by the app', () => {
     // The same trade is marked on the symbol's 1-minute candles (its exit; the entry arrow is drawn too).
     await go(`#/symbol/${symbol}`);
     await page.locator('[data-exit-marks="1"]').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(ARTIFACTS, '14-symbol-trade-marked.png'), fullPage: true });
 
     // The other screens render.
     for (const [hash, name, heading] of [
