@@ -36,6 +36,20 @@ function buildDashboard(): void {
   execFileSync(process.execPath, [join(ROOT, 'ui', 'build.mjs'), '--quiet'], { cwd: ROOT, stdio: 'inherit' });
 }
 
+/** What the test reads of a canvas in the page (this file is type-checked without the DOM library). */
+interface PixelCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+/** The decimal an `exact()` cell shows, back in the API's form: no "+", no padding zeros ("+1.50" → "1.5"). */
+function decimalOfShown(text: string): string {
+  const plain = text.replace(/^\+/, '');
+  if (!plain.includes('.')) return plain;
+  return plain.replace(/0+$/, '').replace(/\.$/, '');
+}
+
 async function poll<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
@@ -152,12 +166,35 @@ describe('dashboard: served by the app', () => {
     const ladder = page.getByTestId('ladder');
     await ladder.locator('tr.bid').first().waitFor();
     const firstU = Number(await ladder.getAttribute('data-u'));
-    await page.waitForFunction(
-      `Number(document.querySelector('[data-testid=ladder]')?.getAttribute('data-u')) > ${firstU}`,
-      undefined,
-      { timeout: 10_000 },
+    // Polled from here: a string predicate in waitForFunction is eval'd by the page, which the app's CSP refuses
+    // whenever the first check is not already true.
+    await poll(
+      () => ladder.getAttribute('data-u'),
+      (u) => Number(u) > firstU,
+      10_000,
+      'a newer book in the ladder',
     );
-    await page.waitForTimeout(1500); // let the imbalance chart draw a few points
+    // The heatmap keeps 2 books a second: 6 s of them (the imbalance chart draws its points meanwhile).
+    const heatmap = page.getByTestId('heatmap');
+    await poll(
+      () => heatmap.getAttribute('data-columns'),
+      (columns) => Number(columns) >= 12,
+      15_000,
+      '3 s of book history in the heatmap',
+    );
+    // Painted: bid cells green-dominant and ask cells red-dominant on the dark background.
+    const painted = await heatmap.evaluate((canvas: PixelCanvas) => {
+      const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let bid = 0;
+      let ask = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 1]! > d[i]! + 40 && d[i + 1]! > 60) bid++;
+        else if (d[i]! > d[i + 1]! + 40 && d[i]! > 60) ask++;
+      }
+      return { bid, ask };
+    });
+    expect(painted.bid).toBeGreaterThan(100);
+    expect(painted.ask).toBeGreaterThan(100);
     await shot('03-symbol-btcusdt');
 
     // Start the bot through its confirmation dialog.
@@ -208,9 +245,43 @@ describe('dashboard: served by the app', () => {
     await page.getByText('KILL_SWITCH_ACTIVE').waitFor();
     await shot('06-risk');
 
-    // The other screens render (trade history data is asserted where GET /trading/trades lives).
+    // Trade history: the position closed from the UI is there with the API's own figures, and so are the totals.
+    const trades = await poll(
+      () => api('/trading/trades', token),
+      (answer) => answer.items.some((t: { positionId: string }) => t.positionId === positionId),
+      15_000,
+      'the closed position in GET /trading/trades',
+    );
+    const trade = trades.items.find((t: { positionId: string }) => t.positionId === positionId);
+    expect(trade).toMatchObject({ symbol, side: 'Buy', exitReason: 'MANUAL' });
+    await go('#/trades');
+    const tradeRow = page.getByTestId('trades-table').locator(`tr[data-position-id="${positionId}"]`);
+    await tradeRow.waitFor({ timeout: 15_000 });
+    const cells = await tradeRow.locator('td').allTextContents();
+    expect(cells[1]).toBe(symbol);
+    expect(cells[2]).toBe('Long');
+    expect(cells[7]).toBe('MANUAL');
+    // Shown exactly as the API sent it (padded with zeros, signed), not rounded through a float.
+    const shownNet = await tradeRow.getByTestId('trade-net').textContent();
+    expect(decimalOfShown(shownNet!)).toBe(trade.netPnl);
+    const totals = page.getByRole('region', { name: 'Trade totals' });
+    expect(await totals.getByTestId('stat-Trades').textContent()).toBe(String(trades.totals.count));
+    expect(decimalOfShown((await totals.getByTestId('stat-Net PnL (USDT)').textContent())!)).toBe(trades.totals.netPnl);
+    expect(await page.getByText(`1–${trades.total} of ${trades.total}`).isVisible()).toBe(true);
+    // A filter goes to the server: no STOP_LOSS trades were made here.
+    await page.getByLabel('Exit reason').selectOption('STOP_LOSS');
+    await page.getByText('No closed positions match.').waitFor();
+    await page.getByLabel('Exit reason').selectOption('MANUAL');
+    await tradeRow.waitFor();
+    await shot('07-trades');
+    // The same trade is marked on the symbol's 1-minute candles (its exit; the entry arrow is drawn too).
+    await go(`#/symbol/${symbol}`);
+    await page.locator('[data-exit-marks="1"]').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(ARTIFACTS, '14-symbol-trade-marked.png'), fullPage: true });
+
+    // The other screens render.
     for (const [hash, name, heading] of [
-      ['#/trades', '07-trades', 'Trade history'],
       ['#/audit', '08-audit', 'Audit log'],
       ['#/controls', '09-controls', 'Controls'],
       ['#/backtests', '10-backtests', 'Backtests'],

@@ -17,6 +17,18 @@ export function signed(value: string | number | null | undefined, digits = 2): s
   return `${n > 0 ? '+' : ''}${fixed(n, digits)}`;
 }
 
+/**
+ * A decimal string shown exactly as the API sent it (no float rounding: an operator reconciles these against the
+ * exchange), padded with zeros to at least `minDigits` decimals so a column lines up, "+" on positive values.
+ */
+export function exact(value: string | null | undefined, minDigits = 2, sign = true): string {
+  if (value === null || value === undefined || !/^-?\d+(\.\d+)?$/.test(value)) return '—';
+  const [whole, fraction = ''] = value.split('.');
+  const digits = fraction.padEnd(minDigits, '0');
+  const text = digits ? `${whole}.${digits}` : whole;
+  return sign && !text.startsWith('-') && /[1-9]/.test(text) ? `+${text}` : text;
+}
+
 export function pnlClass(value: string | number | null | undefined): string {
   const n = num(value);
   return n > 0 ? 'pos' : n < 0 ? 'neg' : '';

@@ -150,17 +150,18 @@ export interface PositionPush {
   at_ms: number;
 }
 
+/** One closed position as GET /trading/trades returns it: decimals are strings, nullable where the DTO says so. */
 export interface Trade {
   positionId: string;
   symbol: string;
   side: 'Buy' | 'Sell';
   qty: string;
-  entryPrice: string;
-  exitPrice: string;
-  openedAt: string;
+  entryPrice: string | null;
+  exitPrice: string | null;
+  openedAt: string | null;
   closedAt: string;
-  holdingMs: number;
-  exitReason: string;
+  holdingMs: number | null;
+  exitReason: string | null;
   realizedPnl: string;
   fees: string;
   netPnl: string;

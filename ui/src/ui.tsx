@@ -24,7 +24,9 @@ export function Stat(props: { label: string; value: ComponentChildren; tone?: st
   return (
     <div class="stat" title={props.hint}>
       <div class="stat-label">{props.label}</div>
-      <div class={`stat-value ${props.tone ?? ''}`}>{props.value}</div>
+      <div class={`stat-value ${props.tone ?? ''}`} data-testid={`stat-${props.label}`}>
+        {props.value}
+      </div>
     </div>
   );
 }

@@ -4,16 +4,18 @@ import {
   COLORS,
   createSeriesMarkers,
   drawDepth,
+  drawHeatmap,
   LineSeries,
   sec,
   themedChart,
   type IChartApi,
   type ISeriesApi,
+  type HeatColumn,
   type ISeriesMarkersPluginApi,
   type SeriesMarker,
   type Time,
 } from '../charts';
-import { decimalsOf, fixed, pct } from '../format';
+import { decimalsOf, exact, fixed, pct } from '../format';
 import { recordPaint } from '../latency';
 import { isStale, useChannel, useEvents, useTicker } from '../live';
 import type { BookPush, Candle, MetricsPush, Pair, Position, SignalPush, TradesPage } from '../types';
@@ -72,6 +74,40 @@ function DepthChart(props: { book: BookPush | undefined }) {
     if (ref.current && props.book) drawDepth(ref.current, props.book.bids, props.book.asks);
   }, [props.book]);
   return <canvas ref={ref} class="depth" role="img" aria-label="Cumulative depth chart of bids and asks" />;
+}
+
+const HEAT_COLUMNS = 120;
+const HEAT_SAMPLE_MS = 500;
+
+/** The last minute of the book (2 samples a second, kept in this tab only), drawn as a heatmap of resting size. */
+function BookHeatmap(props: { symbol: string; book: BookPush | undefined; tickSize: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const columns = useRef<HeatColumn[]>([]);
+  useEffect(() => {
+    columns.current = [];
+  }, [props.symbol]);
+  useEffect(() => {
+    const book = props.book;
+    const canvas = ref.current;
+    if (!book || !canvas || book.symbol !== props.symbol) return;
+    const cols = columns.current;
+    const previous = cols[cols.length - 1];
+    if (previous && book.exchange_ts - previous.at < HEAT_SAMPLE_MS) return;
+    const side = (levels: Array<[string, string]>) => levels.map(([p, q]) => [Number(p), Number(q)] as const);
+    cols.push({ at: book.exchange_ts, bids: side(book.bids), asks: side(book.asks) });
+    if (cols.length > HEAT_COLUMNS) cols.splice(0, cols.length - HEAT_COLUMNS);
+    drawHeatmap(canvas, cols, HEAT_COLUMNS, props.tickSize);
+    canvas.dataset.columns = String(cols.length);
+  }, [props.book, props.symbol, props.tickSize]);
+  return (
+    <canvas
+      ref={ref}
+      class="heatmap"
+      role="img"
+      data-testid="heatmap"
+      aria-label={`${props.symbol} order-book heatmap of the last minute: resting size by price over time, mid price as a line`}
+    />
+  );
 }
 
 /** Imbalance (top 5 and top 10 levels) sampled once a second from the metrics feed, signals marked on it. */
@@ -150,7 +186,10 @@ function CandleChart(props: { symbol: string }) {
   const positions = usePoll<{ positions: Position[] }>('/trading/positions', 5000);
   useEffect(() => {
     if (!el.current) return;
-    const api = themedChart(el.current);
+    // Room right of the last candle, so an exit mark's label on it is not cut off.
+    const api = themedChart(el.current, {
+      timeScale: { borderColor: COLORS.grid, timeVisible: true, secondsVisible: false, rightOffset: 8 },
+    });
     const series = api.addSeries(CandlestickSeries, {
       upColor: COLORS.up,
       downColor: COLORS.down,
@@ -177,19 +216,21 @@ function CandleChart(props: { symbol: string }) {
     const marks: SeriesMarker<Time>[] = [];
     for (const t of trades.data?.items ?? []) {
       const long = t.side === 'Buy';
-      marks.push({
-        time: minute(t.openedAt),
-        position: long ? 'belowBar' : 'aboveBar',
-        color: long ? COLORS.up : COLORS.down,
-        shape: long ? 'arrowUp' : 'arrowDown',
-        text: `${long ? 'L' : 'S'} ${t.entryPrice}`,
-      });
+      // openedAt is null for a position whose entry the bot never saw (found on the exchange): no entry mark.
+      if (t.openedAt !== null)
+        marks.push({
+          time: minute(t.openedAt),
+          position: long ? 'belowBar' : 'aboveBar',
+          color: long ? COLORS.up : COLORS.down,
+          shape: long ? 'arrowUp' : 'arrowDown',
+          text: `${long ? 'L' : 'S'} ${t.entryPrice ?? ''}`,
+        });
       marks.push({
         time: minute(t.closedAt),
         position: long ? 'aboveBar' : 'belowBar',
         color: Number(t.netPnl) >= 0 ? COLORS.up : COLORS.down,
         shape: 'circle',
-        text: `exit ${t.exitReason}`,
+        text: `exit ${t.exitReason ?? ''} ${exact(t.netPnl)}`,
       });
     }
     for (const p of positions.data?.positions ?? []) {
@@ -203,9 +244,12 @@ function CandleChart(props: { symbol: string }) {
         text: `open ${p.entry_price ?? ''}`,
       });
     }
-    c.markers.setMarkers(
-      marks.filter((m) => (m.time as number) >= first).sort((a, b) => (a.time as number) - (b.time as number)),
-    );
+    const shown = marks
+      .filter((m) => (m.time as number) >= first)
+      .sort((a, b) => (a.time as number) - (b.time as number));
+    c.markers.setMarkers(shown);
+    // For tests and the curious: how many closed trades are marked on the visible candles.
+    if (el.current) el.current.dataset.exitMarks = String(shown.filter((m) => m.shape === 'circle').length);
   }, [candles.data, trades.data, positions.data, props.symbol]);
   return (
     <>
@@ -226,10 +270,8 @@ export function SymbolScreen(props: { symbol: string; symbols: string[] }) {
   const book = useChannel<BookPush>(`orderbook:${symbol}`);
   const metrics = useChannel<MetricsPush>(`metrics:${symbol}`);
   const pairs = usePoll<{ pairs: Pair[] }>('/data/pairs', 60_000);
-  const digits = useMemo(
-    () => decimalsOf(pairs.data?.pairs.find((p) => p.symbol === symbol)?.tick_size),
-    [pairs.data, symbol],
-  );
+  const tickSize = pairs.data?.pairs.find((p) => p.symbol === symbol)?.tick_size;
+  const digits = useMemo(() => decimalsOf(tickSize), [tickSize]);
   useEffect(() => {
     if (book?.data) recordPaint(book.data.exchange_ts);
   }, [book?.data]);
@@ -285,6 +327,9 @@ export function SymbolScreen(props: { symbol: string; symbols: string[] }) {
         <div class="symbol-charts">
           <Card title="1-minute candles · entries and exits">
             <CandleChart symbol={symbol} />
+          </Card>
+          <Card title="Book heatmap · last minute">
+            <BookHeatmap symbol={symbol} book={book?.data} tickSize={Number(tickSize ?? 0)} />
           </Card>
           <div class="grid-2">
             <Card title="Depth">

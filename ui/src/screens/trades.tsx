@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { dateTime, duration, pnlClass, signed } from '../format';
+import { EXIT_REASONS } from '../../../src/execution/domain/exit-rules';
+import { dateTime, duration, exact, pnlClass } from '../format';
 import { useBot } from '../shell';
 import type { TradesPage } from '../types';
 import { Card, Empty, ErrorNote, Pager, Stat, usePoll } from '../ui';
@@ -53,7 +54,14 @@ export function TradesScreen() {
         </label>
         <label>
           Exit reason
-          <input value={exitReason} onChange={filter(setExitReason)} placeholder="e.g. take_profit" />
+          <select value={exitReason} onChange={filter(setExitReason)}>
+            <option value="">all</option>
+            {EXIT_REASONS.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Closed from
@@ -64,22 +72,16 @@ export function TradesScreen() {
           <input type="datetime-local" value={to} onChange={filter(setTo)} />
         </label>
       </form>
-      <div class="stats-row">
+      <div class="stats-row" role="region" aria-label="Trade totals">
         <Stat label="Trades" value={t ? t.count : '—'} />
         <Stat label="Wins / losses" value={t ? `${t.wins} / ${t.losses}` : '—'} />
         <Stat label="Win rate" value={t && t.count > 0 ? `${((t.wins / t.count) * 100).toFixed(1)}%` : '—'} />
-        <Stat label="Realised" value={signed(t?.realizedPnl, 4)} tone={pnlClass(t?.realizedPnl)} />
-        <Stat label="Fees" value={signed(t?.fees, 4)} />
-        <Stat label="Net PnL" value={signed(t?.netPnl, 4)} tone={pnlClass(t?.netPnl)} />
+        <Stat label="Realised (USDT)" value={exact(t?.realizedPnl)} tone={pnlClass(t?.realizedPnl)} />
+        <Stat label="Fees (USDT)" value={exact(t?.fees, 2, false)} />
+        <Stat label="Net PnL (USDT)" value={exact(t?.netPnl)} tone={pnlClass(t?.netPnl)} />
       </div>
       <Card title="Closed positions">
-        <ErrorNote
-          error={
-            trades.error?.startsWith('Cannot GET')
-              ? 'This server has no trade history API yet (GET /trading/trades): update it to see closed positions here.'
-              : trades.error
-          }
-        />
+        <ErrorNote error={trades.error} />
         {page && page.items.length === 0 && <Empty>No closed positions match.</Empty>}
         {page && page.items.length > 0 && (
           <div class="table-wrap">
@@ -113,18 +115,20 @@ export function TradesScreen() {
               </thead>
               <tbody>
                 {page.items.map((x) => (
-                  <tr key={x.positionId}>
+                  <tr key={x.positionId} data-position-id={x.positionId}>
                     <td class="mono">{dateTime(x.closedAt)}</td>
                     <td>{x.symbol}</td>
                     <td class={x.side === 'Buy' ? 'pos' : 'neg'}>{x.side === 'Buy' ? 'Long' : 'Short'}</td>
                     <td class="num mono">{x.qty}</td>
-                    <td class="num mono">{x.entryPrice}</td>
-                    <td class="num mono">{x.exitPrice}</td>
+                    <td class="num mono">{exact(x.entryPrice, 0, false)}</td>
+                    <td class="num mono">{exact(x.exitPrice, 0, false)}</td>
                     <td>{duration(x.holdingMs)}</td>
-                    <td>{x.exitReason}</td>
-                    <td class={`num mono ${pnlClass(x.realizedPnl)}`}>{signed(x.realizedPnl, 4)}</td>
-                    <td class="num mono">{signed(x.fees, 4)}</td>
-                    <td class={`num mono ${pnlClass(x.netPnl)}`}>{signed(x.netPnl, 4)}</td>
+                    <td>{x.exitReason ?? '—'}</td>
+                    <td class={`num mono ${pnlClass(x.realizedPnl)}`}>{exact(x.realizedPnl)}</td>
+                    <td class="num mono">{exact(x.fees, 2, false)}</td>
+                    <td class={`num mono ${pnlClass(x.netPnl)}`} data-testid="trade-net">
+                      {exact(x.netPnl)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
