@@ -1,7 +1,19 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, parse, relative } from 'node:path';
 import { Client } from 'pg';
 import { anyFreePort, isPortFree, portInUse, StartupError } from '../startup/startup-error';
 import { APP_GROUP_ROLE } from '../../../migrations/1764000000910-least-privilege-app-role';
@@ -69,7 +81,7 @@ const STOP_TIMEOUT_MS = 15_000;
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
   const log = options.onLog ?? (() => undefined);
   const notes: string[] = [];
-  const binaries = await platformBinaries();
+  const binaries = reachableBinaries(await platformBinaries(), notes);
   const runner = rootRunner(binaries, options.dataDir, notes);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   if (runner.owner) chownSync(options.dataDir, runner.owner.uid, runner.owner.gid);
@@ -168,6 +180,55 @@ function passwordFor(dataDir: string): string {
   const value = randomBytes(18).toString('hex');
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return value;
+}
+
+/**
+ * As root the server runs as the postgres user, and initdb checks with access(2) — which ignores capabilities —
+ * that the postgres binary beside it is executable. When that user cannot enter a directory above the installed
+ * binaries (a checkout under /root or a 0700 `mktemp -d`), the binary tree is copied once into a root-owned 0755
+ * directory under the system temp directory instead of changing any permission outside DATA_DIR.
+ */
+function reachableBinaries(binaries: Binaries, notes: string[]): Binaries {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return binaries;
+  const user = postgresUser();
+  const blocked = firstUntraversable(binaries.postgres, user);
+  if (blocked === undefined) return binaries;
+  const native = dirname(dirname(binaries.postgres));
+  const version = (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version?: string })
+    .version;
+  const target = join(tmpdir(), `bybit-scalper-postgres-${version ?? 'unknown'}`);
+  const complete = join(target, '.complete');
+  if (!trustedCopy(target) || !existsSync(complete)) {
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { mode: 0o755 });
+    chmodSync(target, 0o755);
+    cpSync(native, target, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(complete, `${native}\n`);
+  }
+  const stillBlocked = firstUntraversable(join(target, 'bin', 'postgres'), user);
+  if (stillBlocked !== undefined) {
+    throw new StartupError(
+      `Running as root, PostgreSQL runs as the "postgres" user, who cannot enter ${blocked} (the installed binaries) nor ${stillBlocked} (the temp copy); this service does not change permissions outside DATA_DIR.`,
+      `Run as a non-root user, or put the checkout where the postgres user can reach it, or set DATABASE_URL.`,
+    );
+  }
+  notes.push(
+    `embedded PostgreSQL: the postgres user cannot enter ${blocked}, so its binaries run from a copy in ${target}; no permissions were changed`,
+  );
+  return {
+    initdb: join(target, relative(native, binaries.initdb)),
+    postgres: join(target, relative(native, binaries.postgres)),
+  };
+}
+
+/** A copy root made itself: a real directory owned by root that nobody else can write to (else it is replaced). */
+function trustedCopy(dir: string): boolean {
+  try {
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === 0 && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 function rootRunner(binaries: Binaries, dataDir: string, notes: string[]): Runner {
