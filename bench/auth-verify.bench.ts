@@ -47,7 +47,7 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
     { dotenvPath: false },
   );
   const database = await resolveDatabase(config);
-  await runMigrations(database.url);
+  await runMigrations(database.migrationUrl);
   const app = await createApp(config, database.url);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const appUrl = await app.getUrl();

@@ -167,7 +167,7 @@ async function measureBot(symbolCount: number, seconds: number): Promise<FeedRun
       { dotenvPath: false },
     );
     database = await resolveDatabase(config);
-    await runMigrations(database.url);
+    await runMigrations(database.migrationUrl);
     const bootStarted = performance.now();
     app = await createApp(config, database.url);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -83,7 +83,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const notes: string[] = [];
   const binaries = reachableBinaries(await platformBinaries(), notes);
   const runner = rootRunner(binaries, options.dataDir, notes);
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // Parents keep the umask's mode (a recursive mkdir would give each of them 0700, shutting the postgres user out);
+  // only the cluster directory itself is 0700, as PostgreSQL requires.
+  mkdirSync(dirname(options.dataDir), { recursive: true });
+  if (!existsSync(options.dataDir)) mkdirSync(options.dataDir, { mode: 0o700 });
   if (runner.owner) chownSync(options.dataDir, runner.owner.uid, runner.owner.gid);
   const password = passwordFor(options.dataDir);
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(binaries, runner, options.dataDir, password);
