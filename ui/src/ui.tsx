@@ -189,3 +189,23 @@ export function Pager(props: { offset: number; pageSize: number; total: number; 
     </div>
   );
 }
+
+/** A header cell: a label, right-aligned for numbers, or read to screen readers only (an actions column). */
+export type Column = string | { readonly label: string; readonly num?: boolean; readonly srOnly?: boolean };
+
+export function TableHead(props: { columns: readonly Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((column) => {
+          const c = typeof column === 'string' ? { label: column } : column;
+          return (
+            <th key={c.label} scope="col" class={c.num ? 'num' : undefined}>
+              {c.srOnly ? <span class="sr-only">{c.label}</span> : c.label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}

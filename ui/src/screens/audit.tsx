@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { dateTime } from '../format';
 import type { AuditPage } from '../types';
-import { Badge, Card, Empty, ErrorNote, Pager, usePoll } from '../ui';
+import { Badge, Card, Empty, ErrorNote, Pager, usePoll, TableHead } from '../ui';
 
 const PAGE = 50;
 const ENTITY_TYPES = [
@@ -86,19 +86,17 @@ export function AuditScreen(props: { traceId?: string }) {
         {page && page.items.length > 0 && (
           <div class="table-wrap">
             <table class="table" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time (UTC)</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Entity</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Trace</th>
-                  <th scope="col">
-                    <span class="sr-only">Details</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  'Time (UTC)',
+                  'Action',
+                  'Entity',
+                  'Actor',
+                  'Reason',
+                  'Trace',
+                  { label: 'Details', srOnly: true },
+                ]}
+              />
               <tbody>
                 {page.items.map((row) => (
                   <Fragment key={row.id}>

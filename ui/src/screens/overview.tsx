@@ -3,7 +3,7 @@ import { isStale, useChannel, useEvents, useTicker } from '../live';
 import { recordPaint } from '../latency';
 import { useAsk, useBot } from '../shell';
 import type { Balance, BookPush, MetricsPush, Pair, RiskStatus, SignalPush } from '../types';
-import { Badge, Card, Empty, Stat, usePoll } from '../ui';
+import { Badge, Card, Empty, Stat, usePoll, TableHead } from '../ui';
 import { activateKillSwitch, resetKillSwitch, startBot, stopBot } from './actions';
 import { useEffect, useState } from 'preact/hooks';
 
@@ -167,19 +167,9 @@ export function OverviewScreen() {
             <Empty>No signals since this page opened.</Empty>
           ) : (
             <table class="table compact">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Symbol</th>
-                  <th scope="col">Side</th>
-                  <th scope="col" class="num">
-                    Price
-                  </th>
-                  <th scope="col" class="num">
-                    Strength
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={['Time', 'Symbol', 'Side', { label: 'Price', num: true }, { label: 'Strength', num: true }]}
+              />
               <tbody>
                 {signals.map((s) => (
                   <tr key={s.id} title={s.reason}>

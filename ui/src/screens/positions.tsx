@@ -5,7 +5,7 @@ import { fixed, pnlClass, signed, time } from '../format';
 import { useEvents } from '../live';
 import { useAsk } from '../shell';
 import type { AuditPage, AuditRow, OrderPush, Position, PositionPush } from '../types';
-import { Badge, Card, Empty, ErrorNote, usePoll } from '../ui';
+import { Badge, Card, Empty, ErrorNote, usePoll, TableHead } from '../ui';
 import { closePosition } from './actions';
 
 export function PositionsTable(props: { compact?: boolean }) {
@@ -22,35 +22,21 @@ export function PositionsTable(props: { compact?: boolean }) {
       ) : (
         <div class="table-wrap">
           <table class="table" data-testid="positions-table">
-            <thead>
-              <tr>
-                <th scope="col">Symbol</th>
-                <th scope="col">Side</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">
-                  Qty
-                </th>
-                <th scope="col" class="num">
-                  Entry
-                </th>
-                <th scope="col" class="num">
-                  Mark
-                </th>
-                <th scope="col" class="num">
-                  TP
-                </th>
-                <th scope="col" class="num">
-                  SL
-                </th>
-                <th scope="col" class="num">
-                  Unrealised
-                </th>
-                <th scope="col">Opened</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Symbol',
+                'Side',
+                'Status',
+                { label: 'Qty', num: true },
+                { label: 'Entry', num: true },
+                { label: 'Mark', num: true },
+                { label: 'TP', num: true },
+                { label: 'SL', num: true },
+                { label: 'Unrealised', num: true },
+                'Opened',
+                { label: 'Actions', srOnly: true },
+              ]}
+            />
             <tbody>
               {list.map((p) => (
                 <tr key={p.id} data-position-id={p.id}>
@@ -217,25 +203,19 @@ export function OrdersCard() {
       ) : (
         <div class="table-wrap">
           <table class="table" data-testid="orders-table">
-            <thead>
-              <tr>
-                <th scope="col">Updated</th>
-                <th scope="col">Symbol</th>
-                <th scope="col">Side</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">
-                  Qty
-                </th>
-                <th scope="col" class="num">
-                  Filled
-                </th>
-                <th scope="col" class="num">
-                  Avg price
-                </th>
-                <th scope="col">History</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Updated',
+                'Symbol',
+                'Side',
+                'Type',
+                'Status',
+                { label: 'Qty', num: true },
+                { label: 'Filled', num: true },
+                { label: 'Avg price', num: true },
+                'History',
+              ]}
+            />
             <tbody>
               {list.map((o) => (
                 <Fragment key={o.id}>

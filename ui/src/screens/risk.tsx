@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { fixed, pnlClass, signed } from '../format';
 import { useAsk } from '../shell';
 import type { RiskStatus } from '../types';
-import { Badge, Card, Empty, ErrorNote, Stat, usePoll } from '../ui';
+import { Badge, Card, Empty, ErrorNote, Stat, usePoll, TableHead } from '../ui';
 import { activateKillSwitch, resetBreaker, resetKillSwitch } from './actions';
 
 export function RiskScreen() {
@@ -84,19 +84,15 @@ export function RiskScreen() {
       <div class="grid-2">
         <Card title="Circuit breakers">
           <table class="table compact">
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">State</th>
-                <th scope="col" class="num">
-                  Failures
-                </th>
-                <th scope="col">Last error</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Group',
+                'State',
+                { label: 'Failures', num: true },
+                'Last error',
+                { label: 'Actions', srOnly: true },
+              ]}
+            />
             <tbody>
               {r?.circuitBreakers.map((b) => (
                 <tr key={b.group}>

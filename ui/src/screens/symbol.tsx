@@ -19,7 +19,7 @@ import { decimalsOf, exact, fixed, pct } from '../format';
 import { recordPaint } from '../latency';
 import { isStale, useChannel, useEvents, useTicker } from '../live';
 import type { BookPush, Candle, MetricsPush, Pair, Position, SignalPush, TradesPage } from '../types';
-import { Badge, Card, usePoll } from '../ui';
+import { Badge, Card, usePoll, TableHead } from '../ui';
 
 const LADDER_LEVELS = 10;
 
@@ -45,16 +45,12 @@ function Ladder(props: { book: BookPush | undefined; digits: number; stale: bool
       data-testid="ladder"
       data-u={book?.u}
     >
-      <thead>
-        <tr>
-          <th scope="col" class="num">
-            Price
-          </th>
-          <th scope="col" class="num">
-            Size
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          { label: 'Price', num: true },
+          { label: 'Size', num: true },
+        ]}
+      />
       <tbody>
         {[...asks].reverse().map((l) => row(l, 'ask'))}
         <tr class="spread-row">

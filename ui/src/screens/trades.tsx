@@ -3,7 +3,7 @@ import { EXIT_REASONS } from '../../../src/execution/domain/exit-rules';
 import { dateTime, duration, exact, pnlClass } from '../format';
 import { useBot } from '../shell';
 import type { TradesPage } from '../types';
-import { Card, Empty, ErrorNote, Pager, Stat, usePoll } from '../ui';
+import { Card, Empty, ErrorNote, Pager, Stat, usePoll, TableHead } from '../ui';
 
 const PAGE = 50;
 
@@ -86,33 +86,21 @@ export function TradesScreen() {
         {page && page.items.length > 0 && (
           <div class="table-wrap">
             <table class="table" data-testid="trades-table">
-              <thead>
-                <tr>
-                  <th scope="col">Closed</th>
-                  <th scope="col">Symbol</th>
-                  <th scope="col">Side</th>
-                  <th scope="col" class="num">
-                    Qty
-                  </th>
-                  <th scope="col" class="num">
-                    Entry
-                  </th>
-                  <th scope="col" class="num">
-                    Exit
-                  </th>
-                  <th scope="col">Held</th>
-                  <th scope="col">Exit reason</th>
-                  <th scope="col" class="num">
-                    Realised
-                  </th>
-                  <th scope="col" class="num">
-                    Fees
-                  </th>
-                  <th scope="col" class="num">
-                    Net
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  'Closed',
+                  'Symbol',
+                  'Side',
+                  { label: 'Qty', num: true },
+                  { label: 'Entry', num: true },
+                  { label: 'Exit', num: true },
+                  'Held',
+                  'Exit reason',
+                  { label: 'Realised', num: true },
+                  { label: 'Fees', num: true },
+                  { label: 'Net', num: true },
+                ]}
+              />
               <tbody>
                 {page.items.map((x) => (
                   <tr key={x.positionId} data-position-id={x.positionId}>
