@@ -11,10 +11,10 @@ const DEFAULT_LIMIT = 100;
 /** Wire filters (validated) to the repository's; `from`/`to` are valid timestamps by then. */
 export function toAuditQuery(dto: AuditQueryDto): AuditQuery & { limit: number; offset: number } {
   return {
-    entityType: dto.entity_type,
-    entityId: dto.entity_id,
+    entityType: dto.entityType,
+    entityId: dto.entityId,
     action: dto.action,
-    traceId: dto.trace_id,
+    traceId: dto.traceId,
     success: dto.success,
     from: dto.from === undefined ? undefined : new Date(dto.from),
     to: dto.to === undefined ? undefined : new Date(dto.to),
@@ -32,19 +32,19 @@ function toAuditRowDto(row: AuditLogEntity): AuditRowDto {
     id: row.id,
     timestamp: row.timestamp.toISOString(),
     action: row.action,
-    entity_type: row.entityType,
-    entity_id: row.entityId,
+    entityType: row.entityType,
+    entityId: row.entityId,
     actor: row.actor,
-    old_value: row.oldValue,
-    new_value: row.newValue,
+    oldValue: row.oldValue,
+    newValue: row.newValue,
     context: row.context,
     reason: row.reason,
-    trace_id: row.traceId,
+    traceId: row.traceId,
     success: row.success,
-    error_message: row.errorMessage,
+    errorMessage: row.errorMessage,
   };
 }
 
 export function toAuditVerifyResponse(report: AuditChainReport): AuditVerifyResponseDto {
-  return { ok: report.ok, rows: report.rows, head: report.head, first_broken: report.firstBroken };
+  return { ok: report.ok, rows: report.rows, head: report.head, firstBroken: report.firstBroken };
 }

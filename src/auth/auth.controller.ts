@@ -62,10 +62,10 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
-    description: 'Missing field, or new_password too short/long or equal to the current one',
+    description: 'Missing field, or newPassword too short/long or equal to the current one',
   })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid, expired or revoked token' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'current_password is wrong (code WRONG_PASSWORD)' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'currentPassword is wrong (code WRONG_PASSWORD)' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Changed concurrently by another request; retry' })
   @ApiTooManyRequestsResponse({
     type: ErrorResponseDto,
@@ -77,7 +77,7 @@ export class AuthController {
     @Body() body: ChangePasswordDto,
     @Ip() clientAddress: string,
   ): Promise<TokenResponseDto> {
-    const input = { currentPassword: body.current_password, newPassword: body.new_password };
+    const input = { currentPassword: body.currentPassword, newPassword: body.newPassword };
     return TokenResponseDto.from(await this.auth.changePassword(principal, input, clientAddress));
   }
 

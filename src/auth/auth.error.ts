@@ -14,7 +14,7 @@ const AUTH_ERROR_KIND = {
   TOKEN_REVOKED: 'UNAUTHENTICATED',
   /** Wrong password at login. */
   INVALID_CREDENTIALS: 'UNAUTHENTICATED',
-  /** Wrong current_password at change-password: the caller is authenticated, so 403 rather than 401. */
+  /** Wrong currentPassword at change-password: the caller is authenticated, so 403 rather than 401. */
   WRONG_PASSWORD: 'FORBIDDEN',
   PASSWORD_TOO_SHORT: 'INVALID',
   PASSWORD_TOO_LONG: 'INVALID',
@@ -37,10 +37,10 @@ const DEFAULT_MESSAGE: Record<AuthErrorCode, string> = {
   TOKEN_EXPIRED: 'Token expired',
   TOKEN_REVOKED: 'Token revoked by a password change; log in again',
   INVALID_CREDENTIALS: 'Invalid password',
-  WRONG_PASSWORD: 'current_password is wrong',
-  PASSWORD_TOO_SHORT: 'new_password is too short',
-  PASSWORD_TOO_LONG: 'new_password is too long',
-  PASSWORD_UNCHANGED: 'new_password must differ from current_password',
+  WRONG_PASSWORD: 'currentPassword is wrong',
+  PASSWORD_TOO_SHORT: 'newPassword is too short',
+  PASSWORD_TOO_LONG: 'newPassword is too long',
+  PASSWORD_UNCHANGED: 'newPassword must differ from currentPassword',
   LOGIN_THROTTLED: 'Too many failed attempts; try again later',
   PASSWORD_CHANGE_CONFLICT: 'The password was changed concurrently; retry',
   CREDENTIALS_MISSING: 'Authentication is not available',

@@ -270,13 +270,13 @@ describe(AuthService.name, () => {
       });
     });
 
-    it('should refuse a too short new password with INVALID naming new_password', async () => {
+    it('should refuse a too short new password with INVALID naming newPassword', async () => {
       const error = await errorOf(
         sut.changePassword(principal, { currentPassword: PASSWORD, newPassword: 'short' }, CLIENT),
       );
 
-      expect(error).toMatchObject({ code: 'PASSWORD_TOO_SHORT', kind: 'INVALID', details: { field: 'new_password' } });
-      expect(error.message).toContain('new_password');
+      expect(error).toMatchObject({ code: 'PASSWORD_TOO_SHORT', kind: 'INVALID', details: { field: 'newPassword' } });
+      expect(error.message).toContain('newPassword');
       expect(repository.row?.passwordVersion).toBe(1);
     });
 

@@ -42,10 +42,10 @@ export class RootController {
     return {
       service: SERVICE_NAME,
       version: SERVICE_VERSION,
-      uptime_seconds: Math.round(process.uptime()),
+      uptimeSeconds: Math.round(process.uptime()),
       mode: this.config.exchange.env,
-      bot_state: status.state,
-      bot_since: status.since.toISOString(),
+      botState: status.state,
+      botSince: status.since.toISOString(),
       docs: '/docs',
     };
   }

@@ -10,6 +10,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { BreakerGroupParamDto, BreakerStatusDto, ExchangeStatusResponseDto } from './dto/exchange-status.dto';
+import { toBreakerStatusDto, toRateLimitStatusDto } from './exchange-status.mapper';
 import { ExchangeConnectionService } from './exchange-connection.service';
 import { EXCHANGE_SETTINGS, ExchangeSettings } from './exchange.settings';
 import { CircuitBreakerRegistry } from './resilience/circuit-breaker.registry';
@@ -33,8 +34,8 @@ export class ExchangeController {
     return {
       env: this.settings.env,
       connections: this.connection.connections(),
-      breakers: resilience.breakers,
-      rateLimits: resilience.rateLimits,
+      breakers: resilience.breakers.map(toBreakerStatusDto),
+      rateLimits: resilience.rateLimits.map(toRateLimitStatusDto),
     };
   }
 
@@ -45,6 +46,6 @@ export class ExchangeController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown endpoint group' })
   resetBreaker(@Param() { group }: BreakerGroupParamDto, @Req() request: FastifyRequest): BreakerStatusDto {
     const actor = (request as FastifyRequest & { user?: { sub?: string } }).user?.sub ?? 'api';
-    return this.breakers.reset(group, actor);
+    return toBreakerStatusDto(this.breakers.reset(group, actor));
   }
 }

@@ -46,13 +46,13 @@ export class ExecutionReadService {
     const { balance, atMs } = await this.execution.walletBalance();
     const usdt = balance.coins.find((c) => c.coin === 'USDT');
     return {
-      account_type: balance.accountType,
-      equity_usdt: usdt?.equity || balance.totalEquity,
-      wallet_balance_usdt: usdt?.walletBalance || balance.totalWalletBalance,
-      available_usdt: balance.totalAvailableBalance,
-      unrealised_pnl_usdt: usdt?.unrealisedPnl || balance.totalPerpUPL,
-      initial_margin_usdt: balance.totalInitialMargin,
-      as_of: new Date(atMs).toISOString(),
+      accountType: balance.accountType,
+      equityUsdt: usdt?.equity || balance.totalEquity,
+      walletBalanceUsdt: usdt?.walletBalance || balance.totalWalletBalance,
+      availableUsdt: balance.totalAvailableBalance,
+      unrealizedPnlUsdt: usdt?.unrealisedPnl || balance.totalPerpUPL,
+      initialMarginUsdt: balance.totalInitialMargin,
+      asOf: new Date(atMs).toISOString(),
     };
   }
 
@@ -82,20 +82,20 @@ export class ExecutionReadService {
         side: p.side,
         status: p.status,
         quantity: p.quantity,
-        entry_price: p.entryPrice,
-        mark_price: mark,
-        unrealised_pnl: money(upnl),
-        realised_pnl: p.realizedPnl,
+        entryPrice: p.entryPrice,
+        markPrice: mark,
+        unrealizedPnl: money(upnl),
+        realizedPnl: p.realizedPnl,
         fees: p.fees,
-        take_profit: p.takeProfit,
-        stop_loss: p.stopLoss,
-        exit_reason: p.exitReason,
-        opened_at: p.openedAt?.toISOString() ?? null,
-        closed_at: p.closedAt?.toISOString() ?? null,
-        signal_id: typeof p.signalData?.id === 'string' ? p.signalData.id : null,
+        takeProfit: p.takeProfit,
+        stopLoss: p.stopLoss,
+        exitReason: p.exitReason,
+        openedAt: p.openedAt?.toISOString() ?? null,
+        closedAt: p.closedAt?.toISOString() ?? null,
+        signalId: typeof p.signalData?.id === 'string' ? p.signalData.id : null,
       };
     });
-    return { positions, total_unrealised_pnl: money(total) };
+    return { positions, totalUnrealizedPnl: money(total) };
   }
 
   /**
@@ -185,24 +185,24 @@ export class ExecutionReadService {
     const summary = this.stats.summary();
     const status = this.execution.status();
     return {
-      orders_by_status: byStatus,
-      orders_placed: Object.entries(byStatus).reduce(
+      ordersByStatus: byStatus,
+      ordersPlaced: Object.entries(byStatus).reduce(
         (sum, [s, n]) => (s === 'Pending' || s === 'Failed' ? sum : sum + n),
         0,
       ),
-      orders_filled: filled,
-      orders_rejected: rejected,
-      orders_cancelled: cancelled,
-      orders_failed: count('Failed'),
-      fill_ratio: finished === 0 ? null : Math.round((filled / finished) * 10_000) / 10_000,
+      ordersFilled: filled,
+      ordersRejected: rejected,
+      ordersCancelled: cancelled,
+      ordersFailed: count('Failed'),
+      fillRatio: finished === 0 ? null : Math.round((filled / finished) * 10_000) / 10_000,
       signals: status.counters.signals,
-      signal_outcomes: status.details.signalOutcomes as Record<string, number>,
-      signal_to_send_ms: summary.signalToSendMs,
-      signal_to_ack_ms: summary.signalToAckMs,
-      signal_to_fill_ms: summary.signalToFillMs,
-      slippage_bps: summary.slippageBps,
-      send_failures: summary.sendFailures,
-      duplicates_suppressed: summary.duplicatesSuppressed,
+      signalOutcomes: status.details.signalOutcomes as Record<string, number>,
+      signalToSendMs: summary.signalToSendMs,
+      signalToAckMs: summary.signalToAckMs,
+      signalToFillMs: summary.signalToFillMs,
+      slippageBps: summary.slippageBps,
+      sendFailures: summary.sendFailures,
+      duplicatesSuppressed: summary.duplicatesSuppressed,
     };
   }
 

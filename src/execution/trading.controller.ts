@@ -91,6 +91,6 @@ export class TradingController {
   })
   async closePosition(@Param() { id }: PositionIdParamDto): Promise<ClosePositionResponseDto> {
     const closing = await this.execution.closePosition(id);
-    return { id: closing.id, symbol: closing.symbol, status: 'Closing', exit_reason: 'MANUAL' };
+    return { id: closing.id, symbol: closing.symbol, status: 'Closing', exitReason: 'MANUAL' };
   }
 }

@@ -107,7 +107,7 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     );
     this.timer = setInterval(() => this.tick(), this.settings.tickMs);
     this.timer.unref();
-    this.readiness?.register('ws_clients', () => this.readinessCheck());
+    this.readiness?.register('wsClients', () => this.readinessCheck());
   }
 
   onModuleDestroy(): void {
@@ -334,7 +334,7 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   }
 
   private onSignal(signal: Signal): void {
-    if (this.subscribers.has('signals')) this.broadcast('signals', pushFrame('signals', toSignalPush(signal)));
+    if (this.subscribers.has('signals')) this.broadcast('signals', pushFrame('signals', toSignalPush(signal, this.orderBooks.book(signal.symbol)?.grid.tickSize)));
   }
 
   private onOrderEvent<K extends OrderEventName>(name: K): () => void {
@@ -449,7 +449,7 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   private readinessCheck(): HealthIndicatorResult {
     const { clients, subscriptions, sent, dropped, droppedEvents, closed } = this.stats();
     return {
-      ws_clients: { status: 'up', clients, subscriptions, sent, dropped, dropped_events: droppedEvents, closed },
+      wsClients: { status: 'up', clients, subscriptions, sent, dropped, droppedEvents, closed },
     };
   }
 }

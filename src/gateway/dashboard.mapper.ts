@@ -1,7 +1,9 @@
+import { isoUtc } from '../common/iso-time';
 import type { Signal } from '../strategy/domain/signal';
+import { SignalMetricsView, toSignalMetricsView } from '../strategy/signal-metrics.mapper';
 import type { DomainEvents } from '../infra/events/domain-events';
 
-/** JSON shape of a `signals` push (snake_case like the REST API). */
+/** JSON shape of a `signals` push (field names and decimal strings as in GET /trading/signals). */
 export interface SignalPush {
   readonly id: string;
   readonly strategy: string;
@@ -10,13 +12,15 @@ export interface SignalPush {
   readonly strength: number;
   readonly reason: string;
   readonly price: string;
-  readonly at_ms: number;
-  readonly book_u: number;
-  readonly book_seq: number;
-  readonly metrics: Signal['context']['metrics'];
+  /** ISO-8601 time of the signal. */
+  readonly at: string;
+  readonly bookU: number;
+  readonly bookSeq: number;
+  readonly metrics: SignalMetricsView;
 }
 
-export function toSignalPush(signal: Signal): SignalPush {
+/** `tickSize` writes the metrics' prices on the symbol's grid (10 decimals when unknown). */
+export function toSignalPush(signal: Signal, tickSize: string | undefined): SignalPush {
   return {
     id: signal.id,
     strategy: signal.strategy,
@@ -25,10 +29,10 @@ export function toSignalPush(signal: Signal): SignalPush {
     strength: signal.strength,
     reason: signal.reason,
     price: signal.price,
-    at_ms: signal.atMs,
-    book_u: signal.context.bookU,
-    book_seq: signal.context.bookSeq,
-    metrics: signal.context.metrics,
+    at: isoUtc(Math.round(signal.atMs)),
+    bookU: signal.context.bookU,
+    bookSeq: signal.context.bookSeq,
+    metrics: toSignalMetricsView(signal.context.metrics, tickSize),
   };
 }
 
@@ -44,22 +48,22 @@ type OrderView = DomainEvents['order.created']['order'];
 type PositionView = DomainEvents['position.opened']['position'];
 type Fill = DomainEvents['order.filled']['fill'];
 
-/** An order as the `orders` channel shows it: the event's view in the REST API's snake_case, decimal strings kept. */
+/** An order as the `orders` channel shows it: the event's view, decimal strings kept. */
 export interface OrderPushView {
   readonly id: string;
-  readonly client_order_id: string;
-  readonly exchange_order_id: string | null;
+  readonly clientOrderId: string;
+  readonly exchangeOrderId: string | null;
   readonly symbol: string;
   readonly side: OrderView['side'];
-  readonly order_type: OrderView['orderType'];
+  readonly orderType: OrderView['orderType'];
   readonly status: OrderView['status'];
   readonly quantity: string;
   readonly price: string | null;
-  readonly filled_quantity: string;
-  readonly avg_fill_price: string | null;
+  readonly filledQuantity: string;
+  readonly avgFillPrice: string | null;
   readonly fee: string;
-  readonly reduce_only: boolean;
-  readonly position_id: string | null;
+  readonly reduceOnly: boolean;
+  readonly positionId: string | null;
 }
 
 /** A position as the `positions` channel shows it (field names as in GET /trading/positions). */
@@ -69,31 +73,32 @@ export interface PositionPushView {
   readonly side: PositionView['side'];
   readonly status: PositionView['status'];
   readonly quantity: string;
-  readonly entry_price: string | null;
-  readonly exit_price: string | null;
-  readonly realised_pnl: string;
-  readonly unrealised_pnl: string;
+  readonly entryPrice: string | null;
+  readonly exitPrice: string | null;
+  readonly realizedPnl: string;
+  readonly unrealizedPnl: string;
   readonly fees: string;
-  readonly take_profit: string | null;
-  readonly stop_loss: string | null;
-  readonly exit_reason: string | null;
+  readonly takeProfit: string | null;
+  readonly stopLoss: string | null;
+  readonly exitReason: string | null;
 }
 
 export interface FillPush {
-  readonly exec_id: string;
+  readonly execId: string;
   readonly price: string;
   readonly quantity: string;
   readonly fee: string;
-  readonly is_maker: boolean;
-  readonly executed_at: string;
+  readonly isMaker: boolean;
+  readonly executedAt: string;
 }
 
 /** Common to every event push: what happened, who did it, the trace, and when the gateway received it. */
 interface EventPushBase<E extends string> {
   readonly event: E;
   readonly actor: string;
-  readonly trace_id: string | null;
-  readonly at_ms: number;
+  readonly traceId: string | null;
+  /** ISO-8601 time the gateway received the event. */
+  readonly at: string;
 }
 
 /** JSON shape of an `orders` / `orders:{symbol}` push; the optional fields belong to the events named beside them. */
@@ -165,7 +170,7 @@ export const POSITION_PUSHES: PushMappings<PositionEvents, PositionPush> = {
 };
 
 function stamp(event: { readonly actor: string; readonly traceId?: string }, atMs: number) {
-  return { actor: event.actor, trace_id: event.traceId ?? null, at_ms: atMs };
+  return { actor: event.actor, traceId: event.traceId ?? null, at: isoUtc(Math.round(atMs)) };
 }
 
 /** `error` only when there is one: absent rather than undefined/null on the wire. */
@@ -177,19 +182,19 @@ export function toOrderPushView(order: OrderView): OrderPushView {
   const { id, symbol, side, status, quantity, price, fee } = order;
   return {
     id,
-    client_order_id: order.clientOrderId,
-    exchange_order_id: order.exchangeOrderId,
+    clientOrderId: order.clientOrderId,
+    exchangeOrderId: order.exchangeOrderId,
     symbol,
     side,
-    order_type: order.orderType,
+    orderType: order.orderType,
     status,
     quantity,
     price,
-    filled_quantity: order.filledQuantity,
-    avg_fill_price: order.avgFillPrice,
+    filledQuantity: order.filledQuantity,
+    avgFillPrice: order.avgFillPrice,
     fee,
-    reduce_only: order.reduceOnly,
-    position_id: order.positionId,
+    reduceOnly: order.reduceOnly,
+    positionId: order.positionId,
   };
 }
 
@@ -201,24 +206,24 @@ export function toPositionPushView(position: PositionView): PositionPushView {
     side,
     status,
     quantity,
-    entry_price: position.entryPrice,
-    exit_price: position.exitPrice,
-    realised_pnl: position.realizedPnl,
-    unrealised_pnl: position.unrealizedPnl,
+    entryPrice: position.entryPrice,
+    exitPrice: position.exitPrice,
+    realizedPnl: position.realizedPnl,
+    unrealizedPnl: position.unrealizedPnl,
     fees,
-    take_profit: position.takeProfit,
-    stop_loss: position.stopLoss,
-    exit_reason: position.exitReason,
+    takeProfit: position.takeProfit,
+    stopLoss: position.stopLoss,
+    exitReason: position.exitReason,
   };
 }
 
 function toFillPush(fill: Fill): FillPush {
   return {
-    exec_id: fill.execId,
+    execId: fill.execId,
     price: fill.price,
     quantity: fill.quantity,
     fee: fill.fee,
-    is_maker: fill.isMaker,
-    executed_at: fill.executedAt,
+    isMaker: fill.isMaker,
+    executedAt: fill.executedAt,
   };
 }

@@ -29,11 +29,11 @@ export class EventLoopLagIndicator implements OnApplicationBootstrap, OnModuleDe
     this.lastReset = Date.now();
   }
 
-  check(key = 'event_loop'): HealthIndicatorResult {
+  check(key = 'eventLoop'): HealthIndicatorResult {
     const p99 = this.histogram.percentile(99) / NS_PER_MS;
     const max = this.histogram.max / NS_PER_MS;
     const limit = this.config.health.maxEventLoopLagMs;
-    const data = { p99_ms: round(p99), max_ms: round(max), limit_ms: limit };
+    const data = { p99Ms: round(p99), maxMs: round(max), limitMs: limit };
     if (Date.now() - this.lastReset > 10_000) {
       this.histogram.reset();
       this.lastReset = Date.now();

@@ -56,7 +56,7 @@ export class SnapshotWriter implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     const interval = this.config.database.snapshotIntervalMs;
-    this.readiness?.register('market_data', () => this.status());
+    this.readiness?.register('marketData', () => this.status());
     if (interval <= 0) return;
     this.sampler = setInterval(() => this.sample(), interval);
     this.flusher = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -113,12 +113,12 @@ export class SnapshotWriter implements OnApplicationBootstrap, OnApplicationShut
   status(): HealthIndicatorResult {
     // Informational: a database hiccup shows in the counters (and in the database check), not as a second failure.
     return {
-      market_data: {
+      marketData: {
         status: 'up',
-        snapshots_queued: this.queue.length,
-        snapshots_written: this.written,
-        snapshots_dropped: this.queue.dropped,
-        failed_batches: this.failedBatches,
+        snapshotsQueued: this.queue.length,
+        snapshotsWritten: this.written,
+        snapshotsDropped: this.queue.dropped,
+        failedBatches: this.failedBatches,
       },
     };
   }

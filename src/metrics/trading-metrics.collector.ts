@@ -174,8 +174,8 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
 
   private async refreshUnrealised(): Promise<void> {
     try {
-      const { total_unrealised_pnl } = await this.executionRead.positionsByStatus();
-      this.metrics.unrealisedPnl.set(Number(total_unrealised_pnl));
+      const { totalUnrealizedPnl } = await this.executionRead.positionsByStatus();
+      this.metrics.unrealisedPnl.set(Number(totalUnrealizedPnl));
     } catch (error: unknown) {
       this.logger.warn({ err: error }, 'metrics: open positions unavailable');
     }

@@ -39,10 +39,10 @@ export class OrderBookController {
         const i = this.instruments.get(symbol);
         return {
           symbol,
-          tick_size: i?.tickSize ?? '',
-          qty_step: i?.qtyStep ?? '',
-          min_order_qty: i?.minOrderQty ?? '',
-          min_notional: i?.minNotionalValue ?? '',
+          tickSize: i?.tickSize ?? '',
+          qtyStep: i?.qtyStep ?? '',
+          minOrderQty: i?.minOrderQty ?? '',
+          minNotional: i?.minNotionalValue ?? '',
           status: i?.status ?? 'unknown',
         };
       }),

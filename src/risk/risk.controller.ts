@@ -11,6 +11,8 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { ActivateKillSwitchDto, KillSwitchStatusDto } from './dto/kill-switch.dto';
 import { RiskStatusResponseDto } from './dto/risk-status.dto';
+import { AccountLeverageReader } from './account-leverage.reader';
+import { toKillSwitchStatusDto, toRiskStatusResponse } from './risk-status.mapper';
 import { RiskService } from './risk.service';
 
 @ApiTags('trading')
@@ -18,7 +20,10 @@ import { RiskService } from './risk.service';
 @ApiUnauthorizedResponse({ type: ErrorResponseDto })
 @Controller('trading')
 export class RiskController {
-  constructor(private readonly risk: RiskService) {}
+  constructor(
+    private readonly risk: RiskService,
+    private readonly account: AccountLeverageReader,
+  ) {}
 
   @Get('risk-status')
   @ApiOperation({
@@ -26,8 +31,9 @@ export class RiskController {
       'Risk limits and their usage, kill switch, circuit breakers, rate limiters, book freshness, rejection counts',
   })
   @ApiOkResponse({ type: RiskStatusResponseDto })
-  status(): Promise<RiskStatusResponseDto> {
-    return this.risk.status();
+  async status(): Promise<RiskStatusResponseDto> {
+    const [status, account] = await Promise.all([this.risk.status(), this.account.read()]);
+    return toRiskStatusResponse(status, account);
   }
 
   @Post('kill-switch/activate')
@@ -37,8 +43,11 @@ export class RiskController {
   })
   @ApiOkResponse({ type: KillSwitchStatusDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'reason missing, empty or too long' })
-  activate(@Body() { reason }: ActivateKillSwitchDto, @Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
-    return this.risk.activateKillSwitch(operatorOf(request), reason);
+  async activate(
+    @Body() { reason }: ActivateKillSwitchDto,
+    @Req() request: FastifyRequest,
+  ): Promise<KillSwitchStatusDto> {
+    return toKillSwitchStatusDto(await this.risk.activateKillSwitch(operatorOf(request), reason));
   }
 
   @Post('kill-switch/reset')
@@ -47,8 +56,8 @@ export class RiskController {
     summary: "Allow entries again; the day's losses so far stop counting against MAX_DAILY_LOSS_USDT (audited)",
   })
   @ApiOkResponse({ type: KillSwitchStatusDto })
-  reset(@Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
-    return this.risk.resetKillSwitch(operatorOf(request));
+  async reset(@Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
+    return toKillSwitchStatusDto(await this.risk.resetKillSwitch(operatorOf(request)));
   }
 }
 

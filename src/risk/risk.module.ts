@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderBookModule } from '../order-book/order-book.module';
+import { AccountLeverageReader } from './account-leverage.reader';
 import { RiskStateEntity } from './entities/risk-state.entity';
 import { RiskStateRepository, RiskStateTypeormRepository } from './risk-state.repository';
 import { RiskController } from './risk.controller';
@@ -13,7 +14,11 @@ import { RiskService } from './risk.service';
 @Module({
   imports: [TypeOrmModule.forFeature([RiskStateEntity]), OrderBookModule],
   controllers: [RiskController],
-  providers: [RiskService, { provide: RiskStateRepository, useClass: RiskStateTypeormRepository }],
+  providers: [
+    RiskService,
+    AccountLeverageReader,
+    { provide: RiskStateRepository, useClass: RiskStateTypeormRepository },
+  ],
   exports: [RiskService],
 })
 export class RiskModule {}

@@ -105,7 +105,7 @@ export async function loginToken(baseUrl: string, password = TEST_PASSWORD): Pro
     body: JSON.stringify({ password }),
   });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+  return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
 /** The exchange connects in the background after boot: tests start from a ready app, as a load balancer would. */

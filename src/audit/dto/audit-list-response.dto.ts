@@ -8,18 +8,18 @@ export class AuditRowDto {
   @ApiProperty({ example: '42', description: 'bigint identity as a decimal string' }) id: string;
   @ApiProperty({ format: 'date-time' }) timestamp: string;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action: AuditAction;
-  @ApiProperty({ example: 'order' }) entity_type: string;
-  @ApiProperty({ type: String, nullable: true }) entity_id: string | null;
+  @ApiProperty({ example: 'order' }) entityType: string;
+  @ApiProperty({ type: String, nullable: true }) entityId: string | null;
   @ApiProperty({ example: 'operator', description: 'operator, system, bot, recovery, or a client address' })
   actor: string;
-  @ApiProperty({ ...JSON_VALUE, description: 'State before the operation' }) old_value: unknown;
-  @ApiProperty({ ...JSON_VALUE, description: 'State after the operation' }) new_value: unknown;
+  @ApiProperty({ ...JSON_VALUE, description: 'State before the operation' }) oldValue: unknown;
+  @ApiProperty({ ...JSON_VALUE, description: 'State after the operation' }) newValue: unknown;
   @ApiProperty({ ...JSON_VALUE, description: 'Signal, market and indicator context, or what else explains it' })
   context: unknown;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
-  @ApiProperty({ type: String, nullable: true }) trace_id: string | null;
+  @ApiProperty({ type: String, nullable: true }) traceId: string | null;
   @ApiProperty() success: boolean;
-  @ApiProperty({ type: String, nullable: true }) error_message: string | null;
+  @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
 }
 
 export class AuditListResponseDto {

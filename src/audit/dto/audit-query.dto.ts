@@ -88,12 +88,12 @@ export class AuditQueryDto extends LimitQueryDto {
     example: 'order',
     description: 'order, position, risk, bot, auth, config, reconciliation, circuit_breaker',
   })
-  @IsAuditText('entity_type', 32)
-  entity_type?: string;
+  @IsAuditText('entityType', 32)
+  entityType?: string;
 
   @ApiPropertyOptional({ example: '8f14e45f-ceea-467f-a0e6-7bdbd9c1d3f1' })
-  @IsAuditText('entity_id', 64)
-  entity_id?: string;
+  @IsAuditText('entityId', 64)
+  entityId?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
   @IsOptional()
@@ -101,8 +101,8 @@ export class AuditQueryDto extends LimitQueryDto {
   action?: AuditAction;
 
   @ApiPropertyOptional({ example: '4bf92f3577b34da6a3ce929d0e0e4736' })
-  @IsAuditText('trace_id', 64)
-  trace_id?: string;
+  @IsAuditText('traceId', 64)
+  traceId?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'true or false' })
   @IsOptional()

@@ -30,5 +30,5 @@ export class AuditVerifyResponseDto {
   @ApiProperty({ description: 'rows examined' }) rows: number;
   @ApiProperty({ type: AuditChainHeadDto }) head: AuditChainHeadDto;
   @ApiProperty({ type: AuditChainBreakDto, nullable: true, description: 'the first broken link in chain order' })
-  first_broken: AuditChainBreakDto | null;
+  firstBroken: AuditChainBreakDto | null;
 }

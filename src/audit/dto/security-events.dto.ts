@@ -2,20 +2,20 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { SecurityEventCount } from '../domain/security-event-counter';
 
 export class SecurityEventCountDto {
-  @ApiProperty({ format: 'date-time', description: 'Start of the one-minute window' }) window_start: string;
+  @ApiProperty({ format: 'date-time', description: 'Start of the one-minute window' }) windowStart: string;
   @ApiProperty({ enum: ['login_failed', 'login_throttled'] }) kind: string;
   @ApiProperty({ example: '203.0.113.7', description: "The caller's address, or * for overflow" })
-  client_address: string;
+  clientAddress: string;
   @ApiProperty({ minimum: 1 }) count: number;
-  @ApiProperty({ format: 'date-time' }) last_seen: string;
+  @ApiProperty({ format: 'date-time' }) lastSeen: string;
 
   static from(count: SecurityEventCount): SecurityEventCountDto {
     return {
-      window_start: count.windowStart.toISOString(),
+      windowStart: count.windowStart.toISOString(),
       kind: count.kind,
-      client_address: count.clientAddress,
+      clientAddress: count.clientAddress,
       count: count.count,
-      last_seen: count.lastSeen.toISOString(),
+      lastSeen: count.lastSeen.toISOString(),
     };
   }
 }

@@ -7,11 +7,11 @@ describe(checkNewPassword.name, () => {
     expect(checkNewPassword('old-password-1', 'new-password-12', POLICY)).toBeNull();
   });
 
-  it('should refuse a password shorter than the minimum, naming new_password', () => {
+  it('should refuse a password shorter than the minimum, naming newPassword', () => {
     const violation = checkNewPassword('old-password-1', 'short', POLICY);
     expect(violation).toEqual({
       code: 'PASSWORD_TOO_SHORT',
-      message: 'new_password must be at least 12 characters long',
+      message: 'newPassword must be at least 12 characters long',
     });
   });
 

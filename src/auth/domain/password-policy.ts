@@ -15,7 +15,7 @@ export type PasswordViolation =
   | { readonly code: 'PASSWORD_UNCHANGED'; readonly message: string };
 
 /** The field the violations are reported against, in the wire name the client sent. */
-export const NEW_PASSWORD_FIELD = 'new_password';
+export const NEW_PASSWORD_FIELD = 'newPassword';
 
 const utf8 = new TextEncoder();
 
@@ -35,7 +35,7 @@ export function checkNewPassword(current: string, next: string, policy: Password
     };
   }
   if (next === current) {
-    return { code: 'PASSWORD_UNCHANGED', message: `${NEW_PASSWORD_FIELD} must differ from current_password` };
+    return { code: 'PASSWORD_UNCHANGED', message: `${NEW_PASSWORD_FIELD} must differ from currentPassword` };
   }
   return null;
 }

@@ -4,8 +4,8 @@ import { MaxUtf8Bytes } from './max-utf8-bytes.decorator';
 import { PASSWORD_INPUT_MAX_LENGTH, PASSWORD_MAX_BYTES } from './login.dto';
 
 /**
- * The minimum length of new_password is configuration (PASSWORD_MIN_LENGTH), which a DTO cannot see; the service
- * enforces it and answers 400 naming new_password.
+ * The minimum length of newPassword is configuration (PASSWORD_MIN_LENGTH), which a DTO cannot see; the service
+ * enforces it and answers 400 naming newPassword.
  */
 export class ChangePasswordDto {
   @ApiProperty({ description: 'The password in effect now', format: 'password', maxLength: PASSWORD_INPUT_MAX_LENGTH })
@@ -15,7 +15,7 @@ export class ChangePasswordDto {
   @MaxUtf8Bytes(PASSWORD_MAX_BYTES, {
     message: '$property must be at most 72 bytes in UTF-8 (bcrypt reads no further)',
   })
-  current_password: string;
+  currentPassword: string;
 
   @ApiProperty({
     description:
@@ -26,5 +26,5 @@ export class ChangePasswordDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_INPUT_MAX_LENGTH)
-  new_password: string;
+  newPassword: string;
 }

@@ -9,21 +9,21 @@ export class VerifyResponseDto {
   subject: string;
 
   @ApiProperty({ format: 'date-time', example: '2025-11-25T16:00:00.000Z' })
-  issued_at: string;
+  issuedAt: string;
 
   @ApiProperty({ format: 'date-time', example: '2025-11-26T16:00:00.000Z' })
-  expires_at: string;
+  expiresAt: string;
 
   @ApiProperty({ type: 'integer', description: 'Whole seconds until expiry', example: 86399 })
-  expires_in: number;
+  expiresIn: number;
 
   static from(validity: TokenValidity): VerifyResponseDto {
     return {
       valid: true,
       subject: validity.subject,
-      issued_at: validity.issuedAt.toISOString(),
-      expires_at: validity.expiresAt.toISOString(),
-      expires_in: validity.expiresInSeconds,
+      issuedAt: validity.issuedAt.toISOString(),
+      expiresAt: validity.expiresAt.toISOString(),
+      expiresIn: validity.expiresInSeconds,
     };
   }
 }

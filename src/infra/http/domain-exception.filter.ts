@@ -10,7 +10,7 @@ export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
-  trace_id: string;
+  traceId: string;
   code?: string;
   details?: Record<string, unknown>;
 }
@@ -73,7 +73,7 @@ export function toErrorBody(exception: unknown, traceId: string): { body: ErrorB
         statusCode,
         error: STATUS_CODES[statusCode] ?? 'Error',
         message: statusCode >= 500 ? 'Internal server error' : exception.message,
-        trace_id: traceId,
+        traceId,
         code: exception.code,
         ...(details && statusCode < 500 ? { details } : {}),
       },
@@ -91,24 +91,24 @@ export function toErrorBody(exception: unknown, traceId: string): { body: ErrorB
           statusCode,
           error: STATUS_CODES[statusCode] ?? 'Error',
           message: 'A readiness check is down',
-          trace_id: traceId,
+          traceId,
         },
       };
     }
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
-    return { body: { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, trace_id: traceId } };
+    return { body: { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, traceId } };
   }
   const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     // Fastify's own client errors: malformed JSON, unsupported media type, body too large.
     const message = (exception as Error).message ?? 'Bad request';
     return {
-      body: { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message, trace_id: traceId },
+      body: { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message, traceId },
     };
   }
   return {
-    body: { statusCode: 500, error: STATUS_CODES[500] as string, message: 'Internal server error', trace_id: traceId },
+    body: { statusCode: 500, error: STATUS_CODES[500] as string, message: 'Internal server error', traceId },
   };
 }
 

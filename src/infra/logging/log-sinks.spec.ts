@@ -128,6 +128,8 @@ describe(createLogSinks.name, () => {
     ['a top-level secret', { password: 'p1', SECRET_KEY: 'k1', BYBIT_API_KEY: 'k2', BYBIT_API_SECRET: 's1' }],
     ['a DTO one level deep', { dto: { current_password: 'p2', new_password: 'p3' } }],
     ['a token response', { body: { access_token: 'jwt-1' } }],
+    ['a DTO in the camelCase wire names', { dto: { currentPassword: 'p4', newPassword: 'p5' } }],
+    ['a camelCase token response', { body: { accessToken: 'jwt-4' } }],
     ['exchange options two levels deep', { config: { exchange: { apiSecret: 's2', api_secret: 's3', secret: 's4' } } }],
     ['request credentials', { req: { headers: { authorization: 'Bearer jwt-2', cookie: 'sid=c1' } } }],
     ['a bare authorization header', { authorization: 'Bearer jwt-3' }],

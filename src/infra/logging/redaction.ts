@@ -3,11 +3,15 @@ export const REDACTED = '[REDACTED]';
 
 /**
  * Keys whose values must never reach a log line, wherever a logged object carries them: request DTOs
- * (password, current_password, new_password), token responses (access_token), config and env dumps
+ * (password, currentPassword, newPassword), token responses (accessToken), config and env dumps
  * (SECRET_KEY, BYBIT_API_KEY, BYBIT_API_SECRET) and exchange client options (secret, apiSecret, api_secret).
  */
 export const SECRET_KEYS = [
   'password',
+  'currentPassword',
+  'newPassword',
+  'accessToken',
+  // The wire names before 0.2 (docs/api-conventions.md), for lines logged by older clients' tooling.
   'current_password',
   'new_password',
   'access_token',

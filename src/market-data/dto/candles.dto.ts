@@ -4,14 +4,15 @@ import { LimitQueryDto } from '../../infra/http/limit-query.dto';
 /** `?limit=` of closed candles (default 100). */
 export class CandlesQueryDto extends LimitQueryDto {}
 
+/** Prices on the tick grid, volume on the qty step, turnover at the money scale: all decimal strings. */
 export class CandleDto {
-  @ApiProperty({ description: 'Open time, ms' }) open_time: number;
-  @ApiProperty() open: number;
-  @ApiProperty() high: number;
-  @ApiProperty() low: number;
-  @ApiProperty() close: number;
-  @ApiProperty({ description: 'Base-coin volume' }) volume: number;
-  @ApiProperty({ description: 'Quote (USDT) turnover' }) turnover: number;
+  @ApiProperty({ format: 'date-time', description: 'Open time of the minute' }) openTime: string;
+  @ApiProperty({ example: '96000.1' }) open: string;
+  @ApiProperty({ example: '96010.5' }) high: string;
+  @ApiProperty({ example: '95990' }) low: string;
+  @ApiProperty({ example: '96004.2' }) close: string;
+  @ApiProperty({ description: 'Base-coin volume', example: '12.345' }) volume: string;
+  @ApiProperty({ description: 'Quote (USDT) turnover', example: '1185080.5' }) turnover: string;
 }
 
 export class CandlesResponseDto {

@@ -21,10 +21,10 @@ export class DepthQueryDto {
 
 export class PairDto {
   @ApiProperty({ example: 'BTCUSDT' }) symbol: string;
-  @ApiProperty({ example: '0.10' }) tick_size: string;
-  @ApiProperty({ example: '0.001' }) qty_step: string;
-  @ApiProperty({ example: '0.001' }) min_order_qty: string;
-  @ApiProperty({ example: '5' }) min_notional: string;
+  @ApiProperty({ example: '0.10', description: 'Price step' }) tickSize: string;
+  @ApiProperty({ example: '0.001', description: 'Quantity step' }) qtyStep: string;
+  @ApiProperty({ example: '0.001' }) minOrderQty: string;
+  @ApiProperty({ example: '5', description: 'Smallest order value, USDT' }) minNotional: string;
   @ApiProperty({ example: 'Trading' }) status: string;
 }
 
@@ -45,35 +45,53 @@ export class OrderBookResponseDto {
   asks: Array<[string, string]>;
   @ApiProperty({ description: 'Bybit update id of the last applied message' }) u: number;
   @ApiProperty() seq: number;
-  @ApiProperty({ description: 'Exchange time of the last update (ms)' }) exchange_ts: number;
-  @ApiProperty({ description: 'Local receive time of the last update (ms)' }) updated_at_ms: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Exchange time of the last update; null before the first',
+  })
+  exchangeTime: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Local receive time of the last update; null before the first',
+  })
+  updatedAt: string | null;
   @ApiProperty() synced: boolean;
   @ApiProperty() crossed: boolean;
   @ApiProperty() stale: boolean;
 }
 
 export class ClusterDto {
-  @ApiProperty({ nullable: true, type: Number }) price: number | null;
-  @ApiProperty() notional: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Price, decimal string; null without a cluster' })
+  price: string | null;
+  @ApiProperty({ description: 'Notional of the cluster, USDT decimal string' }) notional: string;
 }
 
+/** Prices and price distances are decimal strings on the tick grid (mid: +1 decimal, micro-price: +2). */
 export class MetricsResponseDto {
   @ApiProperty() symbol: string;
-  @ApiProperty({ nullable: true, type: Number }) mid: number | null;
-  @ApiProperty({ nullable: true, type: Number }) micro_price: number | null;
-  @ApiProperty({ nullable: true, type: Number }) spread_abs: number | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'spread / mid' }) spread_rel: number | null;
-  @ApiProperty({ description: 'bid share of volume, best 5 levels' }) imbalance_5: number;
-  @ApiProperty() imbalance_10: number;
-  @ApiProperty() imbalance_total: number;
-  @ApiProperty({ type: ClusterDto }) largest_bid_cluster: ClusterDto;
-  @ApiProperty({ type: ClusterDto }) largest_ask_cluster: ClusterDto;
-  @ApiProperty() bid_clusters: number;
-  @ApiProperty() ask_clusters: number;
-  @ApiProperty({ nullable: true, type: Number }) support: number | null;
-  @ApiProperty({ nullable: true, type: Number }) resistance: number | null;
-  @ApiProperty({ nullable: true, type: Number }) distance_to_support: number | null;
-  @ApiProperty({ nullable: true, type: Number }) distance_to_resistance: number | null;
+  @ApiProperty({ nullable: true, type: String, description: '(best bid + best ask) / 2' }) mid: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Size-weighted mid' }) microPrice: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'best ask − best bid, a price difference' })
+  spread: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'spread / mid (a ratio)' }) spreadRel: number | null;
+  @ApiProperty({ description: 'Bid share of volume over the best 5 levels, 0..1' }) imbalance5: number;
+  @ApiProperty({ description: 'Bid share of volume over the best 10 levels, 0..1' }) imbalance10: number;
+  @ApiProperty({ description: 'Bid share of volume over the whole book, 0..1' }) imbalanceTotal: number;
+  @ApiProperty({ type: ClusterDto }) largestBidCluster: ClusterDto;
+  @ApiProperty({ type: ClusterDto }) largestAskCluster: ClusterDto;
+  @ApiProperty({ description: 'Number of bid clusters' }) bidClusters: number;
+  @ApiProperty({ description: 'Number of ask clusters' }) askClusters: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Nearest bid cluster below mid' }) support: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Nearest ask cluster above mid' })
+  resistance: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'mid − support, a price difference' })
+  distanceToSupport: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'resistance − mid, a price difference' })
+  distanceToResistance: string | null;
   @ApiProperty() stale: boolean;
   @ApiProperty() u: number;
 }

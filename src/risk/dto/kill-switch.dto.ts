@@ -23,7 +23,8 @@ export class KillSwitchStatusDto {
     example: 'daily realised loss 512.4 USDT reached MAX_DAILY_LOSS_USDT 500',
   })
   reason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'ISO time of the last change' }) since: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Time of the last change' })
+  since: string | null;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -33,8 +34,9 @@ export class KillSwitchStatusDto {
   @ApiProperty({ description: 'UTC day the realised PnL belongs to', example: '2025-01-31' }) tradingDay: string;
   @ApiProperty({
     description:
-      'Realised PnL of the UTC day counted against the limit (since the last reset that day); negative = loss',
+      'Realised PnL of the UTC day counted against the limit (since the last reset that day), USDT decimal string; negative = loss',
   })
-  dailyRealisedPnlUsdt: number;
-  @ApiProperty({ description: 'MAX_DAILY_LOSS_USDT; 0 = no automatic trip' }) maxDailyLossUsdt: number;
+  dailyRealizedPnlUsdt: string;
+  @ApiProperty({ description: 'MAX_DAILY_LOSS_USDT, USDT decimal string; 0 = no automatic trip' })
+  maxDailyLossUsdt: string;
 }

@@ -3,31 +3,62 @@ import { BreakerStatusDto, RateLimitStatusDto } from '../../exchange/dto/exchang
 import { RISK_REJECTION_CODES } from '../domain/risk.types';
 import { KillSwitchStatusDto } from './kill-switch.dto';
 
+const USDT = (description: string) => ({ description: `${description}; USDT decimal string` });
+
 export class RiskLimitsDto {
   @ApiProperty({ description: 'MAX_OPEN_POSITIONS' }) maxOpenPositions: number;
-  @ApiProperty({ description: 'MAX_EXPOSURE_USDT: open + pending entry notional' }) maxExposureUsdt: number;
-  @ApiProperty({ description: 'MIN_ORDER_SIZE_USDT' }) minOrderSizeUsdt: number;
-  @ApiProperty({ description: 'ORDER_SIZE_USDT: notional of one entry, rounded down to the qty step' })
-  orderSizeUsdt: number;
+  @ApiProperty(USDT('MAX_EXPOSURE_USDT: open + pending entry notional')) maxExposureUsdt: string;
+  @ApiProperty(USDT('MIN_ORDER_SIZE_USDT')) minOrderSizeUsdt: string;
+  @ApiProperty(USDT('ORDER_SIZE_USDT: notional of one entry, rounded down to the qty step')) orderSizeUsdt: string;
   @ApiProperty({ description: 'TAKE_PROFIT_PCT, percent of the entry price' }) takeProfitPct: number;
   @ApiProperty({ description: 'STOP_LOSS_PCT, percent of the entry price' }) stopLossPct: number;
   @ApiProperty({ description: 'MAX_HOLD_SECONDS' }) maxHoldSeconds: number;
-  @ApiProperty({ description: 'MAX_DAILY_LOSS_USDT; 0 = no automatic kill switch' }) maxDailyLossUsdt: number;
+  @ApiProperty(USDT('MAX_DAILY_LOSS_USDT; 0 = no automatic kill switch')) maxDailyLossUsdt: string;
 }
 
 export class RiskUsageDto {
   @ApiProperty({ description: 'Live positions (Opening, Open, Closing)' }) openPositions: number;
   @ApiProperty() maxOpenPositions: number;
-  @ApiProperty({ description: 'Σ |size| × entry price of live positions' }) openExposureUsdt: number;
-  @ApiProperty({ description: 'Σ notional of active entry orders' }) pendingExposureUsdt: number;
-  @ApiProperty({ description: 'open + pending' }) exposureUsdt: number;
-  @ApiProperty() maxExposureUsdt: number;
-  @ApiProperty({ description: 'Realised PnL of the UTC day counted against the limit; negative = loss' })
-  dailyRealisedPnlUsdt: number;
-  @ApiProperty() maxDailyLossUsdt: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Wallet available balance; null until known' })
-  availableBalanceUsdt: number | null;
-  @ApiProperty({ description: 'Leverage used for the margin check' }) leverage: number;
+  @ApiProperty(USDT('Σ |size| × entry price of live positions')) openExposureUsdt: string;
+  @ApiProperty(USDT('Σ notional of active entry orders')) pendingExposureUsdt: string;
+  @ApiProperty(USDT('open + pending')) exposureUsdt: string;
+  @ApiProperty(USDT('MAX_EXPOSURE_USDT')) maxExposureUsdt: string;
+  @ApiProperty(USDT('Realised PnL of the UTC day counted against the limit; negative = loss'))
+  dailyRealizedPnlUsdt: string;
+  @ApiProperty(USDT('MAX_DAILY_LOSS_USDT')) maxDailyLossUsdt: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Wallet available balance; null until known' })
+  availableBalanceUsdt: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Account equity (wallet balance + unrealised PnL) as the exchange reports it; null when unknown',
+  })
+  equityUsdt: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'The leverage the account trades at on the exchange (the lowest over the configured symbols); null when the exchange could not be asked',
+  })
+  leverage: number | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number', nullable: true },
+    example: { BTCUSDT: 10, ETHUSDT: 10 },
+    description: 'Leverage per configured symbol as the exchange reports it (null: not known)',
+  })
+  leverageBySymbol: Record<string, number | null>;
+  @ApiProperty({
+    description:
+      'Leverage the entry margin check assumes (margin = notional / it): the account leverage learnt at reconciliation, 1 until then',
+  })
+  marginCheckLeverage: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'exposureUsdt / equityUsdt: the leverage the open and pending exposure amounts to; null without equity',
+  })
+  effectiveLeverage: number | null;
 }
 
 export class BookFreshnessDto {
