@@ -71,7 +71,7 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ password: 'bench-password-123456' }),
     });
-    const { access_token: token } = (await login.json()) as { access_token: string };
+    const { accessToken: token } = (await login.json()) as { accessToken: string };
     // Warm both servers up before measuring.
     await autocannon(bareUrl, { seconds: 1, connections });
     await autocannon(`${appUrl}/auth/verify`, {

@@ -71,9 +71,9 @@ export async function dashboardBench(seconds: number): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ password: PASSWORD }),
     });
-    const { access_token: token, expires_in: expiresIn } = (await login.json()) as {
-      access_token: string;
-      expires_in: number;
+    const { accessToken: token, expiresIn } = (await login.json()) as {
+      accessToken: string;
+      expiresIn: number;
     };
 
     browser = await chromium.launchPersistentContext(profile, {

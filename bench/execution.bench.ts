@@ -518,7 +518,7 @@ function benchSignal(
 interface PerSignal {
   /** onSignal entered → ExchangeRest.placeOrder entered. */
   readonly toPlaceOrder: number;
-  /** What the app itself recorded as signal_to_send_ms (after placeOrder returned its promise). */
+  /** What the app itself recorded as signalToSendMs (after placeOrder returned its promise). */
   readonly appSignalToSend: number;
   /** insertEntry entered → its promise settled (the one await before the send). */
   readonly insert: number;
@@ -841,7 +841,7 @@ export async function signalToSendBench(
     table(
       [
         ['(a) signal → placeOrder called', totalMs, rawRt],
-        ["    app's signal_to_send_ms (after placeOrder returned its promise)", appSend, rawRt],
+        ["    app's signalToSendMs (after placeOrder returned its promise)", appSend, rawRt],
         ['(b) write-ahead insertEntry (awaited)', insert, rawRt],
         ['(c) in process = (a) − (b)', inProcess, rawRt],
         ['    (c1) signal → insertEntry called', before, rawRt],
@@ -887,7 +887,7 @@ export async function signalToSendBench(
     table(
       [
         ['(d) placeOrder called → simulator got the request', toSim, slowSim],
-        ["app's signal_to_send_ms", appSend, slowSend],
+        ["app's signalToSendMs", appSend, slowSend],
         ['(c) in process = (a) − (b)', inProcess, slowInProcess],
         ['placeOrder called → ack', roundTrip, slowRt],
       ].map(([name, on, off]) => {

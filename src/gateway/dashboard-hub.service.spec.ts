@@ -229,7 +229,7 @@ describe('DashboardHub', () => {
         all.sent
           .map((f) => JSON.parse(f))
           .filter((f) => f.channel)
-          .map((f) => [f.channel, f.seq, f.data.event, f.data.trace_id]),
+          .map((f) => [f.channel, f.seq, f.data.event, f.data.traceId]),
       ).toEqual([
         ['orders', 1, 'created', 'sig-1'],
         ['orders', 2, 'filled', 'sig-2'],

@@ -4,7 +4,7 @@ import { aFill, anOrderView, aPositionView } from '../../test/factories/executio
 const AT = 1_770_912_000_000;
 
 describe('dashboard.mapper (orders, positions)', () => {
-  it('should map an order.created event to a snake_case order push with its trace id and reason', () => {
+  it('should map an order.created event to a camelCase order push with its trace id and reason', () => {
     const push = ORDER_PUSHES['order.created'](
       {
         traceId: 'sig-7f3a',
@@ -19,24 +19,24 @@ describe('dashboard.mapper (orders, positions)', () => {
     expect(push).toEqual({
       event: 'created',
       actor: 'bot',
-      trace_id: 'sig-7f3a',
-      at_ms: AT,
+      traceId: 'sig-7f3a',
+      at: '2026-02-12T16:00:00.000Z',
       reason: 'imbalance 0.82',
       order: {
         id: '0b8f3c2e-6c1a-4a7e-9d6f-1f2e3d4c5b6a',
-        client_order_id: 'sig-7f3a-entry',
-        exchange_order_id: null,
+        clientOrderId: 'sig-7f3a-entry',
+        exchangeOrderId: null,
         symbol: 'BTCUSDT',
         side: 'Buy',
-        order_type: 'Limit',
+        orderType: 'Limit',
         status: 'Pending',
         quantity: '0.002',
         price: '64250.5',
-        filled_quantity: '0',
-        avg_fill_price: null,
+        filledQuantity: '0',
+        avgFillPrice: null,
         fee: '0',
-        reduce_only: false,
-        position_id: '5d7e9f10-2a3b-4c5d-8e9f-0a1b2c3d4e5f',
+        reduceOnly: false,
+        positionId: '5d7e9f10-2a3b-4c5d-8e9f-0a1b2c3d4e5f',
       },
     }); // the trade context stays out of the push
   });
@@ -56,7 +56,7 @@ describe('dashboard.mapper (orders, positions)', () => {
 
     expect(push).toMatchObject({
       event: 'status-changed',
-      trace_id: null,
+      traceId: null,
       from: 'Pending',
       cause: 'create refused',
       error: '110007 insufficient balance',
@@ -79,14 +79,14 @@ describe('dashboard.mapper (orders, positions)', () => {
     const push = ORDER_PUSHES['order.filled']({ traceId: 't', actor: 'exchange', order, fill: aFill() }, AT);
 
     expect(push.fill).toEqual({
-      exec_id: 'e-1',
+      execId: 'e-1',
       price: '64250.5',
       quantity: '0.002',
       fee: '0.0257',
-      is_maker: true,
-      executed_at: '2026-02-12T16:00:00.000Z',
+      isMaker: true,
+      executedAt: '2026-02-12T16:00:00.000Z',
     });
-    expect(push.order).toMatchObject({ status: 'Filled', filled_quantity: '0.002', avg_fill_price: '64250.5' });
+    expect(push.order).toMatchObject({ status: 'Filled', filledQuantity: '0.002', avgFillPrice: '64250.5' });
   });
 
   it('should map position events with the REST field names', () => {
@@ -122,28 +122,28 @@ describe('dashboard.mapper (orders, positions)', () => {
     expect(opened).toEqual({
       event: 'opened',
       actor: 'exchange',
-      trace_id: 't',
-      at_ms: AT,
+      traceId: 't',
+      at: '2026-02-12T16:00:00.000Z',
       position: {
         id: '5d7e9f10-2a3b-4c5d-8e9f-0a1b2c3d4e5f',
         symbol: 'BTCUSDT',
         side: 'Buy',
         status: 'Open',
         quantity: '0.002',
-        entry_price: '64250.5',
-        exit_price: null,
-        realised_pnl: '0',
-        unrealised_pnl: '0.12',
+        entryPrice: '64250.5',
+        exitPrice: null,
+        realizedPnl: '0',
+        unrealizedPnl: '0.12',
         fees: '0.0257',
-        take_profit: '64443.25',
-        stop_loss: '64121.99',
-        exit_reason: null,
+        takeProfit: '64443.25',
+        stopLoss: '64121.99',
+        exitReason: null,
       },
     });
     expect(updated).toMatchObject({ event: 'updated', cause: 'exit: take_profit', position: { status: 'Closing' } });
     expect(closed).toMatchObject({
       event: 'closed',
-      position: { status: 'Closed', exit_price: '64443.3', realised_pnl: '0.33', exit_reason: 'take_profit' },
+      position: { status: 'Closed', exitPrice: '64443.3', realizedPnl: '0.33', exitReason: 'take_profit' },
     });
   });
 });

@@ -301,7 +301,7 @@ describe('dashboard: served by the app', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('dialog').getByRole('alert').waitFor();
-    expect(await page.getByRole('dialog').getByRole('alert').textContent()).toContain('current_password is wrong');
+    expect(await page.getByRole('dialog').getByRole('alert').textContent()).toContain('currentPassword is wrong');
     await shot('13-control-error');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
@@ -332,7 +332,7 @@ describe('dashboard: served by the app', () => {
     const changed = await fetch(`${ctx.baseUrl}/auth/change-password`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ current_password: TEST_PASSWORD, new_password: 'another long passphrase 42' }),
+      body: JSON.stringify({ currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase 42' }),
     });
     expect(changed.status).toBeLessThan(300);
     await page.getByRole('heading', { name: 'Operator sign-in' }).waitFor({ timeout: 15_000 });

@@ -80,7 +80,7 @@ describe('API surface', () => {
       expect({ route, status: response.status }).toEqual({ route, status: 401 });
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
-      expect(body.trace_id).toBe(response.headers.get('x-trace-id'));
+      expect(body.traceId).toBe(response.headers.get('x-trace-id'));
     }
   });
 

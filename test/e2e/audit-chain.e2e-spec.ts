@@ -29,7 +29,7 @@ describe('GET /audit/verify', () => {
     await fetch(`${ctx.baseUrl}/bot/stop`, { method: 'POST', headers: auth });
     const intact = await verify();
     expect(intact.status).toBe(200);
-    expect(intact.body).toMatchObject({ ok: true, first_broken: null });
+    expect(intact.body).toMatchObject({ ok: true, firstBroken: null });
     expect(intact.body.rows).toBeGreaterThanOrEqual(1);
 
     const client = new Client({ connectionString: ctx.database.url });
@@ -45,7 +45,7 @@ describe('GET /audit/verify', () => {
       expect(broken.status).toBe(200);
       expect(broken.body).toMatchObject({
         ok: false,
-        first_broken: { seq: rows[0].seq, id: rows[0].id, reason: 'ROW_HASH_MISMATCH' },
+        firstBroken: { seq: rows[0].seq, id: rows[0].id, reason: 'ROW_HASH_MISMATCH' },
       });
     } finally {
       await client.end();

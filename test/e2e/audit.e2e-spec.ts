@@ -10,16 +10,16 @@ interface AuditRow {
   id: string;
   timestamp: string;
   action: string;
-  entity_type: string;
-  entity_id: string | null;
+  entityType: string;
+  entityId: string | null;
   actor: string;
-  old_value: unknown;
-  new_value: unknown;
+  oldValue: unknown;
+  newValue: unknown;
   context: unknown;
   reason: string | null;
-  trace_id: string | null;
+  traceId: string | null;
   success: boolean;
-  error_message: string | null;
+  errorMessage: string | null;
 }
 interface AuditPage {
   items: AuditRow[];
@@ -76,13 +76,13 @@ describe('GET /audit', () => {
 
     expect(page.total).toBe(1);
     expect(page.items[0]).toMatchObject({
-      entity_type: 'config',
+      entityType: 'config',
       actor: 'system',
-      old_value: null,
+      oldValue: null,
       reason: 'first start',
       success: true,
     });
-    expect(page.items[0].new_value).toMatchObject({
+    expect(page.items[0].newValue).toMatchObject({
       APP_PASSWORD: MASK,
       SECRET_KEY: MASK,
       DATABASE_URL: MASK,
@@ -96,26 +96,26 @@ describe('GET /audit', () => {
     const before = new Date();
     expect((await post('/bot/start', 'audit-e2e-start')).status).toBe(200);
     expect((await post('/bot/stop', 'audit-e2e-stop')).status).toBe(200);
-    await rowsOnceWritten({ trace_id: 'audit-e2e-stop' }, 1);
+    await rowsOnceWritten({ traceId: 'audit-e2e-stop' }, 1);
     const after = new Date(Date.now() + 1);
 
-    const byTrace = await getAudit({ trace_id: 'audit-e2e-start' });
+    const byTrace = await getAudit({ traceId: 'audit-e2e-start' });
     const byAction = await getAudit({ action: 'BOT_STOP' });
-    const byEntity = await getAudit({ entity_type: 'bot' });
-    const inWindow = await getAudit({ from: before.toISOString(), to: after.toISOString(), entity_type: 'bot' });
-    const beforeWindow = await getAudit({ to: before.toISOString(), entity_type: 'bot' });
+    const byEntity = await getAudit({ entityType: 'bot' });
+    const inWindow = await getAudit({ from: before.toISOString(), to: after.toISOString(), entityType: 'bot' });
+    const beforeWindow = await getAudit({ to: before.toISOString(), entityType: 'bot' });
 
-    expect(byTrace.body.items.map((r) => [r.action, r.trace_id])).toEqual([['BOT_START', 'audit-e2e-start']]);
+    expect(byTrace.body.items.map((r) => [r.action, r.traceId])).toEqual([['BOT_START', 'audit-e2e-start']]);
     expect(byTrace.body.items[0]).toMatchObject({
-      entity_type: 'bot',
-      old_value: { state: 'stopped' },
-      new_value: { state: 'running', mode: 'sim' },
+      entityType: 'bot',
+      oldValue: { state: 'stopped' },
+      newValue: { state: 'running', mode: 'sim' },
       success: true,
     });
-    expect(byAction.body.items.map((r) => [r.action, r.trace_id])).toEqual([['BOT_STOP', 'audit-e2e-stop']]);
+    expect(byAction.body.items.map((r) => [r.action, r.traceId])).toEqual([['BOT_STOP', 'audit-e2e-stop']]);
     // Newest first.
     expect(byEntity.body.items.map((r) => r.action)).toEqual(['BOT_STOP', 'BOT_START']);
-    expect(inWindow.body.items.map((r) => r.trace_id)).toEqual(['audit-e2e-stop', 'audit-e2e-start']);
+    expect(inWindow.body.items.map((r) => r.traceId)).toEqual(['audit-e2e-stop', 'audit-e2e-start']);
     expect(beforeWindow.body).toMatchObject({ items: [], total: 0 });
   });
 
@@ -131,16 +131,16 @@ describe('GET /audit', () => {
     const wrongCurrent = await fetch(`${ctx.baseUrl}/auth/change-password`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json', 'x-trace-id': 'audit-e2e-login' },
-      body: JSON.stringify({ current_password: 'not-the-password', new_password: 'another-long-passphrase' }),
+      body: JSON.stringify({ currentPassword: 'not-the-password', newPassword: 'another-long-passphrase' }),
     });
     expect(wrongCurrent.status).toBe(403);
 
-    await rowsOnceWritten({ trace_id: 'audit-e2e-login' }, 1);
+    await rowsOnceWritten({ traceId: 'audit-e2e-login' }, 1);
     const failures = await getAudit({
       action: 'LOGIN_FAILED',
       success: 'false',
-      entity_type: 'auth',
-      entity_id: 'credentials',
+      entityType: 'auth',
+      entityId: 'credentials',
     });
     const successes = await getAudit({ action: 'LOGIN_FAILED', success: 'true' });
 
@@ -150,18 +150,18 @@ describe('GET /audit', () => {
         action: 'LOGIN_FAILED',
         actor: 'operator',
         success: false,
-        trace_id: 'audit-e2e-login',
-        error_message: 'wrong current password',
+        traceId: 'audit-e2e-login',
+        errorMessage: 'wrong current password',
       }),
     ]);
     expect(JSON.stringify(failures.body)).not.toContain('not-the-password');
     expect(successes.body).toMatchObject({ items: [], total: 0 });
-    expect((await getAudit({ trace_id: 'audit-e2e-login-1' })).body.total).toBe(0);
+    expect((await getAudit({ traceId: 'audit-e2e-login-1' })).body.total).toBe(0);
     const counts = (await (await fetch(`${ctx.baseUrl}/audit/security-events`, { headers: auth })).json()) as {
-      items: Array<{ kind: string; client_address: string; count: number }>;
+      items: Array<{ kind: string; clientAddress: string; count: number }>;
     };
     expect(counts.items).toEqual([
-      expect.objectContaining({ kind: 'login_failed', client_address: '127.0.0.1', count: 2 }),
+      expect.objectContaining({ kind: 'login_failed', clientAddress: '127.0.0.1', count: 2 }),
     ]);
     await loginToken(ctx.baseUrl); // resets this address's failure count for the scenarios below
   });
@@ -171,17 +171,17 @@ describe('GET /audit', () => {
       await post('/bot/start', `audit-e2e-page-start-${i}`);
       await post('/bot/stop', `audit-e2e-page-stop-${i}`);
     }
-    const all = await rowsOnceWritten({ entity_type: 'bot', limit: '1000' }, 8);
+    const all = await rowsOnceWritten({ entityType: 'bot', limit: '1000' }, 8);
 
-    const first = await getAudit({ entity_type: 'bot', limit: '3' });
-    const second = await getAudit({ entity_type: 'bot', limit: '3', offset: '3' });
-    const last = await getAudit({ entity_type: 'bot', limit: '3', offset: '6' });
-    const beyond = await getAudit({ entity_type: 'bot', offset: '100' });
-    const defaults = await getAudit({ entity_type: 'bot' });
+    const first = await getAudit({ entityType: 'bot', limit: '3' });
+    const second = await getAudit({ entityType: 'bot', limit: '3', offset: '3' });
+    const last = await getAudit({ entityType: 'bot', limit: '3', offset: '6' });
+    const beyond = await getAudit({ entityType: 'bot', offset: '100' });
+    const defaults = await getAudit({ entityType: 'bot' });
 
     expect(all.total).toBe(8);
     // Newest first, in the order the requests happened (rows are stamped when the event happened, not when written).
-    expect(all.items.map((r) => [r.action, r.trace_id])).toEqual([
+    expect(all.items.map((r) => [r.action, r.traceId])).toEqual([
       ...[2, 1, 0].flatMap((i) => [
         ['BOT_STOP', `audit-e2e-page-stop-${i}`],
         ['BOT_START', `audit-e2e-page-start-${i}`],
@@ -207,9 +207,9 @@ describe('GET /audit', () => {
     ['a limit above 1000', { limit: '1001' }, 'limit'],
     ['a negative offset', { offset: '-1' }, 'offset'],
     ['a success that is not a boolean', { success: 'yes' }, 'success'],
-    ['a NUL byte in an entity id', { entity_id: 'a\u0000b' }, 'entity_id'],
-    ['a trace id longer than the column', { trace_id: 't'.repeat(65) }, 'trace_id'],
-    ['an unknown filter', { entityType: 'order' }, 'entityType'],
+    ['a NUL byte in an entity id', { entityId: 'a\u0000b' }, 'entityId'],
+    ['a trace id longer than the column', { traceId: 't'.repeat(65) }, 'traceId'],
+    ['a filter by its pre-0.2 snake_case name (renamed, refused)', { entity_type: 'order' }, 'entity_type'],
     ['from later than to', { from: '2025-02-01T00:00:00Z', to: '2025-01-31T00:00:00Z' }, 'to'],
   ])('should answer 400 naming the field for %s', async (_label, query, field) => {
     const { status, body } = await getAudit(query);

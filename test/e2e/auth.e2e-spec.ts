@@ -37,7 +37,7 @@ function expectErrorShape(body: Json, statusCode: number, code?: string): void {
     statusCode,
     error: expect.any(String),
     message: expect.any(String),
-    trace_id: expect.any(String),
+    traceId: expect.any(String),
   });
   if (code) expect(body.code).toBe(code);
 }
@@ -56,11 +56,11 @@ describe('auth API', () => {
       expect(status).toBe(200);
       expect(headers.get('cache-control')).toBe('no-store');
       expect(body).toEqual({
-        access_token: expect.any(String),
-        token_type: 'bearer',
-        expires_in: ctx.config.auth.jwtExpiresInSeconds,
+        accessToken: expect.any(String),
+        tokenType: 'bearer',
+        expiresIn: ctx.config.auth.jwtExpiresInSeconds,
       });
-      expect(body.access_token.split('.')).toHaveLength(3);
+      expect(body.accessToken.split('.')).toHaveLength(3);
     });
 
     it('should answer 401 in the error shape for a wrong password, without echoing it', async () => {
@@ -68,7 +68,7 @@ describe('auth API', () => {
 
       expect(response.status).toBe(401);
       expectErrorShape(response.body, 401, 'INVALID_CREDENTIALS');
-      expect(response.headers.get('x-trace-id')).toBe(response.body.trace_id);
+      expect(response.headers.get('x-trace-id')).toBe(response.body.traceId);
       expect(JSON.stringify(response.body)).not.toContain('not-the-password');
       await loginToken(ctx.baseUrl); // a success resets this address's failure count for the scenarios below
     });
@@ -96,14 +96,14 @@ describe('auth API', () => {
       expect(body).toEqual({
         valid: true,
         subject: 'operator',
-        issued_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        expires_in: expect.any(Number),
+        issuedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        expiresIn: expect.any(Number),
       });
-      const lifetime = (Date.parse(body.expires_at) - Date.parse(body.issued_at)) / 1000;
+      const lifetime = (Date.parse(body.expiresAt) - Date.parse(body.issuedAt)) / 1000;
       expect(lifetime).toBe(ctx.config.auth.jwtExpiresInSeconds);
-      expect(body.expires_in).toBeGreaterThan(ctx.config.auth.jwtExpiresInSeconds - 10);
-      expect(body.expires_in).toBeLessThanOrEqual(ctx.config.auth.jwtExpiresInSeconds);
+      expect(body.expiresIn).toBeGreaterThan(ctx.config.auth.jwtExpiresInSeconds - 10);
+      expect(body.expiresIn).toBeLessThanOrEqual(ctx.config.auth.jwtExpiresInSeconds);
     });
 
     it('should answer 401 MISSING_TOKEN without an Authorization header, or with another scheme', async () => {
@@ -186,8 +186,8 @@ describe('auth API', () => {
 
   describe('POST /auth/change-password', () => {
     it.each([
-      ['current_password', { new_password: NEW_PASSWORD }],
-      ['new_password', { current_password: TEST_PASSWORD }],
+      ['currentPassword', { newPassword: NEW_PASSWORD }],
+      ['newPassword', { currentPassword: TEST_PASSWORD }],
     ])('should answer 400 naming %s when it is missing', async (field, body) => {
       const response = await changePassword(ctx, await loginToken(ctx.baseUrl), body);
 
@@ -198,40 +198,40 @@ describe('auth API', () => {
 
     it('should require a token', async () => {
       const response = await call(ctx, 'POST', '/auth/change-password', {
-        body: { current_password: TEST_PASSWORD, new_password: NEW_PASSWORD },
+        body: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
       });
 
       expect(response.status).toBe(401);
     });
 
-    it('should answer 400 naming new_password when it is shorter than PASSWORD_MIN_LENGTH', async () => {
+    it('should answer 400 naming newPassword when it is shorter than PASSWORD_MIN_LENGTH', async () => {
       const response = await changePassword(ctx, await loginToken(ctx.baseUrl), {
-        current_password: TEST_PASSWORD,
-        new_password: 'short-1',
+        currentPassword: TEST_PASSWORD,
+        newPassword: 'short-1',
       });
 
       expect(response.status).toBe(400);
       expectErrorShape(response.body, 400, 'PASSWORD_TOO_SHORT');
-      expect(response.body.message).toContain('new_password');
+      expect(response.body.message).toContain('newPassword');
       expect(response.body.message).toContain(String(ctx.config.auth.passwordMinLength));
     });
 
     it('should answer 400 when the new password equals the current one', async () => {
       const response = await changePassword(ctx, await loginToken(ctx.baseUrl), {
-        current_password: TEST_PASSWORD,
-        new_password: TEST_PASSWORD,
+        currentPassword: TEST_PASSWORD,
+        newPassword: TEST_PASSWORD,
       });
 
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('PASSWORD_UNCHANGED');
     });
 
-    it('should answer 403 WRONG_PASSWORD when current_password is wrong', async () => {
+    it('should answer 403 WRONG_PASSWORD when currentPassword is wrong', async () => {
       const token = await loginToken(ctx.baseUrl);
 
       const response = await changePassword(ctx, token, {
-        current_password: 'not-the-password',
-        new_password: NEW_PASSWORD,
+        currentPassword: 'not-the-password',
+        newPassword: NEW_PASSWORD,
       });
 
       expect(response.status).toBe(403);
@@ -244,17 +244,17 @@ describe('auth API', () => {
       const otherOldToken = await loginToken(ctx.baseUrl);
 
       const changed = await changePassword(ctx, oldToken, {
-        current_password: TEST_PASSWORD,
-        new_password: NEW_PASSWORD,
+        currentPassword: TEST_PASSWORD,
+        newPassword: NEW_PASSWORD,
       });
 
       expect(changed.status).toBe(200);
       expect(changed.body).toEqual({
-        access_token: expect.any(String),
-        token_type: 'bearer',
-        expires_in: ctx.config.auth.jwtExpiresInSeconds,
+        accessToken: expect.any(String),
+        tokenType: 'bearer',
+        expiresIn: ctx.config.auth.jwtExpiresInSeconds,
       });
-      const newToken: string = changed.body.access_token;
+      const newToken: string = changed.body.accessToken;
       for (const revoked of [oldToken, otherOldToken]) {
         const refused = await verify(ctx, revoked);
         expect(refused.status).toBe(401);
@@ -298,7 +298,7 @@ describe('auth API login throttling', () => {
       expect(Number.isInteger(retryAfter)).toBe(true);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(response.body).not.toHaveProperty('access_token');
+      expect(response.body).not.toHaveProperty('accessToken');
     }
   });
 });

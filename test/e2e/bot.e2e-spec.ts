@@ -32,7 +32,7 @@ describe('bot lifecycle API', () => {
     expect(first).toMatchObject({ status: 200, body: { changed: true, status: { state: 'running', running: true } } });
     const again = await call('POST', '/bot/start');
     expect(again).toMatchObject({ status: 200, body: { changed: false, status: { state: 'running' } } });
-    expect((await call('GET', '/')).body).toMatchObject({ bot_state: 'running' });
+    expect((await call('GET', '/')).body).toMatchObject({ botState: 'running' });
     const stop = await call('POST', '/bot/stop');
     expect(stop).toMatchObject({ status: 200, body: { changed: true, status: { state: 'stopped' } } });
     const stopAgain = await call('POST', '/bot/stop');
@@ -85,7 +85,7 @@ describe('bot lifecycle API', () => {
       status: 200,
     });
     expect(body.info.database.status).toBe('up');
-    expect(body.info.event_loop.status).toBe('up');
+    expect(body.info.eventLoop.status).toBe('up');
   });
 
   it('should connect to the built-in simulator and report the connections in status and readiness', async () => {

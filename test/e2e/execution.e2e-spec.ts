@@ -149,7 +149,7 @@ describe('execution: signal → risk → write-ahead → exchange → fills → 
     expect(report.problems).toEqual([]);
     expect(report.exchangeOrders).toBe(2); // the entry and its exit, nothing else
     const stats = await get('/trading/execution-stats');
-    expect(stats.duplicates_suppressed).toBe(1);
+    expect(stats.duplicatesSuppressed).toBe(1);
   }, 90_000);
 
   it('should let exactly one of three concurrent write-aheads of the same signal through (the unique orderLinkId)', async () => {
@@ -193,14 +193,14 @@ describe('execution: signal → risk → write-ahead → exchange → fills → 
       'an open position',
     );
     const open = (positions.positions as Array<Record<string, unknown>>).find((p) => p.symbol === 'ETHUSDT')!;
-    expect(open).toMatchObject({ side: 'Sell', status: 'Open', signal_id: signal.id });
+    expect(open).toMatchObject({ side: 'Sell', status: 'Open', signalId: signal.id });
     expect(Number(open.quantity)).toBeGreaterThan(0);
-    expect(Number(open.entry_price)).toBeGreaterThan(0);
-    expect(typeof open.unrealised_pnl).toBe('string');
+    expect(Number(open.entryPrice)).toBeGreaterThan(0);
+    expect(typeof open.unrealizedPnl).toBe('string');
 
     const balance = await get('/trading/balance');
-    expect(balance.account_type).toBe('UNIFIED');
-    expect(Number(balance.equity_usdt)).toBeGreaterThan(0);
+    expect(balance.accountType).toBe('UNIFIED');
+    expect(Number(balance.equityUsdt)).toBeGreaterThan(0);
 
     const [closed] = await waitFor(
       () =>
@@ -247,11 +247,11 @@ describe('execution: signal → risk → write-ahead → exchange → fills → 
       expect(actions).toContain(action);
 
     const stats = await get('/trading/execution-stats');
-    expect(stats.orders_filled).toBeGreaterThanOrEqual(2);
-    expect(stats.fill_ratio).toBeGreaterThan(0);
-    expect((stats.signal_to_send_ms as { count: number }).count).toBeGreaterThanOrEqual(1);
-    expect((stats.signal_to_fill_ms as { p50: number }).p50).toBeGreaterThan(0);
-    expect((stats.slippage_bps as { count: number }).count).toBeGreaterThanOrEqual(1);
+    expect(stats.ordersFilled).toBeGreaterThanOrEqual(2);
+    expect(stats.fillRatio).toBeGreaterThan(0);
+    expect((stats.signalToSendMs as { count: number }).count).toBeGreaterThanOrEqual(1);
+    expect((stats.signalToFillMs as { p50: number }).p50).toBeGreaterThan(0);
+    expect((stats.slippageBps as { count: number }).count).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it('should never hit the exchange rate limit under a burst of 100 order sends: the limiter queues or fails them locally', async () => {

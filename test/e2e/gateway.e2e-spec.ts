@@ -196,7 +196,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     expect(books[0].bids.length).toBeGreaterThan(0);
     expect(Number(books[0].bids[0][0])).toBeLessThan(Number(books[0].asks[0][0]));
     expect(metrics[0]).toMatchObject({ symbol: 'BTCUSDT' });
-    expect(metrics[0].mid).toBeGreaterThan(0);
+    expect(Number(metrics[0].mid)).toBeGreaterThan(0);
   });
 
   it('should stop pushing a channel after unsubscribe', async () => {
@@ -229,7 +229,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
       side: 'Buy',
       strength: 0.75,
       price: '96000.10',
-      book_u: 4242,
+      bookU: 4242,
     });
     await sleep(200);
     expect(other.frames.filter((f) => f.channel === 'signals')).toEqual([]);
@@ -326,7 +326,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
 
     await c.next((f) => f.channel === 'positions' && f.data.event === 'closed');
     const pushes = c.frames.filter((f) => f.channel);
-    expect(pushes.map((f) => [f.channel, f.seq, f.data.event, f.data.trace_id])).toEqual([
+    expect(pushes.map((f) => [f.channel, f.seq, f.data.event, f.data.traceId])).toEqual([
       ['orders', 1, 'created', traceId],
       ['orders', 2, 'status-changed', traceId],
       ['orders', 3, 'filled', traceId],
@@ -336,38 +336,38 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
       ['positions', 3, 'closed', traceId],
     ]);
     const [created, changed, fill, opened, updated, cancel, closed] = pushes.map((f) => f.data);
-    expect(created).toMatchObject({ actor: 'bot', reason: 'imbalance_5 0.82 >= 0.70', at_ms: expect.any(Number) });
+    expect(created).toMatchObject({ actor: 'bot', reason: 'imbalance_5 0.82 >= 0.70', at: expect.any(String) });
     expect(created.order).toEqual({
       id: 'e2e-order-1',
-      client_order_id: 'sig-e2e-orders-1-entry',
-      exchange_order_id: null,
+      clientOrderId: 'sig-e2e-orders-1-entry',
+      exchangeOrderId: null,
       symbol: 'BTCUSDT',
       side: 'Buy',
-      order_type: 'Limit',
+      orderType: 'Limit',
       status: 'Pending',
       quantity: '0.002',
       price: '64250.5',
-      filled_quantity: '0',
-      avg_fill_price: null,
+      filledQuantity: '0',
+      avgFillPrice: null,
       fee: '0',
-      reduce_only: false,
-      position_id: pending.positionId,
+      reduceOnly: false,
+      positionId: pending.positionId,
     });
     expect(changed).toMatchObject({
       from: 'Pending',
       cause: 'create acknowledged',
-      order: { status: 'Placed', exchange_order_id: 'bybit-1' },
+      order: { status: 'Placed', exchangeOrderId: 'bybit-1' },
     });
     expect(fill).toMatchObject({
-      fill: { exec_id: 'exec-1', price: '64250.5', quantity: '0.002', is_maker: true },
-      order: { status: 'Filled', avg_fill_price: '64250.5' },
+      fill: { execId: 'exec-1', price: '64250.5', quantity: '0.002', isMaker: true },
+      order: { status: 'Filled', avgFillPrice: '64250.5' },
     });
     expect(opened.position).toMatchObject({
       id: position.id,
       status: 'Open',
-      entry_price: '64250.5',
-      realised_pnl: '0',
-      unrealised_pnl: '0.12',
+      entryPrice: '64250.5',
+      realizedPnl: '0',
+      unrealizedPnl: '0.12',
     });
     expect(updated).toMatchObject({ cause: 'exit: take_profit', position: { status: 'Closing' } });
     expect(cancel).toMatchObject({
@@ -378,9 +378,9 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     });
     expect(closed.position).toMatchObject({
       status: 'Closed',
-      exit_price: '64443.3',
-      realised_pnl: '0.33',
-      exit_reason: 'take_profit',
+      exitPrice: '64443.3',
+      realizedPnl: '0.33',
+      exitReason: 'take_profit',
     });
 
     // orders:ETHUSDT saw only the ETHUSDT order, with its own seq.
@@ -421,7 +421,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
     // Events reach a client in publication order: once the position is in, the order would have been too.
     expect((await c.next((f) => f.channel === 'positions')).data).toMatchObject({
       event: 'opened',
-      trace_id: 'sig-e2e-unsub',
+      traceId: 'sig-e2e-unsub',
     });
     expect(c.frames.filter((f) => f.channel === 'orders')).toEqual([]);
     expect(c.socket.readyState).toBe(WebSocket.OPEN);
@@ -430,7 +430,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
   it('should report the client count in /health/ready', async () => {
     const readyClients = async () => {
       const body = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as { details: Record<string, any> };
-      return body.details.ws_clients;
+      return body.details.wsClients;
     };
     const a = await client();
     await client();
@@ -439,7 +439,7 @@ describe('WS /ws dashboard gateway against the built-in simulator', () => {
       status: 'up',
       clients: 2,
       dropped: expect.any(Number),
-      dropped_events: 0,
+      droppedEvents: 0,
     });
     await a.close();
     open.splice(open.indexOf(a), 1);

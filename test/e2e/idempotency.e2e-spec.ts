@@ -78,10 +78,10 @@ describe('Idempotency-Key on mutating routes', () => {
       statusCode: 422,
       error: 'Unprocessable Entity',
       message: expect.stringContaining('Idempotency-Key'),
-      trace_id: expect.any(String),
+      traceId: expect.any(String),
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
-    expect(reused.body.trace_id).toBe(reused.headers.get('x-trace-id'));
+    expect(reused.body.traceId).toBe(reused.headers.get('x-trace-id'));
   });
 
   it('should refuse the same key with other path parameters as another request', async () => {

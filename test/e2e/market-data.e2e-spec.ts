@@ -19,9 +19,9 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
     const { status, body } = await get('/data/pairs');
     expect(status).toBe(200);
     expect(body.pairs).toEqual([
-      expect.objectContaining({ symbol: 'BTCUSDT', tick_size: '0.10', qty_step: '0.001', status: 'Trading' }),
-      expect.objectContaining({ symbol: 'ETHUSDT', tick_size: '0.01', qty_step: '0.01' }),
-      expect.objectContaining({ symbol: 'SOLUSDT', tick_size: '0.010', qty_step: '0.1' }),
+      expect.objectContaining({ symbol: 'BTCUSDT', tickSize: '0.10', qtyStep: '0.001', status: 'Trading' }),
+      expect.objectContaining({ symbol: 'ETHUSDT', tickSize: '0.01', qtyStep: '0.01' }),
+      expect.objectContaining({ symbol: 'SOLUSDT', tickSize: '0.010', qtyStep: '0.1' }),
     ]);
   });
 
@@ -44,13 +44,13 @@ describe('market data API against the built-in simulator (3 symbols)', () => {
     const { status, body } = await get('/data/metrics/ethusdt');
     expect(status).toBe(200);
     expect(body.symbol).toBe('ETHUSDT');
-    for (const key of ['imbalance_5', 'imbalance_10', 'imbalance_total']) {
+    for (const key of ['imbalance5', 'imbalance10', 'imbalanceTotal']) {
       expect(body[key]).toBeGreaterThanOrEqual(0);
       expect(body[key]).toBeLessThanOrEqual(1);
     }
-    expect(body.mid).toBeGreaterThan(0);
-    expect(body.micro_price).toBeGreaterThan(0);
-    expect(body.spread_abs).toBeGreaterThan(0);
+    expect(Number(body.mid)).toBeGreaterThan(0);
+    expect(Number(body.microPrice)).toBeGreaterThan(0);
+    expect(Number(body.spread)).toBeGreaterThan(0);
     const all = await get('/data/metrics');
     expect(all.body.metrics.map((m: { symbol: string }) => m.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
   });
@@ -114,11 +114,11 @@ describe('candles from the built-in simulator', () => {
       { until: (b) => b.candles.length >= 199, timeoutMs: 2_000, intervalMs: 50, what: '199 back-filled candles' },
     );
     expect(body.candles.length).toBeGreaterThanOrEqual(199);
-    const times = body.candles.map((c: { open_time: number }) => c.open_time);
+    const times = body.candles.map((c: { openTime: string }) => Date.parse(c.openTime));
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(60_000);
     const last = body.candles[body.candles.length - 1];
-    expect(last.open_time + 60_000).toBeLessThanOrEqual(Date.now());
-    for (const c of body.candles) expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
+    expect(Date.parse(last.openTime) + 60_000).toBeLessThanOrEqual(Date.now());
+    for (const c of body.candles) expect(Number(c.low)).toBeLessThanOrEqual(Math.min(Number(c.open), Number(c.close)));
   });
 
   it('should refuse an unknown symbol with 404 and a bad limit with 400', async () => {
@@ -162,8 +162,8 @@ describe('order-book snapshots persisted in batches', () => {
       const ready = (await (await fetch(`${ctx.baseUrl}/health/ready`)).json()) as {
         details: Record<string, Record<string, number>>;
       };
-      expect(ready.details.market_data.snapshots_written).toBeGreaterThan(0);
-      expect(ready.details.market_data.snapshots_dropped).toBe(0);
+      expect(ready.details.marketData.snapshotsWritten).toBeGreaterThan(0);
+      expect(ready.details.marketData.snapshotsDropped).toBe(0);
     } finally {
       await source.destroy();
     }

@@ -251,7 +251,7 @@ describe('reconciliation: every discrepancy repaired through the state machines 
       id: btc.id,
       symbol: 'BTCUSDT',
       status: 'Closing',
-      exit_reason: 'MANUAL',
+      exitReason: 'MANUAL',
     });
     await waitFor(
       async () => (await sql<{ status: string }>(`SELECT status FROM positions WHERE id = $1`, [btc.id]))[0].status,

@@ -71,31 +71,34 @@ describe('risk API', () => {
     expect(status).toBe(200);
     expect(body.limits).toEqual({
       maxOpenPositions: 3,
-      maxExposureUsdt: 2500,
-      minOrderSizeUsdt: 7,
-      orderSizeUsdt: 150,
+      maxExposureUsdt: '2500',
+      minOrderSizeUsdt: '7',
+      orderSizeUsdt: '150',
       takeProfitPct: 0.4,
       stopLossPct: 0.25,
       maxHoldSeconds: 120,
-      maxDailyLossUsdt: 321,
+      maxDailyLossUsdt: '321',
     });
     expect(body.usage).toMatchObject({
       openPositions: 0,
       maxOpenPositions: 3,
-      openExposureUsdt: 0,
-      pendingExposureUsdt: 0,
-      exposureUsdt: 0,
-      maxExposureUsdt: 2500,
-      dailyRealisedPnlUsdt: 0,
-      maxDailyLossUsdt: 321,
+      openExposureUsdt: '0',
+      pendingExposureUsdt: '0',
+      exposureUsdt: '0',
+      maxExposureUsdt: '2500',
+      dailyRealizedPnlUsdt: '0',
+      maxDailyLossUsdt: '321',
+      // The simulator's accounts trade at 10× (its default leverage), known before any position exists.
+      leverage: 10,
+      leverageBySymbol: { BTCUSDT: 10, ETHUSDT: 10 },
     });
     expect(body.killSwitch).toMatchObject({
       active: false,
       reason: null,
       since: null,
       changedBy: null,
-      dailyRealisedPnlUsdt: 0,
-      maxDailyLossUsdt: 321,
+      dailyRealizedPnlUsdt: '0',
+      maxDailyLossUsdt: '321',
     });
     expect(body.killSwitch.tradingDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(body.circuitBreakers.map((b: { group: string }) => b.group)).toEqual(
@@ -132,7 +135,7 @@ describe('risk API', () => {
 
     expect(activated).toMatchObject({
       status: 200,
-      body: { active: true, reason: 'exchange incident', changedBy: 'operator', maxDailyLossUsdt: 321 },
+      body: { active: true, reason: 'exchange incident', changedBy: 'operator', maxDailyLossUsdt: '321' },
     });
     expect(Number.isNaN(Date.parse(activated.body.since))).toBe(false);
     expect((await call('GET', '/trading/risk-status')).body).toMatchObject({

@@ -134,7 +134,7 @@ describe('start-up failures and a clean stop', () => {
       body: JSON.stringify({ password: initial }),
     });
     expect(login.status).toBe(200);
-    const { access_token: token } = (await login.json()) as { access_token: string };
+    const { accessToken: token } = (await login.json()) as { accessToken: string };
     const change = await fetch(`${base}/auth/change-password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -48,8 +48,8 @@ describe('service start-up', () => {
       expect(first.output()).toContain('"database":"embedded"');
       expect(existsSync(join(dir, 'data/postgres/PG_VERSION'))).toBe(true);
       expect(await isPortOpen(pgPort)).toBe(true);
-      const root = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { bot_state: string; mode: string };
-      expect(root).toMatchObject({ bot_state: 'stopped', mode: 'sim' });
+      const root = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { botState: string; mode: string };
+      expect(root).toMatchObject({ botState: 'stopped', mode: 'sim' });
       console.log(`embedded start-up to ready: ${readyMs} ms (first start, cluster created)`);
     } finally {
       first.child.kill('SIGTERM');

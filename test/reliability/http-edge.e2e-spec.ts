@@ -165,9 +165,9 @@ describe('HTTP edge hardening', () => {
     });
 
     it('should answer 400 naming a query parameter holding a NUL', async () => {
-      const response = await rawRequest(ctx.baseUrl, '/audit?entity_id=abc%00def', { token });
+      const response = await rawRequest(ctx.baseUrl, '/audit?entityId=abc%00def', { token });
       expect(response.status).toBe(400);
-      expect(Object.keys(response.json.details.fields)).toEqual(['entity_id']);
+      expect(Object.keys(response.json.details.fields)).toEqual(['entityId']);
     });
 
     it('should still store ordinary non-ASCII text (emoji: a valid surrogate pair)', async () => {

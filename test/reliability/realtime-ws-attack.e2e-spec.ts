@@ -52,7 +52,7 @@ describe('realtime reliability: /ws attackers and a short soak against the tradi
     for (const symbol of SYMBOLS) books[symbol] = String(body.details.orderbooks?.[symbol]);
     return {
       atMs: Date.now(),
-      p99: Number(body.details.event_loop.p99_ms),
+      p99: Number(body.details.eventLoop.p99Ms),
       ready: ready.status,
       ownership: status.participants.ownership?.state ?? 'unknown',
       rssMb: rss ? Number(rss[1]) / 1024 : NaN,
@@ -166,7 +166,7 @@ describe('realtime reliability: /ws attackers and a short soak against the tradi
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ password: TEST_PASSWORD }),
     });
-    token = ((await login.json()) as { access_token: string }).access_token;
+    token = ((await login.json()) as { accessToken: string }).accessToken;
     // Settle: the histogram is read (and reset) by the samples from here on.
     const deadline = Date.now() + 15_000;
     while ((await sample()).ownership !== 'owned' && Date.now() < deadline) await sleep(200);

@@ -62,9 +62,9 @@ export function errorText(error: unknown): string {
 
 /** POST /auth/login and keep the token for this tab. */
 export async function signIn(password: string): Promise<void> {
-  const token = await api<{ access_token: string; expires_in: number }>('/auth/login', {
+  const token = await api<{ accessToken: string; expiresIn: number }>('/auth/login', {
     method: 'POST',
     body: { password },
   });
-  startSession(token.access_token, token.expires_in);
+  startSession(token.accessToken, token.expiresIn);
 }

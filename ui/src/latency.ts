@@ -8,6 +8,7 @@ const samples = new Float64Array(CAPACITY);
 let count = 0;
 
 export function recordPaint(exchangeTs: number): void {
+  if (!Number.isFinite(exchangeTs)) return; // a book with no update yet has no exchange time
   requestAnimationFrame(() => {
     samples[count % CAPACITY] = Date.now() - exchangeTs;
     count += 1;

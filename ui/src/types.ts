@@ -11,11 +11,11 @@ export interface BotStatus {
 }
 
 export interface Balance {
-  equity_usdt: string;
-  wallet_balance_usdt: string;
-  available_usdt: string;
-  unrealised_pnl_usdt: string;
-  as_of: string;
+  equityUsdt: string;
+  walletBalanceUsdt: string;
+  availableUsdt: string;
+  unrealizedPnlUsdt: string;
+  asOf: string;
 }
 
 export interface Position {
@@ -24,15 +24,15 @@ export interface Position {
   side: 'Buy' | 'Sell';
   status: string;
   quantity: string;
-  entry_price: string | null;
-  mark_price?: string | null;
-  unrealised_pnl: string;
-  realised_pnl: string;
+  entryPrice: string | null;
+  markPrice?: string | null;
+  unrealizedPnl: string;
+  realizedPnl: string;
   fees: string;
-  take_profit: string | null;
-  stop_loss: string | null;
-  exit_reason: string | null;
-  opened_at?: string | null;
+  takeProfit: string | null;
+  stopLoss: string | null;
+  exitReason: string | null;
+  openedAt?: string | null;
 }
 
 export interface Breaker {
@@ -44,16 +44,19 @@ export interface Breaker {
 }
 
 export interface RiskStatus {
-  limits: Record<string, number>;
+  limits: Record<string, number | string>;
+  /** Money is a decimal string, ratios are numbers (docs/api-conventions.md). */
   usage: {
     openPositions: number;
     maxOpenPositions: number;
-    exposureUsdt: number;
-    maxExposureUsdt: number;
-    dailyRealisedPnlUsdt: number;
-    maxDailyLossUsdt: number;
-    availableBalanceUsdt: number | null;
-    leverage: number;
+    exposureUsdt: string;
+    maxExposureUsdt: string;
+    dailyRealizedPnlUsdt: string;
+    maxDailyLossUsdt: string;
+    availableBalanceUsdt: string | null;
+    equityUsdt: string | null;
+    leverage: number | null;
+    effectiveLeverage: number | null;
   };
   killSwitch: {
     active: boolean;
@@ -70,8 +73,8 @@ export interface RiskStatus {
 
 export interface Pair {
   symbol: string;
-  tick_size: string;
-  qty_step: string;
+  tickSize: string;
+  qtyStep: string;
 }
 
 export interface BookPush {
@@ -79,7 +82,8 @@ export interface BookPush {
   bids: Array<[string, string]>;
   asks: Array<[string, string]>;
   u: number;
-  exchange_ts: number;
+  /** ISO-8601; null before the first update. */
+  exchangeTime: string | null;
   synced: boolean;
   crossed: boolean;
   stale: boolean;
@@ -87,13 +91,13 @@ export interface BookPush {
 
 export interface MetricsPush {
   symbol: string;
-  mid: number | null;
-  spread_abs: number | null;
-  imbalance_5: number;
-  imbalance_10: number;
-  imbalance_total: number;
-  support: number | null;
-  resistance: number | null;
+  mid: string | null;
+  spread: string | null;
+  imbalance5: number;
+  imbalance10: number;
+  imbalanceTotal: number;
+  support: string | null;
+  resistance: string | null;
   stale: boolean;
 }
 
@@ -104,39 +108,42 @@ export interface SignalPush {
   strength: number;
   reason: string;
   price: string;
-  at_ms: number;
+  /** ISO-8601. */
+  at: string;
 }
 
 export interface Candle {
-  open_time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+  /** ISO-8601 open time of the minute. */
+  openTime: string;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
 }
 
 export interface OrderView {
   id: string;
-  client_order_id: string;
+  clientOrderId: string;
   symbol: string;
   side: 'Buy' | 'Sell';
-  order_type: string;
+  orderType: string;
   status: string;
   quantity: string;
   price: string | null;
-  filled_quantity: string;
-  avg_fill_price: string | null;
+  filledQuantity: string;
+  avgFillPrice: string | null;
   fee: string;
-  reduce_only: boolean;
-  position_id: string | null;
+  reduceOnly: boolean;
+  positionId: string | null;
 }
 
 export interface OrderPush {
   event: string;
   actor: string;
-  trace_id: string | null;
-  at_ms: number;
+  traceId: string | null;
+  /** ISO-8601 time the server received the event. */
+  at: string;
   order: OrderView;
   reason?: string;
   from?: string;
@@ -147,7 +154,7 @@ export interface OrderPush {
 export interface PositionPush {
   event: 'opened' | 'updated' | 'closed';
   position: Position;
-  at_ms: number;
+  at: string;
 }
 
 /** One closed position as GET /trading/trades returns it: decimals are strings, nullable where the DTO says so. */
@@ -177,15 +184,15 @@ export interface AuditRow {
   id: string;
   timestamp: string;
   action: string;
-  entity_type: string;
-  entity_id: string | null;
+  entityType: string;
+  entityId: string | null;
   actor: string;
-  old_value: unknown;
-  new_value: unknown;
+  oldValue: unknown;
+  newValue: unknown;
   reason: string | null;
-  trace_id: string | null;
+  traceId: string | null;
   success: boolean;
-  error_message: string | null;
+  errorMessage: string | null;
 }
 
 export interface AuditPage {

@@ -30,9 +30,9 @@ export function AuditScreen(props: { traceId?: string }) {
     setOffset(0);
   }, [props.traceId]);
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
-  if (entityType) query.set('entity_type', entityType);
+  if (entityType) query.set('entityType', entityType);
   if (action) query.set('action', action.trim().toUpperCase());
-  if (traceId) query.set('trace_id', traceId.trim());
+  if (traceId) query.set('traceId', traceId.trim());
   if (failedOnly) query.set('success', 'false');
   const audit = usePoll<AuditPage>(`/audit?${query.toString()}`, 10_000);
   const page = audit.data;
@@ -106,15 +106,15 @@ export function AuditScreen(props: { traceId?: string }) {
                         <Badge tone={row.success ? 'info' : 'bad'}>{row.action}</Badge>
                       </td>
                       <td>
-                        {row.entity_type}
-                        {row.entity_id && <span class="muted mono small"> {row.entity_id.slice(0, 12)}</span>}
+                        {row.entityType}
+                        {row.entityId && <span class="muted mono small"> {row.entityId.slice(0, 12)}</span>}
                       </td>
                       <td>{row.actor}</td>
-                      <td class="small">{row.error_message ?? row.reason ?? '—'}</td>
+                      <td class="small">{row.errorMessage ?? row.reason ?? '—'}</td>
                       <td>
-                        {row.trace_id ? (
-                          <a class="mono small" href={`#/audit/${row.trace_id}`} title="All entries of this trace">
-                            …{row.trace_id.slice(-10)}
+                        {row.traceId ? (
+                          <a class="mono small" href={`#/audit/${row.traceId}`} title="All entries of this trace">
+                            …{row.traceId.slice(-10)}
                           </a>
                         ) : (
                           '—'
@@ -134,7 +134,7 @@ export function AuditScreen(props: { traceId?: string }) {
                     {open === row.id && (
                       <tr class="history-row">
                         <td colSpan={7}>
-                          <pre class="json">{JSON.stringify({ old: row.old_value, new: row.new_value }, null, 2)}</pre>
+                          <pre class="json">{JSON.stringify({ old: row.oldValue, new: row.newValue }, null, 2)}</pre>
                         </td>
                       </tr>
                     )}

@@ -21,7 +21,7 @@ function ChangePassword() {
       confirmLabel: 'Change password',
       danger: true,
       run: async () => {
-        await api('/auth/change-password', { method: 'POST', body: { current_password: current, new_password: next } });
+        await api('/auth/change-password', { method: 'POST', body: { currentPassword: current, newPassword: next } });
         // The change revokes every token issued before it, ours included: sign in again with the new password.
         await signIn(next);
       },

@@ -1,4 +1,4 @@
-import { signed, fixed, pct, pnlClass, decimalsOf } from '../format';
+import { signed, fixed, pct, pnlClass, decimalsOf, time } from '../format';
 import { isStale, useChannel, useEvents, useTicker } from '../live';
 import { recordPaint } from '../latency';
 import { useAsk, useBot } from '../shell';
@@ -22,10 +22,10 @@ function MarketCard(props: { symbol: string; pair: Pair | undefined; now: number
   const metrics = useChannel<MetricsPush>(`metrics:${props.symbol}`);
   const data = book?.data;
   useEffect(() => {
-    if (data) recordPaint(data.exchange_ts);
+    if (data) recordPaint(Date.parse(data.exchangeTime ?? ''));
   }, [data]);
   const stale = isStale(book, props.now) || data?.stale === true;
-  const digits = decimalsOf(props.pair?.tick_size);
+  const digits = decimalsOf(props.pair?.tickSize);
   const bid = data?.bids[0];
   const ask = data?.asks[0];
   return (
@@ -47,9 +47,9 @@ function MarketCard(props: { symbol: string; pair: Pair | undefined; now: number
         <span class="ask mono">{ask ? fixed(ask[0], digits) : '—'}</span>
       </div>
       <div class="muted small">
-        spread {metrics?.data.spread_abs != null ? fixed(metrics.data.spread_abs, digits) : '—'} · u {data?.u ?? '—'}
+        spread {metrics?.data.spread != null ? fixed(metrics.data.spread, digits) : '—'} · u {data?.u ?? '—'}
       </div>
-      <ImbalanceBar value={metrics?.data.imbalance_5} label={`${props.symbol} imbalance, top 5 levels`} />
+      <ImbalanceBar value={metrics?.data.imbalance5} label={`${props.symbol} imbalance, top 5 levels`} />
     </a>
   );
 }
@@ -81,16 +81,16 @@ export function OverviewScreen() {
           tone={bot?.state === 'running' ? 'pos' : bot?.state === 'stopped' ? 'muted' : 'warn'}
         />
         <Stat label="Mode" value={bot?.mode ?? '—'} />
-        <Stat label="Equity (USDT)" value={fixed(balance.data?.equity_usdt)} />
+        <Stat label="Equity (USDT)" value={fixed(balance.data?.equityUsdt)} />
         <Stat
           label="Realised today"
-          value={signed(r?.usage.dailyRealisedPnlUsdt)}
-          tone={pnlClass(r?.usage.dailyRealisedPnlUsdt)}
+          value={signed(r?.usage.dailyRealizedPnlUsdt)}
+          tone={pnlClass(r?.usage.dailyRealizedPnlUsdt)}
         />
         <Stat
           label="Unrealised"
-          value={signed(balance.data?.unrealised_pnl_usdt)}
-          tone={pnlClass(balance.data?.unrealised_pnl_usdt)}
+          value={signed(balance.data?.unrealizedPnlUsdt)}
+          tone={pnlClass(balance.data?.unrealizedPnlUsdt)}
         />
         <Stat
           label="Kill switch"
@@ -173,7 +173,7 @@ export function OverviewScreen() {
               <tbody>
                 {signals.map((s) => (
                   <tr key={s.id} title={s.reason}>
-                    <td class="mono">{new Date(s.at_ms).toISOString().slice(11, 19)}</td>
+                    <td class="mono">{time(s.at)}</td>
                     <td>{s.symbol}</td>
                     <td class={s.side === 'Buy' ? 'pos' : 'neg'}>{s.side}</td>
                     <td class="num mono">{s.price}</td>

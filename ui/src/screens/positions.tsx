@@ -10,7 +10,7 @@ import { closePosition } from './actions';
 
 export function PositionsTable(props: { compact?: boolean }) {
   const ask = useAsk();
-  const positions = usePoll<{ positions: Position[]; total_unrealised_pnl: string }>('/trading/positions', 2000);
+  const positions = usePoll<{ positions: Position[]; totalUnrealizedPnl: string }>('/trading/positions', 2000);
   // A position event refreshes at once instead of waiting for the next poll.
   useEvents<PositionPush>('positions', () => void positions.reload());
   const list = positions.data?.positions ?? [];
@@ -48,12 +48,12 @@ export function PositionsTable(props: { compact?: boolean }) {
                     <Badge tone={p.status === 'Open' ? 'ok' : 'warn'}>{p.status}</Badge>
                   </td>
                   <td class="num mono">{p.quantity}</td>
-                  <td class="num mono">{p.entry_price ?? '—'}</td>
-                  <td class="num mono">{p.mark_price ?? '—'}</td>
-                  <td class="num mono">{p.take_profit ?? '—'}</td>
-                  <td class="num mono">{p.stop_loss ?? '—'}</td>
-                  <td class={`num mono ${pnlClass(p.unrealised_pnl)}`}>{signed(p.unrealised_pnl, 4)}</td>
-                  <td class="mono">{time(p.opened_at ?? null)}</td>
+                  <td class="num mono">{p.entryPrice ?? '—'}</td>
+                  <td class="num mono">{p.markPrice ?? '—'}</td>
+                  <td class="num mono">{p.takeProfit ?? '—'}</td>
+                  <td class="num mono">{p.stopLoss ?? '—'}</td>
+                  <td class={`num mono ${pnlClass(p.unrealizedPnl)}`}>{signed(p.unrealizedPnl, 4)}</td>
+                  <td class="mono">{time(p.openedAt ?? null)}</td>
                   <td>
                     <button
                       type="button"
@@ -72,8 +72,8 @@ export function PositionsTable(props: { compact?: boolean }) {
               <tfoot>
                 <tr>
                   <td colSpan={8}>Total unrealised</td>
-                  <td class={`num mono ${pnlClass(positions.data?.total_unrealised_pnl)}`}>
-                    {signed(positions.data?.total_unrealised_pnl, 4)}
+                  <td class={`num mono ${pnlClass(positions.data?.totalUnrealizedPnl)}`}>
+                    {signed(positions.data?.totalUnrealizedPnl, 4)}
                   </td>
                   <td colSpan={2} />
                 </tr>
@@ -108,20 +108,15 @@ interface OrderRow {
   history: OrderStep[];
 }
 
-/** An order view from the audit log (camelCase, as execution emits it) or from /ws (snake_case). */
-function field(view: Record<string, unknown>, camel: string, snake: string): unknown {
-  return view[camel] ?? view[snake];
-}
-
 function applyView(row: OrderRow, view: Record<string, unknown>): void {
   row.symbol = String(view.symbol ?? row.symbol);
   row.side = String(view.side ?? row.side);
-  row.type = String(field(view, 'orderType', 'order_type') ?? row.type);
+  row.type = String(view.orderType ?? row.type);
   row.status = String(view.status ?? row.status);
   row.quantity = String(view.quantity ?? row.quantity);
-  row.filled = String(field(view, 'filledQuantity', 'filled_quantity') ?? row.filled);
-  row.avgPrice = (field(view, 'avgFillPrice', 'avg_fill_price') as string | null) ?? row.avgPrice;
-  row.reduceOnly = Boolean(field(view, 'reduceOnly', 'reduce_only') ?? row.reduceOnly);
+  row.filled = String(view.filledQuantity ?? row.filled);
+  row.avgPrice = (view.avgFillPrice as string | null | undefined) ?? row.avgPrice;
+  row.reduceOnly = Boolean(view.reduceOnly ?? row.reduceOnly);
 }
 
 function blank(id: string): OrderRow {
@@ -144,23 +139,23 @@ function fromAudit(rows: AuditRow[]): Map<string, OrderRow> {
   const orders = new Map<string, OrderRow>();
   // Oldest first, so the last view applied is the newest state.
   for (const r of [...rows].reverse()) {
-    if (!r.entity_id) continue;
-    const row = orders.get(r.entity_id) ?? blank(r.entity_id);
-    const view = (r.new_value ?? {}) as Record<string, unknown>;
+    if (!r.entityId) continue;
+    const row = orders.get(r.entityId) ?? blank(r.entityId);
+    const view = (r.newValue ?? {}) as Record<string, unknown>;
     applyView(row, view);
     const at = Date.parse(r.timestamp);
     row.updatedAt = at;
-    const from = (r.old_value as { status?: string } | null)?.status;
+    const from = (r.oldValue as { status?: string } | null)?.status;
     row.history.push({
       at,
       label: r.action.replace('ORDER_', '').toLowerCase().replace('_', ' '),
       detail: [from ? `${from} → ${String(view.status)}` : String(view.status ?? ''), r.reason ?? '']
         .filter(Boolean)
         .join(' · '),
-      error: r.error_message,
-      traceId: r.trace_id,
+      error: r.errorMessage,
+      traceId: r.traceId,
     });
-    orders.set(r.entity_id, row);
+    orders.set(r.entityId, row);
   }
   return orders;
 }
@@ -170,7 +165,7 @@ export function OrdersCard() {
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   useEffect(() => {
-    api<AuditPage>('/audit?entity_type=order&limit=300')
+    api<AuditPage>('/audit?entityType=order&limit=300')
       .then((page) => setOrders((live) => new Map([...fromAudit(page.items), ...live])))
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, []);
@@ -180,15 +175,15 @@ export function OrdersCard() {
       const existing = next.get(push.order.id);
       const row: OrderRow = existing ? { ...existing, history: [...existing.history] } : blank(push.order.id);
       applyView(row, push.order as unknown as Record<string, unknown>);
-      row.updatedAt = push.at_ms;
+      row.updatedAt = Date.parse(push.at);
       row.history.push({
-        at: push.at_ms,
+        at: Date.parse(push.at),
         label: push.event,
         detail: [push.from ? `${push.from} → ${push.order.status}` : push.order.status, push.cause ?? push.reason ?? '']
           .filter(Boolean)
           .join(' · '),
         error: push.error ?? null,
-        traceId: push.trace_id,
+        traceId: push.traceId,
       });
       next.set(push.order.id, row);
       return next;

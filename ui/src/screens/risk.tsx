@@ -29,10 +29,18 @@ export function RiskScreen() {
         />
         <Stat
           label="Daily realised / limit"
-          value={r ? `${signed(r.usage.dailyRealisedPnlUsdt)} / −${fixed(r.usage.maxDailyLossUsdt, 0)}` : '—'}
-          tone={pnlClass(r?.usage.dailyRealisedPnlUsdt)}
+          value={r ? `${signed(r.usage.dailyRealizedPnlUsdt)} / −${fixed(r.usage.maxDailyLossUsdt, 0)}` : '—'}
+          tone={pnlClass(r?.usage.dailyRealizedPnlUsdt)}
         />
         <Stat label="Available (USDT)" value={fixed(r?.usage.availableBalanceUsdt)} />
+        <Stat
+          label="Leverage / exposure ÷ equity"
+          value={
+            r
+              ? `${r.usage.leverage === null ? '—' : `${r.usage.leverage}×`} / ${r.usage.effectiveLeverage === null ? '—' : `${fixed(r.usage.effectiveLeverage, 2)}×`}`
+              : '—'
+          }
+        />
       </div>
       <div class="grid-2">
         <Card

@@ -88,9 +88,10 @@ function BookHeatmap(props: { symbol: string; book: BookPush | undefined; tickSi
     if (!book || !canvas || book.symbol !== props.symbol) return;
     const cols = columns.current;
     const previous = cols[cols.length - 1];
-    if (previous && book.exchange_ts - previous.at < HEAT_SAMPLE_MS) return;
+    const at = Date.parse(book.exchangeTime ?? '');
+    if (!Number.isFinite(at) || (previous && at - previous.at < HEAT_SAMPLE_MS)) return;
     const side = (levels: Array<[string, string]>) => levels.map(([p, q]) => [Number(p), Number(q)] as const);
-    cols.push({ at: book.exchange_ts, bids: side(book.bids), asks: side(book.asks) });
+    cols.push({ at, bids: side(book.bids), asks: side(book.asks) });
     if (cols.length > HEAT_COLUMNS) cols.splice(0, cols.length - HEAT_COLUMNS);
     drawHeatmap(canvas, cols, HEAT_COLUMNS, props.tickSize);
     canvas.dataset.columns = String(cols.length);
@@ -139,8 +140,8 @@ function ImbalanceChart(props: { symbol: string; metrics: MetricsPush | undefine
     const m = props.metrics;
     if (!m || !chart.current) return;
     const t = sec(Date.now());
-    chart.current.i5.update({ time: t, value: m.imbalance_5 });
-    chart.current.i10.update({ time: t, value: m.imbalance_10 });
+    chart.current.i5.update({ time: t, value: m.imbalance5 });
+    chart.current.i10.update({ time: t, value: m.imbalance10 });
   }, [props.metrics]);
   useEvents<SignalPush>('signals', (s) => {
     if (s.symbol !== props.symbol || !chart.current) return;
@@ -205,10 +206,16 @@ function CandleChart(props: { symbol: string }) {
     if (!c || !data) return;
     const all = data.current ? [...data.candles, data.current] : data.candles;
     c.series.setData(
-      all.map((k) => ({ time: sec(k.open_time), open: k.open, high: k.high, low: k.low, close: k.close })),
+      all.map((k) => ({
+        time: sec(Date.parse(k.openTime)),
+        open: Number(k.open),
+        high: Number(k.high),
+        low: Number(k.low),
+        close: Number(k.close),
+      })),
     );
     const minute = (iso: string) => sec(Math.floor(Date.parse(iso) / 60_000) * 60_000);
-    const first = all[0] ? sec(all[0].open_time) : 0;
+    const first = all[0] ? sec(Date.parse(all[0].openTime)) : 0;
     const marks: SeriesMarker<Time>[] = [];
     for (const t of trades.data?.items ?? []) {
       const long = t.side === 'Buy';
@@ -230,14 +237,14 @@ function CandleChart(props: { symbol: string }) {
       });
     }
     for (const p of positions.data?.positions ?? []) {
-      if (p.symbol !== props.symbol || !p.opened_at) continue;
+      if (p.symbol !== props.symbol || !p.openedAt) continue;
       const long = p.side === 'Buy';
       marks.push({
-        time: minute(p.opened_at),
+        time: minute(p.openedAt),
         position: long ? 'belowBar' : 'aboveBar',
         color: COLORS.amber,
         shape: long ? 'arrowUp' : 'arrowDown',
-        text: `open ${p.entry_price ?? ''}`,
+        text: `open ${p.entryPrice ?? ''}`,
       });
     }
     const shown = marks
@@ -266,10 +273,10 @@ export function SymbolScreen(props: { symbol: string; symbols: string[] }) {
   const book = useChannel<BookPush>(`orderbook:${symbol}`);
   const metrics = useChannel<MetricsPush>(`metrics:${symbol}`);
   const pairs = usePoll<{ pairs: Pair[] }>('/data/pairs', 60_000);
-  const tickSize = pairs.data?.pairs.find((p) => p.symbol === symbol)?.tick_size;
+  const tickSize = pairs.data?.pairs.find((p) => p.symbol === symbol)?.tickSize;
   const digits = useMemo(() => decimalsOf(tickSize), [tickSize]);
   useEffect(() => {
-    if (book?.data) recordPaint(book.data.exchange_ts);
+    if (book?.data) recordPaint(Date.parse(book.data.exchangeTime ?? ''));
   }, [book?.data]);
   const stale = isStale(book, now) || book?.data.stale === true;
   const m = metrics?.data;
@@ -300,12 +307,12 @@ export function SymbolScreen(props: { symbol: string; symbols: string[] }) {
         </div>
         <div class="stat">
           <div class="stat-label">Spread</div>
-          <div class="stat-value mono">{m?.spread_abs != null ? fixed(m.spread_abs, digits) : '—'}</div>
+          <div class="stat-value mono">{m?.spread != null ? fixed(m.spread, digits) : '—'}</div>
         </div>
         <div class="stat">
           <div class="stat-label">Imbalance 5 / 10 / all</div>
           <div class="stat-value mono">
-            {pct(m?.imbalance_5)} / {pct(m?.imbalance_10)} / {pct(m?.imbalance_total)}
+            {pct(m?.imbalance5)} / {pct(m?.imbalance10)} / {pct(m?.imbalanceTotal)}
           </div>
         </div>
         <div class="stat">
