@@ -182,9 +182,9 @@ describe('trade history (e2e)', () => {
     expect((live.body.positions as { id: string }[]).map((p) => p.id)).toEqual([ids.open]);
     const closed = await get('/trading/positions?status=Closed');
     expect(closed.status).toBe(200);
-    const rows = closed.body.positions as { id: string; status: string; closed_at: string }[];
+    const rows = closed.body.positions as { id: string; status: string; closedAt: string }[];
     expect(rows.map((p) => p.id)).toEqual([ids.unfilled, ids.btcLoss, ids.ethLoss, ids.btcWin]);
-    expect(rows.every((p) => p.status === 'Closed' && p.closed_at !== null)).toBe(true);
+    expect(rows.every((p) => p.status === 'Closed' && p.closedAt !== null)).toBe(true);
     expect((await get('/trading/positions?status=Opening')).body.positions).toEqual([]);
     expect((await get('/trading/positions?status=Gone')).status).toBe(400);
   });
