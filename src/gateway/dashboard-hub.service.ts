@@ -334,7 +334,11 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
   }
 
   private onSignal(signal: Signal): void {
-    if (this.subscribers.has('signals')) this.broadcast('signals', pushFrame('signals', toSignalPush(signal, this.orderBooks.book(signal.symbol)?.grid.tickSize)));
+    if (this.subscribers.has('signals'))
+      this.broadcast(
+        'signals',
+        pushFrame('signals', toSignalPush(signal, this.orderBooks.book(signal.symbol)?.grid.tickSize)),
+      );
   }
 
   private onOrderEvent<K extends OrderEventName>(name: K): () => void {

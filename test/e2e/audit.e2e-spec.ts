@@ -209,7 +209,7 @@ describe('GET /audit', () => {
     ['a success that is not a boolean', { success: 'yes' }, 'success'],
     ['a NUL byte in an entity id', { entityId: 'a\u0000b' }, 'entityId'],
     ['a trace id longer than the column', { traceId: 't'.repeat(65) }, 'traceId'],
-    ['a filter by its pre-0.2 snake_case name (renamed, refused)', { entity_type: 'order' }, 'entity_type'],
+    ['a filter by its 0.1.0 snake_case name (renamed, refused)', { entity_type: 'order' }, 'entity_type'],
     ['from later than to', { from: '2025-02-01T00:00:00Z', to: '2025-01-31T00:00:00Z' }, 'to'],
   ])('should answer 400 naming the field for %s', async (_label, query, field) => {
     const { status, body } = await getAudit(query);

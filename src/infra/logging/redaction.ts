@@ -11,7 +11,7 @@ export const SECRET_KEYS = [
   'currentPassword',
   'newPassword',
   'accessToken',
-  // The wire names before 0.2 (docs/api-conventions.md), for lines logged by older clients' tooling.
+  // The wire names of 0.1.0 (docs/api-conventions.md): an old client's body may still be logged.
   'current_password',
   'new_password',
   'access_token',

@@ -56,7 +56,8 @@ export class RiskUsageDto {
   @ApiProperty({
     nullable: true,
     type: Number,
-    description: 'exposureUsdt / equityUsdt: the leverage the open and pending exposure amounts to; null without equity',
+    description:
+      'exposureUsdt / equityUsdt: the leverage the open and pending exposure amounts to; null without equity',
   })
   effectiveLeverage: number | null;
 }
