@@ -1,4 +1,4 @@
-import { decimalText, money, rationalOfNumber } from './money';
+import { decimal, decimalText, moneyText, numberToDecimal, Rational } from './money';
 import { decimalsOf } from './ticks';
 
 /**
@@ -10,10 +10,16 @@ import { decimalsOf } from './ticks';
 /** Decimals used when the instrument's grid is unknown: money.ts's average-price scale. */
 const UNKNOWN_GRID_DECIMALS = 10;
 
+/**
+ * Not money.ts's rationalOfNumber: its memo is sized for the risk rules' configuration numbers, and a stream of
+ * distinct display values (a micro-price 10 times a second) would keep evicting them.
+ */
+const exactly = (value: number): Rational => decimal(numberToDecimal(value));
+
 function onGrid(value: number, step: string | undefined, extraDecimals: number): string | null {
   if (!Number.isFinite(value)) return null;
   const decimals = step === undefined || step === '' ? UNKNOWN_GRID_DECIMALS : decimalsOf(step) + extraDecimals;
-  return decimalText(rationalOfNumber(value), decimals);
+  return decimalText(exactly(value), decimals);
 }
 
 /**
@@ -31,5 +37,5 @@ export function qtyDecimal(value: number, qtyStep: string | undefined): string |
 
 /** A USDT amount at the money scale (8 decimals, money.ts); null for NaN/∞ and null. */
 export function moneyDecimal(value: number | null): string | null {
-  return value === null || !Number.isFinite(value) ? null : money(value);
+  return value === null || !Number.isFinite(value) ? null : moneyText(exactly(value));
 }

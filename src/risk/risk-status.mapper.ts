@@ -1,12 +1,16 @@
-import { money } from '../common/money';
+import { moneyDecimal } from '../common/wire-decimal';
 import { toBreakerStatusDto, toRateLimitStatusDto } from '../exchange/exchange-status.mapper';
 import type { AccountLeverage } from './account-leverage.reader';
 import type { KillSwitchStatusDto } from './dto/kill-switch.dto';
 import type { RiskStatusResponseDto } from './dto/risk-status.dto';
 import type { KillSwitchStatus, RiskStatus } from './risk.service';
 
-/** Money leaves as a decimal string at the money scale (docs/api-conventions.md). */
-const usdt = (value: number): string => money(value);
+/** Money leaves as a decimal string at the money scale (docs/api-conventions.md); a NaN here is a bug, not a 0. */
+function usdt(value: number): string {
+  const text = moneyDecimal(value);
+  if (text === null) throw new RangeError(`risk status: not a finite USDT amount (${value})`);
+  return text;
+}
 
 export function toKillSwitchStatusDto(status: KillSwitchStatus): KillSwitchStatusDto {
   return {
