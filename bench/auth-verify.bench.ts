@@ -16,7 +16,7 @@ import { autocannon, freePort, table } from './support';
 class BareVerifyController {
   @Get('verify')
   verify() {
-    return { valid: true, subject: 'operator', issued_at: new Date().toISOString(), expires_in: 3600 };
+    return { valid: true, subject: 'operator', issuedAt: new Date().toISOString(), expiresIn: 3600 };
   }
 }
 
@@ -55,8 +55,8 @@ export async function authVerifyBench(seconds = 10, connections = 50): Promise<R
   bare.get('/verify', async () => ({
     valid: true,
     subject: 'operator',
-    issued_at: new Date().toISOString(),
-    expires_in: 3600,
+    issuedAt: new Date().toISOString(),
+    expiresIn: 3600,
   }));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/verify`;

@@ -164,7 +164,7 @@ describe('WS /ws limits: rate, connections, token lifetime', () => {
     const changed = await fetch(`${ctx.baseUrl}/auth/change-password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ current_password: TEST_PASSWORD, new_password: 'another-long-passphrase' }),
+      body: JSON.stringify({ currentPassword: TEST_PASSWORD, newPassword: 'another-long-passphrase' }),
     });
     expect(changed.status).toBe(200);
     const started = Date.now();

@@ -138,7 +138,7 @@ describe('start-up failures and a clean stop', () => {
     const change = await fetch(`${base}/auth/change-password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ current_password: initial, new_password: 'a-long-new-passphrase' }),
+      body: JSON.stringify({ currentPassword: initial, newPassword: 'a-long-new-passphrase' }),
     });
     expect(change.status).toBe(200);
   });

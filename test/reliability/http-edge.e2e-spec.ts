@@ -254,7 +254,7 @@ describe('HTTP edge hardening', () => {
     it('should not log in with a 72-byte password plus a suffix', async () => {
       const password72 = 'p'.repeat(72);
       const changed = await rawRequest(ctx.baseUrl, '/auth/change-password', {
-        body: { current_password: TEST_PASSWORD, new_password: password72 },
+        body: { currentPassword: TEST_PASSWORD, newPassword: password72 },
         token,
         localAddress: '127.0.0.15',
       });
