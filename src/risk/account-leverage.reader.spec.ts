@@ -33,16 +33,23 @@ describe('AccountLeverageReader', () => {
     expect(await sut.read()).toEqual({ bySymbol: { BTCUSDT: 10, ETHUSDT: 12.5 }, equityUsdt: '10000.5' });
   });
 
-  it('should answer from its last reading within the max age, and ask again after it', async () => {
-    const { rest, calls } = venue({ BTCUSDT: '10', ETHUSDT: '10' }, '1');
+  it('should answer from its last reading within the max age, and refresh it in the background after it', async () => {
+    const leverage: Record<string, string | Error> = { BTCUSDT: '10', ETHUSDT: '10' };
+    const { rest, calls } = venue(leverage, '1');
     const clock = new FixedClock(0);
     const sut = new AccountLeverageReader(rest, clock, CONFIG);
     await sut.read();
     clock.advance(ACCOUNT_LEVERAGE_MAX_AGE_MS - 1);
     await sut.read();
     expect(calls).toEqual({ positions: 2, wallet: 1 });
+
+    leverage.BTCUSDT = '20';
     clock.advance(1);
-    await sut.read();
+    // Stale: answered at once with the last reading while the exchange is asked again.
+    expect((await sut.read()).bySymbol.BTCUSDT).toBe(10);
+    expect(calls).toEqual({ positions: 4, wallet: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await sut.read()).bySymbol.BTCUSDT).toBe(20);
     expect(calls).toEqual({ positions: 4, wallet: 2 });
   });
 
@@ -66,6 +73,8 @@ describe('AccountLeverageReader', () => {
     answers.BTCUSDT = new Error('breaker open');
     wallet.equity = new Error('breaker open');
     clock.advance(ACCOUNT_LEVERAGE_MAX_AGE_MS);
+    await sut.read();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(await sut.read()).toEqual({ bySymbol: { BTCUSDT: 10, ETHUSDT: null }, equityUsdt: '500' });
   });
 });

@@ -35,10 +35,14 @@ export class AccountLeverageReader {
     this.last = { bySymbol: Object.fromEntries(config.trading.pairs.map((s) => [s, null])), equityUsdt: null };
   }
 
+  /**
+   * The first call waits for the exchange; later ones answer at once with the last reading and refresh it in the
+   * background when it is older than ACCOUNT_LEVERAGE_MAX_AGE_MS, so a slow exchange never slows the status page.
+   */
   read(): Promise<AccountLeverage> {
     if (this.clock.nowMs() - this.readAtMs < ACCOUNT_LEVERAGE_MAX_AGE_MS) return Promise.resolve(this.last);
     this.reading ??= this.readExchange().finally(() => (this.reading = undefined));
-    return this.reading;
+    return Number.isFinite(this.readAtMs) ? Promise.resolve(this.last) : this.reading;
   }
 
   private async readExchange(): Promise<AccountLeverage> {
