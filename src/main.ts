@@ -87,9 +87,13 @@ async function bootstrap(): Promise<void> {
     // As the owner (DATABASE_MIGRATION_URL or the embedded superuser); the app then connects with fewer rights.
     const applied = await runMigrations(database.migrationUrl);
     app = await createApp(config, database.url);
+    // Read before listening: once the port answers, /health/ready may be seen before any later await, and the
+    // banner must already be out by then.
+    const changedAt = await passwordChangedAt(database.url);
     await app.listen({ port: config.app.port, host: config.app.host }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'EADDRINUSE' ? portInUse(config.app.port, 'PORT', 'The HTTP server') : error;
     });
+    process.stdout.write(banner(config, database, notes, changedAt, Date.now() - startedAt));
     for (const note of notes) logger.warn(note);
     logger.log(
       {
@@ -100,8 +104,6 @@ async function bootstrap(): Promise<void> {
       },
       'ready',
     );
-    const changedAt = await passwordChangedAt(database.url);
-    process.stdout.write(banner(config, database, notes, changedAt, Date.now() - startedAt));
   } catch (error) {
     closing = true;
     await app?.close().catch(() => undefined);

@@ -10,6 +10,9 @@ import { AUDIT_MAPPINGS } from './mappings/audit-mappings';
 
 export type { AuditEntry } from './audit.repository';
 
+/** How long a stop waits for audit rows still being written. */
+const SHUTDOWN_DRAIN_MS = 3000;
+
 /** One page of the trail: its rows (newest first) and how many rows match the filters in all. */
 export interface AuditPage {
   readonly rows: AuditLogEntity[];
@@ -28,6 +31,8 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
   private readonly unsubscribes: Array<() => void> = [];
   private failedWrites = 0;
+  /** Event rows being written: shutdown waits for them so a stop never cuts the trail's last rows. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly audit: AuditRepository,
@@ -39,12 +44,21 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     for (const name of Object.keys(AUDIT_MAPPINGS) as DomainEventName[]) {
       // K is correlated between the key and its mapping, which TypeScript cannot follow through a loop over keys.
       const toEntry = AUDIT_MAPPINGS[name] as (event: DomainEvents[DomainEventName]) => AuditEntry;
-      this.unsubscribes.push(this.events.on(name, (event) => this.recordEvent(name, () => toEntry(event))));
+      this.unsubscribes.push(this.events.on(name, (event) => this.track(this.recordEvent(name, () => toEntry(event)))));
     }
   }
 
-  onModuleDestroy(): void {
+  /** Runs before the database connection closes (TypeORM closes it at application shutdown). */
+  async onModuleDestroy(): Promise<void> {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_DRAIN_MS);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), patience]);
+    clearTimeout(timer);
   }
 
   /** Event rows lost since start (each also logged as an error): the metrics' audit_write_failures_total. */
@@ -68,6 +82,12 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   async page(filters: AuditQuery & { readonly limit: number; readonly offset: number }): Promise<AuditPage> {
     const [rows, total] = await Promise.all([this.audit.query(filters), this.audit.count(filters)]);
     return { rows, total, limit: filters.limit, offset: filters.offset };
+  }
+
+  private track(write: Promise<void>): Promise<void> {
+    this.inFlight.add(write);
+    void write.finally(() => this.inFlight.delete(write));
+    return write;
   }
 
   /**
