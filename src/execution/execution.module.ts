@@ -9,10 +9,8 @@ import { LivePositions } from './domain/live-positions';
 import { OrderEntity } from './entities/order.entity';
 import { PositionEntity } from './entities/position.entity';
 import { TradeEntity } from './entities/trade.entity';
-import { EntryExecutor } from './entry-executor.service';
 import { ExecutionReadService } from './execution-read.service';
 import { ExecutionService } from './execution.service';
-import { ExitManager } from './exit-manager.service';
 import { OrderRepository } from './order.repository';
 import { OrderTracker } from './order-tracker.service';
 import { PositionRepository } from './position.repository';
@@ -20,6 +18,8 @@ import { TradeRepository } from './trade.repository';
 import { TradingController } from './trading.controller';
 import { TRADING_PERMIT_PROVIDER } from './trading-permit.provider';
 import { TypeOrmExecutionStore } from './typeorm-execution.store';
+import { EXECUTION_KERNEL_PROVIDER } from './execution-kernel.provider';
+import { EXECUTION_STORE } from './execution-store.token';
 
 /**
  * Signals to positions: entries (risk-checked, written ahead, sent once), exits, the exchange's reports driving
@@ -39,12 +39,12 @@ import { TypeOrmExecutionStore } from './typeorm-execution.store';
     PositionRepository,
     TradeRepository,
     TypeOrmExecutionStore,
+    { provide: EXECUTION_STORE, useExisting: TypeOrmExecutionStore },
     { provide: LivePositions, useFactory: () => new LivePositions() },
     { provide: ExecutionStatsRecorder, useFactory: () => new ExecutionStatsRecorder() },
     CrashInjector,
+    EXECUTION_KERNEL_PROVIDER,
     OrderTracker,
-    ExitManager,
-    EntryExecutor,
     ExecutionService,
     ExecutionReadService,
     TRADING_PERMIT_PROVIDER,

@@ -10,7 +10,9 @@ import type {
   PositionRecordChanges,
   TradeFill,
   WrittenEntry,
+  WrittenExit,
 } from './domain/execution-store';
+import { ACTIVE_ORDER_STATUSES, LIVE_POSITION_STATUSES } from './domain/order-vocabulary';
 import {
   assertClientOrderId,
   DuplicateClientOrderIdError,
@@ -24,7 +26,14 @@ import {
  * sequence in UUID form, so a replayed backtest produces the same records.
  */
 export class InMemoryExecutionStore implements ExecutionStore {
+  /**
+   * `nowMs` stamps each order's last update (what quietActiveOrders selects on): the backtest's virtual clock, or
+   * none (every order then counts as updated at 0).
+   */
+  constructor(private readonly nowMs: () => number = () => 0) {}
+
   private readonly orders = new Map<string, OrderRecord>();
+  private readonly orderUpdatedAtMs = new Map<string, number>();
   private readonly orderIdsByLinkId = new Map<string, string>();
   private readonly positions = new Map<string, PositionRecord>();
   private readonly execIds = new Set<string>();
@@ -58,6 +67,16 @@ export class InMemoryExecutionStore implements ExecutionStore {
       takeProfit: position.takeProfit ?? null,
       stopLoss: position.stopLoss ?? null,
       exitAttempts: 0,
+      unrealizedPnl: '0',
+      entryReason: position.entryReason ?? null,
+      openedAt: null,
+      closedAt: null,
+      signalData: position.signalData ?? null,
+      entryMarketData: position.entryMarketData ?? null,
+      entryIndicators: position.entryIndicators ?? null,
+      exitSignalData: null,
+      exitMarketData: null,
+      exitIndicators: null,
       version: 1,
     };
     this.positions.set(opening.id, opening);
@@ -93,6 +112,35 @@ export class InMemoryExecutionStore implements ExecutionStore {
 
   async updatePosition(id: string, expectedVersion: number, changes: PositionRecordChanges): Promise<PositionRecord> {
     return this.updatePositionNow(id, expectedVersion, changes);
+  }
+
+  async writeAheadExit(
+    positionId: string,
+    expectedVersion: number,
+    changes: PositionRecordChanges,
+    order: NewOrderRecord,
+  ): Promise<WrittenExit> {
+    this.assertNewLinkId(order.clientOrderId);
+    const position = this.updatePositionNow(positionId, expectedVersion, changes);
+    return { position, order: this.insertOrder({ ...order, positionId }) };
+  }
+
+  async livePositions(symbols: readonly string[]): Promise<PositionRecord[]> {
+    const wanted = new Set(symbols);
+    const live: readonly string[] = LIVE_POSITION_STATUSES;
+    return [...this.positions.values()].filter((p) => wanted.has(p.symbol) && live.includes(p.status));
+  }
+
+  async quietActiveOrders(updatedBeforeMs: number, symbols: readonly string[]): Promise<OrderRecord[]> {
+    const wanted = new Set(symbols);
+    const active: readonly string[] = ACTIVE_ORDER_STATUSES;
+    return [...this.orders.values()]
+      .filter(
+        (o) =>
+          wanted.has(o.symbol) && active.includes(o.status) && (this.orderUpdatedAtMs.get(o.id) ?? 0) < updatedBeforeMs,
+      )
+      .sort((a, b) => (this.orderUpdatedAtMs.get(a.id) ?? 0) - (this.orderUpdatedAtMs.get(b.id) ?? 0))
+      .slice(0, 50);
   }
 
   async applyExecution(
@@ -142,9 +190,12 @@ export class InMemoryExecutionStore implements ExecutionStore {
       stateHistory: [...(order.stateHistory ?? [])],
       traceId: order.traceId ?? null,
       errorMessage: null,
+      reason: order.reason ?? null,
+      placedAt: null,
       version: 1,
     };
     this.orders.set(record.id, record);
+    this.orderUpdatedAtMs.set(record.id, this.nowMs());
     this.orderIdsByLinkId.set(record.clientOrderId, record.id);
     return record;
   }
@@ -153,8 +204,10 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const current = this.orders.get(id);
     if (!current) throw new ExecutionError('ORDER_NOT_FOUND', `Order ${id} does not exist`, { id });
     if (current.version !== expectedVersion) throw new StaleVersionError('order', id, expectedVersion);
-    const updated: OrderRecord = { ...current, ...changes, version: current.version + 1 };
+    const { filledAt: _filled, cancelledAt: _cancelled, ...figures } = changes;
+    const updated: OrderRecord = { ...current, ...figures, version: current.version + 1 };
     this.orders.set(id, updated);
+    this.orderUpdatedAtMs.set(id, this.nowMs());
     return updated;
   }
 
@@ -162,8 +215,14 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const current = this.positions.get(id);
     if (!current) throw new ExecutionError('POSITION_NOT_FOUND', `Position ${id} does not exist`, { id });
     if (current.version !== expectedVersion) throw new StaleVersionError('position', id, expectedVersion);
-    const { openedAtMs: _opened, closedAtMs: _closed, ...figures } = changes;
-    const updated: PositionRecord = { ...current, ...figures, version: current.version + 1 };
+    const { openedAtMs, closedAtMs, ...figures } = changes;
+    const updated: PositionRecord = {
+      ...current,
+      ...figures,
+      ...(openedAtMs === undefined ? {} : { openedAt: new Date(openedAtMs) }),
+      ...(closedAtMs === undefined ? {} : { closedAt: new Date(closedAtMs) }),
+      version: current.version + 1,
+    };
     this.positions.set(id, updated);
     return updated;
   }

@@ -11,6 +11,7 @@ import type {
   PositionRecordChanges,
   TradeFill,
   WrittenEntry,
+  WrittenExit,
 } from './domain/execution-store';
 import { fillOrder, fillPosition } from './domain/fill-ledger';
 import type { OrderEntity } from './entities/order.entity';
@@ -59,6 +60,30 @@ export class TypeOrmExecutionStore implements ExecutionStore {
 
   updatePosition(id: string, expectedVersion: number, changes: PositionRecordChanges): Promise<PositionEntity> {
     return this.positions.updateWithVersion(id, expectedVersion, positionChanges(changes));
+  }
+
+  /** The position's move to Closing and the exit's Pending order in one transaction. */
+  writeAheadExit(
+    positionId: string,
+    expectedVersion: number,
+    changes: PositionRecordChanges,
+    order: NewOrderRecord,
+  ): Promise<WrittenExit & { readonly position: PositionEntity; readonly order: OrderEntity }> {
+    return this.dataSource.transaction(async (manager) => {
+      const position = await this.positions
+        .withManager(manager)
+        .updateWithVersion(positionId, expectedVersion, positionChanges(changes));
+      const pending = await this.orders.withManager(manager).insertPending({ ...order, positionId });
+      return { position, order: pending };
+    });
+  }
+
+  livePositions(symbols: readonly string[]): Promise<PositionEntity[]> {
+    return this.positions.findOpen({ symbols });
+  }
+
+  quietActiveOrders(updatedBeforeMs: number, symbols: readonly string[]): Promise<OrderEntity[]> {
+    return this.orders.findQuietActive(new Date(updatedBeforeMs), symbols);
   }
 
   /** Trade row, order fill figures and position figures in one transaction: all of a fill, or none of it. */

@@ -32,6 +32,20 @@ export interface ExecutionStore {
     qtyStepOf: (order: OrderRecord) => string,
     onTradeRecorded?: () => void,
   ): Promise<FillApplied | undefined>;
+  /**
+   * An exit's write-ahead: the position's changes (its move to Closing, the exit attempt) at `expectedVersion` and
+   * the exit's Pending order, together or not at all (StaleVersionError / DuplicateClientOrderIdError).
+   */
+  writeAheadExit(
+    positionId: string,
+    expectedVersion: number,
+    changes: PositionRecordChanges,
+    order: NewOrderRecord,
+  ): Promise<WrittenExit>;
+  /** Positions of these symbols that carry exposure (Opening, Open, Closing), oldest first. */
+  livePositions(symbols: readonly string[]): Promise<PositionRecord[]>;
+  /** Up to 50 active orders of these symbols not updated since `updatedBeforeMs`, least recently updated first. */
+  quietActiveOrders(updatedBeforeMs: number, symbols: readonly string[]): Promise<OrderRecord[]>;
 }
 
 export interface OrderRecord extends OrderFillRecord {
@@ -47,6 +61,8 @@ export interface OrderRecord extends OrderFillRecord {
   readonly stateHistory: StateTransitionRecord[];
   readonly traceId: string | null;
   readonly errorMessage: string | null;
+  readonly reason: string | null;
+  readonly placedAt: Date | null;
   readonly version: number;
 }
 
@@ -56,6 +72,17 @@ export interface PositionRecord extends PositionFillRecord {
   readonly takeProfit: string | null;
   readonly stopLoss: string | null;
   readonly exitAttempts: number;
+  readonly unrealizedPnl: string;
+  readonly entryReason: string | null;
+  readonly openedAt: Date | null;
+  readonly closedAt: Date | null;
+  /** The entry's context, and the exit's (set when the exit is written ahead). */
+  readonly signalData: JsonObject | null;
+  readonly entryMarketData: JsonObject | null;
+  readonly entryIndicators: JsonObject | null;
+  readonly exitSignalData: JsonObject | null;
+  readonly exitMarketData: JsonObject | null;
+  readonly exitIndicators: JsonObject | null;
   readonly version: number;
 }
 
@@ -91,6 +118,11 @@ export interface NewPositionRecord {
   readonly entryIndicators?: JsonObject | null;
 }
 
+export interface WrittenExit {
+  readonly position: PositionRecord;
+  readonly order: OrderRecord;
+}
+
 export interface WrittenEntry {
   readonly order: OrderRecord;
   readonly positionId: string;
@@ -100,12 +132,19 @@ export type OrderRecordChanges = Partial<
   Pick<
     OrderRecord,
     'status' | 'exchangeOrderId' | 'filledQuantity' | 'avgFillPrice' | 'fee' | 'stateHistory' | 'errorMessage'
-  >
+  > & {
+    readonly placedAt: Date;
+    readonly filledAt: Date;
+    readonly cancelledAt: Date;
+  }
 >;
 
 export type PositionRecordChanges = Partial<
-  Omit<PositionFillChanges, 'openedAtMs' | 'closedAtMs'> &
-    Pick<PositionRecord, 'takeProfit' | 'stopLoss' | 'exitAttempts'> & {
+  Omit<PositionFillChanges, 'openedAtMs' | 'closedAtMs' | 'exitReason'> &
+    Pick<
+      PositionRecord,
+      'takeProfit' | 'stopLoss' | 'exitAttempts' | 'exitReason' | 'exitSignalData' | 'exitMarketData' | 'exitIndicators'
+    > & {
       readonly openedAtMs: number;
       readonly closedAtMs: number;
     }

@@ -1,6 +1,6 @@
 import { ORDER_STATUSES, OrderStatus, StateTransitionRecord } from '../entities/order.entity';
 import { InvalidHistoryError, InvalidTransitionError } from './execution-domain.errors';
-import { ORDER_TRANSITIONS, OrderStateMachine } from './order.fsm';
+import { ORDER_TRANSITIONS, OrderStateMachine, orderTransition } from './order.fsm';
 
 const T0_MS = 1_764_000_000_000;
 const T0_ISO = new Date(T0_MS).toISOString();
@@ -167,5 +167,51 @@ describe(OrderStateMachine.name, () => {
 
     expect(history).toHaveLength(2);
     expect(fsm.history).toHaveLength(3);
+  });
+});
+
+describe('orderTransition (a record move as store changes)', () => {
+  const pending = {
+    status: 'Pending' as const,
+    stateHistory: [{ from: null, to: 'Pending', at: T0_ISO, cause: 'signal', traceId: TRACE }],
+    traceId: TRACE,
+  };
+
+  it('should return the given changes with the new status and the history with the move appended', () => {
+    const changes = orderTransition(
+      pending,
+      'Placed',
+      { cause: 'create acknowledged', atMs: T0_MS + 5 },
+      {
+        exchangeOrderId: 'x-1',
+      },
+    );
+
+    expect(changes).toEqual({
+      exchangeOrderId: 'x-1',
+      status: 'Placed',
+      stateHistory: [
+        pending.stateHistory[0],
+        {
+          from: 'Pending',
+          to: 'Placed',
+          at: new Date(T0_MS + 5).toISOString(),
+          cause: 'create acknowledged',
+          traceId: TRACE,
+        },
+      ],
+    });
+    expect(pending.stateHistory).toHaveLength(1);
+  });
+
+  it('should refuse a move the table does not allow, producing no changes', () => {
+    const filled = {
+      ...pending,
+      status: 'Filled' as const,
+      stateHistory: [{ from: null, to: 'Filled', at: T0_ISO, cause: 'x' }],
+    };
+    expect(() => orderTransition(filled, 'Cancelled', { cause: 'late cancel', atMs: T0_MS }, {})).toThrow(
+      InvalidTransitionError,
+    );
   });
 });

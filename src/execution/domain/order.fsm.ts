@@ -51,3 +51,23 @@ export class OrderStateMachine extends StateMachine<OrderStatus> {
     return new OrderStateMachine(status, history);
   }
 }
+
+/**
+ * The store changes of moving a order record to `to`: the extra `changes`, the new status and the history with the
+ * validated move appended (throws InvalidTransitionError for a move the table refuses). Pure: the caller writes
+ * them with the record's version.
+ */
+export function orderTransition<C extends object>(
+  order: {
+    readonly status: OrderStatus;
+    readonly stateHistory: readonly StateTransitionRecord[];
+    readonly traceId: string | null;
+  },
+  to: OrderStatus,
+  how: { readonly cause: string; readonly atMs: number },
+  changes: C,
+): C & { status: OrderStatus; stateHistory: StateTransitionRecord[] } {
+  const machine = OrderStateMachine.restore(order.status, order.stateHistory);
+  machine.transition(to, { cause: how.cause, atMs: how.atMs, traceId: order.traceId ?? undefined });
+  return { ...changes, status: to, stateHistory: [...machine.history] };
+}

@@ -1,7 +1,7 @@
 import { StateTransitionRecord } from '../entities/order.entity';
 import { POSITION_STATUSES, PositionStatus } from '../entities/position.entity';
 import { InvalidHistoryError, InvalidTransitionError } from './execution-domain.errors';
-import { POSITION_TRANSITIONS, PositionStateMachine } from './position.fsm';
+import { POSITION_TRANSITIONS, PositionStateMachine, positionTransition } from './position.fsm';
 
 const T0_MS = 1_764_000_000_000;
 const T0_ISO = new Date(T0_MS).toISOString();
@@ -99,5 +99,41 @@ describe(PositionStateMachine.name, () => {
 
   it('should refuse to restore when the history ends in another status', () => {
     expect(() => PositionStateMachine.restore('Closed', historyEndingIn('Open'))).toThrow(InvalidHistoryError);
+  });
+});
+
+describe('positionTransition (a record move as store changes)', () => {
+  const open = {
+    status: 'Open' as const,
+    stateHistory: historyEndingIn('Open'),
+    traceId: TRACE,
+  };
+
+  it('should return the given changes with the new status and the history with the move appended', () => {
+    const changes = positionTransition(
+      open,
+      'Closing',
+      { cause: 'exit: TAKE_PROFIT', atMs: T0_MS + 7 },
+      {
+        exitReason: 'TAKE_PROFIT',
+      },
+    );
+
+    expect(changes.status).toBe('Closing');
+    expect(changes.exitReason).toBe('TAKE_PROFIT');
+    expect(changes.stateHistory).toHaveLength(open.stateHistory.length + 1);
+    expect(changes.stateHistory[changes.stateHistory.length - 1]).toEqual({
+      from: 'Open',
+      to: 'Closing',
+      at: new Date(T0_MS + 7).toISOString(),
+      cause: 'exit: TAKE_PROFIT',
+      traceId: TRACE,
+    });
+  });
+
+  it('should refuse a move the table does not allow', () => {
+    expect(() => positionTransition(open, 'Opening', { cause: 'back', atMs: T0_MS }, {})).toThrow(
+      InvalidTransitionError,
+    );
   });
 });

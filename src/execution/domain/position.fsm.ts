@@ -1,5 +1,4 @@
-import type { PositionStatus } from './order-vocabulary';
-import type { StateTransitionRecord } from './order-vocabulary';
+import type { PositionStatus, StateTransitionRecord } from './order-vocabulary';
 import { StateMachine, TransitionCause, TransitionTable, transitionRecord } from './state-machine';
 
 /**
@@ -42,4 +41,24 @@ export class PositionStateMachine extends StateMachine<PositionStatus> {
   static restore(status: PositionStatus, history: readonly StateTransitionRecord[] = []): PositionStateMachine {
     return new PositionStateMachine(status, history);
   }
+}
+
+/**
+ * The store changes of moving a position record to `to`: the extra `changes`, the new status and the history with the
+ * validated move appended (throws InvalidTransitionError for a move the table refuses). Pure: the caller writes
+ * them with the record's version.
+ */
+export function positionTransition<C extends object>(
+  position: {
+    readonly status: PositionStatus;
+    readonly stateHistory: readonly StateTransitionRecord[];
+    readonly traceId: string | null;
+  },
+  to: PositionStatus,
+  how: { readonly cause: string; readonly atMs: number },
+  changes: C,
+): C & { status: PositionStatus; stateHistory: StateTransitionRecord[] } {
+  const machine = PositionStateMachine.restore(position.status, position.stateHistory);
+  machine.transition(to, { cause: how.cause, atMs: how.atMs, traceId: position.traceId ?? undefined });
+  return { ...changes, status: to, stateHistory: [...machine.history] };
 }

@@ -1,6 +1,6 @@
-import { toUnits } from '../common/ticks';
-import type { LivePosition } from './domain/live-positions';
-import type { PositionEntity } from './entities/position.entity';
+import { toUnits } from '../../common/ticks';
+import type { PositionRecord } from './execution-store';
+import type { LivePosition } from './live-positions';
 
 /**
  * The hot-path form of a live position row: numbers for exposure, TP/SL in ticks for exact comparisons with the
@@ -9,7 +9,7 @@ import type { PositionEntity } from './entities/position.entity';
  */
 export function livePositionOf(
   position: Pick<
-    PositionEntity,
+    PositionRecord,
     'id' | 'symbol' | 'side' | 'status' | 'quantity' | 'entryPrice' | 'takeProfit' | 'stopLoss' | 'openedAt'
   >,
   tickSize: string | undefined,
