@@ -175,49 +175,18 @@ export class ExecutionRecoveryFacade {
   }
 }
 
+/**
+ * A plain copy of the row (its columns, not the TypeORM instance), so a record handed to recovery cannot be saved
+ * back or change under it. Entities satisfy the store's record types column for column.
+ */
 function toOrderRecord(order: OrderEntity): OrderRecord {
-  return {
-    id: order.id,
-    clientOrderId: order.clientOrderId,
-    exchangeOrderId: order.exchangeOrderId,
-    symbol: order.symbol,
-    side: order.side,
-    orderType: order.orderType,
-    status: order.status,
-    timeInForce: order.timeInForce,
-    quantity: order.quantity,
-    price: order.price,
-    filledQuantity: order.filledQuantity,
-    avgFillPrice: order.avgFillPrice,
-    fee: order.fee,
-    reduceOnly: order.reduceOnly,
-    positionId: order.positionId,
-    stateHistory: [...order.stateHistory],
-    traceId: order.traceId,
-    errorMessage: order.errorMessage,
-    version: order.version,
-  };
+  return { ...order, stateHistory: [...order.stateHistory] };
 }
 
 function toPositionRecord(position: PositionEntity): RecoveryPositionRecord {
   return {
-    id: position.id,
-    symbol: position.symbol,
-    side: position.side,
-    status: position.status,
+    ...position,
     stateHistory: [...position.stateHistory],
-    quantity: position.quantity,
-    entryPrice: position.entryPrice,
-    exitPrice: position.exitPrice,
-    exitedQuantity: position.exitedQuantity,
-    realizedPnl: position.realizedPnl,
-    fees: position.fees,
-    exitReason: position.exitReason,
-    traceId: position.traceId,
-    takeProfit: position.takeProfit,
-    stopLoss: position.stopLoss,
-    exitAttempts: position.exitAttempts,
-    version: position.version,
     openedAtMs: position.openedAt?.getTime() ?? null,
   };
 }
