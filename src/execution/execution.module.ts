@@ -14,6 +14,7 @@ import { ExecutionService } from './execution.service';
 import { OrderRepository } from './order.repository';
 import { OrderTracker } from './order-tracker.service';
 import { PositionRepository } from './position.repository';
+import { ExecutionRecoveryFacade } from './recovery-facade';
 import { TradeRepository } from './trade.repository';
 import { TradingController } from './trading.controller';
 import { TRADING_PERMIT_PROVIDER } from './trading-permit.provider';
@@ -47,6 +48,7 @@ import { EXECUTION_STORE } from './execution-store.token';
     OrderTracker,
     ExecutionService,
     ExecutionReadService,
+    ExecutionRecoveryFacade,
     TRADING_PERMIT_PROVIDER,
   ],
   exports: [
@@ -58,6 +60,7 @@ import { EXECUTION_STORE } from './execution-store.token';
     CrashInjector,
     ExecutionStatsRecorder,
     ExecutionReadService,
+    ExecutionRecoveryFacade,
   ],
 })
 export class ExecutionModule {}

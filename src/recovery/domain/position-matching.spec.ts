@@ -1,4 +1,12 @@
-import { HeldPosition, matchPositions, RecordedPosition } from './position-matching';
+import {
+  adoptedPositionRecord,
+  alignedEntryPrice,
+  alignedQuantity,
+  HeldPosition,
+  isAligned,
+  matchPositions,
+  RecordedPosition,
+} from './position-matching';
 
 const PAIRS = ['BTCUSDT', 'ETHUSDT'];
 
@@ -71,5 +79,87 @@ describe(matchPositions.name, () => {
 
   it('should report no leverage when the exchange reports none of at least 1', () => {
     expect(matchPositions([], [], new Set(), PAIRS).leverage).toBeUndefined();
+  });
+});
+
+describe(isAligned.name, () => {
+  it('should need nothing for an Open position of the exchange size, however the decimals are written', () => {
+    expect(isAligned({ quantity: '0.01000000', status: 'Open' }, { size: '0.010' }, '0.001')).toBe(true);
+  });
+
+  it('should align a different size, or the right size not yet Open', () => {
+    expect(isAligned({ quantity: '0.01', status: 'Open' }, { size: '0.02' }, '0.001')).toBe(false);
+    expect(isAligned({ quantity: '0.01', status: 'Opening' }, { size: '0.01' }, '0.001')).toBe(false);
+  });
+
+  it('should compare the text when the instrument is unknown', () => {
+    expect(isAligned({ quantity: '0.01', status: 'Open' }, { size: '0.01' }, undefined)).toBe(true);
+    expect(isAligned({ quantity: '0.010', status: 'Open' }, { size: '0.01' }, undefined)).toBe(false);
+  });
+});
+
+describe(alignedQuantity.name, () => {
+  it("should put the exchange's size on the qty step, or keep it as sent without one", () => {
+    expect(alignedQuantity({ size: '0.0204' }, '0.001')).toBe('0.020');
+    expect(alignedQuantity({ size: '0.0204' }, undefined)).toBe('0.0204');
+  });
+});
+
+describe(alignedEntryPrice.name, () => {
+  it("should take the exchange's entry price, unless it reports none", () => {
+    expect(alignedEntryPrice({ entryPrice: '101.5' }, '100')).toBe('101.5');
+    expect(alignedEntryPrice({ entryPrice: '0' }, '100')).toBe('100');
+    expect(alignedEntryPrice({ entryPrice: '' }, null)).toBeNull();
+  });
+});
+
+describe(adoptedPositionRecord.name, () => {
+  const pct = { takeProfitPct: 1, stopLossPct: 0.5 };
+
+  it('should write an Opening row with exits around the entry price on the tick grid', () => {
+    const sut = adoptedPositionRecord(
+      { symbol: 'BTCUSDT', side: 'Sell', entryPrice: '100.04' },
+      '0.1',
+      pct,
+      Date.UTC(2026, 0, 1),
+      'trace-1',
+    );
+
+    expect(sut).toEqual({
+      symbol: 'BTCUSDT',
+      side: 'Sell',
+      takeProfit: '99.0',
+      stopLoss: '100.5',
+      entryReason: 'adopted by reconciliation',
+      traceId: 'trace-1',
+      stateHistory: [
+        {
+          from: null,
+          to: 'Opening',
+          at: '2026-01-01T00:00:00.000Z',
+          cause: 'adopted by reconciliation',
+          traceId: 'trace-1',
+        },
+      ],
+    });
+  });
+
+  it('should leave the exits empty when the entry price or the instrument is unknown', () => {
+    const noPrice = adoptedPositionRecord({ symbol: 'BTCUSDT', side: 'Buy', entryPrice: '' }, '0.1', pct, 0, undefined);
+    const noInstrument = adoptedPositionRecord(
+      { symbol: 'X', side: 'Buy', entryPrice: '100' },
+      undefined,
+      pct,
+      0,
+      undefined,
+    );
+
+    expect([noPrice.takeProfit, noPrice.stopLoss, noInstrument.takeProfit, noInstrument.stopLoss]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(noPrice).toMatchObject({ side: 'Buy', traceId: null });
   });
 });

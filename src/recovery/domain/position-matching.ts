@@ -1,4 +1,9 @@
 import { isPositiveDecimal } from '../../common/money';
+import { fromUnits, toUnits } from '../../common/ticks';
+import type { NewPositionRecord } from '../../execution/domain/execution-store';
+import type { PositionStatus } from '../../execution/domain/order-vocabulary';
+import { PositionStateMachine } from '../../execution/domain/position.fsm';
+import { exitPrices } from '../../risk/domain/order-sizing';
 
 /**
  * Reconciliation's matching of the positions the database holds open against those the exchange holds, per
@@ -78,4 +83,65 @@ export function matchPositions<R extends RecordedPosition, H extends HeldPositio
     if (onExchange && !matched) repairs.push({ kind: 'adopt', held: onExchange });
   }
   return { repairs, checked: bySymbol.size, leverage };
+}
+
+/** Nothing to align: the recorded position is Open at the exchange's size (compared on the qty step when known). */
+export function isAligned(
+  recorded: { readonly quantity: string; readonly status: PositionStatus },
+  held: { readonly size: string },
+  qtyStep: string | undefined,
+): boolean {
+  const same = qtyStep
+    ? toUnits(recorded.quantity, qtyStep, 'nearest') === toUnits(held.size, qtyStep, 'nearest')
+    : recorded.quantity === held.size;
+  return same && recorded.status === 'Open';
+}
+
+/** The exchange's size as an aligned position records it: on the instrument's qty step when known. */
+export function alignedQuantity(held: { readonly size: string }, qtyStep: string | undefined): string {
+  return qtyStep ? fromUnits(toUnits(held.size, qtyStep, 'nearest'), qtyStep) : held.size;
+}
+
+/** The exchange's entry price when it reports one, else the recorded one. */
+export function alignedEntryPrice(held: { readonly entryPrice: string }, recorded: string | null): string | null {
+  return isPositiveDecimal(held.entryPrice) ? held.entryPrice : recorded;
+}
+
+export interface AdoptablePosition {
+  readonly symbol: string;
+  readonly side: string;
+  readonly entryPrice: string;
+}
+
+/**
+ * The row written for a position only the exchange knew: empty and Opening (the adoption then opens it at the
+ * exchange's size), with take-profit and stop-loss from the configured percentages around the exchange's entry
+ * price on the tick grid (none when the price or the instrument is unknown).
+ */
+export function adoptedPositionRecord(
+  held: AdoptablePosition,
+  tickSize: string | undefined,
+  exitPct: { readonly takeProfitPct: number; readonly stopLossPct: number },
+  atMs: number,
+  traceId: string | undefined,
+): NewPositionRecord {
+  const side = held.side === 'Sell' ? 'Sell' : 'Buy';
+  const entryOnGrid =
+    tickSize && isPositiveDecimal(held.entryPrice)
+      ? fromUnits(toUnits(held.entryPrice, tickSize, 'nearest'), tickSize)
+      : null;
+  const exits =
+    entryOnGrid && tickSize
+      ? exitPrices(side, entryOnGrid, tickSize, exitPct.takeProfitPct, exitPct.stopLossPct)
+      : undefined;
+  const cause = 'adopted by reconciliation';
+  return {
+    symbol: held.symbol,
+    side,
+    takeProfit: exits?.takeProfit ?? null,
+    stopLoss: exits?.stopLoss ?? null,
+    entryReason: cause,
+    traceId: traceId ?? null,
+    stateHistory: PositionStateMachine.create({ cause, atMs, traceId }).history,
+  };
 }
