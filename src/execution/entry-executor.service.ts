@@ -4,7 +4,8 @@ import { InstrumentsService } from '../exchange/instruments.service';
 import { EventBus } from '../infra/events/event-bus';
 import { clientOrderIdFor } from '../idempotency/domain/client-order-id';
 import type { SizedEntry } from '../risk/domain/risk.types';
-import { RiskService } from '../risk/risk.service';
+import { EntryRiskGate } from '../risk/domain/entry-risk-gate';
+import type { BookReadiness } from '../risk/domain/risk-rules';
 import type { Signal } from '../strategy/domain/signal';
 import { CrashInjector } from './crash-injector';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
@@ -33,7 +34,7 @@ export class EntryExecutor {
   private readonly logger = new Logger(EntryExecutor.name);
 
   constructor(
-    private readonly risk: RiskService,
+    private readonly risk: EntryRiskGate,
     private readonly orders: OrderRepository,
     private readonly tracker: OrderTracker,
     private readonly exits: ExitManager,
@@ -50,7 +51,7 @@ export class EntryExecutor {
    * Hot path entry. Returns what happened synchronously; the order itself is written and sent asynchronously.
    * `done`, when given, receives the promise of that asynchronous part (tests and benchmarks await it).
    */
-  onSignal(signal: Signal, done?: (work: Promise<void>) => void): SignalOutcome {
+  onSignal(signal: Signal, book: BookReadiness | undefined, done?: (work: Promise<void>) => void): SignalOutcome {
     const receivedAt = performance.now();
     const held = this.live.bySymbol(signal.symbol);
     if (held && held.side !== signal.side) {
@@ -78,6 +79,7 @@ export class EntryExecutor {
         nowMs,
       },
       this.live.exposure(),
+      book,
     );
     if (!decision.approved) return 'rejected';
     this.live.reserveEntry({

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderBookModule } from '../order-book/order-book.module';
 import { SymbolOwnershipModule } from '../ownership/symbol-ownership.module';
+import { ExposureSource } from '../risk/domain/exposure-source';
 import { RiskModule } from '../risk/risk.module';
 import { CrashInjector } from './crash-injector';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
@@ -40,6 +41,8 @@ import { TypeOrmExecutionStore } from './typeorm-execution.store';
     TradeRepository,
     TypeOrmExecutionStore,
     { provide: LivePositions, useFactory: () => new LivePositions() },
+    // Risk's status report reads the exposure through its own port (no callback pushed into risk).
+    { provide: ExposureSource, useExisting: LivePositions },
     { provide: ExecutionStatsRecorder, useFactory: () => new ExecutionStatsRecorder() },
     CrashInjector,
     OrderTracker,
@@ -58,6 +61,7 @@ import { TypeOrmExecutionStore } from './typeorm-execution.store';
     CrashInjector,
     ExecutionStatsRecorder,
     ExecutionReadService,
+    ExposureSource,
   ],
 })
 export class ExecutionModule {}

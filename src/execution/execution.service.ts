@@ -6,7 +6,6 @@ import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import type { OrderBook } from '../order-book/domain/order-book';
 import { OrderBookService } from '../order-book/order-book.service';
-import { RiskService } from '../risk/risk.service';
 import type { Signal } from '../strategy/domain/signal';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
 import { LivePositions } from './domain/live-positions';
@@ -65,7 +64,6 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     private readonly positions: PositionRepository,
     private readonly privateStream: PrivateStream,
     private readonly rest: ExchangeRest,
-    private readonly risk: RiskService,
     private readonly stats: ExecutionStatsRecorder,
     private readonly books: OrderBookService,
     private readonly clock: Clock,
@@ -77,7 +75,6 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.risk.useExposureSource(() => this.live.exposure());
     this.unsubscribes.push(
       this.privateStream.on('order', (report) => this.onOrderPush(report)),
       this.privateStream.on('execution', (execution) => this.onExecutionPush(execution)),
@@ -124,9 +121,10 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
 
   // ---- hot path --------------------------------------------------------------------------------------------
 
-  onSignal(signal: Signal, done?: (work: Promise<void>) => void): SignalOutcome {
+  /** `book`: the symbol's book the caller holds (the pipeline's frame); looked up when the caller has none. */
+  onSignal(signal: Signal, done?: (work: Promise<void>) => void, book?: OrderBook): SignalOutcome {
     this.signalsSeen += 1;
-    const outcome = this.entries.onSignal(signal, done);
+    const outcome = this.entries.onSignal(signal, book ?? this.books.book(signal.symbol), done);
     this.outcomes[outcome] += 1;
     return outcome;
   }

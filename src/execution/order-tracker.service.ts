@@ -6,7 +6,7 @@ import type { ExchangeExecution, ExchangeOrder, OrderAck } from '../exchange/exc
 import { InstrumentsService } from '../exchange/instruments.service';
 import { retryOnConflict } from '../infra/database/optimistic-lock';
 import { EventBus } from '../infra/events/event-bus';
-import { RiskService } from '../risk/risk.service';
+import { EntryRiskGate } from '../risk/domain/entry-risk-gate';
 import { CrashInjector } from './crash-injector';
 import { TradingPermit } from './domain/trading-permit';
 import { LivePositions } from './domain/live-positions';
@@ -54,7 +54,7 @@ export class OrderTracker {
     private readonly instruments: InstrumentsService,
     private readonly rest: ExchangeRest,
     private readonly live: LivePositions,
-    private readonly risk: RiskService,
+    private readonly risk: EntryRiskGate,
     private readonly events: EventBus,
     private readonly crash: CrashInjector,
     private readonly stats: ExecutionStatsRecorder,

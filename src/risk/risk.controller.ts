@@ -11,14 +11,18 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { ActivateKillSwitchDto, KillSwitchStatusDto } from './dto/kill-switch.dto';
 import { RiskStatusResponseDto } from './dto/risk-status.dto';
-import { RiskService } from './risk.service';
+import { KillSwitchStore } from './kill-switch.store';
+import { RiskStatusQuery } from './risk-status.query';
 
 @ApiTags('trading')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorResponseDto })
 @Controller('trading')
 export class RiskController {
-  constructor(private readonly risk: RiskService) {}
+  constructor(
+    private readonly statusQuery: RiskStatusQuery,
+    private readonly killSwitch: KillSwitchStore,
+  ) {}
 
   @Get('risk-status')
   @ApiOperation({
@@ -27,7 +31,7 @@ export class RiskController {
   })
   @ApiOkResponse({ type: RiskStatusResponseDto })
   status(): Promise<RiskStatusResponseDto> {
-    return this.risk.status();
+    return this.statusQuery.status();
   }
 
   @Post('kill-switch/activate')
@@ -38,7 +42,7 @@ export class RiskController {
   @ApiOkResponse({ type: KillSwitchStatusDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'reason missing, empty or too long' })
   activate(@Body() { reason }: ActivateKillSwitchDto, @Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
-    return this.risk.activateKillSwitch(operatorOf(request), reason);
+    return this.killSwitch.activateKillSwitch(operatorOf(request), reason);
   }
 
   @Post('kill-switch/reset')
@@ -48,7 +52,7 @@ export class RiskController {
   })
   @ApiOkResponse({ type: KillSwitchStatusDto })
   reset(@Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
-    return this.risk.resetKillSwitch(operatorOf(request));
+    return this.killSwitch.resetKillSwitch(operatorOf(request));
   }
 }
 
