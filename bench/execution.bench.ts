@@ -30,7 +30,7 @@ import type { NewOpeningPosition } from '../src/execution/position.repository';
 import { loadAppConfig } from '../src/infra/config/app-config';
 import { dataSourceOptions, runMigrations } from '../src/infra/database/data-source';
 import { OrderBookService } from '../src/order-book/order-book.service';
-import { RiskService } from '../src/risk/risk.service';
+import { EntryRiskGate } from '../src/risk/domain/entry-risk-gate';
 import { SimulatorHost } from '../src/simulator/simulator-host.service';
 import { V5Server } from '../src/simulator/v5/v5-server';
 import { copyFeatures, type Signal } from '../src/strategy/domain/signal';
@@ -57,7 +57,7 @@ import { freePort, percentile, rawOrderSender, table } from './support';
  *   3. The rate limiter alone: schedule(trade, no-op) with tokens left, fast path vs Bottleneck's own path.
  *
  * Timing hooks are bench-only instance wrappers (nothing in src/ is changed for them): OrderRepository.insertEntry,
- * ExchangeRest.placeOrder, ExecutionService.onSignal, RiskService.checkEntry, the strategy's evaluate and
+ * ExchangeRest.placeOrder, ExecutionService.onSignal, EntryRiskGate.checkEntry, the strategy's evaluate and
  * ExecutionStatsRecorder.recordSent of the app's own instances, and a 'request'
  * listener plus a preHandler hook on the in-process simulator's HTTP server (V5Server.listen wrapped before boot).
  */
@@ -526,7 +526,7 @@ interface PerSignal {
   readonly beforeInsert: number;
   /** insertEntry settled → placeOrder entered. */
   readonly afterInsert: number;
-  /** RiskService.checkEntry, inside (c1). */
+  /** EntryRiskGate.checkEntry, inside (c1). */
   readonly risk: number;
   /** placeOrder entered → the simulator's HTTP server received the request. */
   readonly toSimulator: number;
@@ -637,10 +637,10 @@ export async function signalToSendBench(
       );
       return pending;
     };
-    const risk = app.get(RiskService);
+    const risk = app.get(EntryRiskGate);
     const checkEntry = risk.checkEntry.bind(risk);
     let lastRisk = NaN;
-    risk.checkEntry = (...args: Parameters<RiskService['checkEntry']>) => {
+    risk.checkEntry = (...args: Parameters<EntryRiskGate['checkEntry']>) => {
       const t = performance.now();
       const decision = checkEntry(...args);
       lastRisk = performance.now() - t;
@@ -676,13 +676,17 @@ export async function signalToSendBench(
     };
     let fired: ((event: Fired) => void) | null = null;
     const onSignal = execution.onSignal.bind(execution);
-    execution.onSignal = (signal: Signal, done?: (work: Promise<void>) => void) => {
+    execution.onSignal = (...[signal, done, book]: Parameters<ExecutionService['onSignal']>) => {
       const t0 = performance.now();
       let work: Promise<void> | undefined;
-      const outcome = onSignal(signal, (w) => {
-        work = w;
-        done?.(w);
-      });
+      const outcome = onSignal(
+        signal,
+        (w) => {
+          work = w;
+          done?.(w);
+        },
+        book,
+      );
       fired?.({ signal, t0, outcome, work });
       return outcome;
     };
@@ -845,7 +849,7 @@ export async function signalToSendBench(
         ['(b) write-ahead insertEntry (awaited)', insert, rawRt],
         ['(c) in process = (a) − (b)', inProcess, rawRt],
         ['    (c1) signal → insertEntry called', before, rawRt],
-        ['        of which RiskService.checkEntry', col((s) => s.risk), rawRt],
+        ['        of which EntryRiskGate.checkEntry', col((s) => s.risk), rawRt],
         ['    (c2) insert settled → placeOrder called', after, rawRt],
         ['(d) placeOrder called → simulator got the request', toSim, rawSim],
         ['    placeOrder called → ack (HTTP round trip incl. simulator)', roundTrip, rawRt],
@@ -915,7 +919,7 @@ export async function signalToSendBench(
     const triggerRows: Array<[string, Dist, Dist]> = [
       ['(c) in process = (a) − (b)', inProcess, timerInProcess],
       ['    (c1) signal → insertEntry called', before, timerBefore],
-      ['        of which RiskService.checkEntry', col((s) => s.risk), timerRisk],
+      ['        of which EntryRiskGate.checkEntry', col((s) => s.risk), timerRisk],
     ];
     table(
       triggerRows.map(([name, frame, timer]) => ({

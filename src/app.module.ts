@@ -21,6 +21,7 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AuditModule } from './audit/audit.module';
 import { ExecutionModule } from './execution/execution.module';
 import { RiskModule } from './risk/risk.module';
+import { RiskStatusModule } from './risk/risk-status.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketDataModule } from './market-data/market-data.module';
 import { BotModule } from './bot/bot.module';
@@ -53,6 +54,7 @@ export class AppModule {
         StrategyModule,
         RiskModule,
         ExecutionModule,
+        RiskStatusModule,
         MarketDataModule,
         BotModule,
         HealthModule,

@@ -84,7 +84,7 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     if (!signal) return;
     this.signals += 1;
     this.strategy.record(signal);
-    this.execution.onSignal(signal);
+    this.execution.onSignal(signal, undefined, book);
     // The signal id is the trace id of everything it causes downstream.
     this.events.publish('signal.generated', { traceId: signal.id, signal });
   }

@@ -6,7 +6,7 @@ import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
 import { OrderBookService } from '../order-book/order-book.service';
-import { RiskService } from '../risk/risk.service';
+import { EntryRiskGate } from '../risk/domain/entry-risk-gate';
 import { CrashInjector } from './crash-injector';
 import type { ExecutionStore } from './domain/execution-store';
 import { ExecutionKernel } from './domain/execution-kernel';
@@ -25,7 +25,7 @@ const PERFORMANCE_STOPWATCH: Stopwatch = { nowMs: () => performance.now() };
 
 /**
  * The live execution kernel: the pure kernel of domain/ bound to PostgreSQL (the execution store), Bybit (the
- * ExchangeRest port), the EventBus, RiskService, the process's TradingPermit, timers and the crash injector.
+ * ExchangeRest port), the EventBus, the entry risk gate, the process's TradingPermit, timers and the crash injector.
  * A composition root, not a service: it injects every port the kernel talks to and keeps none of them itself.
  */
 export const EXECUTION_KERNEL_PROVIDER: Provider = {
@@ -34,7 +34,7 @@ export const EXECUTION_KERNEL_PROVIDER: Provider = {
     EXECUTION_STORE,
     ExchangeRest,
     Clock,
-    RiskService,
+    EntryRiskGate,
     TradingPermit,
     InstrumentsService,
     OrderBookService,
@@ -48,7 +48,7 @@ export const EXECUTION_KERNEL_PROVIDER: Provider = {
     store: ExecutionStore,
     venue: ExchangeRest,
     clock: Clock,
-    risk: RiskService,
+    risk: EntryRiskGate,
     permit: TradingPermit,
     instruments: InstrumentsService,
     books: OrderBookService,

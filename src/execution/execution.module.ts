@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderBookModule } from '../order-book/order-book.module';
 import { SymbolOwnershipModule } from '../ownership/symbol-ownership.module';
+import { ExposureSource } from '../risk/domain/exposure-source';
 import { RiskModule } from '../risk/risk.module';
 import { CrashInjector } from './crash-injector';
 import { ExecutionStatsRecorder } from './domain/execution-stats';
@@ -42,6 +43,8 @@ import { EXECUTION_STORE } from './execution-store.token';
     TypeOrmExecutionStore,
     { provide: EXECUTION_STORE, useExisting: TypeOrmExecutionStore },
     { provide: LivePositions, useFactory: () => new LivePositions() },
+    // Risk's status report reads the exposure through its own port (no callback pushed into risk).
+    { provide: ExposureSource, useExisting: LivePositions },
     { provide: ExecutionStatsRecorder, useFactory: () => new ExecutionStatsRecorder() },
     CrashInjector,
     EXECUTION_KERNEL_PROVIDER,
@@ -61,6 +64,7 @@ import { EXECUTION_STORE } from './execution-store.token';
     ExecutionStatsRecorder,
     ExecutionReadService,
     ExecutionRecoveryFacade,
+    ExposureSource,
   ],
 })
 export class ExecutionModule {}

@@ -3,7 +3,6 @@ import { Clock } from '../common/clock';
 import { ExchangeRest, PrivateStream } from '../exchange/exchange.port';
 import type { WalletBalance } from '../exchange/exchange.types';
 import type { OrderBook } from '../order-book/domain/order-book';
-import { RiskService } from '../risk/risk.service';
 import type { Signal } from '../strategy/domain/signal';
 import type { SignalOutcome } from './domain/entry-executor';
 import { ExecutionKernel } from './domain/execution-kernel';
@@ -41,13 +40,11 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     private readonly kernel: ExecutionKernel,
     private readonly privateStream: PrivateStream,
     private readonly rest: ExchangeRest,
-    private readonly risk: RiskService,
     private readonly clock: Clock,
     private readonly permit: TradingPermit,
   ) {}
 
   onModuleInit(): void {
-    this.risk.useExposureSource(() => this.kernel.live.exposure());
     this.unsubscribes.push(
       ...this.kernel.connect(this.privateStream),
       this.privateStream.on('wallet', (balance) => this.rememberWallet(balance)),
@@ -68,8 +65,9 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
 
   // ---- hot path --------------------------------------------------------------------------------------------
 
-  onSignal(signal: Signal, done?: (work: Promise<void>) => void): SignalOutcome {
-    return this.kernel.onSignal(signal, done);
+  /** `book`: the symbol's book the caller holds (the pipeline's frame); looked up when the caller has none. */
+  onSignal(signal: Signal, done?: (work: Promise<void>) => void, book?: OrderBook): SignalOutcome {
+    return this.kernel.onSignal(signal, done, book);
   }
 
   onBook(symbol: string, book: OrderBook, nowMs: number): void {

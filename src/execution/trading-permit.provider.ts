@@ -4,7 +4,7 @@ import type { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { OrderBookService } from '../order-book/order-book.service';
 import { SymbolOwnershipService } from '../ownership/symbol-ownership.service';
-import { RiskService } from '../risk/risk.service';
+import { KillSwitchStore } from '../risk/kill-switch.store';
 import { TradingPermit } from './domain/trading-permit';
 
 /** The breaker group of order entry (bybit.constants ENDPOINT_GROUPS). */
@@ -13,11 +13,11 @@ const TRADE_GROUP = 'trade';
 /** The one TradingPermit of the process, reading its foreign facets straight from their owners. */
 export const TRADING_PERMIT_PROVIDER: Provider = {
   provide: TradingPermit,
-  inject: [APP_CONFIG, SymbolOwnershipService, RiskService, CircuitBreakerRegistry, OrderBookService],
+  inject: [APP_CONFIG, SymbolOwnershipService, KillSwitchStore, CircuitBreakerRegistry, OrderBookService],
   useFactory: (
     config: AppConfig,
     ownership: SymbolOwnershipService,
-    risk: RiskService,
+    killSwitch: KillSwitchStore,
     breakers: CircuitBreakerRegistry,
     books: OrderBookService,
   ) => {
@@ -25,7 +25,7 @@ export const TRADING_PERMIT_PROVIDER: Provider = {
     return new TradingPermit({
       leaseHeld: () => ownership.ownsAll(),
       leaseGeneration: () => ownership.generation,
-      killSwitchActive: () => risk.killSwitchActive,
+      killSwitchActive: () => killSwitch.active,
       tradeBreakerOpen: () => breakers.state(TRADE_GROUP) === 'OPEN',
       bookFresh: (symbol, nowMs) => books.book(symbol)?.canSignal(nowMs, bookMaxAgeMs) === true,
     });

@@ -4,7 +4,7 @@ import { BotModule } from '../bot/bot.module';
 import { ExecutionModule } from '../execution/execution.module';
 import { GatewayModule } from '../gateway/gateway.module';
 import { OrderBookModule } from '../order-book/order-book.module';
-import { RiskModule } from '../risk/risk.module';
+import { RiskStatusModule } from '../risk/risk-status.module';
 import { MetricsRegistry } from './metrics.registry';
 import { MetricsServer } from './metrics.server';
 import { TradingMetricsCollector } from './trading-metrics.collector';
@@ -19,7 +19,7 @@ export class MetricsModule {
     if (!enabled) return { module: MetricsModule };
     return {
       module: MetricsModule,
-      imports: [AuditModule, BotModule, ExecutionModule, GatewayModule, OrderBookModule, RiskModule],
+      imports: [AuditModule, BotModule, ExecutionModule, GatewayModule, OrderBookModule, RiskStatusModule],
       providers: [
         { provide: MetricsRegistry, useFactory: () => new MetricsRegistry() },
         TradingMetricsCollector,

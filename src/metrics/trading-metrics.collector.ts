@@ -14,7 +14,7 @@ import { ExecutionReadService } from '../execution/execution-read.service';
 import { DashboardHub } from '../gateway/dashboard-hub.service';
 import { EventBus } from '../infra/events/event-bus';
 import { OrderBookService } from '../order-book/order-book.service';
-import { RiskService } from '../risk/risk.service';
+import { RiskStatusQuery } from '../risk/risk-status.query';
 import { MetricsRegistry, syncCounter } from './metrics.registry';
 
 const BREAKER_STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const;
@@ -42,7 +42,7 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
     private readonly executionStats: ExecutionStatsRecorder,
     private readonly executionRead: ExecutionReadService,
     private readonly exchange: ExchangeConnectionService,
-    private readonly risk: RiskService,
+    private readonly risk: RiskStatusQuery,
     private readonly bot: BotLifecycleService,
     private readonly audit: AuditService,
     private readonly gateway: DashboardHub,

@@ -1,6 +1,6 @@
 import { RISK_REJECTION_CODES } from './domain/risk.types';
 import { toRiskStatusResponse } from './risk-status.mapper';
-import type { RiskStatus } from './risk.service';
+import type { RiskStatus } from './risk-status.query';
 
 const STATUS: RiskStatus = {
   limits: {

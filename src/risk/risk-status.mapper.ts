@@ -3,7 +3,8 @@ import { toBreakerStatusDto, toRateLimitStatusDto } from '../exchange/exchange-s
 import type { AccountLeverage } from './account-leverage.reader';
 import type { KillSwitchStatusDto } from './dto/kill-switch.dto';
 import type { RiskStatusResponseDto } from './dto/risk-status.dto';
-import type { KillSwitchStatus, RiskStatus } from './risk.service';
+import type { KillSwitchStatus } from './kill-switch.store';
+import type { RiskStatus } from './risk-status.query';
 
 /** Money leaves as a decimal string at the money scale (docs/api-conventions.md); a NaN here is a bug, not a 0. */
 function usdt(value: number): string {

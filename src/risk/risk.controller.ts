@@ -12,8 +12,9 @@ import { ErrorResponseDto } from '../infra/http/error-response.dto';
 import { ActivateKillSwitchDto, KillSwitchStatusDto } from './dto/kill-switch.dto';
 import { RiskStatusResponseDto } from './dto/risk-status.dto';
 import { AccountLeverageReader } from './account-leverage.reader';
+import { KillSwitchStore } from './kill-switch.store';
 import { toKillSwitchStatusDto, toRiskStatusResponse } from './risk-status.mapper';
-import { RiskService } from './risk.service';
+import { RiskStatusQuery } from './risk-status.query';
 
 @ApiTags('trading')
 @ApiBearerAuth()
@@ -21,7 +22,8 @@ import { RiskService } from './risk.service';
 @Controller('trading')
 export class RiskController {
   constructor(
-    private readonly risk: RiskService,
+    private readonly statusQuery: RiskStatusQuery,
+    private readonly killSwitch: KillSwitchStore,
     private readonly account: AccountLeverageReader,
   ) {}
 
@@ -32,7 +34,7 @@ export class RiskController {
   })
   @ApiOkResponse({ type: RiskStatusResponseDto })
   async status(): Promise<RiskStatusResponseDto> {
-    const [status, account] = await Promise.all([this.risk.status(), this.account.read()]);
+    const [status, account] = await Promise.all([this.statusQuery.status(), this.account.read()]);
     return toRiskStatusResponse(status, account);
   }
 
@@ -47,7 +49,7 @@ export class RiskController {
     @Body() { reason }: ActivateKillSwitchDto,
     @Req() request: FastifyRequest,
   ): Promise<KillSwitchStatusDto> {
-    return toKillSwitchStatusDto(await this.risk.activateKillSwitch(operatorOf(request), reason));
+    return toKillSwitchStatusDto(await this.killSwitch.activateKillSwitch(operatorOf(request), reason));
   }
 
   @Post('kill-switch/reset')
@@ -57,7 +59,7 @@ export class RiskController {
   })
   @ApiOkResponse({ type: KillSwitchStatusDto })
   async reset(@Req() request: FastifyRequest): Promise<KillSwitchStatusDto> {
-    return toKillSwitchStatusDto(await this.risk.resetKillSwitch(operatorOf(request)));
+    return toKillSwitchStatusDto(await this.killSwitch.resetKillSwitch(operatorOf(request)));
   }
 }
 

@@ -1,24 +1,25 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OrderBookModule } from '../order-book/order-book.module';
-import { AccountLeverageReader } from './account-leverage.reader';
+import { ENTRY_RISK_GATE_PROVIDER } from './entry-risk-gate.provider';
+import { EntryRiskGate } from './domain/entry-risk-gate';
 import { RiskStateEntity } from './entities/risk-state.entity';
+import { KillSwitchStore } from './kill-switch.store';
+import { RiskRejectionRecorder } from './risk-rejection.recorder';
 import { RiskStateRepository, RiskStateTypeormRepository } from './risk-state.repository';
-import { RiskController } from './risk.controller';
-import { RiskService } from './risk.service';
 
 /**
- * Entry risk checks, limits and usage, the daily-loss kill switch. Breakers, limiters and instruments come from
- * the global ExchangeModule; books from OrderBookModule. Execution imports this module, never the reverse.
+ * Entry risk: the hot-path entry gate and the daily-loss kill switch it reads (stored in risk_state, shared by
+ * instances). Breakers and instruments come from the global ExchangeModule. Execution imports this module, never
+ * the reverse; the status report and the HTTP face, which also read execution's exposure, are RiskStatusModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([RiskStateEntity]), OrderBookModule],
-  controllers: [RiskController],
+  imports: [TypeOrmModule.forFeature([RiskStateEntity])],
   providers: [
-    RiskService,
-    AccountLeverageReader,
     { provide: RiskStateRepository, useClass: RiskStateTypeormRepository },
+    KillSwitchStore,
+    RiskRejectionRecorder,
+    ENTRY_RISK_GATE_PROVIDER,
   ],
-  exports: [RiskService],
+  exports: [EntryRiskGate, KillSwitchStore, RiskRejectionRecorder],
 })
 export class RiskModule {}

@@ -5,7 +5,7 @@ import { parseReplayText } from './domain/replay-reader';
 import { AccountStore } from './account-store';
 import { instrumentsOfRecording, SimVenue } from './sim-venue';
 import { FaultSettings, parseFaults } from './v5/fault-plan';
-import { V5Server } from './v5/v5-server';
+import { V5Server, V5TrafficObserver } from './v5/v5-server';
 
 export interface SimulatorOptions {
   /** 0 = a free loopback port. */
@@ -27,6 +27,10 @@ export interface SimulatorOptions {
   readonly faults?: string;
   /** Market model step, ms (10 = the finest Bybit cadence, orderbook.1). */
   readonly stepMs?: number;
+  /** The venue's clock runs this far ahead of the machine's (negative: behind), as a real exchange's may. */
+  readonly clockSkewMs?: number;
+  /** Per-UID requests per second by path, over Bybit's defaults (another account tier). */
+  readonly endpointLimits?: Readonly<Record<string, number>>;
 }
 
 export interface SimulatorControl {
@@ -35,6 +39,8 @@ export interface SimulatorControl {
   dropConnections(): number;
   forceGap(symbol: string, depth?: number): boolean;
   forceResetSnapshot(symbol?: string): void;
+  /** Watches the HTTP and WebSocket traffic; returns the function that stops watching. */
+  observe(observer: V5TrafficObserver): () => void;
 }
 
 export interface RunningSimulator {
@@ -59,9 +65,11 @@ const PERSIST_INTERVAL_MS = 100;
  */
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const stepMs = options.stepMs ?? 10;
+  const skewMs = options.clockSkewMs ?? 0;
+  const now = skewMs === 0 ? Date.now : () => Date.now() + skewMs;
   const store = options.dataDir ? new AccountStore(options.dataDir) : undefined;
   if (options.reset) store?.reset();
-  const startMs = Date.now();
+  const startMs = now();
   const venue = new SimVenue({
     symbols: options.symbols,
     seed: options.seed,
@@ -82,9 +90,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     credentials: { [options.apiKey]: options.apiSecret },
     faults: parseFaults(options.faults),
     random: () => random.next(),
+    now,
+    endpointLimits: options.endpointLimits,
   });
   const port = await server.listen(options.port);
-  const clock = setInterval(() => venue.tick(Date.now()), stepMs);
+  const clock = setInterval(() => venue.tick(now()), stepMs);
   const persist = () => {
     if (!dirty || !store) return;
     dirty = false;
@@ -105,6 +115,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       dropConnections: () => server.dropConnections(),
       forceGap: (symbol, depth = 50) => venue.forceGap(symbol, depth),
       forceResetSnapshot: (symbol) => venue.forceResetSnapshot(symbol),
+      observe: (observer) => server.observe(observer),
     },
     stop: async () => {
       if (stopped) return;

@@ -1,8 +1,11 @@
 /**
- * Helpers for the contract specs (test/contract/): the real simulator (src/simulator/simulator-runtime.ts) on a
- * random loopback port, plus small utilities to read Bybit answers whichever way the SDK delivers them (resolved envelope for HTTP 200, rejected `{code, body}` for other statuses).
+ * Helpers for the specs that talk to the real simulator (src/simulator/simulator-runtime.ts) on a random loopback
+ * port: the contract specs (test/contract/) and the exchange client's (test/integration/exchange/); a recorder of
+ * the traffic it received; small utilities to read Bybit answers whichever way the SDK delivers them (resolved
+ * envelope for HTTP 200, rejected `{code, body}` for other statuses).
  */
 import { RunningSimulator, SimulatorOptions, startSimulator } from '../../src/simulator/simulator-runtime';
+import type { V5RequestRecord, V5ResponseRecord } from '../../src/simulator/v5/v5-server';
 
 export const SIM_API_KEY = 'contract-api-key';
 export const SIM_API_SECRET = 'contract-api-secret';
@@ -74,3 +77,61 @@ export function linkId(prefix: string): string {
 }
 
 export type { RunningSimulator, SimulatorOptions };
+
+/** A request the simulator received, with its answer once sent (none for a request a timeout fault left hanging). */
+export interface RecordedRequest extends V5RequestRecord {
+  response?: V5ResponseRecord;
+}
+
+/** What clients sent a simulator: HTTP requests, WebSocket messages and connections per stream. */
+export interface SimulatorTraffic {
+  readonly requests: RecordedRequest[];
+  /** Parsed JSON of every message sent on /v5/public/linear, in order. */
+  readonly publicMessages: unknown[];
+  /** Parsed JSON of every message sent on /v5/private, in order. */
+  readonly privateMessages: unknown[];
+  readonly publicConnections: number;
+  readonly privateConnections: number;
+  stop(): void;
+}
+
+/** Records the simulator's traffic from now on (its traffic observer), for assertions on what a client sent. */
+export function recordTraffic(sim: RunningSimulator): SimulatorTraffic {
+  const requests: RecordedRequest[] = [];
+  const publicMessages: unknown[] = [];
+  const privateMessages: unknown[] = [];
+  const connections = { public: 0, private: 0 };
+  const byRecord = new Map<V5RequestRecord, RecordedRequest>();
+  const stop = sim.control.observe({
+    request: (request) => {
+      const recorded: RecordedRequest = { ...request };
+      byRecord.set(request, recorded);
+      requests.push(recorded);
+    },
+    response: (request, response) => {
+      const recorded = byRecord.get(request);
+      if (recorded) recorded.response = response;
+    },
+    wsOpened: (path) => {
+      if (path === '/v5/public/linear') connections.public += 1;
+      else if (path === '/v5/private') connections.private += 1;
+    },
+    wsMessage: (path, text) => {
+      const message: unknown = JSON.parse(text);
+      if (path === '/v5/public/linear') publicMessages.push(message);
+      else if (path === '/v5/private') privateMessages.push(message);
+    },
+  });
+  return {
+    requests,
+    publicMessages,
+    privateMessages,
+    get publicConnections() {
+      return connections.public;
+    },
+    get privateConnections() {
+      return connections.private;
+    },
+    stop,
+  };
+}

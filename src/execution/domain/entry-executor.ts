@@ -1,4 +1,5 @@
 import { clientOrderIdFor } from '../../idempotency/domain/client-order-id';
+import type { OrderBook } from '../../order-book/domain/order-book';
 import type { SizedEntry } from '../../risk/domain/risk.types';
 import type { Signal } from '../../strategy/domain/signal';
 import type { ExecutionStatsRecorder } from './execution-stats';
@@ -37,7 +38,13 @@ export class EntryExecutor {
    * send off this turn. `receivedAt` is the stopwatch reading when the signal arrived; `done` receives the promise
    * of the asynchronous part.
    */
-  enter(signal: Signal, receivedAt: number, nowMs: number, done?: (work: Promise<void>) => void): SignalOutcome {
+  enter(
+    signal: Signal,
+    book: OrderBook | undefined,
+    receivedAt: number,
+    nowMs: number,
+    done?: (work: Promise<void>) => void,
+  ): SignalOutcome {
     const live = this.ledger.live;
     const clientOrderId = clientOrderIdFor({ kind: 'entry', signalId: signal.id });
     if (live.hasEntry(clientOrderId)) {
@@ -53,6 +60,7 @@ export class EntryExecutor {
         nowMs,
       },
       live.exposure(),
+      book,
     );
     if (!decision.approved) return 'rejected';
     live.reserveEntry({

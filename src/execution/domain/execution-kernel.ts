@@ -157,15 +157,16 @@ export class ExecutionKernel {
   /**
    * A strategy signal. Returns what happened synchronously; the order itself is written and sent asynchronously.
    * `done`, when given, receives the promise of that asynchronous part (tests, benchmarks and backtests await it).
+   * `book`: the symbol's book the caller holds (the pipeline's frame); looked up when the caller has none.
    */
-  onSignal(signal: Signal, done?: (work: Promise<void>) => void): SignalOutcome {
+  onSignal(signal: Signal, done?: (work: Promise<void>) => void, book?: OrderBook): SignalOutcome {
     this.signalsSeen += 1;
-    const outcome = this.decide(signal, done);
+    const outcome = this.decide(signal, done, book);
     this.outcomes[outcome] += 1;
     return outcome;
   }
 
-  private decide(signal: Signal, done?: (work: Promise<void>) => void): SignalOutcome {
+  private decide(signal: Signal, done?: (work: Promise<void>) => void, book?: OrderBook): SignalOutcome {
     const receivedAt = this.env.stopwatch.nowMs();
     const held = this.live.bySymbol(signal.symbol);
     if (held && held.side !== signal.side) {
@@ -179,7 +180,7 @@ export class ExecutionKernel {
     // by a safety rule, the risk check words, counts and publishes the refusal.
     const block = this.permit.entryBlock(signal.symbol, nowMs);
     if (block !== null && isOperationalBlock(block)) return 'ignored';
-    return this.entries.enter(signal, receivedAt, nowMs, done);
+    return this.entries.enter(signal, book ?? this.books.book(signal.symbol), receivedAt, nowMs, done);
   }
 
   /** Every book update: take-profit / stop-loss / max-hold of the symbol's open position. */

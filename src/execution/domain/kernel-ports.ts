@@ -1,5 +1,6 @@
 import type { Clock } from '../../common/clock';
 import type { OrderBook } from '../../order-book/domain/order-book';
+import type { BookReadiness } from '../../risk/domain/risk-rules';
 import type { EntrySide, ExposureSnapshot, RiskDecision } from '../../risk/domain/risk.types';
 import type { CrashPoint } from './crash-points';
 
@@ -9,7 +10,7 @@ import type { CrashPoint } from './crash-points';
  * them to the app's services; a backtest binds them to its simulated world.
  */
 
-/** What an entry asks risk (the same fields as RiskService's EntryCheck). */
+/** What an entry asks risk (the same fields as EntryRiskGate's EntryCheck). */
 export interface EntryRiskCheck {
   readonly signalId: string;
   readonly symbol: string;
@@ -20,7 +21,8 @@ export interface EntryRiskCheck {
 
 /** The risk calls of execution: the hot-path entry gate and the realised PnL of every closed position. */
 export interface RiskPort {
-  checkEntry(check: EntryRiskCheck, exposure: ExposureSnapshot): RiskDecision;
+  /** `book`: the symbol's book as the caller holds it (the pipeline's frame), for the staleness rule and sizing. */
+  checkEntry(check: EntryRiskCheck, exposure: ExposureSnapshot, book: BookReadiness | undefined): RiskDecision;
   recordRealisedPnl(pnlUsdt: number, atMs: number, traceId?: string): void;
 }
 

@@ -36,7 +36,7 @@ export interface KillSwitchView {
 }
 
 /**
- * Everything one entry decision needs, gathered synchronously by RiskService (which reuses one object per call,
+ * Everything one entry decision needs, gathered synchronously by EntryRiskGate (which reuses one object per call,
  * so the hot path allocates nothing but the decision).
  */
 export interface EntryRiskInput {
@@ -187,7 +187,7 @@ const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 const ROUNDING_TOLERANCE = 2 ** -48;
 
 /**
- * Each instrument object's grid for the last limits it was used with: RiskService passes one limits object on every
+ * Each instrument object's grid for the last limits it was used with: EntryRiskGate passes one limits object on every
  * call, and a refresh of the instruments replaces their objects, which drops their grids.
  */
 const ENTRY_GRIDS = new WeakMap<

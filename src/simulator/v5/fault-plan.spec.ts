@@ -14,6 +14,13 @@ describe(mergeFaults.name, () => {
     expect(() => mergeFaults(NO_FAULTS, [])).toThrow(FaultPlanError);
   });
 
+  it('should take the status of injected HTTP errors, a 5xx only', () => {
+    expect(NO_FAULTS.httpErrorStatus).toBe(503);
+    expect(mergeFaults(NO_FAULTS, { httpErrorStatus: 502 }).httpErrorStatus).toBe(502);
+    expect(() => mergeFaults(NO_FAULTS, { httpErrorStatus: 404 })).toThrow('httpErrorStatus must be an HTTP status');
+    expect(() => mergeFaults(NO_FAULTS, { httpErrorStatus: 502.5 })).toThrow(FaultPlanError);
+  });
+
   it('should parse SIM_FAULTS', () => {
     expect(parseFaults(undefined)).toBe(NO_FAULTS);
     expect(parseFaults('{"wsDropRate":0.1}').wsDropRate).toBe(0.1);

@@ -3,8 +3,10 @@
  * Shares are probabilities 0..1 drawn from the simulator's seeded random source, so a faulty run is reproducible.
  */
 export interface FaultSettings {
-  /** Share of REST calls answered with HTTP 503 (an exchange fault: breakers count it). */
+  /** Share of REST calls answered with an HTTP 5xx (an exchange fault: breakers count it). */
   readonly httpErrorRate: number;
+  /** The status of those answers: 503 by default; 500, 502 or 504 as a gateway in front of Bybit would answer. */
+  readonly httpErrorStatus: number;
   /** Share of REST calls that never answer (the client's timeout fires). */
   readonly httpTimeoutRate: number;
   /** Share of order creations rejected with a business error (110007: not a breaker failure). */
@@ -19,6 +21,7 @@ export interface FaultSettings {
 
 export const NO_FAULTS: FaultSettings = Object.freeze({
   httpErrorRate: 0,
+  httpErrorStatus: 503,
   httpTimeoutRate: 0,
   orderRejectRate: 0,
   wsDelayMs: 0,
@@ -39,6 +42,10 @@ export function mergeFaults(current: FaultSettings, update: unknown): FaultSetti
     if ((RATE_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== 'number' || !(value >= 0 && value <= 1))
         throw new FaultPlanError(`${key} must be a number from 0 to 1`);
+      next[key] = value;
+    } else if (key === 'httpErrorStatus') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 500 || value > 599)
+        throw new FaultPlanError('httpErrorStatus must be an HTTP status from 500 to 599');
       next[key] = value;
     } else if (key === 'wsDelayMs') {
       if (typeof value !== 'number' || !(value >= 0 && value <= 60_000))

@@ -8,8 +8,8 @@ import { PrivateUpdate } from '../domain/matching-engine';
 import { OutboundPublic, SimVenue } from '../sim-venue';
 import { FaultPlanError, FaultSettings, mergeFaults } from './fault-plan';
 import { accountInfo, apiKeyInfo, coinInfo } from './v5-account-info';
-import { V5RateLimits } from './v5-rate-limits';
-import { verifyRestSignature } from './v5-signature';
+import { V5_ENDPOINT_LIMITS, V5RateLimits } from './v5-rate-limits';
+import { restSignatureMatches, verifyRestSignature } from './v5-signature';
 import { StreamKind, V5WsSession } from './v5-ws-session';
 
 export interface V5ServerOptions {
@@ -20,6 +20,40 @@ export interface V5ServerOptions {
   /** The simulator's seeded random source (fault draws). */
   readonly random: () => number;
   readonly now?: () => number;
+  /** Per-UID requests per second by path, over Bybit's defaults (V5_ENDPOINT_LIMITS): another account tier. */
+  readonly endpointLimits?: Readonly<Record<string, number>>;
+}
+
+/** An HTTP request as the server received it, before limits, faults and auth. */
+export interface V5RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly rawQuery: string;
+  readonly rawBody: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Signed endpoints: whether the HMAC matches the key's secret, whatever the timestamp; null on public ones. */
+  readonly signatureValid: boolean | null;
+  /** Signed endpoints: X-BAPI-TIMESTAMP minus the server's clock; null on public ones. */
+  readonly timestampOffsetMs: number | null;
+}
+
+/** What the server answered (not called for a request a timeout fault leaves hanging). */
+export interface V5ResponseRecord {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Watches the traffic (tests and tools: what a client sent, signed and subscribed), without changing it. Each
+ * callback is optional; with no observer nothing is recorded or computed.
+ */
+export interface V5TrafficObserver {
+  request?(request: V5RequestRecord): void;
+  response?(request: V5RequestRecord, response: V5ResponseRecord): void;
+  /** A WebSocket connection accepted on `path` (/v5/public/linear, /v5/private or /v5/sim). */
+  wsOpened?(path: string): void;
+  /** A message a client sent on a WebSocket connection of `path`. */
+  wsMessage?(path: string, text: string): void;
 }
 
 type Params = Record<string, string | undefined>;
@@ -71,7 +105,9 @@ export class V5Server {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly subscribers = new Map<string, Set<Connection>>();
   private readonly connections = new Set<Connection>();
-  private readonly limits = new V5RateLimits();
+  private readonly limits: V5RateLimits;
+  private readonly observers = new Set<V5TrafficObserver>();
+  private readonly observedRequests = new WeakMap<FastifyRequest, V5RequestRecord>();
   private readonly now: () => number;
   private faults: FaultSettings;
   private readonly hanging = new Set<FastifyReply>();
@@ -80,6 +116,7 @@ export class V5Server {
   constructor(private readonly options: V5ServerOptions) {
     this.now = options.now ?? Date.now;
     this.faults = options.faults;
+    this.limits = new V5RateLimits({ ...V5_ENDPOINT_LIMITS, ...options.endpointLimits });
     this.http = Fastify({ logger: false, bodyLimit: 256 * 1024 });
     // Signatures cover the exact body bytes: keep the raw text, parse it ourselves.
     this.http.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -88,6 +125,16 @@ export class V5Server {
     this.registerAccountRoutes();
     this.registerAccountInfoRoutes();
     this.registerControlRoutes();
+    this.http.addHook('onSend', (request, reply, payload, done) => {
+      const record = this.observedRequests.get(request);
+      if (record) {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(reply.getHeaders()))
+          if (value !== undefined) headers[name] = String(value);
+        for (const observer of this.observers) observer.response?.(record, { status: reply.statusCode, headers });
+      }
+      done(null, payload);
+    });
     this.http.setNotFoundHandler(
       (_request, reply) =>
         void reply
@@ -127,6 +174,12 @@ export class V5Server {
     if (this.faults.feedPaused) this.options.venue.pauseFeed();
     else this.options.venue.resumeFeed();
     return this.faults;
+  }
+
+  /** Adds a traffic observer; returns the function that removes it. */
+  observe(observer: V5TrafficObserver): () => void {
+    this.observers.add(observer);
+    return () => void this.observers.delete(observer);
   }
 
   dropConnections(): number {
@@ -316,13 +369,14 @@ export class V5Server {
       url: path,
       handler: async (request, reply) => {
         const now = this.now();
+        const rawQuery = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?') + 1) : '';
+        const rawBody = typeof request.body === 'string' ? request.body : '';
+        if (this.observers.size > 0) this.recordRequest(request, path, signed, rawQuery, rawBody, now);
         if (!this.limits.takeIp(request.ip, now))
           return reply.status(403).type('text/plain').send('access too frequent');
         if (this.options.random() < this.faults.httpTimeoutRate) return this.hang(reply);
         if (this.options.random() < this.faults.httpErrorRate)
-          return reply.status(503).type('text/plain').send('Service Unavailable');
-        const rawQuery = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?') + 1) : '';
-        const rawBody = typeof request.body === 'string' ? request.body : '';
+          return reply.status(this.faults.httpErrorStatus).type('text/plain').send('Service Unavailable');
         let uid: string | undefined;
         try {
           if (signed) {
@@ -343,6 +397,44 @@ export class V5Server {
         }
       },
     });
+  }
+
+  private recordRequest(
+    request: FastifyRequest,
+    path: string,
+    signed: boolean,
+    rawQuery: string,
+    rawBody: string,
+    now: number,
+  ): void {
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const method = request.method;
+    const timestamp = header('x-bapi-timestamp');
+    const record: V5RequestRecord = {
+      method,
+      path,
+      rawQuery,
+      rawBody,
+      headers: { ...request.headers },
+      signatureValid: signed
+        ? restSignatureMatches(
+            {
+              apiKey: header('x-bapi-api-key'),
+              timestamp,
+              recvWindow: header('x-bapi-recv-window'),
+              sign: header('x-bapi-sign'),
+              payload: method === 'GET' ? rawQuery : rawBody,
+            },
+            (key) => this.options.credentials[key],
+          )
+        : null,
+      timestampOffsetMs: signed && timestamp !== undefined ? Number(timestamp) - now : null,
+    };
+    this.observedRequests.set(request, record);
+    for (const observer of this.observers) observer.request?.(record);
   }
 
   private authenticate(request: FastifyRequest, payload: string, now: number): string {
@@ -467,10 +559,10 @@ export class V5Server {
       socket.destroy();
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, kinds));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, kinds, path));
   }
 
-  private accept(socket: WebSocket, kinds: ReadonlySet<StreamKind>): void {
+  private accept(socket: WebSocket, kinds: ReadonlySet<StreamKind>, path: string): void {
     const session = new V5WsSession(
       randomUUID(),
       kinds,
@@ -479,8 +571,11 @@ export class V5Server {
     );
     const connection: Connection = { socket, session };
     this.connections.add(connection);
+    for (const observer of this.observers) observer.wsOpened?.(path);
     socket.on('message', (data) => {
-      const effects = session.handle(String(data), this.now());
+      const text = String(data);
+      for (const observer of this.observers) observer.wsMessage?.(path, text);
+      const effects = session.handle(text, this.now());
       for (const reply of effects.replies) this.send(connection, reply, false);
       for (const topic of effects.subscribed) this.subscribe(connection, topic);
       for (const topic of effects.unsubscribed) this.unsubscribe(connection, topic);

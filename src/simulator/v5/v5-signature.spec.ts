@@ -1,4 +1,4 @@
-import { hmacHex, verifyRestSignature, verifyWsAuth } from './v5-signature';
+import { hmacHex, restSignatureMatches, verifyRestSignature, verifyWsAuth } from './v5-signature';
 
 const KEYS: Record<string, string> = { 'sim-key': 'sim-secret' };
 const secretOf = (key: string) => KEYS[key];
@@ -69,5 +69,22 @@ describe(verifyWsAuth.name, () => {
       ok: false,
       retMsg: 'Invalid apikey',
     });
+  });
+});
+
+describe(restSignatureMatches.name, () => {
+  const request = (timestamp: number, secret = 'sim-secret', apiKey = 'sim-key') => ({
+    apiKey,
+    timestamp: String(timestamp),
+    recvWindow: '5000',
+    payload: 'category=linear',
+    sign: hmacHex(secret, `${timestamp}${apiKey}5000category=linear`),
+  });
+
+  it('should judge the signature alone, whatever the timestamp', () => {
+    expect(restSignatureMatches(request(NOW - 60_000), secretOf)).toBe(true);
+    expect(restSignatureMatches(request(NOW, 'other'), secretOf)).toBe(false);
+    expect(restSignatureMatches(request(NOW, 'sim-secret', 'nope'), secretOf)).toBe(false);
+    expect(restSignatureMatches({ ...request(NOW), sign: undefined }, secretOf)).toBe(false);
   });
 });

@@ -62,6 +62,21 @@ export function verifyRestSignature(
 }
 
 /**
+ * Whether the HMAC of a signed REST request matches its key's secret, whatever its timestamp (verifyRestSignature
+ * answers 10002 before it looks at the signature): what a traffic observer reports about each signed request.
+ */
+export function restSignatureMatches(
+  request: SignedRequest,
+  secretOf: (apiKey: string) => string | undefined,
+): boolean {
+  const { apiKey, timestamp, sign } = request;
+  const secret = apiKey ? secretOf(apiKey) : undefined;
+  if (!apiKey || !timestamp || !sign || secret === undefined) return false;
+  const recvWindow = request.recvWindow ?? String(DEFAULT_RECV_WINDOW_MS);
+  return sameHex(hmacHex(secret, `${timestamp}${apiKey}${recvWindow}${request.payload}`), sign);
+}
+
+/**
  * Private WebSocket auth: args = [apiKey, expires, signature] with signature = hex(HMAC(secret, "GET/realtime" +
  * expires)) and expires a future ms timestamp.
  */

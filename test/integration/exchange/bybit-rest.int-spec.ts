@@ -1,7 +1,10 @@
 /**
- * BybitRestClient against a loopback fake (test/support/fake-bybit.ts).
- * Real: bybit-api signing and HTTP, Bottleneck limiters, opossum breakers, the fake's signature check (BYBIT.md §2).
- * Faked: the venue (sample answers from shared/data/bybit/v5-samples).
+ * BybitRestClient against the simulator on loopback (src/simulator, in process).
+ * Real: bybit-api signing and HTTP, Bottleneck limiters, opossum breakers, the simulator's V5 server (signature
+ * check and recv window as BYBIT.md §2, per-UID limits and their headers, matching engine).
+ * Steered: the simulator's clock runs 3 s behind ours; its fault plan injects 5xx answers, hung requests and
+ * business rejections; its traffic observer records what the client sent. Parsing of the answers Bybit itself
+ * recorded (shared/data/bybit/v5-samples) is bybit-samples.int-spec.ts.
  */
 import { createHmac } from 'node:crypto';
 import { BYBIT_ENDPOINT_GROUPS, BYBIT_IP_LIMIT, ENDPOINT_GROUPS } from '../../../src/exchange/bybit/bybit.constants';
@@ -11,13 +14,38 @@ import { InstrumentsService } from '../../../src/exchange/instruments.service';
 import { RateLimiterRegistry } from '../../../src/exchange/rate-limit/rate-limiter.registry';
 import { CircuitBreakerRegistry } from '../../../src/exchange/resilience/circuit-breaker.registry';
 import { ServerClock } from '../../../src/exchange/server-time';
-import { FakeBybit } from '../../support/fake-bybit';
-import { API_KEY, API_SECRET, settingsFor } from './exchange-test-settings';
+import type { RunningSimulator } from '../../../src/simulator/simulator-runtime';
+import { recordTraffic, SimulatorTraffic } from '../../support/simulator';
+import { API_KEY, API_SECRET, settingsFor, startExchangeSimulator } from './exchange-test-settings';
 
-const SKEW_MS = -3000; // the fake's clock is 3 s behind ours: unsynced timestamps are "in the future" → 10002
+const SKEW_MS = -3000; // the simulator's clock is 3 s behind ours: unsynced timestamps are "in the future" → 10002
+/** This UID's per-second budget of GET /v5/order/realtime in these specs (Bybit's default is 50). */
+const ORDER_QUERY_LIMIT = 100;
+
+/** The price `fraction` of the way from zero to the best bid, on the tick grid (a resting buy far from the touch). */
+function restingBuyPrice(bestBid: string, fraction: number, tickSize: string): string {
+  const decimals = (tickSize.split('.')[1] ?? '').length;
+  const ticks = Math.floor((Number(bestBid) * fraction) / Number(tickSize));
+  return (ticks * Number(tickSize)).toFixed(decimals);
+}
+
+/** A GET signed with this spec's key on the simulator's clock, sent outside the client under test. */
+async function signedGet(sim: RunningSimulator, path: string, query: string): Promise<Response> {
+  const timestamp = String(Date.now() + SKEW_MS);
+  const sign = createHmac('sha256', API_SECRET).update(`${timestamp}${API_KEY}5000${query}`).digest('hex');
+  return fetch(`${sim.restUrl}${path}?${query}`, {
+    headers: {
+      'X-BAPI-API-KEY': API_KEY,
+      'X-BAPI-TIMESTAMP': timestamp,
+      'X-BAPI-RECV-WINDOW': '5000',
+      'X-BAPI-SIGN': sign,
+    },
+  });
+}
 
 describe(BybitRestClient.name, () => {
-  let fake: FakeBybit;
+  let sim: RunningSimulator;
+  let fake: SimulatorTraffic;
   let settings: ExchangeSettings;
   let limits: RateLimiterRegistry;
   let breakers: CircuitBreakerRegistry;
@@ -25,8 +53,12 @@ describe(BybitRestClient.name, () => {
   let sut: BybitRestClient;
 
   beforeEach(async () => {
-    fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET, clockSkewMs: SKEW_MS }).start();
-    settings = settingsFor(fake);
+    sim = await startExchangeSimulator({
+      clockSkewMs: SKEW_MS,
+      endpointLimits: { '/v5/order/realtime': ORDER_QUERY_LIMIT },
+    });
+    fake = recordTraffic(sim);
+    settings = settingsFor(sim);
     limits = new RateLimiterRegistry(
       Object.fromEntries(ENDPOINT_GROUPS.map((g) => [g, BYBIT_ENDPOINT_GROUPS[g]])),
       BYBIT_IP_LIMIT,
@@ -40,7 +72,8 @@ describe(BybitRestClient.name, () => {
   afterEach(async () => {
     breakers.shutdown();
     await limits.stop();
-    await fake.stop();
+    fake.stop();
+    await sim.stop();
   });
 
   const requestsTo = (path: string) => fake.requests.filter((r) => r.path === path);
@@ -57,6 +90,17 @@ describe(BybitRestClient.name, () => {
 
   it('should send a signed GET whose signature covers the raw query', async () => {
     await sut.getServerTime();
+    const [bestBid] = (await sut.getOrderbook('ETHUSDT', 1)).bids[0];
+    const price = restingBuyPrice(bestBid, 0.9, '0.01');
+    const resting = await sut.placeOrder({
+      symbol: 'ETHUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.05',
+      price,
+      timeInForce: 'GTC',
+      orderLinkId: 'resting-1',
+    });
     const page = await sut.getOpenOrders({ symbol: 'ETHUSDT' });
     const [request] = requestsTo('/v5/order/realtime');
     expect(request.rawQuery).toBe('category=linear&symbol=ETHUSDT');
@@ -66,7 +110,7 @@ describe(BybitRestClient.name, () => {
       .digest('hex');
     expect(h['x-bapi-sign']).toBe(expected);
     expect(h['x-bapi-recv-window']).toBe('5000');
-    expect(page.items[0]).toMatchObject({ orderId: 'open-order-1', status: 'New', avgPrice: null, price: '3930.41' });
+    expect(page.items[0]).toMatchObject({ orderId: resting.orderId, status: 'New', avgPrice: null, price });
   });
 
   it('should send a signed POST whose signature covers the raw body', async () => {
@@ -80,7 +124,7 @@ describe(BybitRestClient.name, () => {
       timeInForce: 'PostOnly',
       orderLinkId: 'sig-1',
     });
-    expect(ack).toEqual({ orderId: 'fake-order-1', orderLinkId: 'sig-1' });
+    expect(ack).toEqual({ orderId: expect.stringMatching(/\S/), orderLinkId: 'sig-1' });
     const [request] = requestsTo('/v5/order/create');
     expect(request.signatureValid).toBe(true);
     expect(JSON.parse(request.rawBody)).toEqual({
@@ -110,15 +154,7 @@ describe(BybitRestClient.name, () => {
 
   it('should reject a business error without retrying and without tripping the breaker', async () => {
     await sut.getServerTime();
-    fake.respond('/v5/order/create', () => ({
-      body: {
-        retCode: 110007,
-        retMsg: 'Available balance is insufficient',
-        result: {},
-        retExtInfo: {},
-        time: Date.now(),
-      },
-    }));
+    sim.control.setFaults({ orderRejectRate: 1 }); // every create: 110007 'Available balance is insufficient'
     for (let i = 0; i < 5; i += 1) {
       await expect(
         sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '1', orderLinkId: `nofunds-${i}` }),
@@ -134,7 +170,7 @@ describe(BybitRestClient.name, () => {
 
   it('should retry reads on 5xx, open the breaker after N faults, then fail fast', async () => {
     await sut.getServerTime();
-    fake.respond('/v5/position/list', () => ({ status: 502, body: 'bad gateway' }));
+    sim.control.setFaults({ httpErrorRate: 1, httpErrorStatus: 502 });
     await expect(sut.getPositions('BTCUSDT')).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', httpStatus: 502 });
     expect(requestsTo('/v5/position/list')).toHaveLength(3); // 3 attempts, the 3rd fault opens the breaker
     expect(breakers.state('position')).toBe('OPEN');
@@ -145,10 +181,7 @@ describe(BybitRestClient.name, () => {
 
   it('should not retry an order whose answer timed out', async () => {
     await sut.getServerTime();
-    fake.respond(
-      '/v5/order/create',
-      () => new Promise((resolve) => setTimeout(() => resolve({ body: { retCode: 0, result: {} } }), 1500)),
-    );
+    sim.control.setFaults({ httpTimeoutRate: 1 }); // the simulator never answers; the client gives up at 1 s
     await expect(
       sut.placeOrder({ symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '1', orderLinkId: 'slow-1' }),
     ).rejects.toMatchObject({ code: 'TIMEOUT' });
@@ -157,12 +190,19 @@ describe(BybitRestClient.name, () => {
 
   it('should feed X-Bapi-Limit headers to the limiter', async () => {
     await sut.getServerTime();
-    const resetAt = Date.now() + 300;
-    fake.respond('/v5/order/realtime', () => ({
-      body: { retCode: 0, retMsg: 'OK', result: { list: [], nextPageCursor: '' }, retExtInfo: {}, time: Date.now() },
-      headers: { 'x-bapi-limit': '100', 'x-bapi-limit-status': '0', 'x-bapi-limit-reset-timestamp': String(resetAt) },
-    }));
+    // Another client on the same UID has used all but one request of this second's budget: the client's next
+    // request is answered with X-Bapi-Limit 100 and X-Bapi-Limit-Status 0.
+    const others = await Promise.all(
+      Array.from({ length: ORDER_QUERY_LIMIT - 1 }, () =>
+        signedGet(sim, '/v5/order/realtime', 'category=linear&symbol=ETHUSDT').then((r) => r.json()),
+      ),
+    );
+    expect(others.every((answer) => (answer as { retCode: number }).retCode === 0)).toBe(true);
     await sut.getOpenOrders({ symbol: 'BTCUSDT' });
+    const answered = requestsTo('/v5/order/realtime').find((r) => r.rawQuery.endsWith('symbol=BTCUSDT'));
+    expect(answered?.response?.headers).toMatchObject({ 'x-bapi-limit': '100', 'x-bapi-limit-status': '0' });
+    const resetAt = Number(answered?.response?.headers['x-bapi-limit-reset-timestamp']);
+    const answeredAt = Date.now();
     const status = (await limits.status()).find((s) => s.group === 'orderQuery');
     expect(status).toMatchObject({
       limit: 100,
@@ -171,49 +211,63 @@ describe(BybitRestClient.name, () => {
     });
     await sut.getOpenOrders({ symbol: 'BTCUSDT' });
     expect(Date.now()).toBeGreaterThanOrEqual(resetAt - 5);
+    // Within its budget Bybit's reset timestamp is just the current time: the limiter then holds the group's next
+    // call for the endpoint's one-second window.
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(950);
   });
 
-  it('should parse market data, wallet, executions and positions from the samples', async () => {
+  it('should parse market data, wallet, executions and positions from the simulator', async () => {
     const book = await sut.getOrderbook('BTCUSDT', 50);
-    expect(book).toMatchObject({
-      symbol: 'BTCUSDT',
-      updateId: 1234567,
-      seq: 9876543,
-      bids: [
-        ['27450.50', '1.500'],
-        ['27450.00', '2.000'],
-        ['27449.50', '0.750'],
-      ],
-    });
-    const klines = await sut.getKlines('BTCUSDT', '1', { limit: 1 });
+    expect(book).toMatchObject({ symbol: 'BTCUSDT', updateId: expect.any(Number), seq: expect.any(Number) });
+    expect(book.bids).toHaveLength(50);
+    expect(book.asks).toHaveLength(50);
+    const bidPrices = book.bids.map(([price]) => Number(price));
+    expect(bidPrices).toEqual([...bidPrices].sort((a, b) => b - a));
+    expect(Number(book.bids[0][0])).toBeLessThan(Number(book.asks[0][0]));
+    const klines = await sut.getKlines('BTCUSDT', '1', { limit: 3 });
+    expect(klines).toHaveLength(3);
+    expect(klines.map((k) => k.start)).toEqual([klines[0].start, klines[0].start + 60_000, klines[0].start + 120_000]);
     expect(klines[0]).toEqual({
-      start: 1709891679000,
-      open: '27450',
-      high: '27460',
-      low: '27440',
-      close: '27455',
-      volume: '123.45',
-      turnover: '3390000',
+      start: expect.any(Number),
+      open: expect.stringMatching(/^\d+(\.\d+)?$/),
+      high: expect.stringMatching(/^\d+(\.\d+)?$/),
+      low: expect.stringMatching(/^\d+(\.\d+)?$/),
+      close: expect.stringMatching(/^\d+(\.\d+)?$/),
+      volume: expect.stringMatching(/^\d+(\.\d+)?$/),
+      turnover: expect.stringMatching(/^\d+(\.\d+)?$/),
     });
+    expect(Number(klines[0].low)).toBeLessThanOrEqual(Number(klines[0].high));
     await sut.getServerTime();
     const wallet = await sut.getWalletBalance();
-    expect(wallet).toMatchObject({ accountType: 'UNIFIED', totalEquity: '3.31216591' });
+    expect(wallet).toMatchObject({ accountType: 'UNIFIED', totalEquity: '10000' });
+    const ack = await sut.placeOrder({
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Market',
+      qty: '0.002',
+      orderLinkId: 'parse-1',
+    });
     const executions = await sut.getExecutions({ symbol: 'BTCUSDT' });
     expect(executions.items[0]).toMatchObject({
-      execId: 'e0cbe81d-0f18-5866-9415-cf319b5dab3b',
-      isMaker: true,
-      execTime: 1672282722429,
+      orderId: ack.orderId,
+      orderLinkId: 'parse-1',
+      execId: expect.stringMatching(/\S/),
+      side: 'Buy',
+      isMaker: false,
+      execTime: expect.any(Number),
     });
-    expect(executions.nextCursor).toBe('132766%3A2%2C132766%3A2');
+    expect(executions.nextCursor).toBeNull();
     const positions = await sut.getPositions('BTCUSDT');
-    expect(positions[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'Buy', size: '0.5', entryPrice: '50000.00' });
+    expect(positions[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'Buy', size: '0.002' });
+    expect(Number(positions[0].entryPrice)).toBeGreaterThan(0);
   });
 });
 
 describe(InstrumentsService.name, () => {
   it('should cache instrument filters and refresh on demand', async () => {
-    const fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET }).start();
-    const settings = settingsFor(fake, { symbols: ['BTCUSDT', 'ETHUSDT'] });
+    const sim = await startExchangeSimulator();
+    const fake = recordTraffic(sim);
+    const settings = settingsFor(sim, { symbols: ['BTCUSDT', 'ETHUSDT'] });
     const limits = new RateLimiterRegistry({ market: BYBIT_ENDPOINT_GROUPS.market }, BYBIT_IP_LIMIT, {
       safetyFactor: 0.5,
       maxWaitMs: 1000,
@@ -227,7 +281,7 @@ describe(InstrumentsService.name, () => {
     try {
       await sut.start();
       expect(sut.get('BTCUSDT')).toMatchObject({
-        tickSize: '0.5',
+        tickSize: '0.10',
         qtyStep: '0.001',
         minOrderQty: '0.001',
         minNotionalValue: '5',
@@ -243,7 +297,8 @@ describe(InstrumentsService.name, () => {
       sut.stop();
       breakers.shutdown();
       await limits.stop();
-      await fake.stop();
+      fake.stop();
+      await sim.stop();
     }
   });
 });

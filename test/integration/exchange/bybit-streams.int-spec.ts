@@ -1,30 +1,64 @@
+import { createHmac } from 'node:crypto';
 /**
- * BybitMarketStream and BybitPrivateStream against a loopback fake.
- * Real: bybit-api WebsocketClient (heartbeat, reconnect, resubscribe, auth), ws sockets on 127.0.0.1.
- * Faked: the venue (sample frames from shared/data/bybit/v5-samples), small ping/reconnect timings.
+ * BybitMarketStream and BybitPrivateStream against the simulator on loopback (src/simulator, in process).
+ * Real: bybit-api WebsocketClient (heartbeat, reconnect, resubscribe, auth), ws sockets on 127.0.0.1, the
+ * simulator's V5 WebSocket server (auth as BYBIT.md §7) and its market model and matching engine producing the
+ * frames. Steered: the simulator drops the connections on demand; its traffic observer records what the client
+ * sent; small ping/reconnect timings. Parsing of frames Bybit itself recorded is bybit-samples.int-spec.ts.
  */
 import { BybitMarketStream } from '../../../src/exchange/bybit/bybit.market-stream';
 import { BybitPrivateStream } from '../../../src/exchange/bybit/bybit.private-stream';
 import type {
   BookMessage,
+  CandleMessage,
   ConnectionStateChange,
   ExchangeOrder,
   TickerMessage,
+  TradesMessage,
 } from '../../../src/exchange/exchange.types';
 import { ServerClock } from '../../../src/exchange/server-time';
-import { FakeBybit, sample } from '../../support/fake-bybit';
+import type { RunningSimulator } from '../../../src/simulator/simulator-runtime';
+import { recordTraffic, SimulatorTraffic } from '../../support/simulator';
 import { waitFor } from '../../support/wait-for';
-import { API_KEY, API_SECRET, settingsFor } from './exchange-test-settings';
+import { API_KEY, API_SECRET, settingsFor, startExchangeSimulator } from './exchange-test-settings';
+
+/** A market order sent to the simulator outside the streams under test (its fills are pushed to them). */
+async function placeMarketOrder(sim: RunningSimulator, orderLinkId: string): Promise<{ retCode: number }> {
+  const body = JSON.stringify({
+    category: 'linear',
+    symbol: 'BTCUSDT',
+    side: 'Buy',
+    orderType: 'Market',
+    qty: '0.001',
+    orderLinkId,
+  });
+  const timestamp = String(Date.now());
+  const sign = createHmac('sha256', API_SECRET).update(`${timestamp}${API_KEY}5000${body}`).digest('hex');
+  const response = await fetch(`${sim.restUrl}/v5/order/create`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'X-BAPI-API-KEY': API_KEY,
+      'X-BAPI-TIMESTAMP': timestamp,
+      'X-BAPI-RECV-WINDOW': '5000',
+      'X-BAPI-SIGN': sign,
+    },
+    body,
+  });
+  return (await response.json()) as { retCode: number };
+}
 
 describe(BybitMarketStream.name, () => {
-  let fake: FakeBybit;
+  let sim: RunningSimulator;
+  let fake: SimulatorTraffic;
   let sut: BybitMarketStream;
   let books: BookMessage[];
   let states: ConnectionStateChange[];
 
   beforeEach(async () => {
-    fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET }).start();
-    sut = new BybitMarketStream(settingsFor(fake));
+    sim = await startExchangeSimulator();
+    fake = recordTraffic(sim);
+    sut = new BybitMarketStream(settingsFor(sim));
     books = [];
     states = [];
     sut.on('book', (m) => books.push(m));
@@ -33,12 +67,14 @@ describe(BybitMarketStream.name, () => {
 
   afterEach(async () => {
     await sut.stop();
-    await fake.stop();
+    fake.stop();
+    await sim.stop();
   });
 
   it('should subscribe the configured topics and parse a snapshot then deltas', async () => {
     await sut.start();
-    await waitFor(() => books.length === 1, 5000, 'the snapshot');
+    // The simulator's deltas follow the snapshot every few milliseconds.
+    await waitFor(() => books.length >= 1, 5000, 'the snapshot');
     const subscribe = fake.publicMessages.find((m) => (m as { op?: string }).op === 'subscribe') as { args: string[] };
     expect(subscribe.args.sort()).toEqual([
       'kline.1.BTCUSDT',
@@ -46,66 +82,59 @@ describe(BybitMarketStream.name, () => {
       'publicTrade.BTCUSDT',
       'tickers.BTCUSDT',
     ]);
-    expect(books[0]).toMatchObject({
-      type: 'snapshot',
-      symbol: 'BTCUSDT',
-      depth: 50,
-      updateId: 123456789,
-      bids: [
-        ['27450.00', '0.500'],
-        ['27449.50', '1.000'],
-      ],
-    });
+    expect(books[0]).toMatchObject({ type: 'snapshot', symbol: 'BTCUSDT', depth: 50 });
+    expect(books[0].bids).toHaveLength(50);
+    expect(books[0].bids[0]).toEqual([expect.stringMatching(/^\d+\.\d+$/), expect.stringMatching(/^\d+\.\d+$/)]);
     expect(sut.state()).toBe('connected');
 
-    const delta = sample<{ data: Record<string, unknown> }>('ws_orderbook_delta.json');
-    fake.pushPublic({ ...delta, topic: 'orderbook.50.BTCUSDT' });
-    fake.pushPublic({ ...delta, topic: 'orderbook.50.BTCUSDT', data: { ...delta.data, u: 123456791, seq: 987654323 } });
-    await waitFor(() => books.length === 3, 2000, 'two deltas');
-    expect(books.slice(1).map((b) => [b.type, b.updateId])).toEqual([
-      ['delta', 123456790],
-      ['delta', 123456791],
+    await waitFor(() => books.length >= 3, 2000, 'two deltas');
+    const first = books[0].updateId;
+    expect(books.slice(1, 3).map((b) => [b.type, b.updateId])).toEqual([
+      ['delta', first + 1],
+      ['delta', first + 2],
     ]);
-    expect(books[1].asks).toEqual([['27451.00', '0']]);
   });
 
   it('should parse trades, candles and merge ticker deltas', async () => {
-    const trades: unknown[] = [];
+    const trades: TradesMessage[] = [];
     const tickers: TickerMessage[] = [];
-    const candles: unknown[] = [];
+    const candles: CandleMessage[] = [];
     sut.on('trades', (t) => trades.push(t));
     sut.on('ticker', (t) => tickers.push(t));
     sut.on('candle', (c) => candles.push(c));
     await sut.start();
     await waitFor(() => sut.state() === 'connected');
-    fake.pushPublic({ ...sample<Record<string, unknown>>('ws_public_trade.json'), topic: 'publicTrade.BTCUSDT' });
-    fake.pushPublic({ ...sample<Record<string, unknown>>('ws_kline.json'), topic: 'kline.1.BTCUSDT' });
-    fake.pushPublic(sample('ws_ticker_linear.json'));
-    fake.pushPublic({
-      topic: 'tickers.BTCUSDT',
-      type: 'delta',
-      data: { symbol: 'BTCUSDT', lastPrice: '17217.50' },
-      cs: 1,
-      ts: 1673272861700,
-    });
+    // The simulator's market model trades, moves the current candle and the ticker on its own.
     await waitFor(
-      () => trades.length === 1 && candles.length === 1 && tickers.length === 2,
-      2000,
+      () => trades.length >= 1 && candles.length >= 1 && tickers.length >= 2,
+      10_000,
       'trades, candle and tickers',
     );
-    expect(trades[0]).toMatchObject({
-      symbol: 'BTCUSDT',
-      trades: [{ side: 'Buy', price: '27451.00', size: '0.010', time: 1709891679000 }],
+    const decimal = expect.stringMatching(/^\d+(\.\d+)?$/);
+    expect(trades[0]).toMatchObject({ symbol: 'BTCUSDT' });
+    expect(trades[0].trades[0]).toMatchObject({
+      side: expect.stringMatching(/^(Buy|Sell)$/),
+      price: decimal,
+      size: decimal,
+      time: expect.any(Number),
     });
-    expect(candles[0]).toMatchObject({ symbol: 'BTCUSDT', open: '16649.5', close: '16677', confirm: false });
-    expect(tickers[1]).toMatchObject({ lastPrice: '17217.50', markPrice: '17217.33', bid1Price: '17215.50' });
+    expect(candles[0]).toMatchObject({ symbol: 'BTCUSDT', open: decimal, close: decimal, confirm: false });
+    // The first ticker is the snapshot; the next are deltas carrying only what changed, merged onto it.
+    const fields = ['lastPrice', 'markPrice', 'indexPrice', 'bid1Price', 'ask1Price', 'fundingRate'] as const;
+    for (const ticker of tickers.slice(0, 2)) for (const field of fields) expect(ticker[field]).toMatch(/^\d/);
+    expect(tickers[1]).toMatchObject({
+      symbol: 'BTCUSDT',
+      fundingRate: tickers[0].fundingRate,
+      nextFundingTime: tickers[0].nextFundingTime,
+    });
   });
 
   it('should reconnect with back-off and resubscribe after the connection drops', async () => {
     await sut.start();
-    await waitFor(() => books.length === 1, 5000, 'the first snapshot');
-    fake.dropPublic();
-    await waitFor(() => books.length === 2, 5000, 'a snapshot after the reconnect');
+    await waitFor(() => books.length >= 1, 5000, 'the first snapshot');
+    sim.control.dropConnections(); // as a network fault would: no close frame
+    const snapshots = () => books.filter((b) => b.type === 'snapshot').length;
+    await waitFor(() => snapshots() === 2, 5000, 'a snapshot after the reconnect');
     expect(fake.publicConnections).toBe(2);
     expect(fake.publicMessages.filter((m) => (m as { op?: string }).op === 'subscribe')).toHaveLength(2);
     expect(states.map((s) => s.state)).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
@@ -113,7 +142,7 @@ describe(BybitMarketStream.name, () => {
     expect(sut.stats().reconnects).toBe(1);
   });
 
-  it('should answer heartbeats (the SDK pings, the fake pongs) without reconnecting', async () => {
+  it('should answer heartbeats (the SDK pings, the simulator pongs) without reconnecting', async () => {
     await sut.start();
     await waitFor(() => sut.state() === 'connected');
     await new Promise((r) => setTimeout(r, 1300)); // > 2 ping intervals
@@ -123,15 +152,20 @@ describe(BybitMarketStream.name, () => {
 });
 
 describe(BybitPrivateStream.name, () => {
-  let fake: FakeBybit;
+  let sim: RunningSimulator;
+  let fake: SimulatorTraffic;
 
   beforeEach(async () => {
-    fake = await new FakeBybit({ apiKey: API_KEY, apiSecret: API_SECRET }).start();
+    sim = await startExchangeSimulator();
+    fake = recordTraffic(sim);
   });
-  afterEach(async () => fake.stop());
+  afterEach(async () => {
+    fake.stop();
+    await sim.stop();
+  });
 
   it('should authenticate, subscribe the private topics and parse order, execution, position and wallet', async () => {
-    const sut = new BybitPrivateStream(settingsFor(fake), new ServerClock());
+    const sut = new BybitPrivateStream(settingsFor(sim), new ServerClock());
     const orders: ExchangeOrder[] = [];
     const seen: string[] = [];
     sut.on('order', (o) => orders.push(o));
@@ -150,19 +184,17 @@ describe(BybitPrivateStream.name, () => {
         args: string[];
       };
       expect(subscribe.args.sort()).toEqual(['execution', 'order', 'position', 'wallet']);
-      fake.pushPrivate(sample('ws_account_order.json'));
-      fake.pushPrivate(sample('ws_account_order_partially_filled_rejected.json')); // category spot: ignored
-      fake.pushPrivate(sample('ws_account_execution.json'));
-      fake.pushPrivate(sample('ws_account_position.json'));
-      fake.pushPrivate(sample('ws_account_wallet.json'));
-      await waitFor(() => seen.length === 3, 2000, 'execution, position and wallet');
+      // A market order placed by another client of the account: its fill is pushed to every private stream.
+      expect(await placeMarketOrder(sim, 'push-1')).toMatchObject({ retCode: 0 });
+      await waitFor(() => seen.length === 3, 5000, 'execution, position and wallet');
       expect(orders).toHaveLength(1);
       expect(orders[0]).toMatchObject({
-        orderId: 'abcdef123456',
-        status: 'Cancelled',
-        avgPrice: null,
-        cumExecFee: '0',
-        cancelType: 'CancelByUser',
+        orderLinkId: 'push-1',
+        symbol: 'BTCUSDT',
+        side: 'Buy',
+        status: 'Filled',
+        cumExecQty: '0.001',
+        avgPrice: expect.stringMatching(/^\d+(\.\d+)?$/),
       });
       expect(seen).toEqual(['execution', 'position', 'wallet']);
     } finally {
@@ -171,7 +203,7 @@ describe(BybitPrivateStream.name, () => {
   });
 
   it('should report auth-failed when the exchange refuses the signature', async () => {
-    const sut = new BybitPrivateStream(settingsFor(fake, { apiSecret: 'wrong-secret' }), new ServerClock());
+    const sut = new BybitPrivateStream(settingsFor(sim, { apiSecret: 'wrong-secret' }), new ServerClock());
     try {
       await sut.start();
       await waitFor(() => sut.state() === 'auth-failed', 5000, 'auth-failed');

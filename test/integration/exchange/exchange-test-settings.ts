@@ -1,18 +1,33 @@
 import type { ExchangeSettings } from '../../../src/exchange/exchange.settings';
-import type { FakeBybit } from '../../support/fake-bybit';
+import { RunningSimulator, SimulatorOptions, startSimulator } from '../../../src/simulator/simulator-runtime';
 
 export const API_KEY = 'test-api-key';
 export const API_SECRET = 'test-api-secret';
 
-/** Settings pointing at the fake, with small timeouts so reconnects and breakers act within a test. */
-export function settingsFor(fake: FakeBybit, overrides: Partial<ExchangeSettings> = {}): ExchangeSettings {
+/** The simulator for one exchange spec: in memory, on a free loopback port, BTCUSDT and ETHUSDT, these keys. */
+export function startExchangeSimulator(overrides: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
+  return startSimulator({
+    port: 0,
+    symbols: ['BTCUSDT', 'ETHUSDT'],
+    seed: 42,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    ...overrides,
+  });
+}
+
+/** Settings pointing at the simulator, with small timeouts so reconnects and breakers act within a test. */
+export function settingsFor(
+  sim: Pick<RunningSimulator, 'restUrl' | 'wsPublicUrl' | 'wsPrivateUrl'>,
+  overrides: Partial<ExchangeSettings> = {},
+): ExchangeSettings {
   return {
     env: 'sim',
     apiKey: API_KEY,
     apiSecret: API_SECRET,
-    restUrl: fake.restUrl,
-    wsPublicUrl: fake.wsPublicUrl,
-    wsPrivateUrl: fake.wsPrivateUrl,
+    restUrl: sim.restUrl,
+    wsPublicUrl: sim.wsPublicUrl,
+    wsPrivateUrl: sim.wsPrivateUrl,
     symbols: ['BTCUSDT'],
     orderbookDepth: 50,
     recvWindowMs: 5000,

@@ -16,18 +16,24 @@ import { toErrorBody } from '../../../src/infra/http/domain-exception.filter';
 import { EventBus } from '../../../src/infra/events/event-bus';
 import { EventsModule } from '../../../src/infra/events/events.module';
 import { TimeModule } from '../../../src/infra/time/time.module';
+import { OrderBookModule } from '../../../src/order-book/order-book.module';
+import { OrderBookService } from '../../../src/order-book/order-book.service';
+import { EntryRiskGate } from '../../../src/risk/domain/entry-risk-gate';
+import { ExposureSource } from '../../../src/risk/domain/exposure-source';
 import { KillSwitch } from '../../../src/risk/domain/kill-switch';
-import { EMPTY_EXPOSURE } from '../../../src/risk/domain/risk.types';
+import { EMPTY_EXPOSURE, ExposureSnapshot } from '../../../src/risk/domain/risk.types';
+import { KillSwitchStore, RISK_SCOPE } from '../../../src/risk/kill-switch.store';
 import { RiskError } from '../../../src/risk/risk.errors';
 import { RiskStateRepository } from '../../../src/risk/risk-state.repository';
 import { RiskModule } from '../../../src/risk/risk.module';
-import { RISK_SCOPE, RiskService } from '../../../src/risk/risk.service';
+import { RiskStatusQuery } from '../../../src/risk/risk-status.query';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 
 /*
- * Real: PostgreSQL with every migration applied, TypeORM, Nest DI of RiskModule (with the exchange and order-book
- * providers it reads), the EventBus; each TestingModule is one instance of the service.
- * Faked: the clock (FixedClock). Lifecycle hooks are called by hand, so the exchange never connects.
+ * Real: PostgreSQL with every migration applied, TypeORM, Nest DI of RiskModule and the risk status query (with
+ * the exchange and order-book providers they read), the EventBus; each TestingModule is one instance of the bot.
+ * Faked: the clock (FixedClock); execution's exposure (a value the test sets, through the ExposureSource port).
+ * Lifecycle hooks are called by hand, so the exchange never connects.
  */
 const DAY_MS = 86_400_000;
 const DAY_1_NOON = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -37,7 +43,13 @@ const MAX_DAILY_LOSS = 500;
 type KillSwitchEvent = DomainEvents['risk.kill-switch-changed'];
 
 interface Instance {
-  readonly sut: RiskService;
+  /** The kill switch under test. */
+  readonly sut: KillSwitchStore;
+  /** The entry gate that reads it, and the status report (entriesAllowed, usage, rejection counts). */
+  readonly gate: EntryRiskGate;
+  readonly risk: RiskStatusQuery;
+  /** What execution's exposure port answers. */
+  exposure: ExposureSnapshot;
   readonly clock: FixedClock;
   readonly changes: KillSwitchEvent[];
   readonly moduleRef: TestingModule;
@@ -45,7 +57,7 @@ interface Instance {
   settle(): Promise<void>;
 }
 
-describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
+describe(`${KillSwitchStore.name} kill switch on PostgreSQL`, () => {
   let database: TestDatabase;
   let sql: Client;
   const instances: Instance[] = [];
@@ -63,6 +75,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
 
   async function anInstance(nowMs = DAY_1_NOON): Promise<Instance> {
     const clock = new FixedClock(nowMs);
+    const exposure: ExposureSource = { exposure: () => instance.exposure };
     const moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot(config),
@@ -70,14 +83,16 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
         EventsModule,
         DatabaseModule.forRoot(database.url, 4),
         ExchangeModule.forRoot(),
+        OrderBookModule,
         RiskModule,
         AuditModule,
       ],
+      providers: [RiskStatusQuery, { provide: ExposureSource, useValue: exposure }],
     })
       .overrideProvider(Clock)
       .useValue(clock)
       .compile();
-    const sut = moduleRef.get(RiskService);
+    const sut = moduleRef.get(KillSwitchStore);
     const bus = moduleRef.get(EventBus);
     const changes: KillSwitchEvent[] = [];
     bus.on('risk.kill-switch-changed', (event) => void changes.push(event));
@@ -85,6 +100,9 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     moduleRef.get(AuditService).onModuleInit();
     const instance: Instance = {
       sut,
+      gate: moduleRef.get(EntryRiskGate),
+      risk: moduleRef.get(RiskStatusQuery),
+      exposure: EMPTY_EXPOSURE,
       clock,
       changes,
       moduleRef,
@@ -146,7 +164,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
   });
 
   it('should create the row inactive, for today, on the first start', async () => {
-    const { sut } = await anInstance();
+    const { sut, risk } = await anInstance();
 
     expect(await storedRow()).toEqual({
       trading_day: '2025-01-15',
@@ -162,7 +180,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       dailyRealisedPnlUsdt: 0,
       maxDailyLossUsdt: 500,
     });
-    expect(sut.entriesAllowed()).toBe(true);
+    expect(risk.entriesAllowed()).toBe(true);
   });
 
   it('should add up the losses of two instances and trip in SQL when together they reach the limit', async () => {
@@ -194,7 +212,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       },
     ]);
     expect(a.changes).toEqual([]);
-    expect([a.sut.entriesAllowed(), b.sut.entriesAllowed()]).toEqual([false, false]);
+    expect([a.risk.entriesAllowed(), b.risk.entriesAllowed()]).toEqual([false, false]);
     expect(a.sut.killSwitchStatus()).toMatchObject({ active: true, dailyRealisedPnlUsdt: -550, changedBy: 'system' });
   });
 
@@ -203,7 +221,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
 
     a.sut.recordRealisedPnl(-500, DAY_1_NOON, 'trace-1');
 
-    expect(a.sut.entriesAllowed()).toBe(false);
+    expect(a.risk.entriesAllowed()).toBe(false);
     await a.settle();
     expect(a.changes).toHaveLength(1);
     expect(await storedRow()).toMatchObject({ active: true, realised_pnl: '-500' });
@@ -229,7 +247,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
 
     const restarted = await anInstance(DAY_1_NOON + 60_000);
 
-    expect(restarted.sut.entriesAllowed()).toBe(false);
+    expect(restarted.risk.entriesAllowed()).toBe(false);
     expect(restarted.sut.killSwitchStatus(DAY_1_NOON + 60_000)).toEqual({
       active: true,
       reason: 'exchange incident',
@@ -247,7 +265,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     a.sut.recordRealisedPnl(-600, DAY_1_NOON);
     await a.settle();
     await b.settle();
-    expect(b.sut.entriesAllowed()).toBe(false);
+    expect(b.risk.entriesAllowed()).toBe(false);
 
     const status = await b.sut.resetKillSwitch('operator');
     await b.settle();
@@ -268,14 +286,14 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     expect(b.changes).toEqual([
       expect.objectContaining({ actor: 'operator', active: false, previous: true, reason: 'reset by operator' }),
     ]);
-    expect(a.sut.entriesAllowed()).toBe(true);
+    expect(a.risk.entriesAllowed()).toBe(true);
     // The 600 lost before the reset no longer count: 499.99 more does not trip, the next cent does.
     a.sut.recordRealisedPnl(-499.99, DAY_1_NOON + 1);
     await a.settle();
-    expect(a.sut.entriesAllowed()).toBe(true);
+    expect(a.risk.entriesAllowed()).toBe(true);
     a.sut.recordRealisedPnl(-0.01, DAY_1_NOON + 2);
     await a.settle();
-    expect(a.sut.entriesAllowed()).toBe(false);
+    expect(a.risk.entriesAllowed()).toBe(false);
     expect(await storedRow()).toMatchObject({ realised_pnl: '-1100.00', active: true });
   });
 
@@ -310,7 +328,9 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
   });
 
   it('should count and publish each refused entry with the signal id as trace id, and report it in the status', async () => {
-    const { sut, moduleRef } = await anInstance();
+    const instance = await anInstance();
+    const { sut, gate, risk, moduleRef } = instance;
+    const book = () => moduleRef.get(OrderBookService).book('BTCUSDT');
     const rejected: Array<DomainEvents['risk.rejected']> = [];
     moduleRef.get(EventBus).on('risk.rejected', (event) => void rejected.push(event));
     // BOT_NOT_TRADING is gone: whether the bot takes entries at all is execution's TradingPermit, asked first.
@@ -321,20 +341,20 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       price: '50000.0',
       nowMs: DAY_1_NOON,
     };
-    sut.useExposureSource(() => ({
+    instance.exposure = {
       ...EMPTY_EXPOSURE,
       openPositions: 2,
       openNotionalUsdt: 200,
       pendingNotionalUsdt: 50.5,
       availableBalanceUsdt: 900,
       leverage: 5,
-    }));
+    };
 
-    const second = sut.checkEntry(check, EMPTY_EXPOSURE);
+    const second = gate.checkEntry(check, EMPTY_EXPOSURE, book());
     await sut.activateKillSwitch('operator', 'maintenance');
-    const third = sut.checkEntry({ ...check, signalId: 'sig-3' }, EMPTY_EXPOSURE);
+    const third = gate.checkEntry({ ...check, signalId: 'sig-3' }, EMPTY_EXPOSURE, book());
     await moduleRef.get(EventBus).drain();
-    const status = await sut.status();
+    const status = await risk.status();
 
     expect([second, third].map((d) => (d.approved ? 'APPROVED' : d.code))).toEqual([
       'BOOK_STALE',
@@ -390,7 +410,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
 
   describe('when the write fails', () => {
     it('should refuse an activation it cannot store with a 503 typed error, changing nothing and auditing nothing', async () => {
-      const { sut, changes, settle } = await anInstance();
+      const { sut, risk, changes, settle } = await anInstance();
       const before = sut.killSwitchStatus();
       await failRiskStateWrites();
 
@@ -399,7 +419,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
 
       expect(refused).toBeInstanceOf(RiskError);
       expect(toErrorBody(refused, 'trace-1').body).toMatchObject({ statusCode: 503, code: 'KILL_SWITCH_NOT_STORED' });
-      expect(sut.entriesAllowed()).toBe(true);
+      expect(risk.entriesAllowed()).toBe(true);
       expect(sut.killSwitchStatus()).toEqual(before);
       expect(changes).toEqual([]);
       expect(await storedRow()).toMatchObject({ active: false, reason: null });
@@ -409,7 +429,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       await allowRiskStateWrites();
       await sut.activateKillSwitch('operator', 'exchange incident');
       await settle();
-      expect(sut.entriesAllowed()).toBe(false);
+      expect(risk.entriesAllowed()).toBe(false);
       expect(await storedRow()).toMatchObject({ active: true, reason: 'exchange incident', changed_by: 'operator' });
       expect(await killSwitchAuditRows()).toEqual([
         { actor: 'operator', old_value: { active: false }, new_value: { active: true }, reason: 'exchange incident' },
@@ -417,7 +437,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
     });
 
     it('should answer 400 when the database refuses the value itself (a data exception), changing nothing', async () => {
-      const { sut } = await anInstance();
+      const { sut, risk } = await anInstance();
       await failRiskStateWrites('22021');
 
       const refused = await sut.activateKillSwitch('operator', 'bad bytes').catch((e: unknown) => e);
@@ -426,12 +446,12 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
         statusCode: 400,
         code: 'KILL_SWITCH_INPUT_NOT_STORABLE',
       });
-      expect(sut.entriesAllowed()).toBe(true);
+      expect(risk.entriesAllowed()).toBe(true);
       expect(await killSwitchAuditRows()).toEqual([]);
     });
 
     it('should refuse a reset it cannot store and keep the switch on', async () => {
-      const { sut, changes, settle } = await anInstance();
+      const { sut, risk, changes, settle } = await anInstance();
       await sut.activateKillSwitch('operator', 'maintenance');
       await settle();
       await failRiskStateWrites();
@@ -440,25 +460,25 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
       await settle();
 
       expect(toErrorBody(refused, 'trace-1').body).toMatchObject({ statusCode: 503, code: 'KILL_SWITCH_NOT_STORED' });
-      expect(sut.entriesAllowed()).toBe(false);
+      expect(risk.entriesAllowed()).toBe(false);
       expect(sut.killSwitchStatus()).toMatchObject({ active: true, reason: 'maintenance' });
       expect(changes.map((c) => c.active)).toEqual([true]);
       expect(await killSwitchAuditRows()).toHaveLength(1);
     });
 
     it('should stop entries at once on a loss trip it cannot store, write it again with back-off, and audit it once stored', async () => {
-      const { sut, changes, moduleRef } = await anInstance();
+      const { sut, risk, changes, moduleRef } = await anInstance();
       const activate = jest.spyOn(moduleRef.get(RiskStateRepository), 'activate');
       const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
         await failRiskStateWrites();
 
         sut.recordRealisedPnl(-600, DAY_1_NOON, 'trace-trip');
-        expect(sut.entriesAllowed()).toBe(false);
+        expect(risk.entriesAllowed()).toBe(false);
         // 3.5 s of refused writes: the back-off writes again after 1 s and 3 s (not every second, like the
         // refresh timer that keeps reading meanwhile), and logs the first failures only.
         await new Promise((resolve) => setTimeout(resolve, 3500));
-        expect(sut.entriesAllowed()).toBe(false);
+        expect(risk.entriesAllowed()).toBe(false);
         expect(activate.mock.calls.length).toBeGreaterThanOrEqual(1);
         expect(activate.mock.calls.length).toBeLessThanOrEqual(2);
         expect(errors.mock.calls.length).toBeLessThanOrEqual(2);
@@ -471,7 +491,7 @@ describe(`${RiskService.name} kill switch on PostgreSQL`, () => {
         await moduleRef.get(EventBus).drain();
         await until(async () => (await killSwitchAuditRows()).length === 1, 5_000);
 
-        expect(sut.entriesAllowed()).toBe(false);
+        expect(risk.entriesAllowed()).toBe(false);
         expect(await storedRow()).toMatchObject({
           active: true,
           reason: 'daily realised loss 600 USDT reached MAX_DAILY_LOSS_USDT 500',

@@ -1,32 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { InstrumentsService } from '../exchange/instruments.service';
-import { RateLimiterRegistry, RateLimitStatus } from '../exchange/rate-limit/rate-limiter.registry';
-import { BreakerStatus, CircuitBreakerRegistry } from '../exchange/resilience/circuit-breaker.registry';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
-import { OrderBookService } from '../order-book/order-book.service';
-import { KillSwitch, KillSwitchChange, resetReason, roundUsdt, SYSTEM_ACTOR } from './domain/kill-switch';
-import { BookCondition, bookCondition, EntryRiskInput, evaluateEntry } from './domain/risk-rules';
-import {
-  EMPTY_EXPOSURE,
-  EntrySide,
-  ExposureSnapshot,
-  RISK_REJECTION_CODES,
-  RiskDecision,
-  RiskRejectionCode,
-} from './domain/risk.types';
+import type { KillSwitchPort } from './domain/entry-risk-gate';
+import { KillSwitch, KillSwitchChange, resetReason, SYSTEM_ACTOR } from './domain/kill-switch';
 import { killSwitchWriteError } from './risk.errors';
 import { RiskStateRepository, StoredKillSwitch } from './risk-state.repository';
-
-export interface EntryCheck {
-  readonly signalId: string;
-  readonly symbol: string;
-  readonly side: EntrySide;
-  readonly price: string;
-  readonly nowMs: number;
-}
 
 export interface KillSwitchStatus {
   readonly active: boolean;
@@ -40,32 +20,8 @@ export interface KillSwitchStatus {
   readonly maxDailyLossUsdt: number;
 }
 
-export interface RiskStatus {
-  readonly limits: AppConfig['risk'];
-  readonly usage: {
-    readonly openPositions: number;
-    readonly maxOpenPositions: number;
-    readonly openExposureUsdt: number;
-    readonly pendingExposureUsdt: number;
-    readonly exposureUsdt: number;
-    readonly maxExposureUsdt: number;
-    readonly dailyRealisedPnlUsdt: number;
-    readonly maxDailyLossUsdt: number;
-    readonly availableBalanceUsdt: number | null;
-    readonly leverage: number;
-  };
-  readonly killSwitch: KillSwitchStatus;
-  readonly circuitBreakers: BreakerStatus[];
-  readonly rateLimits: RateLimitStatus[];
-  readonly books: Array<{ readonly symbol: string; readonly stale: boolean; readonly condition: BookCondition }>;
-  readonly rejections: Readonly<Record<RiskRejectionCode, number>>;
-  readonly entriesAllowed: boolean;
-}
-
 /** The account scope of the stored kill switch: one bot, one Bybit account. */
 export const RISK_SCOPE = 'default';
-/** The breaker group of order entry (bybit.constants ENDPOINT_GROUPS). */
-const TRADE_GROUP = 'trade';
 /** How soon a kill-switch change made by another instance reaches this one. */
 export const RISK_STATE_REFRESH_MS = 1000;
 /** First wait before writing again an automatic trip whose write failed; doubles up to the maximum. */
@@ -74,12 +30,10 @@ export const TRIP_RETRY_MAX_MS = 60_000;
 /** While a trip stays unstored, at most one error line per this interval (the first failure always logs). */
 export const TRIP_RETRY_LOG_INTERVAL_MS = 60_000;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /**
- * Entry risk checks and the daily-loss kill switch. `checkEntry` is on the hot path: synchronous, no DB, one
- * reused input object. The kill switch lives in memory for that check and in `risk_state` for restarts and other
- * instances; another instance's changes arrive by a periodic read.
+ * The daily-loss kill switch of this instance, kept in memory for the entry gate (which reads `active` on every
+ * entry) and in `risk_state` for restarts and other instances; another instance's changes arrive by a periodic
+ * read.
  *
  * An operator's change (activate, reset) is stored first and only then made in memory and published (the
  * published event is what writes the audit row): a change that cannot be stored is refused with a typed error
@@ -88,15 +42,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * back-off (TRIP_RETRY_*) until stored, logging at a bounded rate; it is published (and so audited) once stored.
  */
 @Injectable()
-export class RiskService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(RiskService.name);
+export class KillSwitchStore implements KillSwitchPort, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(KillSwitchStore.name);
   private readonly killSwitch: KillSwitch;
-  private readonly rejections = Object.fromEntries(RISK_REJECTION_CODES.map((code) => [code, 0])) as Record<
-    RiskRejectionCode,
-    number
-  >;
-  private readonly input: Mutable<EntryRiskInput>;
-  private exposureSource: () => ExposureSnapshot = () => EMPTY_EXPOSURE;
   /** Storage calls run one at a time, in the order they were made. */
   private storage: Promise<unknown> = Promise.resolve();
   private storageCallsInFlight = 0;
@@ -117,22 +65,8 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly store: RiskStateRepository,
-    private readonly orderBooks: OrderBookService,
-    private readonly instruments: InstrumentsService,
-    private readonly breakers: CircuitBreakerRegistry,
-    private readonly rateLimits: RateLimiterRegistry,
   ) {
     this.killSwitch = new KillSwitch(config.risk.maxDailyLossUsdt);
-    this.input = {
-      request: { symbol: '', side: 'Buy', price: '', nowMs: 0 },
-      killSwitch: this.killSwitch,
-      book: undefined,
-      bookMaxAgeMs: config.trading.orderbookStaleMs,
-      tradeBreaker: 'CLOSED',
-      instrument: undefined,
-      exposure: EMPTY_EXPOSURE,
-      limits: config.risk,
-    };
   }
 
   async onModuleInit(): Promise<void> {
@@ -158,27 +92,12 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     await this.storage;
   }
 
-  checkEntry(check: EntryCheck, exposure: ExposureSnapshot): RiskDecision {
-    const input = this.input;
-    input.request = check;
-    input.book = this.orderBooks.book(check.symbol);
-    input.tradeBreaker = this.breakers.state(TRADE_GROUP);
-    input.instrument = this.instruments.get(check.symbol);
-    input.exposure = exposure;
-    const decision = evaluateEntry(input);
-    if (!decision.approved) {
-      this.rejections[decision.code] += 1;
-      this.events.publish('risk.rejected', {
-        traceId: check.signalId,
-        signalId: check.signalId,
-        symbol: check.symbol,
-        side: check.side,
-        code: decision.code,
-        message: decision.message,
-        details: decision.details,
-      });
-    }
-    return decision;
+  /** Read by the entry gate and the trading permit on every entry. */
+  get active(): boolean {
+    return this.killSwitch.active;
+  }
+  get reason(): string | null {
+    return this.killSwitch.reason;
   }
 
   recordRealisedPnl(pnlUsdt: number, atMs: number, traceId?: string): void {
@@ -232,19 +151,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
     return this.killSwitchStatus(atMs);
   }
 
-  /** Read by the trading gate (execution's TradingPermit) on every entry. */
-  get killSwitchActive(): boolean {
-    return this.killSwitch.active;
-  }
-
-  entriesAllowed(): boolean {
-    return !this.killSwitch.active && this.breakers.state(TRADE_GROUP) !== 'OPEN';
-  }
-
-  useExposureSource(source: () => ExposureSnapshot): void {
-    this.exposureSource = source;
-  }
-
   killSwitchStatus(atMs = this.clock.nowMs()): KillSwitchStatus {
     const state = this.killSwitch.state;
     return {
@@ -255,37 +161,6 @@ export class RiskService implements OnModuleInit, OnModuleDestroy {
       tradingDay: state.tradingDay,
       dailyRealisedPnlUsdt: this.killSwitch.countedPnl(atMs),
       maxDailyLossUsdt: this.config.risk.maxDailyLossUsdt,
-    };
-  }
-
-  async status(): Promise<RiskStatus> {
-    const nowMs = this.clock.nowMs();
-    const limits = this.config.risk;
-    const exposure = this.exposureSource();
-    const killSwitch = this.killSwitchStatus(nowMs);
-    return {
-      limits: { ...limits },
-      usage: {
-        openPositions: exposure.openPositions,
-        maxOpenPositions: limits.maxOpenPositions,
-        openExposureUsdt: exposure.openNotionalUsdt,
-        pendingExposureUsdt: exposure.pendingNotionalUsdt,
-        exposureUsdt: roundUsdt(exposure.openNotionalUsdt + exposure.pendingNotionalUsdt),
-        maxExposureUsdt: limits.maxExposureUsdt,
-        dailyRealisedPnlUsdt: killSwitch.dailyRealisedPnlUsdt,
-        maxDailyLossUsdt: limits.maxDailyLossUsdt,
-        availableBalanceUsdt: exposure.availableBalanceUsdt,
-        leverage: exposure.leverage,
-      },
-      killSwitch,
-      circuitBreakers: this.breakers.status(),
-      rateLimits: await this.rateLimits.status(),
-      books: this.orderBooks.symbols().map((symbol) => {
-        const condition = bookCondition(this.orderBooks.book(symbol), nowMs, this.config.trading.orderbookStaleMs);
-        return { symbol, stale: condition !== 'fresh', condition };
-      }),
-      rejections: { ...this.rejections },
-      entriesAllowed: this.entriesAllowed(),
     };
   }
 
