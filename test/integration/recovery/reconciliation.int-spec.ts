@@ -79,9 +79,11 @@ describe('reconciliation against the simulator on PostgreSQL', () => {
     events.length = 0;
     const summary = await moduleRef.get(ReconciliationService).reconcile('manual');
     await moduleRef.get(EventBus).drain();
+    // Ordered by kind: the audit rows of one run are written concurrently, so their ids need not follow the order
+    // the fixes were published in.
     const audit = await sql<AuditFix>(
       `SELECT entity_type, entity_id, actor, context->>'kind' AS kind, new_value
-         FROM audit_logs WHERE action = 'RECONCILIATION_FIX' AND id > $1 ORDER BY id`,
+         FROM audit_logs WHERE action = 'RECONCILIATION_FIX' AND id > $1 ORDER BY context->>'kind', id`,
       [last],
     );
     expect(summary).toMatchObject({ success: true });
