@@ -54,13 +54,9 @@ import { EXECUTION_STORE } from './execution-store.token';
     ExecutionRecoveryFacade,
     TRADING_PERMIT_PROVIDER,
   ],
+  // The narrow face: the pipeline's entry points, reads for the API and metrics, recovery's facade, risk's exposure.
   exports: [
     ExecutionService,
-    OrderTracker,
-    OrderRepository,
-    PositionRepository,
-    TradeRepository,
-    CrashInjector,
     ExecutionStatsRecorder,
     ExecutionReadService,
     ExecutionRecoveryFacade,
