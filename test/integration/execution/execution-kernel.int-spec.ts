@@ -87,7 +87,7 @@ const adapters: Adapter[] = [
   {
     name: 'TypeOrmExecutionStore (PostgreSQL)',
     store: async () => {
-      // One live position per symbol is the database's rule too: every case starts from empty tables.
+      // Every case starts from empty tables, as the in-memory store does.
       await dataSource.query('TRUNCATE trades, orders, positions CASCADE');
       return new TypeOrmExecutionStore(
         dataSource,

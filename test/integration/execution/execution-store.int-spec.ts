@@ -191,4 +191,77 @@ describe.each(adapters)('$name', (adapter) => {
     });
     expect(closed?.position?.stateHistory.map((r) => r.to).slice(-2)).toEqual(['Closing', 'Closed']);
   });
+
+  it('should write an exit ahead: the position moved at its version and the Pending reduce-only order, together', async () => {
+    const { order, positionId } = await sut.writeAheadEntry(anEntryPosition(), anEntryOrder());
+    await sut.applyExecution(order.id, aTradeFill(`${order.id}-in`, '100', '0.003', '0'), step);
+    const open = (await sut.positionById(positionId))!;
+    const exitLink = linkId();
+
+    const written = await sut.writeAheadExit(
+      positionId,
+      open.version,
+      { status: 'Closing', exitReason: 'MANUAL', exitAttempts: 1, exitMarketData: { bestBid: '99' } },
+      { ...anEntryOrder(exitLink), side: 'Sell', reduceOnly: true, quantity: '0.003', reason: 'MANUAL' },
+    );
+
+    expect(written.position).toMatchObject({
+      status: 'Closing',
+      exitReason: 'MANUAL',
+      exitAttempts: 1,
+      exitMarketData: { bestBid: '99' },
+      version: open.version + 1,
+    });
+    expect(written.order).toMatchObject({
+      clientOrderId: exitLink,
+      status: 'Pending',
+      reduceOnly: true,
+      positionId,
+      reason: 'MANUAL',
+      version: 1,
+    });
+  });
+
+  it('should write nothing of an exit when the position moved since it was read, or the orderLinkId exists', async () => {
+    const { order, positionId } = await sut.writeAheadEntry(anEntryPosition(), anEntryOrder());
+    await sut.applyExecution(order.id, aTradeFill(`${order.id}-in`, '100', '0.003', '0'), step);
+    const open = (await sut.positionById(positionId))!;
+    const exitOrder = (link: string) => ({ ...anEntryOrder(link), side: 'Sell' as const, reduceOnly: true });
+
+    const staleLink = linkId();
+    await expect(
+      sut.writeAheadExit(positionId, open.version - 1, { status: 'Closing' }, exitOrder(staleLink)),
+    ).rejects.toBeInstanceOf(StaleVersionError);
+    expect(await sut.orderByClientOrderId(staleLink)).toBeNull();
+
+    await expect(
+      sut.writeAheadExit(positionId, open.version, { status: 'Closing' }, exitOrder(order.clientOrderId)),
+    ).rejects.toBeInstanceOf(DuplicateClientOrderIdError);
+    expect(await sut.positionById(positionId)).toMatchObject({ status: 'Open', version: open.version });
+  });
+
+  it('should list the live positions of the given symbols only, without Closed ones', async () => {
+    const symbol = `L${sequence}USDT`;
+    const live = await sut.writeAheadEntry({ ...anEntryPosition(), symbol }, { ...anEntryOrder(), symbol });
+    const closed = await sut.writeAheadEntry({ ...anEntryPosition(), symbol }, { ...anEntryOrder(), symbol });
+    await sut.updatePosition(closed.positionId, 1, { status: 'Closed', exitReason: 'ENTRY_NOT_FILLED' });
+    await sut.writeAheadEntry({ ...anEntryPosition(), symbol: `O${sequence}USDT` }, anEntryOrder());
+
+    const listed = await sut.livePositions([symbol]);
+
+    expect(listed.map((p) => p.id)).toEqual([live.positionId]);
+    expect(listed[0]).toMatchObject({ symbol, status: 'Opening' });
+  });
+
+  it('should list active orders not updated since the given time, and never finished ones', async () => {
+    const symbol = `Q${sequence}USDT`;
+    const active = await sut.writeAheadEntry({ ...anEntryPosition(), symbol }, { ...anEntryOrder(), symbol });
+    const done = await sut.writeAheadEntry({ ...anEntryPosition(), symbol }, { ...anEntryOrder(), symbol });
+    await sut.updateOrder(done.order.id, 1, { status: 'Failed', errorMessage: 'never sent' });
+    const farFuture = Date.now() + 86_400_000;
+
+    expect((await sut.quietActiveOrders(farFuture, [symbol])).map((o) => o.id)).toEqual([active.order.id]);
+    expect(await sut.quietActiveOrders(farFuture, ['NOSUCHUSDT'])).toEqual([]);
+    expect(await sut.quietActiveOrders(0, [symbol])).toEqual([]);
+  });
 });
