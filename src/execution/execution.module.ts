@@ -55,12 +55,6 @@ import { EXECUTION_STORE } from './execution-store.token';
     TRADING_PERMIT_PROVIDER,
   ],
   // The narrow face: the pipeline's entry points, reads for the API and metrics, recovery's facade, risk's exposure.
-  exports: [
-    ExecutionService,
-    ExecutionStatsRecorder,
-    ExecutionReadService,
-    ExecutionRecoveryFacade,
-    ExposureSource,
-  ],
+  exports: [ExecutionService, ExecutionStatsRecorder, ExecutionReadService, ExecutionRecoveryFacade, ExposureSource],
 })
 export class ExecutionModule {}

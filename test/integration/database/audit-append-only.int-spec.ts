@@ -206,7 +206,7 @@ describe('audit_logs append-only', () => {
     });
 
     it('should stop writing when the module is destroyed', async () => {
-      sut.onModuleDestroy();
+      await sut.onModuleDestroy();
 
       bus.publish('bot.started', { traceId: 'tr-after-destroy', actor: 'operator', previous: 'stopped', mode: 'sim' });
       await bus.drain();
