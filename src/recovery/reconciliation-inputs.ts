@@ -67,6 +67,24 @@ export class ReconciliationInputs {
     return this.rest.getPositions();
   }
 
+  /**
+   * The lowest leverage set on our symbols, asked per symbol: Bybit answers a flat position too when asked by
+   * symbol, while the list by settle coin holds open positions only, so before the first position this is the one
+   * way the entry margin check learns the account's real leverage. A symbol that cannot be read is left out.
+   */
+  async accountLeverage(): Promise<number | undefined> {
+    const answers = await Promise.allSettled(this.symbols.map((symbol) => this.rest.getPositions(symbol)));
+    let lowest: number | undefined;
+    answers.forEach((answer, i) => {
+      if (answer.status !== 'fulfilled') return;
+      const held = answer.value.find((p) => p.symbol === this.symbols[i]);
+      const leverage = held ? Number(held.leverage) : Number.NaN;
+      if (Number.isFinite(leverage) && leverage >= 1)
+        lowest = lowest === undefined ? leverage : Math.min(lowest, leverage);
+    });
+    return lowest;
+  }
+
   get symbols(): readonly string[] {
     return this.config.trading.pairs;
   }

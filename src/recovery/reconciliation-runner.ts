@@ -71,7 +71,7 @@ export class ReconciliationRunner {
         await step();
       }
       if (!stillOwned()) throw leaseGone();
-      const leverage = await this.reconcilePositions(log, checked);
+      const leverage = (await this.reconcilePositions(log, checked)) ?? (await this.inputs.accountLeverage());
       await this.execution.drain();
       if (!(await this.execution.resumeAfterReconciliation(generation, leverage))) throw leaseGone();
       outcome = { success: true };

@@ -13,6 +13,7 @@ import { OrderStateMachine } from '../../../src/execution/domain/order.fsm';
 import type { OrderStatus } from '../../../src/execution/domain/order-vocabulary';
 import { PositionStateMachine } from '../../../src/execution/domain/position.fsm';
 import { TypeOrmExecutionStore } from '../../../src/execution/typeorm-execution.store';
+import { ExposureSource } from '../../../src/risk/domain/exposure-source';
 import { loadAppConfig } from '../../../src/infra/config/app-config';
 import { ConfigModule } from '../../../src/infra/config/config.module';
 import { DatabaseModule } from '../../../src/infra/database/database.module';
@@ -215,6 +216,11 @@ describe('reconciliation against the simulator on PostgreSQL', () => {
     const first = await reconcile();
     expect(first.summary.fixes).toEqual({});
   }, 60_000);
+
+  it("should hand the entry margin check the account's leverage before any position exists", () => {
+    // Flat everywhere: the list of open positions says nothing; the per-symbol answer carries the simulator's 10×.
+    expect(moduleRef.get(ExposureSource).exposure().leverage).toBe(10);
+  });
 
   afterAll(async () => {
     await moduleRef.get(ExchangeConnectionService).shutdown();
