@@ -6,7 +6,7 @@ import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { OrderBookService } from '../order-book/order-book.service';
 import { ExposureSource } from './domain/exposure-source';
-import { roundUsdt } from './domain/kill-switch';
+import { sumUsdt } from './domain/kill-switch';
 import { BookCondition, bookCondition } from './domain/risk-rules';
 import type { RiskRejectionCode } from './domain/risk.types';
 import { TRADE_GROUP } from './entry-risk-gate.provider';
@@ -72,7 +72,7 @@ export class RiskStatusQuery {
         maxOpenPositions: limits.maxOpenPositions,
         openExposureUsdt: exposure.openNotionalUsdt,
         pendingExposureUsdt: exposure.pendingNotionalUsdt,
-        exposureUsdt: roundUsdt(exposure.openNotionalUsdt + exposure.pendingNotionalUsdt),
+        exposureUsdt: sumUsdt(exposure.openNotionalUsdt, exposure.pendingNotionalUsdt),
         maxExposureUsdt: limits.maxExposureUsdt,
         dailyRealisedPnlUsdt: killSwitch.dailyRealisedPnlUsdt,
         maxDailyLossUsdt: limits.maxDailyLossUsdt,

@@ -74,6 +74,25 @@ describe(KillSwitch.name, () => {
     });
   });
 
+  describe('exact USDT sums', () => {
+    it('should add many small losses without float drift: ten of 0.1 reach a limit of 1', () => {
+      const sut = aSwitch(1);
+      for (let i = 0; i < 9; i += 1) expect(sut.record(-0.1, NOON)).toBeNull();
+      expect(sut.countedPnl(NOON)).toBe(-0.9);
+
+      expect(sut.record(-0.1, NOON)).not.toBeNull();
+      expect(sut.countedPnl(NOON)).toBe(-1);
+    });
+
+    it('should round a sum once to 8 decimals, half away from zero (a float round would go the other way)', () => {
+      const sut = aSwitch(0.12345679);
+
+      // -0.123456785 × 1e8 is -12345678.5 in decimal; Math.round on the float gives -12345678.
+      expect(sut.record(-0.123456785, NOON)).not.toBeNull();
+      expect(sut.countedPnl(NOON)).toBe(-0.12345679);
+    });
+  });
+
   describe('UTC days', () => {
     it('should restart the sum on a new UTC day', () => {
       const sut = aSwitch();

@@ -1,12 +1,11 @@
+import { add, moneyText, negate, rationalOfNumber } from '../../common/money';
+
 /**
  * The daily-loss kill switch. Realised PnL is summed per UTC day; when MAX_DAILY_LOSS_USDT > 0 and the loss
  * counted since the day began (or since the last reset that day) reaches it, the switch trips and blocks new
  * entries. Only an operator's reset turns it off: a new UTC day restarts the sum but leaves the switch on,
  * because a loss big enough to trip it deserves a human look before trading resumes.
  */
-
-/** USDT is settled to 8 decimals at Bybit; sums are kept on that grid so float noise never decides a trip. */
-const USDT_SCALE = 1e8;
 
 export const SYSTEM_ACTOR = 'system';
 
@@ -55,8 +54,17 @@ export function resetReason(actor: string): string {
   return `reset by ${actor}`;
 }
 
-export function roundUsdt(value: number): number {
-  return Math.round(value * USDT_SCALE) / USDT_SCALE;
+/**
+ * a + b of two USDT figures, exactly: each is taken as the decimal it prints as (common/money.ts) and the sum is
+ * rounded once to USDT's 8 decimals (Bybit's settlement precision), so float noise never decides a trip. The
+ * state stays number-typed because it is stored and shared as PostgreSQL numerics on that grid.
+ */
+export function sumUsdt(a: number, b: number): number {
+  return Number(moneyText(add(rationalOfNumber(a), rationalOfNumber(b))));
+}
+
+function differenceUsdt(a: number, b: number): number {
+  return Number(moneyText(add(rationalOfNumber(a), negate(rationalOfNumber(b)))));
 }
 
 export class KillSwitch {
@@ -87,7 +95,7 @@ export class KillSwitch {
   /** Realised PnL counted against the limit at `atMs` (0 on a day with nothing recorded yet). */
   countedPnl(atMs: number): number {
     const state = this.current;
-    return utcDay(atMs) === state.tradingDay ? roundUsdt(state.realisedPnlUsdt - state.baselineUsdt) : 0;
+    return utcDay(atMs) === state.tradingDay ? differenceUsdt(state.realisedPnlUsdt, state.baselineUsdt) : 0;
   }
 
   /**
@@ -99,8 +107,8 @@ export class KillSwitch {
     const day = utcDay(atMs);
     const state = this.dayOf(day);
     if (day < state.tradingDay) return null;
-    const realisedPnlUsdt = roundUsdt(state.realisedPnlUsdt + pnlUsdt);
-    const counted = roundUsdt(realisedPnlUsdt - state.baselineUsdt);
+    const realisedPnlUsdt = sumUsdt(state.realisedPnlUsdt, pnlUsdt);
+    const counted = differenceUsdt(realisedPnlUsdt, state.baselineUsdt);
     const trips = !state.active && this.maxDailyLossUsdt > 0 && counted <= -this.maxDailyLossUsdt;
     if (!trips) {
       this.current = { ...state, realisedPnlUsdt };
