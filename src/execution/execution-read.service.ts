@@ -28,7 +28,11 @@ import { OrderRepository } from './order.repository';
 import { PositionRepository } from './position.repository';
 import { figuresOfPosition as figuresOf } from './domain/fill-ledger';
 
-/** The read side of /trading: positions marked to the book, the wallet, execution figures. */
+/**
+ * The read side of /trading: positions marked to the book, the wallet, execution figures. Eight dependencies, one
+ * over the usual bound: the two repository pairs are the live rows (the store's repositories) and the history
+ * queries (TypeORM repositories for the paged, filtered lists), kept apart so the write path never sees the latter.
+ */
 @Injectable()
 export class ExecutionReadService {
   constructor(

@@ -20,6 +20,8 @@ import type { TradingPermit } from './trading-permit';
  * on time), opposite signals, and operator requests. An exit is a reduce-only market order written as Pending
  * together with the position's move to Closing, then sent. A failed exit puts the position back to Open and is
  * retried with a doubling back-off: exits keep trying while a breaker is open (new entries do not).
+ *
+ * Seven collaborators plus one setting (maxHoldMs): the kernel builds it, so the count is wiring, not coupling.
  */
 export class ExitManager {
   private exitsRequested = 0;
