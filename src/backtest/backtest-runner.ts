@@ -223,6 +223,8 @@ class BacktestRun {
   private busyUntil = 0;
   private exitsRequested = 0;
   private settleNeeded = false;
+  /** The timer that just ran was a recurring tick that did nothing. */
+  private quietTick = false;
   messages = 0;
   books = 0;
   tradeMessages = 0;
@@ -420,12 +422,11 @@ class BacktestRun {
       this.clock.advanceTo(ts);
       this.nextSampleMs = ts;
       this.every(SWEEP_MS, () => {
+        // The max-hold sweep and retries of unknown exits: only live positions give it work.
+        if (this.kernel.live.size === 0) return false;
         this.kernel.sweepExits();
-        if (this.kernel.exits.requested !== this.exitsRequested) {
-          this.exitsRequested = this.kernel.exits.requested;
-          return true;
-        }
-        return false;
+        this.exitsRequested = this.kernel.exits.requested;
+        return true;
       });
       this.every(POLL_MS, () => {
         if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return false;
@@ -466,7 +467,15 @@ class BacktestRun {
 
   /** Runs every timer due at or before `untilMs`, letting the kernel settle after each. */
   async runTimers(untilMs: number): Promise<void> {
-    while (this.clock.runNext(untilMs)) await this.settleAll();
+    while (this.clock.runNext(untilMs)) {
+      // A recurring tick that found nothing to do started nothing: no need to let anything settle.
+      if (this.quietTick && !this.settleNeeded) {
+        this.quietTick = false;
+        continue;
+      }
+      this.quietTick = false;
+      await this.settleAll();
+    }
   }
 
   /** A recurring virtual timer; `task` returns true when it started asynchronous work. */
@@ -474,6 +483,7 @@ class BacktestRun {
     const tick = () => {
       if (this.ended) return;
       if (task()) this.settleNeeded = true;
+      else this.quietTick = true;
       this.clock.at(this.clock.time + periodMs, tick);
     };
     this.clock.at(this.clock.time + periodMs, tick);
