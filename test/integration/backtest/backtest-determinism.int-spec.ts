@@ -63,6 +63,26 @@ describe('backtest determinism', () => {
     expect((JSON.parse(first) as { counters: { signals: number } }).counters.signals).toBeGreaterThan(0);
   });
 
+  it('runs the fault profile through the live breaker, reproducibly: rejects, timeouts, the breaker opening', async () => {
+    const rejected = JSON.parse(await reportJson(BTC, 'faults-reject', { BACKTEST_FAULT_REJECT_RATE: '1' })) as {
+      counters: Record<string, number>;
+      metrics: { trades: number };
+    };
+    expect(rejected.metrics.trades).toBe(0);
+    expect(rejected.counters.venue_rejected).toBe(rejected.counters.signal_sent);
+    expect(rejected.counters.kernel_send_failures).toBe(rejected.counters.signal_sent);
+    const settings = { BACKTEST_FAULT_TIMEOUT_RATE: '1' };
+    const first = await reportJson(BTC, 'faults-timeout-1', settings);
+    expect(await reportJson(BTC, 'faults-timeout-2', settings)).toBe(first);
+    const timeouts = JSON.parse(first) as { counters: Record<string, number>; reconciliation: { openAtEnd: number } };
+    expect(timeouts.counters.venue_timeouts).toBeGreaterThan(0);
+    // CIRCUIT_BREAKER_FAILURE_THRESHOLD (5) consecutive timeouts open the trade breaker: entries are refused.
+    expect(timeouts.counters.risk_rejected_BREAKER_OPEN).toBeGreaterThan(0);
+    // Orders whose answer timed out are found by the kernel's look-ups (half of them reached the venue).
+    expect(timeouts.counters.kernel_orders_polled).toBeGreaterThan(0);
+    expect(timeouts.reconciliation.openAtEnd).toBe(0);
+  });
+
   it('the CLI refuses an unknown --set key with exit code 2, naming it', () => {
     const cli = spawnSync(
       process.execPath,
