@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { reportDocument, type BacktestReport } from './backtest-report';
 import { renderReportHtml, type ReportDocument } from './domain/report-html';
 
 /**
@@ -41,4 +42,24 @@ function atomicWrite(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, path);
+}
+
+/** report.json (the whole BacktestReport, deterministic) and report.html of a backtest run into `outDir`. */
+export function writeBacktestReport(outDir: string, report: BacktestReport): WrittenReport {
+  mkdirSync(outDir, { recursive: true });
+  const json = join(outDir, 'report.json');
+  const html = join(outDir, 'report.html');
+  atomicWrite(json, backtestReportJson(report));
+  atomicWrite(html, renderBacktestHtml(report));
+  return { json, html };
+}
+
+/** The exact text of report.json. */
+export function backtestReportJson(report: BacktestReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** The self-contained report.html of a backtest report (the API serves it too). */
+export function renderBacktestHtml(report: BacktestReport): string {
+  return renderReportHtml(reportDocument(report), chartLibraryText());
 }

@@ -81,6 +81,8 @@ export class RateLimiterRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private fastPath: boolean;
+  /** Start of each group's current window, for refillElapsed (a virtual clock's windows). */
+  private readonly windowStarts = new Map<string, number>();
 
   constructor(
     groups: Readonly<Record<string, LimitSpec>>,
@@ -119,6 +121,49 @@ export class RateLimiterRegistry {
     if (!entry) return Promise.reject(new Error(`Unknown rate-limit group ${group}`));
     if (this.tryTakeNow(entry, ipEntry)) return this.runNow(entry, task);
     return this.scheduleQueued(entry, ipEntry, task);
+  }
+
+  /**
+   * Takes one token of `group` and of the IP limiter now, all or none, without queueing: true when taken (counted as
+   * granted). For a caller that keeps its own time (a backtest on a virtual clock): it pairs this with
+   * refillElapsed() and waits for nextRefillMs() itself, so no Bottleneck timer ever decides anything.
+   */
+  tryTake(group: string): boolean {
+    const entry = this.entry(group);
+    if (!this.tryTakeNow(entry, this.entry(IP_GROUP))) return false;
+    entry.granted += 1;
+    return true;
+  }
+
+  /**
+   * Refills every in-memory window that has elapsed by `nowMs`, as Bottleneck's heartbeat does on the wall clock
+   * (a registry built with a heartbeat longer than the run gets no other refill). The first call starts the windows.
+   */
+  refillElapsed(nowMs: number): void {
+    for (const entry of this.entries.values()) {
+      const reservoir = localReservoirOf(entry.limiter);
+      if (entry.capacity === null || !reservoir) continue;
+      const start = this.windowStarts.get(entry.group);
+      if (start === undefined) {
+        this.windowStarts.set(entry.group, nowMs);
+      } else if (nowMs >= start + entry.windowMs) {
+        reservoir.storeOptions.reservoir = entry.capacity;
+        this.windowStarts.set(entry.group, start + Math.floor((nowMs - start) / entry.windowMs) * entry.windowMs);
+      }
+    }
+  }
+
+  /** When the next window of `group` or of the IP limiter refills (refillElapsed's windows); NaN before the first. */
+  nextRefillMs(group: string): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of [this.entry(group), this.entry(IP_GROUP)]) {
+      const reservoir = localReservoirOf(entry.limiter);
+      if (entry.capacity === null || !reservoir || (reservoir.storeOptions.reservoir ?? 0) >= 1) continue;
+      const start = this.windowStarts.get(entry.group);
+      if (start === undefined) return Number.NaN;
+      next = Math.min(next, start + entry.windowMs);
+    }
+    return next;
   }
 
   /** Turns the fast path on or off for the next calls (benchmarks compare both paths within one run). */

@@ -571,6 +571,23 @@ export class MatchingEngine {
     return { result: undefined, updates: this.finish(touched, nowMs) };
   }
 
+  /**
+   * A caller's queue model decided that `lots` traded at a resting order's own price reached it (the backtest's
+   * queue-position estimate: the queue ahead of it traded first). Fills up to `lots` as maker at the order's price;
+   * nothing when the order is no longer open. `result`: the lots filled.
+   */
+  fillRestingAtPrice(orderId: string, lots: number, nowMs: number): EngineResult<number> {
+    const order = this.open.get(orderId);
+    if (!order || order.orderType !== 'Limit' || lots <= 0) return { result: 0, updates: [] };
+    const take = Math.min(lots, this.fillableLots(order));
+    if (take <= 0) return { result: 0, updates: [] };
+    const touched = this.begin();
+    this.market(order.symbol).lastTicks = order.priceTicks;
+    this.fill(order, order.priceTicks, take, true, touched, nowMs);
+    this.reconcileReduceOnly(order.symbol, touched, nowMs);
+    return { result: take, updates: this.finish(touched, nowMs) };
+  }
+
   /** Sets the mark price used for unrealised PnL (no push: Bybit does not push the wallet for PnL alone). */
   setMarkPrice(symbol: string, markTicks: number): void {
     this.instrument(symbol);

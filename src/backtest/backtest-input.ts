@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { BookGridSpec } from '../order-book/domain/book-grid';
+import { CacheDecoder } from './domain/recording-cache.codec';
+import {
+  defaultGridResolver,
+  RecordingDecoder,
+  RecordingError,
+  topicKind,
+  type RecordedObject,
+  type RecordingFilter,
+  type RecordingSink,
+} from './domain/recording';
+import { fingerprintRecording, listRecordingFiles, readLines, readRecording } from './recording-reader';
+
+/**
+ * The backtest's reading side: which symbols a recording holds, its content hash, and replays that pause between
+ * messages whenever the consumer has asynchronous work to let settle (the execution kernel's awaits), so the
+ * virtual clock never runs ahead of it.
+ */
+
+/**
+ * Called before every message with its exchange `ts` (before it is decoded, so the consumer can first run what is
+ * due by then); returns a promise when the replay must wait for it.
+ */
+export type BeforeMessage = (ts: number) => Promise<void> | undefined;
+
+export interface ReadProgress {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+/** Symbols and their grids in a binary cache (reads only record headers and the SYMBOL records). */
+export function cacheSymbols(cachePath: string): Map<string, BookGridSpec> {
+  const symbols = new Map<string, BookGridSpec>();
+  const fd = openSync(cachePath, 'r');
+  const size = fstatSync(fd).size;
+  const header = Buffer.alloc(16);
+  try {
+    let at = 8;
+    while (at + 16 <= size) {
+      readSync(fd, header, 0, 16, at);
+      const length = header.readUInt32LE(0);
+      if (length < 16) throw new RecordingError('BAD_RECORDING_LINE', `corrupt cache record at ${at}`);
+      if (header[4] === 0) {
+        const body = Buffer.alloc(length - 16);
+        readSync(fd, body, 0, body.length, at + 16);
+        const spec = JSON.parse(body.toString('utf8')) as { symbol: string; tickSize: string; qtyStep: string };
+        symbols.set(spec.symbol, { tickSize: spec.tickSize, qtyStep: spec.qtyStep });
+      }
+      at += length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return symbols;
+}
+
+/**
+ * Symbols of a JSON recording and their grids, from the first orderbook message of each in the first `scanBytes`
+ * of every file (the binary cache knows them exactly; this is the fallback of a replay without it).
+ */
+export async function jsonSymbols(path: string, scanBytes = 4 << 20): Promise<Map<string, BookGridSpec>> {
+  const symbols = new Map<string, BookGridSpec>();
+  for (const file of listRecordingFiles(path)) {
+    let read = 0;
+    for await (const line of readLines(file)) {
+      read += line.length + 1;
+      if (read > scanBytes) break;
+      if (!line.includes('orderbook.')) continue;
+      let message: RecordedObject;
+      try {
+        message = JSON.parse(line) as RecordedObject;
+      } catch {
+        continue;
+      }
+      if (topicKind(message.topic) !== 'orderbook') continue;
+      const topic = message.topic as string;
+      const symbol = topic.slice(topic.lastIndexOf('.') + 1);
+      if (!symbols.has(symbol)) symbols.set(symbol, defaultGridResolver(symbol, message));
+    }
+  }
+  return symbols;
+}
+
+/**
+ * SHA-256 of the recording's bytes (every file, in replay order, each prefixed by its size), the run's data
+ * fingerprint. Cached beside the binary cache under the cheap fingerprint (name, size, mtime, head and tail), so a
+ * large recording is hashed once.
+ */
+export async function contentHash(path: string, cacheDir: string | null): Promise<string> {
+  const memo = cacheDir ? join(cacheDir, `${fingerprintRecording(path)}.sha256`) : null;
+  if (memo && existsSync(memo)) return readFileSync(memo, 'utf8').trim();
+  const hash = createHash('sha256');
+  for (const file of listRecordingFiles(path)) {
+    hash.update(`${statSync(file).size}\0`);
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+    }
+  }
+  const digest = hash.digest('hex');
+  if (memo && cacheDir) {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(memo, `${digest}\n`);
+  }
+  return digest;
+}
+
+/**
+ * Replays a binary cache into `sink` one record at a time, awaiting `after` when it asks to. Progress counts the
+ * cache's bytes.
+ */
+export async function replayCachePaced(
+  cachePath: string,
+  sink: RecordingSink,
+  filter: RecordingFilter,
+  before: BeforeMessage,
+  progress: ReadProgress,
+): Promise<void> {
+  const decoder = new CacheDecoder(sink, filter);
+  const fd = openSync(cachePath, 'r');
+  const size = fstatSync(fd).size;
+  progress.bytesTotal = size;
+  let buffer = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1 << 16, size)));
+  let base = 0; // file offset of buffer[0]
+  let start = 0; // first unconsumed byte
+  let end = 0; // bytes filled
+  /** At least `n` unconsumed bytes in the buffer; false at the end of the file. */
+  const ensure = (n: number): boolean => {
+    while (end - start < n) {
+      if (start > 0) {
+        buffer.copy(buffer, 0, start, end);
+        base += start;
+        end -= start;
+        start = 0;
+      }
+      if (end === buffer.length || n > buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, n));
+        buffer.copy(bigger, 0, 0, end);
+        buffer = bigger;
+      }
+      const read = readSync(fd, buffer, end, buffer.length - end, base + end);
+      if (read === 0) return false;
+      end += read;
+    }
+    return true;
+  };
+  try {
+    if (!ensure(8)) throw new RecordingError('BAD_RECORDING_LINE', 'not a cache file');
+    start += decoder.push(buffer.subarray(start, start + 8));
+    while (!decoder.complete && ensure(16)) {
+      const length = buffer.readUInt32LE(start);
+      if (length < 16 || !ensure(length)) {
+        throw new RecordingError('BAD_RECORDING_LINE', `corrupt or truncated cache record at ${base + start}`);
+      }
+      const wait = before(buffer.readDoubleLE(start + 8));
+      if (wait) await wait;
+      decoder.push(buffer.subarray(start, start + length));
+      start += length;
+      progress.bytesDone = base + start;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!decoder.complete) throw new RecordingError('BAD_RECORDING_LINE', 'the cache is truncated');
+}
+
+/** Replays the JSON recording into `sink` (the reference path), awaiting `after` when it asks to. */
+export async function replayJsonPaced(
+  path: string,
+  sink: RecordingSink,
+  filter: RecordingFilter,
+  before: BeforeMessage,
+  progress: ReadProgress,
+): Promise<void> {
+  const decoder = new RecordingDecoder(filter);
+  progress.bytesTotal = 0;
+  for (const file of listRecordingFiles(path)) progress.bytesTotal += statSync(file).size;
+  for await (const { message, line, ts } of readRecording(path)) {
+    progress.bytesDone += 1;
+    const wait = before(ts);
+    if (wait) await wait;
+    decoder.decode(message, line, sink);
+  }
+}

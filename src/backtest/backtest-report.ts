@@ -1,0 +1,154 @@
+import type { PositionRecord } from '../execution/domain/execution-store';
+import { Dec } from '../simulator/domain/exact-decimal';
+import type { PricePoint, ReportDocument } from './domain/report-html';
+import { computeReportMetrics, type ClosedTrade, type EquityPoint, type ReportMetrics } from './domain/report-metrics';
+
+/**
+ * The backtest's report: what report.json holds (JSON-serialisable, deterministic: no wall-clock figure, keys in a
+ * fixed order) and everything report.html is rendered from.
+ */
+export interface BacktestReport {
+  readonly title: string;
+  /** Data file name, its SHA-256, seed, symbols, window, the overrides as given. */
+  readonly run: Readonly<Record<string, string>>;
+  /** Every setting the run depended on (live + BACKTEST_*), effective values. */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly metrics: ReportMetrics;
+  /** Messages, signals and their outcomes, risk rejections by rule, kernel and venue counters. */
+  readonly counters: Readonly<Record<string, number>>;
+  /**
+   * Cross-checks a trader can verify: the kernel's realised PnL (net of fees) summed over the reported trades, the
+   * report's own net PnL from prices, quantities and fees, and the venue account's equity change.
+   */
+  readonly reconciliation: {
+    readonly kernelNetPnl: string;
+    readonly reportNetPnl: string;
+    readonly venueEquityChange: string;
+    readonly openAtEnd: number;
+  };
+  readonly equity: readonly EquityPoint[];
+  readonly prices: Readonly<Record<string, readonly PricePoint[]>>;
+}
+
+/** What the runner knows of each entry signal that was sent (keyed by the entry's orderLinkId). */
+export interface EntryTrace {
+  readonly signalPrice: string;
+  /** Virtual time the strategy emitted it (after its compute time), exact ms. */
+  readonly signalAtMs: number;
+  firstFillAtMs: number | null;
+  maker: boolean;
+  positionId: string | null;
+}
+
+export interface ReportInput {
+  readonly title: string;
+  readonly run: Record<string, string>;
+  readonly settings: Record<string, string>;
+  readonly positions: readonly PositionRecord[];
+  readonly traces: ReadonlyMap<string, EntryTrace>;
+  /** Positions the run closed because the data ended (exit reason END_OF_DATA). */
+  readonly endOfData: ReadonlySet<string>;
+  readonly entryOrdersPlaced: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly sampleMs: number;
+  readonly equity: readonly EquityPoint[];
+  readonly prices: Readonly<Record<string, readonly PricePoint[]>>;
+  readonly midAt: (symbol: string, timeMs: number) => number | undefined;
+  readonly counters: Record<string, number>;
+}
+
+/** Points kept per series in the report (every k-th sample plus the last). */
+const MAX_POINTS = 5000;
+
+export function buildReport(input: ReportInput): BacktestReport {
+  const byPosition = new Map<string, EntryTrace>();
+  for (const trace of input.traces.values()) if (trace.positionId !== null) byPosition.set(trace.positionId, trace);
+  const trades: ClosedTrade[] = [];
+  let kernelNet = Dec.ZERO;
+  let openAtEnd = 0;
+  const positions = [...input.positions].sort((a, b) => time(a.openedAt) - time(b.openedAt) || cmp(a.id, b.id));
+  for (const position of positions) {
+    if (position.status !== 'Closed') {
+      openAtEnd += 1;
+      continue;
+    }
+    if (position.entryPrice === null || position.exitPrice === null || position.openedAt === null) continue;
+    const trace = byPosition.get(position.id);
+    const entryTimeMs = time(position.openedAt);
+    trades.push({
+      symbol: position.symbol,
+      side: position.side,
+      qty: position.exitedQuantity !== '0' ? position.exitedQuantity : position.quantity,
+      entryPrice: position.entryPrice,
+      exitPrice: position.exitPrice,
+      fees: position.fees,
+      entryTimeMs,
+      exitTimeMs: position.closedAt ? time(position.closedAt) : entryTimeMs,
+      exitReason: input.endOfData.has(position.id) ? 'END_OF_DATA' : (position.exitReason ?? 'UNKNOWN'),
+      signalPrice: trace?.signalPrice ?? position.entryPrice,
+      fillLatencyMs:
+        trace && trace.firstFillAtMs !== null ? round3(trace.firstFillAtMs - trace.signalAtMs) : Number.NaN,
+      maker: trace?.maker ?? false,
+    });
+    kernelNet = kernelNet.add(Dec.parse(position.realizedPnl));
+  }
+  const metrics = computeReportMetrics({
+    trades,
+    equity: input.equity,
+    entryOrdersPlaced: input.entryOrdersPlaced,
+    startMs: input.startMs,
+    endMs: input.endMs,
+    periodMs: Math.max(60_000, input.sampleMs),
+    midAt: input.midAt,
+  });
+  const first = input.equity[0]?.equity ?? '0';
+  const last = input.equity[input.equity.length - 1]?.equity ?? first;
+  const prices: Record<string, readonly PricePoint[]> = {};
+  for (const symbol of Object.keys(input.prices).sort()) prices[symbol] = thin(input.prices[symbol]);
+  return {
+    title: input.title,
+    run: input.run,
+    settings: input.settings,
+    metrics,
+    counters: input.counters,
+    reconciliation: {
+      kernelNetPnl: kernelNet.toString(),
+      reportNetPnl: metrics.netPnl,
+      venueEquityChange: Dec.parse(last).sub(Dec.parse(first)).toString(),
+      openAtEnd,
+    },
+    equity: thin(input.equity),
+    prices,
+  };
+}
+
+/** The report.html document of a backtest report (run info, settings and counters shown as key/values). */
+export function reportDocument(report: BacktestReport): ReportDocument {
+  const runInfo: Record<string, string> = { ...report.run };
+  for (const [key, value] of Object.entries(report.settings)) runInfo[key] = value;
+  for (const [key, value] of Object.entries(report.counters)) runInfo[key] = String(value);
+  for (const [key, value] of Object.entries(report.reconciliation)) runInfo[key] = String(value);
+  return { title: report.title, runInfo, metrics: report.metrics, equity: report.equity, prices: report.prices };
+}
+
+function thin<T>(points: readonly T[]): T[] {
+  if (points.length <= MAX_POINTS) return [...points];
+  const step = Math.ceil(points.length / MAX_POINTS);
+  const out: T[] = [];
+  for (let i = 0; i < points.length; i += step) out.push(points[i]);
+  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]);
+  return out;
+}
+
+function time(date: Date | null): number {
+  return date === null ? Number.POSITIVE_INFINITY : date.getTime();
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

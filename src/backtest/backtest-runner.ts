@@ -1,0 +1,611 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { AppConfig } from '../infra/config/app-config';
+import { clientOrderIdFor } from '../idempotency/domain/client-order-id';
+import type { ExecutionEventName, ExecutionEvents } from '../execution/domain/execution-events';
+import { createExecutionKernel, type ExecutionKernel } from '../execution/domain/execution-kernel';
+import type { PositionRecord } from '../execution/domain/execution-store';
+import { TradingPermit } from '../execution/domain/trading-permit';
+import { InMemoryExecutionStore } from '../execution/in-memory-execution.store';
+import { FeaturesService } from '../features/features.service';
+import { BookMetricsCache } from '../order-book/domain/book-metrics';
+import type { BookGridSpec } from '../order-book/domain/book-grid';
+import { OrderBook } from '../order-book/domain/order-book';
+import type { BookDelta } from '../order-book/domain/order-book.parse';
+import { EntryRiskGate } from '../risk/domain/entry-risk-gate';
+import { InMemoryKillSwitch } from '../risk/domain/in-memory-kill-switch';
+import type { InstrumentFilters } from '../risk/domain/risk.types';
+import { instrumentInfoFor } from '../simulator/sim-venue';
+import { StrategyService } from '../strategy/strategy.service';
+import {
+  cacheSymbols,
+  contentHash,
+  jsonSymbols,
+  replayCachePaced,
+  replayJsonPaced,
+  type ReadProgress,
+} from './backtest-input';
+import { BacktestSettingsError, realismOf, resolveSettings } from './backtest-settings';
+import { BacktestVenue } from './backtest-venue';
+import { buildReport, type BacktestReport, type EntryTrace } from './backtest-report';
+import { CandleBuilder } from './domain/candle-builder';
+import { MARKOUT_HORIZONS_MS } from './domain/report-metrics';
+import type { RecordingFilter, TradeBatch } from './domain/recording';
+import { VirtualClock } from './domain/virtual-clock';
+import { ensureCache, listRecordingFiles } from './recording-reader';
+import { writeBacktestReport } from './report-writer';
+
+export type { BacktestReport } from './backtest-report';
+export { BacktestSettingsError } from './backtest-settings';
+
+/**
+ * The backtest: a recording replayed through the live order book, features, strategy, entry risk gate and execution
+ * kernel, against an in-process venue (the simulator's matching engine on the replayed book), on a virtual clock.
+ * No network, no database, no wall-clock sleep; the same data, settings and seed give a byte-identical report.json.
+ *
+ * The loop, per recorded message (exchange `ts` order):
+ * 1. Timers due by `ts` run first (venue answers and fills after their latency, the kernel's back-offs, the exit
+ *    sweep every 250 ms and the quiet-order poll every 5 s as live), each followed by letting the kernel's
+ *    asynchronous work settle.
+ * 2. The clock moves to `ts`; a book message is applied to the symbol's OrderBook (a gap leaves it waiting for the
+ *    next snapshot, as live until a resubscribe); the venue sees the new book (fills of resting orders).
+ * 3. The strategy's compute time is charged (BACKTEST_COMPUTE_US per book message; a burst queues behind it), then
+ *    what TradingPipeline does live: exits on the book, touch metrics, the 110 features, the strategy, and a signal
+ *    into kernel.onSignal with the book.
+ * 4. Trades feed the features (and 1-minute candles built from them) and the venue's queue estimate.
+ * Messages before `fromMs` warm the books and features up without trading; at the end, positions still open are
+ * closed at market (exit reason END_OF_DATA) and every timer runs out.
+ */
+
+export interface BacktestProgress {
+  messagesDone: number;
+  bytesDone: number;
+  bytesTotal: number;
+  messagesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface BacktestRunOptions {
+  /** A recording file or a directory of them. */
+  dataPath: string;
+  symbols?: readonly string[];
+  /** Exchange-time window: messages from `toMs` on are skipped; those before `fromMs` only warm up books and features. */
+  fromMs?: number;
+  toMs?: number;
+  /** --set KEY=VALUE: validated by the live config schema or the BACKTEST_* schema; an unknown key is an error naming it. */
+  overrides?: Readonly<Record<string, string>>;
+  seed?: number;
+  onProgress?: (p: BacktestProgress) => void;
+}
+
+export interface BacktestRunResult {
+  /** JSON-serialisable; what report.json holds. */
+  report: BacktestReport;
+  /** SHA-256 of the recording's bytes. */
+  fingerprint: string;
+  settings: Record<string, string>;
+  messages: number;
+  wallMs: number;
+}
+
+const SWEEP_MS = 250;
+const POLL_MS = 5000;
+const PROGRESS_EVERY_MS = 250;
+
+export async function runBacktest(options: BacktestRunOptions): Promise<BacktestRunResult> {
+  const wallStart = performance.now();
+  if (!existsSync(options.dataPath)) {
+    throw new BacktestSettingsError('NO_DATA', `no recording at ${options.dataPath}`, { dataPath: options.dataPath });
+  }
+  listRecordingFiles(options.dataPath); // a directory without recordings fails here, naming it
+  const wanted = options.symbols?.map((s) => s.trim().toUpperCase()).filter((s) => s.length > 0);
+  const overrides = options.overrides ?? {};
+  // Validate the overrides before touching the data (a bad key fails fast, naming it).
+  const first = resolveSettings(overrides, wanted);
+  const cacheDir = join(first.config.app.dataDir, 'backtests', 'cache');
+  const useCache = first.backtest.BACKTEST_CACHE;
+  const cachePath = useCache ? await ensureCache(options.dataPath, cacheDir) : null;
+  const grids = cachePath ? cacheSymbols(cachePath) : await jsonSymbols(options.dataPath);
+  const symbols = [...grids.keys()].filter((s) => !wanted || wanted.includes(s)).sort();
+  if (symbols.length === 0) {
+    throw new BacktestSettingsError(
+      'NO_DATA',
+      wanted
+        ? `the recording holds no order book of ${wanted.join(', ')} (it has ${[...grids.keys()].join(', ') || 'none'})`
+        : 'the recording holds no order-book messages',
+      { dataPath: options.dataPath },
+    );
+  }
+  const { config, backtest, effective } = resolveSettings(overrides, symbols);
+  const pairs = config.trading.pairs.filter((p) => symbols.includes(p));
+  const fingerprint = await contentHash(options.dataPath, useCache ? cacheDir : null);
+  const seed = options.seed ?? 0;
+
+  const run = new BacktestRun(
+    config,
+    backtest.BACKTEST_COMPUTE_US / 1000,
+    backtest.BACKTEST_EQUITY_SAMPLE_MS,
+    pairs,
+    grids,
+    options,
+    seed,
+    realismOf(backtest),
+  );
+  const filter: RecordingFilter = { symbols: new Set(pairs), toMs: options.toMs };
+  const progress: ReadProgress = { bytesDone: 0, bytesTotal: 0 };
+  let lastProgress = performance.now();
+  const report = () => {
+    const elapsed = (performance.now() - wallStart) / 1000;
+    const rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
+    options.onProgress?.({
+      messagesDone: run.messages,
+      bytesDone: progress.bytesDone,
+      bytesTotal: progress.bytesTotal,
+      messagesPerSecond: elapsed > 0 ? run.messages / elapsed : 0,
+      etaSeconds:
+        rate > 0 && progress.bytesTotal > 0 ? Math.max(0, (progress.bytesTotal - progress.bytesDone) / rate) : null,
+    });
+  };
+  let counter = 0;
+  const before = (ts: number) => {
+    if (options.onProgress && (++counter & 1023) === 0 && performance.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = performance.now();
+      report();
+    }
+    return run.beforeMessage(ts);
+  };
+  try {
+    if (cachePath) await replayCachePaced(cachePath, run, filter, before, progress);
+    else await replayJsonPaced(options.dataPath, run, filter, before, progress);
+    await run.finish();
+  } finally {
+    await run.close();
+  }
+  progress.bytesDone = progress.bytesTotal;
+  report();
+  const backtestReport = run.report({
+    title: `Backtest ${basename(options.dataPath)}`,
+    run: {
+      data: basename(options.dataPath),
+      fingerprint,
+      seed: String(seed),
+      symbols: pairs.join(','),
+      from: options.fromMs === undefined ? '' : new Date(options.fromMs).toISOString(),
+      to: options.toMs === undefined ? '' : new Date(options.toMs).toISOString(),
+      overrides: Object.keys(overrides)
+        .sort()
+        .map((k) => `${k}=${overrides[k]}`)
+        .join(' '),
+    },
+    settings: effective,
+  });
+  return {
+    report: backtestReport,
+    fingerprint,
+    settings: effective,
+    messages: run.messages,
+    wallMs: performance.now() - wallStart,
+  };
+}
+
+/** report.json (byte-identical for the same data, settings and seed) and the self-contained report.html. */
+export async function writeBacktestOutput(outDir: string, result: BacktestRunResult): Promise<void> {
+  writeBacktestReport(outDir, result.report);
+}
+
+interface SymbolWorld {
+  readonly symbol: string;
+  readonly book: OrderBook;
+  readonly metrics: BookMetricsCache;
+  readonly candles: CandleBuilder;
+  readonly filters: InstrumentFilters;
+  gaps: number;
+}
+
+/** One run's world: the live components on the virtual clock, fed message by message (the RecordingSink). */
+class BacktestRun {
+  readonly clock = new VirtualClock(0);
+  readonly store: InMemoryExecutionStore;
+  readonly venue: BacktestVenue;
+  readonly kernel: ExecutionKernel;
+  readonly features: FeaturesService;
+  readonly strategy: StrategyService;
+  readonly killSwitch: InMemoryKillSwitch;
+  private readonly worlds = new Map<string, SymbolWorld>();
+  private readonly fromMs: number;
+  private started = false;
+  private ended = false;
+  private busyUntil = 0;
+  private exitsRequested = 0;
+  private settleNeeded = false;
+  messages = 0;
+  books = 0;
+  tradeMessages = 0;
+  signals = 0;
+  startMs = Number.NaN;
+  lastMs = Number.NaN;
+  readonly rejections: Record<string, number> = {};
+  readonly traces = new Map<string, EntryTrace>();
+  readonly endOfData = new Set<string>();
+  readonly equity: Array<{ timeMs: number; equity: string }> = [];
+  readonly prices: Record<string, Array<{ timeMs: number; price: number }>> = {};
+  private nextSampleMs = Number.NaN;
+  private readonly markouts: Array<{ symbol: string; timeMs: number }> = [];
+  private markoutHead = 0;
+  readonly mids = new Map<string, number>();
+  private readonly outcomeCounts: Record<string, number> = {};
+
+  constructor(
+    readonly config: AppConfig,
+    private readonly computeMs: number,
+    private readonly sampleMs: number,
+    readonly pairs: readonly string[],
+    grids: ReadonlyMap<string, BookGridSpec>,
+    options: BacktestRunOptions,
+    seed: number,
+    realism: ReturnType<typeof realismOf>,
+  ) {
+    this.fromMs = options.fromMs ?? Number.NEGATIVE_INFINITY;
+    for (const symbol of pairs) {
+      const grid = grids.get(symbol)!;
+      const info = instrumentInfoFor({ symbol, tickSize: grid.tickSize, qtyStep: grid.qtyStep });
+      this.worlds.set(symbol, {
+        symbol,
+        book: new OrderBook(symbol, grid),
+        metrics: new BookMetricsCache({ minClusterVolume: config.trading.minClusterVolume }),
+        candles: new CandleBuilder(),
+        filters: {
+          tickSize: grid.tickSize,
+          qtyStep: grid.qtyStep,
+          minOrderQty: info.lotSizeFilter.minOrderQty,
+          maxMarketOrderQty: info.lotSizeFilter.maxMktOrderQty,
+          minNotionalValue: info.lotSizeFilter.minNotionalValue,
+        },
+        gaps: 0,
+      });
+      this.prices[symbol] = [];
+    }
+    this.store = new InMemoryExecutionStore(() => this.clock.nowMs());
+    this.venue = new BacktestVenue(
+      this.clock,
+      [...this.worlds.values()].map((w) => ({ symbol: w.symbol, book: w.book })),
+      {
+        realism,
+        makerFeeRate: config.simulator.makerFeeRate,
+        takerFeeRate: config.simulator.takerFeeRate,
+        initialBalance: config.simulator.initialBalanceUsdt,
+        leverage: config.simulator.leverage,
+        seed,
+        rateLimitSafetyFactor: config.exchange.rateLimitSafetyFactor,
+        rateLimitMaxWaitMs: config.exchange.rateLimitMaxWaitMs,
+        httpTimeoutMs: config.exchange.httpTimeoutMs,
+        breakerFailureThreshold: config.resilience.breakerFailureThreshold,
+        breakerCooldownMs: config.resilience.breakerCooldownSeconds * 1000,
+      },
+    );
+    this.features = new FeaturesService(config);
+    this.strategy = new StrategyService(config);
+    this.killSwitch = new InMemoryKillSwitch(config.risk.maxDailyLossUsdt);
+    const risk = new EntryRiskGate({
+      limits: config.risk,
+      bookMaxAgeMs: config.trading.orderbookStaleMs,
+      killSwitch: this.killSwitch,
+      tradeBreaker: () => this.venue.tradeBreakerState(),
+      instrument: (symbol) => this.worlds.get(symbol)?.filters,
+      rejections: {
+        entryRejected: (_check, rejection) => {
+          this.rejections[rejection.code] = (this.rejections[rejection.code] ?? 0) + 1;
+        },
+      },
+    });
+    const permit = new TradingPermit({
+      leaseHeld: () => true,
+      leaseGeneration: () => 1,
+      killSwitchActive: () => this.killSwitch.active,
+      tradeBreakerOpen: () => this.venue.tradeBreakerState() === 'OPEN',
+      bookFresh: (symbol, nowMs) =>
+        this.worlds.get(symbol)?.book.canSignal(nowMs, config.trading.orderbookStaleMs) === true,
+    });
+    permit.setWanted(true);
+    permit.grant(1);
+    this.kernel = createExecutionKernel({
+      store: this.store,
+      venue: this.venue,
+      clock: this.clock,
+      stopwatch: this.clock.stopwatch,
+      delay: this.clock,
+      risk,
+      permit,
+      instruments: { get: (symbol) => this.worlds.get(symbol)?.filters },
+      books: { book: (symbol) => this.worlds.get(symbol)?.book },
+      events: { publish: (name, payload) => this.onEvent(name, payload) },
+      settings: { pairs, maxHoldMs: config.risk.maxHoldSeconds * 1000 },
+    });
+    this.kernel.connect(this.venue.stream);
+    this.updateBalance();
+  }
+
+  // ---- RecordingSink ---------------------------------------------------------------------------------------------
+
+  book(delta: BookDelta): void {
+    const world = this.worlds.get(delta.symbol);
+    if (!world) return;
+    this.enter(delta.ts);
+    this.books++;
+    const result = world.book.apply(delta, delta.ts);
+    if (result === 'gap' || result === 'crossed') {
+      world.gaps++;
+      return;
+    }
+    if (result !== 'applied' && result !== 'reset') return;
+    this.venue.onBook(world.symbol, delta);
+    const book = world.book;
+    if (book.bidCount > 0 && book.askCount > 0) this.mids.set(world.symbol, (book.bestBid + book.bestAsk) / 2);
+    if (delta.ts < this.fromMs) {
+      // Warm-up: the book and features follow the market; nothing trades.
+      this.features.update(book, delta.ts, world.metrics.touch(book));
+      return;
+    }
+    // The strategy's compute time: it starts when the message arrives or when the previous one is done.
+    const start = Math.max(this.clock.time, this.busyUntil);
+    this.busyUntil = start + this.computeMs;
+    this.clock.advanceTo(this.busyUntil);
+    const nowMs = this.clock.nowMs();
+    // What TradingPipeline.onBook does live, step for step.
+    this.kernel.onBook(world.symbol, book, nowMs);
+    const metrics = world.metrics.touch(book);
+    const vector = this.features.update(book, nowMs, metrics);
+    const signal = this.strategy.strategy.evaluate({
+      symbol: world.symbol,
+      book,
+      metrics,
+      metricsSource: world.metrics,
+      features: vector,
+      featureNames: this.features.names(),
+      nowMs,
+    });
+    if (this.kernel.exits.requested !== this.exitsRequested) {
+      this.exitsRequested = this.kernel.exits.requested;
+      this.settleNeeded = true;
+    }
+    if (!signal) return;
+    this.signals++;
+    this.strategy.record(signal);
+    const clientOrderId = clientOrderIdFor({ kind: 'entry', signalId: signal.id });
+    if (!this.traces.has(clientOrderId)) {
+      this.traces.set(clientOrderId, {
+        signalPrice: signal.price,
+        signalAtMs: this.clock.time,
+        firstFillAtMs: null,
+        maker: false,
+        positionId: null,
+      });
+    }
+    const outcome = this.kernel.onSignal(signal, undefined, book);
+    this.outcomeCounts[outcome] = (this.outcomeCounts[outcome] ?? 0) + 1;
+    if (outcome === 'sent' || outcome === 'exit') this.settleNeeded = true;
+    if (outcome !== 'sent') this.traces.delete(clientOrderId);
+  }
+
+  trades(batch: TradeBatch): void {
+    const world = this.worlds.get(batch.symbol);
+    if (!world) return;
+    this.enter(batch.ts);
+    this.tradeMessages++;
+    const grid = world.book.grid;
+    const pipeline = this.features.pipeline(batch.symbol);
+    for (let i = 0; i < batch.count; i++) {
+      const price = batch.prices[i] * grid.tick;
+      const size = batch.sizes[i] * grid.lot;
+      pipeline.onTrade(batch.times[i], price, size, batch.sides[i] > 0);
+      const candle = world.candles.onTrade(batch.times[i], price, size);
+      if (candle) pipeline.onCandle(candle);
+    }
+    if (batch.ts >= this.fromMs) this.venue.onTrades(batch);
+  }
+
+  // ---- pacing ----------------------------------------------------------------------------------------------------
+
+  /** A message at `ts` (timers due by then have run: beforeMessage); moves the clock, samples equity and markouts. */
+  private enter(ts: number): void {
+    this.messages++;
+    if (!this.started && ts >= this.fromMs) {
+      this.started = true;
+      this.startMs = ts;
+      this.clock.advanceTo(ts);
+      this.nextSampleMs = ts;
+      this.every(SWEEP_MS, () => {
+        this.kernel.sweepExits();
+        if (this.kernel.exits.requested !== this.exitsRequested) {
+          this.exitsRequested = this.kernel.exits.requested;
+          return true;
+        }
+        return false;
+      });
+      this.every(POLL_MS, () => {
+        if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return false;
+        void this.kernel.pollQuietOrders();
+        return true;
+      });
+    }
+    this.clock.advanceTo(ts);
+    if (this.started) {
+      this.lastMs = ts;
+      this.resolveMarkouts(ts);
+      while (ts >= this.nextSampleMs) {
+        this.sample(this.nextSampleMs);
+        this.nextSampleMs += this.sampleMs;
+      }
+    }
+  }
+
+  /**
+   * Before each message at `ts`: let the asynchronous work the previous message started settle, then run the timers
+   * due by `ts`, each at its own time and followed by a settle. Nothing to do (the common case): no promise.
+   */
+  beforeMessage(ts: number): Promise<void> | undefined {
+    const due = this.clock.nextDue();
+    if (!this.settleNeeded && (due === undefined || due > ts)) return undefined;
+    return this.catchUp(ts);
+  }
+
+  private async catchUp(ts: number): Promise<void> {
+    if (this.settleNeeded) await this.settleAll();
+    await this.runTimers(ts);
+  }
+
+  private async settleAll(): Promise<void> {
+    this.settleNeeded = false;
+    await settle();
+  }
+
+  /** Runs every timer due at or before `untilMs`, letting the kernel settle after each. */
+  async runTimers(untilMs: number): Promise<void> {
+    while (this.clock.runNext(untilMs)) await this.settleAll();
+  }
+
+  /** A recurring virtual timer; `task` returns true when it started asynchronous work. */
+  private every(periodMs: number, task: () => boolean): void {
+    const tick = () => {
+      if (this.ended) return;
+      if (task()) this.settleNeeded = true;
+      this.clock.at(this.clock.time + periodMs, tick);
+    };
+    this.clock.at(this.clock.time + periodMs, tick);
+  }
+
+  // ---- the end ---------------------------------------------------------------------------------------------------
+
+  async finish(): Promise<void> {
+    if (!this.started) return;
+    const end = this.lastMs;
+    await this.runTimers(end);
+    // Close what is still open at the last book, then let every answer arrive.
+    for (let round = 0; round < 10; round++) {
+      await this.runTimers(this.clock.time + 60_000);
+      const open = [...this.kernel.live.all()].filter((p) => p.status === 'Open');
+      if (open.length === 0 && this.kernel.live.size === 0) break;
+      for (const position of open) {
+        this.endOfData.add(position.id);
+        try {
+          await this.kernel.closePosition(position.id);
+        } catch {
+          // already closing: its answer is on the way
+        }
+        await settle();
+      }
+    }
+    this.ended = true;
+    while (this.clock.runNext(Number.POSITIVE_INFINITY)) await settle();
+    await this.kernel.drain();
+    this.sample(Math.max(this.nextSampleMs - this.sampleMs, this.clock.nowMs()));
+  }
+
+  async close(): Promise<void> {
+    this.ended = true;
+    await this.venue.close();
+  }
+
+  // ---- observations ----------------------------------------------------------------------------------------------
+
+  private onEvent<K extends ExecutionEventName>(name: K, payload: ExecutionEvents[K]): void {
+    if (name === 'order.filled') {
+      const { order, fill } = payload as ExecutionEvents['order.filled'];
+      const trace = this.traces.get(order.clientOrderId);
+      if (trace && trace.firstFillAtMs === null) {
+        trace.firstFillAtMs = this.clock.time;
+        trace.maker = fill.isMaker;
+        trace.positionId = order.positionId;
+        // The report's entry time is the position's openedAt: the first fill's execution time at the venue.
+        const entryAt = Date.parse(fill.executedAt);
+        for (const h of MARKOUT_HORIZONS_MS) this.markouts.push({ symbol: order.symbol, timeMs: entryAt + h });
+      }
+      this.updateBalance();
+    }
+  }
+
+  private updateBalance(): void {
+    const wallet = this.venue.engine.walletFigures();
+    this.kernel.live.setBalance(Number(wallet.availableBalance.toString()), this.config.simulator.leverage);
+  }
+
+  private readonly markoutMids = new Map<string, number>();
+
+  /** Mid of each symbol at the markout instants passed by `ts` (the book before the message at `ts`). */
+  private resolveMarkouts(ts: number): void {
+    if (this.markoutHead >= this.markouts.length) return;
+    // Entry times are pushed in time order per horizon; scan the unresolved ones (few at a time).
+    for (let i = this.markoutHead; i < this.markouts.length; i++) {
+      const m = this.markouts[i];
+      if (m.timeMs > ts) continue;
+      const key = `${m.symbol}@${m.timeMs}`;
+      if (!this.markoutMids.has(key)) {
+        const mid = this.mids.get(m.symbol);
+        if (mid !== undefined) this.markoutMids.set(key, mid);
+      }
+      m.timeMs = Number.POSITIVE_INFINITY;
+    }
+    while (
+      this.markoutHead < this.markouts.length &&
+      this.markouts[this.markoutHead].timeMs === Number.POSITIVE_INFINITY
+    ) {
+      this.markoutHead++;
+    }
+  }
+
+  private sample(timeMs: number): void {
+    for (const [symbol, mid] of this.mids) {
+      const world = this.worlds.get(symbol)!;
+      this.venue.engine.setMarkPrice(symbol, Math.round(mid));
+      this.prices[symbol].push({ timeMs, price: mid * world.book.grid.tick });
+    }
+    const wallet = this.venue.engine.walletFigures();
+    this.equity.push({ timeMs, equity: wallet.equity.toString() });
+  }
+
+  report(head: { title: string; run: Record<string, string>; settings: Record<string, string> }): BacktestReport {
+    const positions: PositionRecord[] = [...this.store.allPositions()];
+    const entryOrders = this.store.allOrders().filter((o) => !o.reduceOnly).length;
+    const worlds = [...this.worlds.values()];
+    return buildReport({
+      ...head,
+      positions,
+      traces: this.traces,
+      endOfData: this.endOfData,
+      entryOrdersPlaced: entryOrders,
+      startMs: this.startMs,
+      endMs: Number.isNaN(this.lastMs) ? this.startMs : this.lastMs,
+      sampleMs: this.sampleMs,
+      equity: this.equity,
+      prices: this.prices,
+      midAt: (symbol, timeMs) => {
+        const mid = this.markoutMids.get(`${symbol}@${timeMs}`);
+        const world = this.worlds.get(symbol);
+        return mid === undefined || !world ? undefined : mid * world.book.grid.tick;
+      },
+      counters: {
+        messages: this.messages,
+        bookMessages: this.books,
+        tradeMessages: this.tradeMessages,
+        signals: this.signals,
+        ...prefixed('signal_', this.outcomeCounts),
+        ...prefixed('risk_rejected_', this.rejections),
+        ...prefixed('kernel_', this.kernel.counters()),
+        ...prefixed('venue_', { ...this.venue.counters }),
+        bookGaps: worlds.reduce((n, w) => n + w.gaps, 0),
+      },
+    });
+  }
+}
+
+function prefixed(prefix: string, values: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(values).sort()) out[`${prefix}${key}`] = values[key];
+  return out;
+}
+
+/** Lets every promise continuation queued so far run (the kernel's awaits are on in-memory promises only). */
+function settle(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
