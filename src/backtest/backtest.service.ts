@@ -3,11 +3,12 @@ import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { AppConfig, declaredVariables, overrideProblems } from '../infra/config/app-config';
+import { AppConfig, declaredVariables } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
 import { EventBus } from '../infra/events/event-bus';
 import { RequestValidationError } from '../infra/http/validation';
 import type { BacktestJob, BacktestJobProgress, BacktestJobResult } from './backtest-job';
+import { BACKTEST_KEYS, BacktestSettingsError, resolveSettings } from './backtest-settings';
 import { BacktestStore, newRunId, type StoredRun } from './backtest-store';
 import './backtest.events';
 import {
@@ -86,7 +87,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.store = new BacktestStore(config.backtest.runsDir);
     this.pool = new ThreadPool(workerModule, config.backtest.maxConcurrent);
-    this.allowed = overridableSettings(declaredVariables());
+    this.allowed = overridableSettings(declaredVariables(), BACKTEST_KEYS);
   }
 
   onModuleInit(): void {
@@ -100,12 +101,13 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
     await Promise.all(this.running.values());
   }
 
-  /** Settings a run may override, with the value the service runs with now. */
+  /**
+   * Settings a run may override, with the value a run has unless overridden: a backtest starts from the defaults,
+   * not from this service's environment, so its settings.json alone reproduces it.
+   */
   settings(): Array<{ readonly name: string; readonly value: string | null }> {
-    return this.allowed.map((name) => {
-      const value = this.config.masked[name];
-      return { name, value: value === null || value === undefined ? null : String(value) };
-    });
+    const defaults = resolveSettings({}, undefined).effective;
+    return this.allowed.map((name) => ({ name, value: defaults[name] ?? null }));
   }
 
   get dataDir(): string {
@@ -173,7 +175,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
 
   start(request: StartRequest): StoredRun {
     const dataPath = this.resolveDataFile(request.dataFile);
-    const overrides = this.checkSettings(request.settings ?? {});
+    const overrides = this.checkSettings(request.settings ?? {}, request.symbols);
     if (request.fromMs !== undefined && request.toMs !== undefined && !(request.fromMs < request.toMs)) {
       throw new RequestValidationError({ to: ['must be later than from'] });
     }
@@ -292,17 +294,25 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
     return { absolute: real, relative: checked.path };
   }
 
-  private checkSettings(settings: Readonly<Record<string, unknown>>): Record<string, string> {
+  /** Overrides as text, checked exactly as the engine will check them (same schema, same defaults). */
+  private checkSettings(settings: Readonly<Record<string, unknown>>, symbols: readonly string[] | undefined) {
     const keyProblems = checkOverrideKeys(settings, this.allowed);
     if (keyProblems.length > 0) throw invalid(keyProblems);
     const overrides: Record<string, string> = {};
     for (const [key, value] of Object.entries(settings)) overrides[key] = String(value);
-    const valueProblems = overrideProblems(this.config, overrides);
-    if (valueProblems.length > 0) {
+    try {
+      resolveSettings(overrides, symbols);
+    } catch (error) {
+      if (!(error instanceof BacktestSettingsError)) throw error;
+      const problems = (error.details?.problems as readonly string[] | undefined) ?? [error.message];
       throw invalid(
-        valueProblems.map((line) => {
-          const colon = line.indexOf(':');
-          return { field: `settings.${line.slice(0, colon)}`, problem: line.slice(colon + 1).trim() };
+        problems.map((line) => {
+          const key = Object.keys(overrides).find((k) => line.startsWith(`${k}:`) || line.startsWith(`${k} `));
+          if (key) return { field: `settings.${key}`, problem: line.slice(key.length).replace(/^[:\s]+/, '') };
+          // The symbols become the run's TRADING_PAIRS.
+          if (line.startsWith('TRADING_PAIRS'))
+            return { field: 'symbols', problem: 'must be USDT perpetuals such as BTCUSDT' };
+          return { field: 'settings', problem: line };
         }),
       );
     }

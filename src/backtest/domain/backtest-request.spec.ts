@@ -38,11 +38,11 @@ describe('setting overrides', () => {
     'TAKE_PROFIT_PCT',
     'IMBALANCE_BUY_THRESHOLD',
     'BACKTEST_DATA_DIR',
-    'BACKTEST_LATENCY_MS',
   ];
+  const backtestKeys = ['BACKTEST_LATENCY_MS'];
 
   it('allows trading knobs and the backtest realism settings, never secrets, paths or ports', () => {
-    expect(overridableSettings(declared)).toEqual([
+    expect(overridableSettings(declared, backtestKeys)).toEqual([
       'TAKE_PROFIT_PCT',
       'IMBALANCE_BUY_THRESHOLD',
       'BACKTEST_LATENCY_MS',
@@ -50,7 +50,7 @@ describe('setting overrides', () => {
   });
 
   it('names each refused key and value as settings.KEY', () => {
-    const allowed = overridableSettings(declared);
+    const allowed = overridableSettings(declared, backtestKeys);
     expect(checkOverrideKeys({ TAKE_PROFIT_PCT: '0.5', IMBALANCE_BUY_THRESHOLD: 0.7 }, allowed)).toEqual([]);
     expect(
       checkOverrideKeys(

@@ -40,9 +40,10 @@ export function checkDataFilePath(text: string): { readonly path: string } | Fie
 }
 
 /**
- * Settings a backtest may override: the strategy, risk and execution knobs and the simulated venue's fees and
- * account, plus the backtest's own realism settings (BACKTEST_* other than where runs come from and how many run).
- * Everything else (secrets, directories, ports, the exchange connection) is refused.
+ * Live settings a backtest started over the API may override: the strategy, risk and execution knobs and the
+ * simulated venue's fees and account (the settings a backtest report lists). With the backtest's own realism
+ * settings (BACKTEST_LATENCY_TO_VENUE_MS, …) they are all it takes; everything else (secrets, directories, ports,
+ * the exchange connection) is refused, so a request cannot point the worker at another directory.
  */
 export const OVERRIDABLE_SETTINGS: readonly string[] = [
   'ORDERBOOK_DEPTH',
@@ -66,18 +67,14 @@ export const OVERRIDABLE_SETTINGS: readonly string[] = [
   'SIM_FAULTS',
   'RATE_LIMIT_MAX_WAIT_MS',
   'RATE_LIMIT_SAFETY_FACTOR',
+  'BYBIT_HTTP_TIMEOUT_MS',
   'CIRCUIT_BREAKER_FAILURE_THRESHOLD',
   'CIRCUIT_BREAKER_COOLDOWN_SECONDS',
 ];
 
-const NOT_OVERRIDABLE_BACKTEST = new Set(['BACKTEST_DATA_DIR', 'BACKTEST_MAX_CONCURRENT']);
-
-/** The keys of `declared` (the configuration's variables) a run may override. */
-export function overridableSettings(declared: readonly string[]): string[] {
-  return declared.filter(
-    (name) =>
-      OVERRIDABLE_SETTINGS.includes(name) || (name.startsWith('BACKTEST_') && !NOT_OVERRIDABLE_BACKTEST.has(name)),
-  );
+/** The settings a run may override: the live ones above that `declared` has, then the backtest's own. */
+export function overridableSettings(declared: readonly string[], backtestKeys: readonly string[]): string[] {
+  return [...declared.filter((name) => OVERRIDABLE_SETTINGS.includes(name)), ...backtestKeys];
 }
 
 /** Problems with the override keys and the kinds of their values (the values' ranges are the config's to check). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError, declaredVariables, loadAppConfig, MASK, overrideProblems } from './app-config';
+import { ConfigValidationError, declaredVariables, loadAppConfig, MASK } from './app-config';
 
 describe(loadAppConfig.name, () => {
   let dir: string;
@@ -149,17 +149,6 @@ describe(loadAppConfig.name, () => {
     expect(config.backtest.dataDir).toBe('/srv/recordings');
     expect(config.backtest.maxConcurrent).toBe(3);
     expect(problemsOf({ BACKTEST_MAX_CONCURRENT: '0' })[0]).toMatch(/^BACKTEST_MAX_CONCURRENT: /);
-  });
-
-  it('should check overrides over the effective configuration, naming only the overridden variables', () => {
-    const config = load({ IMBALANCE_BUY_THRESHOLD: '0.8' });
-    expect(overrideProblems(config, { TAKE_PROFIT_PCT: '0.5', IMBALANCE_SELL_THRESHOLD: '0.3' })).toEqual([]);
-    const problems = overrideProblems(config, { TAKE_PROFIT_PCT: 'lots', MAX_OPEN_POSITIONS: '2' });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^TAKE_PROFIT_PCT: .*\(got "lots"\)$/);
-    expect(overrideProblems(config, { IMBALANCE_SELL_THRESHOLD: '0.9' })).toEqual([
-      'IMBALANCE_SELL_THRESHOLD: IMBALANCE_SELL_THRESHOLD must be lower than IMBALANCE_BUY_THRESHOLD',
-    ]);
   });
 
   it('should read .env without overriding variables already set', () => {

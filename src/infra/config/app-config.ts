@@ -279,30 +279,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
   return deepFreeze(config);
 }
 
-/**
- * Problems of `overrides` laid over the effective configuration (its non-secret values), one line per bad
- * overridden variable (`NAME: what it expects (got …)`), the same rules and words as at start-up. Used to refuse a
- * backtest's setting overrides before it starts; empty when they are valid.
- */
-export function overrideProblems(config: AppConfig, overrides: Readonly<Record<string, string>>): string[] {
-  const base: Record<string, string> = {};
-  for (const [name, value] of Object.entries(config.masked)) {
-    if (value !== null && !isSecret(name)) base[name] = String(value);
-  }
-  const schema = plainToInstance(EnvSchema, { ...base, ...overrides }, { exposeDefaultValues: true });
-  const problems = validateSync(schema, { whitelist: false, forbidUnknownValues: false }).flatMap(describe);
-  const thresholds = ['IMBALANCE_SELL_THRESHOLD', 'IMBALANCE_BUY_THRESHOLD'];
-  if (
-    problems.length === 0 &&
-    thresholds.some((name) => name in overrides) &&
-    schema.IMBALANCE_SELL_THRESHOLD >= schema.IMBALANCE_BUY_THRESHOLD
-  ) {
-    const name = 'IMBALANCE_SELL_THRESHOLD' in overrides ? thresholds[0] : thresholds[1];
-    problems.push(`${name}: IMBALANCE_SELL_THRESHOLD must be lower than IMBALANCE_BUY_THRESHOLD`);
-  }
-  return problems.filter((line) => Object.keys(overrides).some((name) => line.startsWith(`${name}:`)));
-}
-
 /** One line per bad variable: its name, every rule it breaks, and (unless secret) the value it had. */
 function describe(error: ValidationError): string[] {
   const constraints = { ...(error.constraints ?? {}) };
