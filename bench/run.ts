@@ -10,6 +10,7 @@ import { feedBench } from './feed.bench';
 import { orderBookBench } from './order-book.bench';
 import { orderLatencyBench } from './order-latency.bench';
 import { simulatorBench } from './simulator.bench';
+import { sweepBench } from './sweep.bench';
 
 /** `npm run bench [name]`: every benchmark, or the one named. Ratios are measured within one run. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'audit-chain': () => auditChainBench(Number(process.env.BENCH_AUDIT_INSERTS ?? 1000)),
   dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
   'backtest-input': () => backtestInputBench(),
+  sweep: () => sweepBench(Number(process.env.BENCH_SWEEP_MINUTES ?? 10)),
 };
 
 async function main(only?: string): Promise<void> {

@@ -179,8 +179,8 @@ export function rankSweep(outcomes: readonly SweepOutcome[], metric: SweepRankMe
     .map((o, i) => ({ ...o, rank: i + 1, inSampleRank: inSampleRank.get(o.index) ?? 0 }));
 }
 
-function percent(value: number | null): string {
-  return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
+function percent(value: number | null, decimals = 1): string {
+  return value === null ? '—' : `${(value * 100).toFixed(decimals)}%`;
 }
 
 function ratio(value: number | null): string {
@@ -217,7 +217,7 @@ export function formatSweepTable(ranked: readonly RankedOutcome[], keys: readonl
     percent(o.outOfSample.winRate),
     ratio(o.outOfSample.profitFactor),
     ratio(o.outOfSample.sharpe),
-    percent(o.outOfSample.maxDrawdown),
+    percent(o.outOfSample.maxDrawdown, 2),
     String(o.inSampleRank),
     String(o.inSample.trades),
     money(o.inSample.netPnl),

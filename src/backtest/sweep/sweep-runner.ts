@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { isoUtc } from '../../common/iso-time';
 import type { BacktestJob, BacktestJobProgress, BacktestJobResult } from '../backtest-job';
+import { resolveSettings } from '../backtest-settings';
 import { fingerprintRecording } from '../recording-reader';
 import {
   formatSweepTable,
@@ -65,6 +66,8 @@ export function defaultSweepWorkerModule(): string {
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const fixed = options.fixed ?? {};
   const grid = sweepGrid(options.axes, fixed);
+  // Every combination's settings are checked before a worker starts: a bad key or value fails now, naming it.
+  for (const settings of grid) resolveSettings({ ...fixed, ...settings }, options.symbols);
   const span =
     options.fromMs !== undefined && options.toMs !== undefined
       ? { fromMs: options.fromMs, toMs: options.toMs }
