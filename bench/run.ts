@@ -11,6 +11,7 @@ import { feedBench } from './feed.bench';
 import { orderBookBench } from './order-book.bench';
 import { orderLatencyBench } from './order-latency.bench';
 import { simulatorBench } from './simulator.bench';
+import { sweepBench } from './sweep.bench';
 
 /** `npm run bench [name]`: every benchmark, or the one named. Ratios are measured within one run. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
   'backtest-input': () => backtestInputBench(),
   backtest: () => backtestBench(),
+  sweep: () => sweepBench(Number(process.env.BENCH_SWEEP_MINUTES ?? 10)),
 };
 
 async function main(only?: string): Promise<void> {

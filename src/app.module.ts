@@ -29,6 +29,7 @@ import { HealthModule } from './health/health.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TradeStoryModule } from './infra/logging/trade-story.module';
+import { BacktestModule } from './backtest/backtest.module';
 
 @Module({})
 export class AppModule {
@@ -61,6 +62,7 @@ export class AppModule {
         GatewayModule,
         MetricsModule.forRoot(config.metrics.enabled),
         TradeStoryModule,
+        BacktestModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { BacktestSettingsError } from './backtest-settings';
 import { runBacktest, writeBacktestOutput, type BacktestProgress, type BacktestRunOptions } from './backtest-runner';
 import { recordingFilterFrom } from './domain/recording';
+import { isSweepCommand, runSweepCli } from './sweep/sweep.cli';
 
 /**
  * `npm run backtest -- --data <file|dir> --out <dir> [--symbols A,B] [--from T] [--to T] [--set KEY=VALUE ..]
@@ -111,6 +112,7 @@ function formatSeconds(seconds: number): string {
 }
 
 export async function runBacktestCli(argv: readonly string[]): Promise<number> {
+  if (isSweepCommand(argv)) return runSweepCli(argv); // --sweep: the parameter sweep (sweep/sweep.cli.ts)
   let options: BacktestCliOptions;
   try {
     options = backtestOptionsFrom(argv);

@@ -13,6 +13,8 @@ import { OrderBookService } from '../order-book/order-book.service';
 import { OrderBookError } from '../order-book/order-book.errors';
 import type { Signal } from '../strategy/domain/signal';
 import '../strategy/strategy.events';
+import '../backtest/backtest.events';
+import { BacktestRunDto } from '../backtest/dto/backtest-run.dto';
 import { cutOff } from './cut-off';
 import { DashboardClient } from './dashboard-client';
 import { ORDER_PUSHES, OrderEventName, POSITION_PUSHES, PositionEventName, toSignalPush } from './dashboard.mapper';
@@ -98,6 +100,9 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       this.events.on('signal.generated', ({ signal }) => this.onSignal(signal)),
       this.events.on('bot.started', () => this.broadcast('bot', this.botFrame())),
       this.events.on('bot.stopped', () => this.broadcast('bot', this.botFrame())),
+      this.events.on('backtest.updated', ({ event, run, progress }) =>
+        this.pushBacktest({ event, run: BacktestRunDto.from(run, progress) }),
+      ),
       ...(Object.keys(ORDER_PUSHES) as OrderEventName[]).map((name) => this.onOrderEvent(name)),
       ...(Object.keys(POSITION_PUSHES) as PositionEventName[]).map((name) => this.onPositionEvent(name)),
       // Tokens issued before a password change are revoked: their sockets end now, not at the next reconnect.
@@ -267,6 +272,7 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
       case 'bot':
         return this.botFrame();
       case 'signals':
+      case 'backtests':
       case 'orders':
       case 'positions':
         return undefined; // events, not states: nothing to replay
@@ -351,6 +357,14 @@ export class DashboardHub implements OnModuleInit, OnModuleDestroy {
     return this.events.on(name, (event) =>
       this.pushEvent('positions', event.position.symbol, POSITION_PUSHES[name](event, this.clock.nowMs())),
     );
+  }
+
+  /** A backtest started, progressed or finished: events in order with the channel's `seq`, like orders. */
+  private pushBacktest(data: object): void {
+    if (!this.subscribers.has('backtests')) return;
+    const seq = (this.eventSeq.get('backtests') ?? 0) + 1;
+    this.eventSeq.set('backtests', seq);
+    this.broadcast('backtests', pushFrame('backtests', data, seq), 'queue');
   }
 
   /** One event on `kind` and `kind:{symbol}`: one frame per channel that has subscribers, with that channel's next seq. */

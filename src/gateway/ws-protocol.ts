@@ -3,10 +3,10 @@
  *
  * Client → server: `{"op":"subscribe"|"unsubscribe","channels":[...]}`, `{"op":"ping"}`.
  * Server → client: `{"op":...,"success":true|false,...}` replies, and pushes `{"channel":"orderbook:BTCUSDT","data":{...}}`;
- * pushes of the event channels (orders, positions) add the channel's `seq`: `{"channel":"orders","seq":7,"data":{...}}`.
+ * pushes of the event channels (orders, positions, backtests) add the channel's `seq`: `{"channel":"orders","seq":7,"data":{...}}`.
  */
 
-export type ChannelKind = 'orderbook' | 'metrics' | 'signals' | 'bot' | 'orders' | 'positions';
+export type ChannelKind = 'orderbook' | 'metrics' | 'signals' | 'bot' | 'orders' | 'positions' | 'backtests';
 
 /** Channels whose pushes are events to deliver in order (queued per client), not states to coalesce. */
 export type EventChannelKind = 'orders' | 'positions';
@@ -14,14 +14,14 @@ export type EventChannelKind = 'orders' | 'positions';
 export type Channel =
   | { readonly kind: 'orderbook' | 'metrics'; readonly symbol: string; readonly name: string }
   | { readonly kind: EventChannelKind; readonly symbol?: string; readonly name: string }
-  | { readonly kind: 'signals' | 'bot'; readonly name: string };
+  | { readonly kind: 'signals' | 'bot' | 'backtests'; readonly name: string };
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 const SYMBOL = /^[A-Z0-9]{2,25}$/;
 const MAX_NAME_LENGTH = 64;
 /** Channels named without a symbol: `orders` and `positions` then carry every symbol, the others are global. */
-const PLAIN = ['signals', 'bot', 'orders', 'positions'] as const;
+const PLAIN = ['signals', 'bot', 'orders', 'positions', 'backtests'] as const;
 const PER_SYMBOL = ['orderbook', 'metrics', 'orders', 'positions'] as const;
 
 function oneOf<T extends string>(names: readonly T[], value: string): value is T {
@@ -29,7 +29,7 @@ function oneOf<T extends string>(names: readonly T[], value: string): value is T
 }
 
 /**
- * `orderbook:{symbol}`, `metrics:{symbol}`, `signals`, `bot`, `orders`, `positions`, and the per-symbol event
+ * `orderbook:{symbol}`, `metrics:{symbol}`, `signals`, `bot`, `orders`, `positions`, `backtests`, and the per-symbol event
  * channels `orders:{symbol}`, `positions:{symbol}` (symbol case-insensitive, one of `symbols`).
  */
 export function parseChannel(raw: unknown, symbols: readonly string[]): Parsed<Channel> {
@@ -48,7 +48,7 @@ export function parseChannel(raw: unknown, symbols: readonly string[]): Parsed<C
   }
   return {
     ok: false,
-    error: `unknown channel ${raw}: expected orderbook:{symbol}, metrics:{symbol}, signals, bot, orders[:{symbol}] or positions[:{symbol}]`,
+    error: `unknown channel ${raw}: expected orderbook:{symbol}, metrics:{symbol}, signals, bot, orders[:{symbol}], positions[:{symbol}] or backtests`,
   };
 }
 

@@ -68,6 +68,9 @@ const MAP_FIELDS = new Set([
   'oldValue',
   'newValue',
   'context',
+  // A backtest's setting overrides (variable names) and its report.json as the engine wrote it.
+  'settings',
+  'report',
 ]);
 
 function wordsOf(name: string): string[] {
@@ -320,6 +323,9 @@ describe('API conventions: camelCase names, decimal strings for prices and money
         '/bot/status',
         '/auth/verify',
         '/audit?limit=20',
+        '/backtests',
+        '/backtests/data-files',
+        '/backtests/settings',
       ]) {
         const hint = path.startsWith('/data/candles') ? 'CandleDto' : '';
         const body = await get(path);

@@ -139,6 +139,18 @@ describe(loadAppConfig.name, () => {
     expect(JSON.stringify(config.masked)).not.toContain('hunter2');
   });
 
+  it('should keep backtest recordings under DATA_DIR/recordings and runs under DATA_DIR/backtests by default', () => {
+    expect(load({}).backtest).toEqual({
+      dataDir: join(dir, 'recordings'),
+      runsDir: join(dir, 'backtests'),
+      maxConcurrent: 1,
+    });
+    const config = load({ BACKTEST_DATA_DIR: '/srv/recordings', BACKTEST_MAX_CONCURRENT: '3' });
+    expect(config.backtest.dataDir).toBe('/srv/recordings');
+    expect(config.backtest.maxConcurrent).toBe(3);
+    expect(problemsOf({ BACKTEST_MAX_CONCURRENT: '0' })[0]).toMatch(/^BACKTEST_MAX_CONCURRENT: /);
+  });
+
   it('should read .env without overriding variables already set', () => {
     const file = join(dir, '.env');
     writeFileSync(file, '# comment\nPORT=9100\nLOG_LEVEL="debug"\nexport MAX_OPEN_POSITIONS=3\n');

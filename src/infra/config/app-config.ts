@@ -111,6 +111,8 @@ export interface AppConfig {
     readonly maxConnections: number;
   };
   readonly loginGlobal: { readonly maxFailures: number; readonly maxBackoffSeconds: number };
+  /** Backtests started over the API: recordings under `dataDir`, stored runs under `runsDir` (DATA_DIR/backtests). */
+  readonly backtest: { readonly dataDir: string; readonly runsDir: string; readonly maxConcurrent: number };
   readonly migrationUrl?: string;
   /** The effective environment, secrets masked: what GET /bot/config returns. */
   readonly masked: Readonly<Record<string, string | number | boolean | null>>;
@@ -265,6 +267,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions
     loginGlobal: {
       maxFailures: schema.LOGIN_GLOBAL_MAX_FAILURES,
       maxBackoffSeconds: schema.LOGIN_GLOBAL_MAX_BACKOFF_SECONDS,
+    },
+    backtest: {
+      dataDir: schema.BACKTEST_DATA_DIR ? absolute(schema.BACKTEST_DATA_DIR) : join(dataDir, 'recordings'),
+      runsDir: join(dataDir, 'backtests'),
+      maxConcurrent: schema.BACKTEST_MAX_CONCURRENT,
     },
     migrationUrl: schema.DATABASE_MIGRATION_URL,
     masked: maskedView(schema),

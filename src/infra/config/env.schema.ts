@@ -620,4 +620,21 @@ export class EnvSchema {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_MIGRATION_URL must be a postgres:// connection URL' })
   DATABASE_MIGRATION_URL?: string;
+
+  /**
+   * The directory `POST /backtests` takes recordings from (a `dataFile` is a path relative to it; nothing outside it
+   * is read). Unset: DATA_DIR/recordings.
+   */
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  BACKTEST_DATA_DIR?: string;
+
+  /** Backtests `POST /backtests` runs at once (each in its own worker thread, one core each); more are refused (429). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  BACKTEST_MAX_CONCURRENT = 1;
 }

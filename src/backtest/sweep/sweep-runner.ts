@@ -1,0 +1,152 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
+import { isoUtc } from '../../common/iso-time';
+import type { BacktestJob, BacktestJobProgress, BacktestJobResult } from '../backtest-job';
+import { resolveSettings } from '../backtest-settings';
+import { fingerprintRecording } from '../recording-reader';
+import {
+  formatSweepTable,
+  rankSweep,
+  splitSpan,
+  sweepGrid,
+  type RankedOutcome,
+  type SampleSplit,
+  type SweepAxis,
+  type SweepOutcome,
+  type SweepRankMetric,
+} from '../domain/sweep';
+import { ThreadPool } from '../worker/thread-pool';
+import { recordingSpan } from './recording-span';
+
+/**
+ * `npm run backtest -- --sweep KEY=a,b,c [--sweep …]`: every combination of the swept settings is backtested twice,
+ * on the in-sample period and on the out-of-sample period that follows it, on worker threads (one per core by
+ * default, each job a whole backtest: no shared state, so two workers do twice the work). The combinations are
+ * ranked by their out-of-sample result with the in-sample one beside it, and written as sweep.json and sweep.txt.
+ */
+
+export interface SweepOptions {
+  readonly dataPath: string;
+  readonly outDir: string;
+  readonly axes: readonly SweepAxis[];
+  /** `--set` values every combination shares. */
+  readonly fixed?: Readonly<Record<string, string>>;
+  readonly symbols?: readonly string[];
+  /** The period to split; the recording's own span when absent. */
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  readonly seed?: number;
+  /** Share of the period used in-sample (default 0.7). */
+  readonly inSampleShare?: number;
+  /** Worker threads (default: one per core). */
+  readonly workers?: number;
+  readonly rankBy?: SweepRankMetric;
+  /** The worker module (tests); the backtest worker beside this folder by default. */
+  readonly workerModule?: string;
+  /** After each finished backtest: how many of how many. */
+  readonly onJobDone?: (done: number, total: number) => void;
+}
+
+export interface SweepResult {
+  readonly ranked: readonly RankedOutcome[];
+  readonly split: SampleSplit;
+  readonly table: string;
+  readonly workers: number;
+  readonly wallMs: number;
+  readonly files: { readonly json: string; readonly table: string };
+}
+
+export const DEFAULT_IN_SAMPLE_SHARE = 0.7;
+
+export function defaultSweepWorkerModule(): string {
+  return join(__dirname, '..', `backtest.worker${extname(__filename)}`);
+}
+
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  const fixed = options.fixed ?? {};
+  const grid = sweepGrid(options.axes, fixed);
+  // Every combination's settings are checked before a worker starts: a bad key or value fails now, naming it.
+  for (const settings of grid) resolveSettings({ ...fixed, ...settings }, options.symbols);
+  const span =
+    options.fromMs !== undefined && options.toMs !== undefined
+      ? { fromMs: options.fromMs, toMs: options.toMs }
+      : await spanWithin(options);
+  const split = splitSpan(span, options.inSampleShare ?? DEFAULT_IN_SAMPLE_SHARE);
+  const workers = options.workers ?? availableParallelism();
+  const pool = new ThreadPool<BacktestJob, BacktestJobProgress, BacktestJobResult>(
+    options.workerModule ?? defaultSweepWorkerModule(),
+    workers,
+  );
+  const started = process.hrtime.bigint();
+  const total = grid.length * 2;
+  let done = 0;
+  const run = async (settings: Record<string, string>, period: { fromMs: number; toMs: number }) => {
+    const result = await pool.run({
+      dataPath: options.dataPath,
+      symbols: options.symbols,
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      overrides: { ...fixed, ...settings },
+      seed: options.seed,
+      progressEveryMs: 60_000,
+    });
+    options.onJobDone?.(++done, total);
+    return result;
+  };
+  let outcomes: SweepOutcome[];
+  try {
+    outcomes = await Promise.all(
+      grid.map(async (settings, index) => {
+        const [inSample, outOfSample] = await Promise.all([
+          run(settings, split.inSample),
+          run(settings, split.outOfSample),
+        ]);
+        return { index, settings, inSample: inSample.metrics, outOfSample: outOfSample.metrics };
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  const wallMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  const rankBy = options.rankBy ?? 'netPnl';
+  const ranked = rankSweep(outcomes, rankBy);
+  const keys = options.axes.map((a) => a.key);
+  const table = formatSweepTable(ranked, keys);
+  mkdirSync(options.outDir, { recursive: true });
+  const files = { json: join(options.outDir, 'sweep.json'), table: join(options.outDir, 'sweep.txt') };
+  const document = {
+    dataPath: options.dataPath,
+    fingerprint: fingerprintRecording(options.dataPath),
+    symbols: options.symbols ?? null,
+    seed: options.seed ?? null,
+    fixed,
+    axes: options.axes,
+    rankBy,
+    inSample: { from: isoUtc(split.inSample.fromMs), to: isoUtc(split.inSample.toMs) },
+    outOfSample: { from: isoUtc(split.outOfSample.fromMs), to: isoUtc(split.outOfSample.toMs) },
+    combinations: grid.length,
+    workers,
+    wallMs,
+    results: ranked,
+  };
+  atomicWrite(files.json, `${JSON.stringify(document, null, 2)}\n`);
+  atomicWrite(
+    files.table,
+    `Sweep ranked by out-of-sample ${rankBy} (in-sample ${document.inSample.from} … ${document.inSample.to}, ` +
+      `out-of-sample ${document.outOfSample.from} … ${document.outOfSample.to})\n\n${table}\n`,
+  );
+  return { ranked, split, table, workers, wallMs, files };
+}
+
+/** The recording's span narrowed by --from / --to when only one of them is given. */
+async function spanWithin(options: SweepOptions): Promise<{ fromMs: number; toMs: number }> {
+  const span = await recordingSpan(options.dataPath);
+  return { fromMs: options.fromMs ?? span.fromMs, toMs: options.toMs ?? span.toMs };
+}
+
+function atomicWrite(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
