@@ -15,7 +15,7 @@ import { sweepBench } from './sweep.bench';
 
 /** `npm run bench [name]`: every benchmark, or the one named. Ratios are measured within one run. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
-  'auth-verify': () => authVerifyBench(Number(process.env.BENCH_SECONDS ?? 10)),
+  'auth-verify': () => authVerifyBench(Number(process.env.BENCH_SECONDS ?? 5)),
   simulator: () => simulatorBench(Number(process.env.BENCH_SECONDS ?? 15)),
   'order-latency': () => orderLatencyBench(Number(process.env.BENCH_ORDERS ?? 120)),
   'order-book': () => Promise.resolve(orderBookBench()),

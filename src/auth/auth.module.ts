@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -12,7 +12,7 @@ import { InitialCredentialsBootstrap } from './initial-credentials.bootstrap';
 import { jwtModuleOptions } from './jwt.options';
 import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy';
 import { GlobalLoginBudget } from './global-login-budget';
-import { LoginRequestMiddleware } from './login-request.middleware';
+import { LoginRequestHook } from './login-request.hook';
 import { LoginThrottle } from './login-throttle';
 import { BCRYPT_COST, BcryptPasswordHasher, PasswordHasher } from './password-hasher';
 import { PasswordVersionCache } from './password-version.cache';
@@ -36,13 +36,10 @@ import { PasswordVersionCache } from './password-version.cache';
     GlobalLoginBudget,
     PasswordVersionCache,
     InitialCredentialsBootstrap,
+    LoginRequestHook,
     { provide: AuthCredentialsRepository, useClass: AuthCredentialsTypeormRepository },
     { provide: PasswordHasher, useFactory: () => new BcryptPasswordHasher(BCRYPT_COST) },
   ],
   exports: [AuthService],
 })
-export class AuthModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(LoginRequestMiddleware).forRoutes({ path: 'auth/login', method: RequestMethod.POST });
-  }
-}
+export class AuthModule {}

@@ -13,6 +13,7 @@ import { AuthCredentialsRepository, StoredCredentials } from './auth-credentials
 import { AuthError } from './auth.error';
 import { AuthPrincipal, AuthService } from './auth.service';
 import { OPERATOR_SUBJECT } from './domain/token-claims';
+import { VERIFIED_TOKEN_CACHE_SIZE } from './domain/verified-token-cache';
 import { jwtModuleOptions } from './jwt.options';
 import { GlobalLoginBudget } from './global-login-budget';
 import { LoginThrottle } from './login-throttle';
@@ -377,6 +378,114 @@ describe(AuthService.name, () => {
 
     it('should refuse garbage', async () => {
       expect(await errorOf(sut.verifyToken('not-a-jwt'))).toMatchObject({ code: 'INVALID_TOKEN' });
+    });
+  });
+
+  describe('verifyToken with the verified-token cache', () => {
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const clockSeconds = () => Math.floor(clock.nowMs() / 1000);
+    /** A token of ours whose claims are relative to the spec's clock. */
+    const tokenFor = (lifetimeSeconds: number, pwv = 1, secret = SECRET) =>
+      new JwtService({ secret }).sign({
+        sub: OPERATOR_SUBJECT,
+        pwv,
+        iat: clockSeconds(),
+        exp: clockSeconds() + lifetimeSeconds,
+      });
+
+    it('should verify the signature of a token once and serve its repeats from the cache', async () => {
+      const token = tokenFor(3600);
+      const verify = jest.spyOn(jwt, 'verify');
+
+      await sut.verifyToken(token);
+      await sut.verifyToken(token);
+      await sut.verifyToken(token);
+
+      expect(verify).toHaveBeenCalledTimes(1);
+      verify.mockRestore();
+    });
+
+    it('should refuse a tampered signature or payload of a token that is cached', async () => {
+      const token = tokenFor(3600);
+      await sut.verifyToken(token);
+      const [header, payload, signature] = token.split('.');
+      const flipped = signature[5] === 'A' ? 'B' : 'A';
+      const forged = encode({ sub: OPERATOR_SUBJECT, pwv: 1, iat: clockSeconds(), exp: clockSeconds() + 7200 });
+
+      expect(
+        await errorOf(sut.verifyToken(`${header}.${payload}.${signature.slice(0, 5)}${flipped}${signature.slice(6)}`)),
+      ).toMatchObject({ code: 'INVALID_TOKEN' });
+      expect(await errorOf(sut.verifyToken(`${header}.${forged}.${signature}`))).toMatchObject({
+        code: 'INVALID_TOKEN',
+      });
+      expect(await errorOf(sut.verifyToken(`${token}x`))).toMatchObject({ code: 'INVALID_TOKEN' });
+    });
+
+    it('should refuse a token with the same claims signed with another secret while ours is cached', async () => {
+      const ours = tokenFor(3600);
+      await sut.verifyToken(ours);
+      const theirs = new JwtService({ secret: 'another-secret-of-sufficient-length-0123' }).sign(
+        jwt.decode<Record<string, unknown>>(ours),
+      );
+
+      expect(theirs).not.toBe(ours);
+      expect(await errorOf(sut.verifyToken(theirs))).toMatchObject({ code: 'INVALID_TOKEN' });
+      await expect(sut.verifyToken(ours)).resolves.toMatchObject({ pwv: 1 });
+    });
+
+    it('should refuse a cached token from its expiry second on', async () => {
+      const token = tokenFor(5);
+      await expect(sut.verifyToken(token)).resolves.toMatchObject({ pwv: 1 });
+
+      clock.advance(4_000);
+      await expect(sut.verifyToken(token)).resolves.toMatchObject({ pwv: 1 });
+      clock.advance(1_000);
+
+      expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_EXPIRED' });
+      clock.advance(60_000);
+      expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    });
+
+    it('should refuse a cached token at once after a password change on this instance', async () => {
+      const token = (await sut.login(PASSWORD, CLIENT)).accessToken;
+      const operator = await sut.verifyToken(token);
+      await sut.verifyToken(token);
+
+      await sut.changePassword(operator, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CLIENT);
+
+      expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_REVOKED' });
+    });
+
+    it('should refuse a cached token once the stored password version moved (another instance)', async () => {
+      const token = tokenFor(3600);
+      await sut.verifyToken(token);
+      await repository.replacePassword(1, await hasher.hash(NEW_PASSWORD));
+
+      clock.advance(PASSWORD_VERSION_TTL_MS);
+
+      expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_REVOKED' });
+    });
+
+    it('should not cache a refused token: each attempt is verified in full', async () => {
+      const token = tokenFor(-1);
+      expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_EXPIRED' });
+      const verify = jest.spyOn(jwt, 'verify');
+
+      expect(await errorOf(sut.verifyToken(token))).toMatchObject({ code: 'TOKEN_EXPIRED' });
+      expect(verify).toHaveBeenCalledTimes(1);
+      verify.mockRestore();
+    });
+
+    it('should keep a bounded number of tokens: the oldest is verified in full again', async () => {
+      const tokens = Array.from({ length: VERIFIED_TOKEN_CACHE_SIZE + 1 }, (_, i) => tokenFor(3600 + i));
+      for (const token of tokens) await sut.verifyToken(token);
+      const verify = jest.spyOn(jwt, 'verify');
+
+      await sut.verifyToken(tokens[tokens.length - 1]);
+      expect(verify).toHaveBeenCalledTimes(0);
+      await sut.verifyToken(tokens[0]);
+      expect(verify).toHaveBeenCalledTimes(1);
+      verify.mockRestore();
     });
   });
 

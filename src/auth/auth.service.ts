@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import type { KeyObject } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
@@ -16,9 +17,10 @@ import {
   tokenValidity,
   TokenValidity,
 } from './domain/token-claims';
+import { VERIFIED_TOKEN_CACHE_SIZE, VerifiedTokenCache } from './domain/verified-token-cache';
 import { BcryptQueueFullError } from './bcrypt-worker';
 import { GlobalLoginBudget } from './global-login-budget';
-import { JWT_ALGORITHMS } from './jwt.options';
+import { JWT_ALGORITHMS, jwtVerificationKey } from './jwt.options';
 import { LoginThrottle } from './login-throttle';
 import { BCRYPT_MAX_PASSWORD_BYTES, PasswordHasher } from './password-hasher';
 import { PasswordVersionCache } from './password-version.cache';
@@ -43,6 +45,9 @@ export interface ChangePasswordInput {
  */
 @Injectable()
 export class AuthService {
+  private readonly verified = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
+  private readonly verificationKey: KeyObject;
+
   constructor(
     private readonly credentials: AuthCredentialsRepository,
     private readonly hasher: PasswordHasher,
@@ -53,7 +58,9 @@ export class AuthService {
     private readonly events: EventBus,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.verificationKey = jwtVerificationKey(config);
+  }
 
   /** Exchanges the password for a token. Throws INVALID_CREDENTIALS (401) or LOGIN_THROTTLED (429). */
   async login(password: string, clientAddress: string): Promise<IssuedToken> {
@@ -119,27 +126,56 @@ export class AuthService {
   }
 
   /**
-   * Verifies a raw token (signature with HS256 only, expiry, claim shape, not revoked by a password change).
-   * For transports without the HTTP guard, e.g. the /ws gateway at connect. Throws AuthError (UNAUTHENTICATED).
+   * Verifies a raw token: signature (HS256 only, our secret), expiry by this service's clock (no leeway), claim
+   * shape, and not revoked by a password change. The HTTP guard (JwtStrategy) and the /ws gateway at connect both
+   * call it. Throws AuthError (UNAUTHENTICATED), or the database's error when the password version cannot be read.
+   *
+   * The first three checks are done once per token string and remembered until the token's `exp`
+   * (VerifiedTokenCache: a token differing in any byte is verified in full); the password-version check runs
+   * every time, so a password change revokes a cached token at once, like an uncached one.
    */
   async verifyToken(token: string): Promise<AuthPrincipal> {
-    let payload: unknown;
-    try {
-      payload = await this.jwt.verifyAsync<object>(token, { algorithms: JWT_ALGORITHMS });
-    } catch (error: unknown) {
-      throw tokenError(error);
+    const nowMs = this.clock.nowMs();
+    let claims = this.verified.get(token, nowMs);
+    if (claims === undefined) {
+      claims = this.verifySignedClaims(token, nowMs);
+      this.verified.remember(token, claims, nowMs);
     }
-    return this.principalOf(payload);
+    return this.notRevoked(claims);
   }
 
   /**
-   * Second half of verification, for a payload whose signature and expiry were already checked (by passport-jwt
-   * in JwtStrategy, or by verifyToken): shape of the claims and the password version.
+   * Second half of verification, for a payload whose signature and expiry were already checked (by verifyToken;
+   * the /ws gateway re-checks the principal of its open connections): shape of the claims and the password version.
    */
   async principalOf(payload: unknown): Promise<AuthPrincipal> {
     const claims = parseTokenClaims(payload);
     if (!claims) throw new AuthError('INVALID_TOKEN');
+    return this.notRevoked(Object.freeze(claims));
+  }
+
+  /** The password-version check, on every request: a token issued before the last password change is refused. */
+  private async notRevoked(claims: AuthPrincipal): Promise<AuthPrincipal> {
     if (isRevoked(claims, await this.versions.current())) throw new AuthError('TOKEN_REVOKED');
+    return claims;
+  }
+
+  /** jsonwebtoken's full check (signature with the pinned algorithm, expiry at `nowMs`), then the claims' shape. */
+  private verifySignedClaims(token: string, nowMs: number): TokenClaims {
+    let payload: unknown;
+    try {
+      payload = this.jwt.verify<object>(token, {
+        // jsonwebtoken accepts a KeyObject (the typings say string | Buffer); see jwtVerificationKey.
+        secret: this.verificationKey as unknown as string,
+        algorithms: JWT_ALGORITHMS,
+        ignoreExpiration: false,
+        clockTimestamp: Math.floor(nowMs / 1000),
+      });
+    } catch (error: unknown) {
+      throw tokenError(error);
+    }
+    const claims = parseTokenClaims(payload);
+    if (!claims) throw new AuthError('INVALID_TOKEN');
     return Object.freeze(claims);
   }
 
@@ -195,7 +231,7 @@ export class AuthService {
 }
 
 /**
- * Maps a jsonwebtoken/passport-jwt verification failure to a typed error. The client learns "expired" or
+ * Maps a jsonwebtoken verification failure to a typed error. The client learns "expired" or
  * "invalid", never which check failed or why (no library messages in responses).
  */
 export function tokenError(error: unknown): AuthError {

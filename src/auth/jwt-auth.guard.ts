@@ -1,7 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { TokenExpiredError } from '@nestjs/jwt';
 import { AuthError } from './auth.error';
 import { JWT_STRATEGY } from './jwt.strategy';
 import { IS_PUBLIC_KEY } from './public.decorator';
@@ -30,15 +29,12 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   /**
-   * passport's verdict: `error` is what JwtStrategy.validate threw (e.g. TOKEN_REVOKED, or a database failure,
-   * which must stay a 5xx rather than become a 401); `info` is passport-jwt's reason when it refused the token.
+   * passport's verdict: `error` is what JwtStrategy raised, an AuthError (MISSING_TOKEN, INVALID_TOKEN,
+   * TOKEN_EXPIRED, TOKEN_REVOKED) or a database failure, which must stay a 5xx rather than become a 401.
    */
-  override handleRequest<TUser>(error: unknown, user: TUser | false, info: unknown): TUser {
+  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
     if (error) throw error;
     if (user) return user;
-    if (info instanceof TokenExpiredError) throw new AuthError('TOKEN_EXPIRED');
-    // passport-jwt reports a missing or non-Bearer Authorization header as a plain Error('No auth token').
-    if (info instanceof Error && info.message === 'No auth token') throw new AuthError('MISSING_TOKEN');
     throw new AuthError('INVALID_TOKEN');
   }
 }

@@ -1,33 +1,63 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AppConfig } from '../infra/config/app-config';
-import { APP_CONFIG } from '../infra/config/config.module';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthError } from './auth.error';
 import { AuthPrincipal, AuthService } from './auth.service';
-import { JWT_ALGORITHMS, jwtVerificationKey } from './jwt.options';
 
 export const JWT_STRATEGY = 'jwt';
 
+type VerifyCallback = (token: string, done: (error: unknown, user?: unknown) => void) => void;
+
 /**
- * passport-jwt checks the signature (HS256 only), the expiry (no leeway) and the Bearer header; then
- * AuthService checks the claims and that no password change has revoked the token since it was issued.
+ * The bearer token of `Authorization: Bearer <token>`, as passport-jwt's `fromAuthHeaderAsBearerToken` read it:
+ * the first two whitespace-separated words, the scheme compared case-insensitively. Undefined when absent.
  */
-@Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
-  constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    private readonly auth: AuthService,
-  ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // passport-jwt hands the key to jsonwebtoken.verify, which accepts a KeyObject (its typings say string | Buffer).
-      secretOrKey: jwtVerificationKey(config) as unknown as string,
-      algorithms: JWT_ALGORITHMS,
-      ignoreExpiration: false,
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /(\S+)\s+(\S+)/.exec(header);
+  if (match === null || match[1].toLowerCase() !== 'bearer') return undefined;
+  return match[2];
+}
+
+/**
+ * A minimal passport strategy: it hands the bearer token to its verify callback and reports the verdict. Passport
+ * runs `authenticate` on a per-request copy of the strategy that carries `success` and `error`.
+ */
+export class BearerTokenPassportStrategy {
+  declare success: (user: unknown, info?: unknown) => void;
+  declare fail: (challenge?: unknown, status?: number) => void;
+  declare error: (error: unknown) => void;
+
+  constructor(private readonly verifyToken: VerifyCallback) {}
+
+  authenticate(request: { headers: IncomingHttpHeaders }): void {
+    const token = bearerToken(request.headers);
+    if (token === undefined) {
+      this.error(new AuthError('MISSING_TOKEN'));
+      return;
+    }
+    this.verifyToken(token, (error, user) => {
+      if (error) this.error(error);
+      else if (user) this.success(user);
+      else this.fail();
     });
   }
+}
 
-  validate(payload: unknown): Promise<AuthPrincipal> {
-    return this.auth.principalOf(payload);
+/**
+ * The 'jwt' strategy of the global JwtAuthGuard: AuthService.verifyToken does every check (signature with HS256
+ * only, expiry without leeway, claim shape, password version), the first three once per token string.
+ * Its AuthErrors (missing, invalid, expired, revoked) reach the guard as passport errors; a database failure while
+ * reading the password version stays a 5xx.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(BearerTokenPassportStrategy, JWT_STRATEGY) {
+  constructor(private readonly auth: AuthService) {
+    super();
+  }
+
+  validate(token: string): Promise<AuthPrincipal> {
+    return this.auth.verifyToken(token);
   }
 }

@@ -53,15 +53,16 @@ export class RequestLogHook implements OnModuleInit {
     fastify.addHook('onResponse', (request, reply, done) => {
       const level = requestLogLevel(request, reply);
       if (logger.isLevelEnabled(level)) {
+        const url = redactUrl(request.url);
         logger[level](
           {
             trace_id: request.id,
             method: request.method,
-            url: redactUrl(request.url),
+            url,
             statusCode: reply.statusCode,
             responseTime: reply.elapsedTime,
           },
-          `${request.method} ${redactUrl(request.url)} ${reply.statusCode}`,
+          `${request.method} ${url} ${reply.statusCode}`,
         );
       }
       done();
