@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt } from 'passport-jwt';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AuthError } from './auth.error';
 import { AuthPrincipal, AuthService } from './auth.service';
@@ -8,16 +9,15 @@ export const JWT_STRATEGY = 'jwt';
 
 type VerifyCallback = (token: string, done: (error: unknown, user?: unknown) => void) => void;
 
+const fromAuthHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+
 /**
- * The bearer token of `Authorization: Bearer <token>`, as passport-jwt's `fromAuthHeaderAsBearerToken` read it:
- * the first two whitespace-separated words, the scheme compared case-insensitively. Undefined when absent.
+ * The bearer token of `Authorization: Bearer <token>`, read by passport-jwt's own extractor (the scheme compared
+ * case-insensitively). Undefined when absent. Only the extraction is passport-jwt's: verifying through it would run
+ * jsonwebtoken on every request, which AuthService.verifyToken does once per token string.
  */
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
-  const header = headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const match = /(\S+)\s+(\S+)/.exec(header);
-  if (match === null || match[1].toLowerCase() !== 'bearer') return undefined;
-  return match[2];
+  return fromAuthHeader({ headers } as Parameters<typeof fromAuthHeader>[0]) ?? undefined;
 }
 
 /**
