@@ -584,6 +584,7 @@ class BacktestRun {
     return buildReport({
       ...head,
       positions,
+      orders: this.store.allOrders(),
       traces: this.traces,
       endOfData: this.endOfData,
       entryOrdersPlaced: entryOrders,
