@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { auditChainBench } from './audit-chain.bench';
 import { authVerifyBench } from './auth-verify.bench';
 import { backtestInputBench } from './backtest-input.bench';
+import { backtestBench } from './backtest.bench';
 import { dashboardBench } from './dashboard.bench';
 import { executionBench } from './execution.bench';
 import { featuresBench } from './features.bench';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'audit-chain': () => auditChainBench(Number(process.env.BENCH_AUDIT_INSERTS ?? 1000)),
   dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
   'backtest-input': () => backtestInputBench(),
+  backtest: () => backtestBench(),
   sweep: () => sweepBench(Number(process.env.BENCH_SWEEP_MINUTES ?? 10)),
 };
 

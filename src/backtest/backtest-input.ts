@@ -42,25 +42,39 @@ export interface ReadProgress {
   bytesTotal: number;
 }
 
-/** Symbols and their grids in a binary cache (reads only record headers and the SYMBOL records). */
+/** Symbols and their grids in a binary cache (walks the record headers, parses only the SYMBOL records). */
 export function cacheSymbols(cachePath: string): Map<string, BookGridSpec> {
   const symbols = new Map<string, BookGridSpec>();
   const fd = openSync(cachePath, 'r');
   const size = fstatSync(fd).size;
-  const header = Buffer.alloc(16);
+  let buffer = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1 << 16, size)));
+  let base = 8; // file offset of buffer[0]
+  let end = 0;
   try {
-    let at = 8;
-    while (at + 16 <= size) {
-      readSync(fd, header, 0, 16, at);
-      const length = header.readUInt32LE(0);
-      if (length < 16) throw new RecordingError('BAD_RECORDING_LINE', `corrupt cache record at ${at}`);
-      if (header[4] === 0) {
-        const body = Buffer.alloc(length - 16);
-        readSync(fd, body, 0, body.length, at + 16);
-        const spec = JSON.parse(body.toString('utf8')) as { symbol: string; tickSize: string; qtyStep: string };
+    let at = 0;
+    for (;;) {
+      if (end - at < 16 || end - at < buffer.readUInt32LE(at)) {
+        // Refill from the record at `at` (a SYMBOL record needs its whole body; others only their header).
+        base += at;
+        const want = end - at >= 16 ? buffer.readUInt32LE(at) : 16;
+        if (want > buffer.length) buffer = Buffer.allocUnsafe(want);
+        end = readSync(fd, buffer, 0, buffer.length, base);
+        at = 0;
+        if (end < 16) break;
+        continue;
+      }
+      const length = buffer.readUInt32LE(at);
+      if (length < 16) throw new RecordingError('BAD_RECORDING_LINE', `corrupt cache record at ${base + at}`);
+      if (buffer[at + 4] === 0) {
+        const spec = JSON.parse(buffer.toString('utf8', at + 16, at + length)) as {
+          symbol: string;
+          tickSize: string;
+          qtyStep: string;
+        };
         symbols.set(spec.symbol, { tickSize: spec.tickSize, qtyStep: spec.qtyStep });
       }
       at += length;
+      if (base + at >= size) break;
     }
   } finally {
     closeSync(fd);

@@ -89,6 +89,8 @@ export interface BacktestRunResult {
   wallMs: number;
 }
 
+/** Settings about where and how the data is read, not what the run does: left out of the report. */
+const WHERE_NOT_WHAT = ['DATA_DIR', 'BACKTEST_CACHE'];
 const SWEEP_MS = 250;
 const POLL_MS = 5000;
 const PROGRESS_EVERY_MS = 250;
@@ -117,7 +119,8 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
       { dataPath: options.dataPath },
     );
   }
-  const { config, backtest, effective } = resolveSettings(overrides, symbols);
+  const { config, backtest, effective: all } = resolveSettings(overrides, symbols);
+  const effective = Object.fromEntries(Object.entries(all).filter(([k]) => !WHERE_NOT_WHAT.includes(k)));
   const pairs = config.trading.pairs.filter((p) => symbols.includes(p));
   const fingerprint = await contentHash(options.dataPath, useCache ? cacheDir : null);
   const seed = options.seed ?? 0;
@@ -174,6 +177,7 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
       from: options.fromMs === undefined ? '' : new Date(options.fromMs).toISOString(),
       to: options.toMs === undefined ? '' : new Date(options.toMs).toISOString(),
       overrides: Object.keys(overrides)
+        .filter((k) => !WHERE_NOT_WHAT.includes(k))
         .sort()
         .map((k) => `${k}=${overrides[k]}`)
         .join(' '),
@@ -219,6 +223,8 @@ class BacktestRun {
   private busyUntil = 0;
   private exitsRequested = 0;
   private settleNeeded = false;
+  /** The timer that just ran was a recurring tick that did nothing. */
+  private quietTick = false;
   messages = 0;
   books = 0;
   tradeMessages = 0;
@@ -416,12 +422,11 @@ class BacktestRun {
       this.clock.advanceTo(ts);
       this.nextSampleMs = ts;
       this.every(SWEEP_MS, () => {
+        // The max-hold sweep and retries of unknown exits: only live positions give it work.
+        if (this.kernel.live.size === 0) return false;
         this.kernel.sweepExits();
-        if (this.kernel.exits.requested !== this.exitsRequested) {
-          this.exitsRequested = this.kernel.exits.requested;
-          return true;
-        }
-        return false;
+        this.exitsRequested = this.kernel.exits.requested;
+        return true;
       });
       this.every(POLL_MS, () => {
         if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return false;
@@ -462,7 +467,15 @@ class BacktestRun {
 
   /** Runs every timer due at or before `untilMs`, letting the kernel settle after each. */
   async runTimers(untilMs: number): Promise<void> {
-    while (this.clock.runNext(untilMs)) await this.settleAll();
+    while (this.clock.runNext(untilMs)) {
+      // A recurring tick that found nothing to do started nothing: no need to let anything settle.
+      if (this.quietTick && !this.settleNeeded) {
+        this.quietTick = false;
+        continue;
+      }
+      this.quietTick = false;
+      await this.settleAll();
+    }
   }
 
   /** A recurring virtual timer; `task` returns true when it started asynchronous work. */
@@ -470,6 +483,7 @@ class BacktestRun {
     const tick = () => {
       if (this.ended) return;
       if (task()) this.settleNeeded = true;
+      else this.quietTick = true;
       this.clock.at(this.clock.time + periodMs, tick);
     };
     this.clock.at(this.clock.time + periodMs, tick);
@@ -479,26 +493,25 @@ class BacktestRun {
 
   async finish(): Promise<void> {
     if (!this.started) return;
-    const end = this.lastMs;
-    await this.runTimers(end);
-    // Close what is still open at the last book, then let every answer arrive.
-    for (let round = 0; round < 10; round++) {
-      await this.runTimers(this.clock.time + 60_000);
-      const open = [...this.kernel.live.all()].filter((p) => p.status === 'Open');
-      if (open.length === 0 && this.kernel.live.size === 0) break;
-      for (const position of open) {
+    await this.runTimers(this.lastMs);
+    // The data ended: no more sweeps or polls; what is still open is closed at market on the last book, and every
+    // answer is let arrive (entries still in flight open first, then close in the next round).
+    this.ended = true;
+    for (let round = 0; round < 20; round++) {
+      for (const position of [...this.kernel.live.all()]) {
+        if (position.status !== 'Open') continue;
         this.endOfData.add(position.id);
         try {
           await this.kernel.closePosition(position.id);
         } catch {
-          // already closing: its answer is on the way
+          // exits are blocked for it: left open, reported as open at the end
         }
         await settle();
       }
+      while (this.clock.runNext(Number.POSITIVE_INFINITY)) await settle();
+      await this.kernel.drain();
+      if (this.kernel.live.size === 0) break;
     }
-    this.ended = true;
-    while (this.clock.runNext(Number.POSITIVE_INFINITY)) await settle();
-    await this.kernel.drain();
     this.sample(Math.max(this.nextSampleMs - this.sampleMs, this.clock.nowMs()));
   }
 
@@ -575,7 +588,7 @@ class BacktestRun {
       endOfData: this.endOfData,
       entryOrdersPlaced: entryOrders,
       startMs: this.startMs,
-      endMs: Number.isNaN(this.lastMs) ? this.startMs : this.lastMs,
+      endMs: Number.isNaN(this.lastMs) ? this.startMs : Math.max(this.lastMs, this.clock.nowMs()),
       sampleMs: this.sampleMs,
       equity: this.equity,
       prices: this.prices,

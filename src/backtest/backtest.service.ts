@@ -213,7 +213,9 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       fromMs: run.request.fromMs ?? undefined,
       toMs: run.request.toMs ?? undefined,
       seed: run.request.seed ?? undefined,
-      overrides,
+      // The engine keeps its binary cache under DATA_DIR/backtests/cache: this service's, not the default ./data.
+      // Where, not what: the engine leaves DATA_DIR out of the report and its settings.
+      overrides: { ...overrides, DATA_DIR: this.config.app.dataDir },
       outDir: this.store.dirOf(run.id),
       progressEveryMs: PROGRESS_PUSH_MS,
     };

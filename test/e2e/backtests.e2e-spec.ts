@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -207,6 +207,9 @@ describe('Backtests API (e2e)', () => {
     });
     expect((settings.settings as Record<string, string>).SIGNAL_COOLDOWN_MS).toBe('2000');
     expect(JSON.parse(readFileSync(join(stored, 'report.json'), 'utf8'))).toEqual(report);
+    // The engine's binary cache of the recording lives under this service's DATA_DIR, beside the runs.
+    expect(readdirSync(join(ctx.config.app.dataDir, 'backtests', 'cache')).some((f) => f.endsWith('.bin'))).toBe(true);
+    expect(report.settings.DATA_DIR).toBeUndefined();
 
     const html = await call('GET', `/backtests/${id}/report.html`);
     expect(html.status).toBe(200);
