@@ -78,7 +78,10 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
     expect(id).toMatch(/^\d{8}-\d{6}-\d{3}-[0-9a-f]{6}$/);
     expect(await page.evaluate('location.hash')).toBe(`#/backtests/${id}`);
     // While it runs, its progress (share, messages/s, ETA) comes from the /ws pushes.
-    await row.getByTestId('backtest-progress').getByText(/msg\/s/).waitFor({ timeout: 30_000 });
+    await row
+      .getByTestId('backtest-progress')
+      .getByText(/msg\/s/)
+      .waitFor({ timeout: 30_000 });
     await shot('15b-backtest-running');
     await row.getByText('succeeded').waitFor({ timeout: 90_000 });
     const frame = page.getByTestId('backtest-report');
