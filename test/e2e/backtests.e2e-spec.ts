@@ -1,9 +1,19 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { simRecordOptionsFrom, writeSimRecording } from '../../src/backtest/sim-record.cli';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { sharedPath } from '../support/shared-data';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -221,6 +231,25 @@ describe('Backtests API (e2e)', () => {
     const list = await call('GET', '/backtests?limit=5');
     expect(list.body).toMatchObject({ limit: 5, offset: 0, total: 1 });
     expect((list.body.items as Array<{ id: string }>)[0].id).toBe(id);
+  }, 90_000);
+
+  it('backtests the real XRPUSDT orderbook.500 recording (Bybit data) as well', async () => {
+    const real = sharedPath('data/bybit/xrpusdt-orderbook500-2024-12-01.jsonl');
+    mkdirSync(join(dataDir, 'bybit'), { recursive: true });
+    copyFileSync(real, join(dataDir, 'bybit', 'xrpusdt-orderbook500.jsonl'));
+    const lines = readFileSync(real, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim()).length;
+    const started = await call('POST', '/backtests', { dataFile: 'bybit/xrpusdt-orderbook500.jsonl' });
+    expect(started.status).toBe(202);
+    const run = await waitFor(() => call('GET', `/backtests/${started.body.id as string}`), {
+      until: (answer) => answer.body.status !== 'running',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the XRPUSDT run to end',
+    });
+    expect(run.body).toMatchObject({ status: 'succeeded', messages: lines, error: null });
+    expect((run.body.report as { run: Record<string, string> }).run.symbols).toBe('XRPUSDT');
   }, 90_000);
 
   it('marks a run whose worker fails as failed, with the reason', async () => {
