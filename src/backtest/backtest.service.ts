@@ -78,6 +78,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   private readonly progress = new Map<string, BacktestJobProgress>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly allowed: string[];
+  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -97,6 +98,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     await this.pool.close();
     await Promise.all(this.running.values());
   }
@@ -253,8 +255,11 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       this.store.writeSettings(run.id, { ...run.request, fingerprint: result.fingerprint, settings: result.settings });
       this.logger.log({ backtest: run.id, messages: result.messages, wallMs: result.wallMs }, 'backtest succeeded');
     } catch (error) {
-      const message =
-        error instanceof WorkerJobError ? error.message : error instanceof Error ? error.message : String(error);
+      const message = this.closing
+        ? 'interrupted: the service stopped during the run'
+        : error instanceof WorkerJobError || error instanceof Error
+          ? error.message
+          : String(error);
       finished = { ...run, status: 'failed', finishedAtMs: this.clock.nowMs(), error: message };
       this.logger.warn({ backtest: run.id, err: error }, 'backtest failed');
     }

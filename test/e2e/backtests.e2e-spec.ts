@@ -271,6 +271,23 @@ describe('Backtests API (e2e)', () => {
     expect(html.body.code).toBe('BACKTEST_REPORT_NOT_READY');
   }, 90_000);
 
+  it('marks a run the service stopped during as failed (interrupted), and keeps it after the restart', async () => {
+    const started = await call('POST', '/backtests', { dataFile: 'sim/btc-3m.jsonl.gz', settings: LIVELY });
+    expect(started.status).toBe(202);
+    ctx = await ctx.restart();
+    const run = await call('GET', `/backtests/${started.body.id as string}`);
+    expect(run.body).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted/), report: null });
+    // The slot is free again.
+    const next = await call('POST', '/backtests', { dataFile: 'bybit/xrpusdt-orderbook500.jsonl' });
+    expect(next.status).toBe(202);
+    await waitFor(() => call('GET', `/backtests/${next.body.id as string}`), {
+      until: (answer) => answer.body.status === 'succeeded',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the run after the restart',
+    });
+  }, 90_000);
+
   it('answers 404 for an unknown run and 400 for a malformed id', async () => {
     expect((await call('GET', '/backtests/20250101-000000-000-abcdef')).status).toBe(404);
     const bad = await call('GET', '/backtests/..%2F..%2Fetc');
