@@ -78,6 +78,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   private readonly progress = new Map<string, BacktestJobProgress>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly allowed: string[];
+  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -97,6 +98,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     await this.pool.close();
     await Promise.all(this.running.values());
   }
@@ -213,7 +215,9 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       fromMs: run.request.fromMs ?? undefined,
       toMs: run.request.toMs ?? undefined,
       seed: run.request.seed ?? undefined,
-      overrides,
+      // The engine keeps its binary cache under DATA_DIR/backtests/cache: this service's, not the default ./data.
+      // Where, not what: the engine leaves DATA_DIR out of the report and its settings.
+      overrides: { ...overrides, DATA_DIR: this.config.app.dataDir },
       outDir: this.store.dirOf(run.id),
       progressEveryMs: PROGRESS_PUSH_MS,
     };
@@ -251,8 +255,11 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       this.store.writeSettings(run.id, { ...run.request, fingerprint: result.fingerprint, settings: result.settings });
       this.logger.log({ backtest: run.id, messages: result.messages, wallMs: result.wallMs }, 'backtest succeeded');
     } catch (error) {
-      const message =
-        error instanceof WorkerJobError ? error.message : error instanceof Error ? error.message : String(error);
+      const message = this.closing
+        ? 'interrupted: the service stopped during the run'
+        : error instanceof WorkerJobError || error instanceof Error
+          ? error.message
+          : String(error);
       finished = { ...run, status: 'failed', finishedAtMs: this.clock.nowMs(), error: message };
       this.logger.warn({ backtest: run.id, err: error }, 'backtest failed');
     }

@@ -17,6 +17,14 @@ describe('ws-protocol', () => {
       });
     });
 
+    it('should accept the global backtests channel, and no per-symbol variant of it', () => {
+      expect(parseChannel('backtests', SYMBOLS)).toEqual({ ok: true, value: { kind: 'backtests', name: 'backtests' } });
+      expect(parseChannel('backtests:BTCUSDT', SYMBOLS)).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('backtests'),
+      });
+    });
+
     it('should refuse an unconfigured symbol, a symbol on a global channel, and unknown names', () => {
       expect(parseChannel('orders:DOGEUSDT', SYMBOLS)).toMatchObject({
         ok: false,

@@ -292,7 +292,9 @@ describe('dashboard: served by the app', () => {
       await page.waitForTimeout(300);
       await shot(name);
     }
-    await page.getByText('No backtest API yet').waitFor();
+    // No recordings in this app's BACKTEST_DATA_DIR (DATA_DIR/recordings): the screen says where to put one.
+    await page.getByText('No recordings in').waitFor();
+    await page.getByText('No backtests yet').waitFor();
 
     // A refused control shows the API's own message in its dialog, which stays open.
     await go('#/controls');

@@ -1,9 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { simRecordOptionsFrom, writeSimRecording } from '../../src/backtest/sim-record.cli';
 import { loginToken, startTestApp, TestApp } from '../support/app';
+import { sharedPath } from '../support/shared-data';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -207,6 +217,9 @@ describe('Backtests API (e2e)', () => {
     });
     expect((settings.settings as Record<string, string>).SIGNAL_COOLDOWN_MS).toBe('2000');
     expect(JSON.parse(readFileSync(join(stored, 'report.json'), 'utf8'))).toEqual(report);
+    // The engine's binary cache of the recording lives under this service's DATA_DIR, beside the runs.
+    expect(readdirSync(join(ctx.config.app.dataDir, 'backtests', 'cache')).some((f) => f.endsWith('.bin'))).toBe(true);
+    expect(report.settings.DATA_DIR).toBeUndefined();
 
     const html = await call('GET', `/backtests/${id}/report.html`);
     expect(html.status).toBe(200);
@@ -218,6 +231,25 @@ describe('Backtests API (e2e)', () => {
     const list = await call('GET', '/backtests?limit=5');
     expect(list.body).toMatchObject({ limit: 5, offset: 0, total: 1 });
     expect((list.body.items as Array<{ id: string }>)[0].id).toBe(id);
+  }, 90_000);
+
+  it('backtests the real XRPUSDT orderbook.500 recording (Bybit data) as well', async () => {
+    const real = sharedPath('data/bybit/xrpusdt-orderbook500-2024-12-01.jsonl');
+    mkdirSync(join(dataDir, 'bybit'), { recursive: true });
+    copyFileSync(real, join(dataDir, 'bybit', 'xrpusdt-orderbook500.jsonl'));
+    const lines = readFileSync(real, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim()).length;
+    const started = await call('POST', '/backtests', { dataFile: 'bybit/xrpusdt-orderbook500.jsonl' });
+    expect(started.status).toBe(202);
+    const run = await waitFor(() => call('GET', `/backtests/${started.body.id as string}`), {
+      until: (answer) => answer.body.status !== 'running',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the XRPUSDT run to end',
+    });
+    expect(run.body).toMatchObject({ status: 'succeeded', messages: lines, error: null });
+    expect((run.body.report as { run: Record<string, string> }).run.symbols).toBe('XRPUSDT');
   }, 90_000);
 
   it('marks a run whose worker fails as failed, with the reason', async () => {
@@ -237,6 +269,23 @@ describe('Backtests API (e2e)', () => {
     const html = await call('GET', `/backtests/${id}/report.html`);
     expect(html.status).toBe(409);
     expect(html.body.code).toBe('BACKTEST_REPORT_NOT_READY');
+  }, 90_000);
+
+  it('marks a run the service stopped during as failed (interrupted), and keeps it after the restart', async () => {
+    const started = await call('POST', '/backtests', { dataFile: 'sim/btc-3m.jsonl.gz', settings: LIVELY });
+    expect(started.status).toBe(202);
+    ctx = await ctx.restart();
+    const run = await call('GET', `/backtests/${started.body.id as string}`);
+    expect(run.body).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted/), report: null });
+    // The slot is free again.
+    const next = await call('POST', '/backtests', { dataFile: 'bybit/xrpusdt-orderbook500.jsonl' });
+    expect(next.status).toBe(202);
+    await waitFor(() => call('GET', `/backtests/${next.body.id as string}`), {
+      until: (answer) => answer.body.status === 'succeeded',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the run after the restart',
+    });
   }, 90_000);
 
   it('answers 404 for an unknown run and 400 for a malformed id', async () => {

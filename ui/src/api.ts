@@ -47,6 +47,23 @@ export async function api<T>(path: string, init: { method?: 'GET' | 'POST'; body
   throw new ApiError(response.status, message, error.code);
 }
 
+/** GET a text document (report.html) with the bearer token; errors as api() reports them. */
+export async function apiText(path: string): Promise<string> {
+  const token = currentToken();
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw new ApiError(0, 'The server cannot be reached.');
+  }
+  const text = await response.text();
+  if (response.ok) return text;
+  const error = (safeJson(text) ?? {}) as ErrorBody;
+  const message = Array.isArray(error.message) ? error.message.join('; ') : (error.message ?? response.statusText);
+  if (response.status === 401 && token) endSession(`Signed out: ${message}.`);
+  throw new ApiError(response.status, message, error.code);
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

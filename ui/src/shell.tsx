@@ -3,6 +3,7 @@ import { useContext, useEffect, useState } from 'preact/hooks';
 import { latencyPercentile } from './latency';
 import { useChannel, useLinkState, useTicker } from './live';
 import { AuditScreen } from './screens/audit';
+import { BacktestsScreen } from './screens/backtests';
 import { ControlsScreen } from './screens/controls';
 import { OverviewScreen } from './screens/overview';
 import { PositionsScreen } from './screens/positions';
@@ -10,7 +11,7 @@ import { RiskScreen } from './screens/risk';
 import { SymbolScreen } from './screens/symbol';
 import { TradesScreen } from './screens/trades';
 import type { BotStatus } from './types';
-import { Badge, Card, ConfirmDialog, ConfirmRequest, Empty } from './ui';
+import { Badge, ConfirmDialog, ConfirmRequest, Empty } from './ui';
 
 const AskContext = createContext<(request: ConfirmRequest) => void>(() => undefined);
 /** Opens the confirmation dialog for a control. */
@@ -114,14 +115,7 @@ export function Shell(props: { onLogout: () => void }) {
             {screen === 'trades' && <TradesScreen />}
             {screen === 'risk' && <RiskScreen />}
             {screen === 'audit' && <AuditScreen traceId={arg} />}
-            {screen === 'backtests' && (
-              <Card title="Backtests">
-                <Empty>
-                  No backtest API yet: this server does not offer backtest runs or reports. This screen lights up when
-                  it does.
-                </Empty>
-              </Card>
-            )}
+            {screen === 'backtests' && <BacktestsScreen selected={arg} />}
             {screen === 'controls' && <ControlsScreen />}
           </main>
         </div>

@@ -201,3 +201,62 @@ export interface AuditPage {
   offset: number;
   total: number;
 }
+
+export interface BacktestProgress {
+  messagesDone: number;
+  bytesDone: number;
+  bytesTotal: number;
+  messagesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface BacktestSummary {
+  trades: number;
+  winRate: number | null;
+  netPnl: string;
+  profitFactor: number | null;
+  sharpe: number | null;
+  maxDrawdown: number;
+  totalReturn: number | null;
+  fees: string;
+}
+
+export interface BacktestRun {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  dataFile: string;
+  symbols: string[] | null;
+  from: string | null;
+  to: string | null;
+  seed: number | null;
+  settings: Record<string, string>;
+  createdAt: string;
+  finishedAt: string | null;
+  fingerprint: string | null;
+  messages: number | null;
+  wallMs: number | null;
+  progress: BacktestProgress | null;
+  summary: BacktestSummary | null;
+  error: string | null;
+}
+
+export interface BacktestPage {
+  items: BacktestRun[];
+  limit: number;
+  offset: number;
+  total: number;
+}
+
+export interface BacktestPush {
+  event: 'started' | 'progress' | 'finished';
+  run: BacktestRun;
+}
+
+export interface DataFiles {
+  directory: string;
+  items: Array<{ path: string; bytes: number; modifiedAt: string }>;
+}
+
+export interface BacktestSettings {
+  items: Array<{ name: string; value: string | null }>;
+}

@@ -96,10 +96,17 @@ export async function runSweepCli(argv: readonly string[]): Promise<number> {
   process.stderr.write(
     `sweep: ${combinations} combinations × (in-sample, out-of-sample) = ${combinations * 2} backtests on ${options.workers} worker(s)\n`,
   );
+  const started = Date.now();
   try {
     const result = await runSweep({
       ...options,
-      onJobDone: (done, total) => process.stderr.write(`sweep ${done}/${total} backtests done\n`),
+      onJobDone: (done, total) => {
+        const elapsed = (Date.now() - started) / 1000;
+        const eta = (elapsed / done) * (total - done);
+        process.stderr.write(
+          `sweep ${done}/${total} backtests done, ${elapsed.toFixed(1)} s elapsed, ETA ${eta.toFixed(0)} s\n`,
+        );
+      },
     });
     process.stdout.write(
       `${result.table}\n\nranked by out-of-sample ${options.rankBy}; ${result.workers} worker(s), ${(result.wallMs / 1000).toFixed(2)} s\n` +
