@@ -534,6 +534,8 @@ interface PerSignal {
   readonly roundTrip: number;
   /** Metrics instrumentation (event subscribers, timing hooks) attached for this signal. */
   readonly metrics: boolean;
+  /** The on/off block this signal belongs to (blocks alternate: even on, odd off). */
+  readonly metricsBlock: number;
   /** Whether the limiter's fast path was on for this signal. */
   readonly fast: boolean;
   /** Where the signal came from: inside a book frame (as the strategy emits it) or a timer on an idle loop. */
@@ -741,7 +743,8 @@ export async function signalToSendBench(
       const { fast, trigger } = record ? kinds[i - warmUp] : { fast: true, trigger: 'frame' as Trigger };
       limits.setFastPath(fast);
       // Metrics on and off in blocks that cycle through every symbol and side, so neither gets an easier market.
-      const metricsOn = Math.floor(i / (2 * SYMBOLS.length)) % 2 === 0;
+      const metricsBlock = Math.floor(i / (2 * SYMBOLS.length));
+      const metricsOn = metricsBlock % 2 === 0;
       metrics.instrument(metricsOn);
       const symbol = SYMBOLS[i % SYMBOLS.length];
       const side: 'Buy' | 'Sell' = Math.floor(i / SYMBOLS.length) % 2 === 0 ? 'Buy' : 'Sell';
@@ -790,6 +793,7 @@ export async function signalToSendBench(
           toSimulator: arrived - called,
           roundTrip: ack - called,
           metrics: metricsOn,
+          metricsBlock,
         });
       } else if (record) {
         outcomes.set(
@@ -942,6 +946,8 @@ export async function signalToSendBench(
     const withoutMetrics = all.filter((x) => !x.metrics);
     const metricsRows: Array<[string, (x: PerSignal) => number]> = [
       ['(c) in process = (a) − (b)', (x) => x.toPlaceOrder - x.insert],
+      ['    (c1) signal → insertEntry called', (x) => x.beforeInsert],
+      ['    (c2) insert settled → placeOrder called', (x) => x.afterInsert],
       ['(a) signal → placeOrder called', (x) => x.toPlaceOrder],
       ['(b) write-ahead insertEntry', (x) => x.insert],
     ];
@@ -961,9 +967,23 @@ export async function signalToSendBench(
         };
       }),
     );
+    // Each on block against the off block after it: the ratio of their medians, then the median of those ratios,
+    // so a drift of the machine's load during the run weighs on both sides of every pair alike.
+    const inProcessOf = (x: PerSignal) => x.toPlaceOrder - x.insert;
+    const blockMedians = new Map<number, number>();
+    for (const block of new Set(all.map((x) => x.metricsBlock))) {
+      blockMedians.set(block, dist(all.filter((x) => x.metricsBlock === block).map(inProcessOf)).p50);
+    }
+    const pairRatios: number[] = [];
+    for (const [block, onMedian] of blockMedians) {
+      const offMedian = blockMedians.get(block + 1);
+      if (block % 2 === 0 && offMedian !== undefined) pairRatios.push(onMedian / offMedian);
+    }
+    const pairMedian = dist(pairRatios).p50;
     console.log(
       `metrics: ${withMetrics.length} signals with the instrumentation attached (event subscribers, execution and feature timings), ` +
-        `${withoutMetrics.length} without, in alternating blocks of the same run (target: on / off within 1.03 at p50)`,
+        `${withoutMetrics.length} without, in alternating blocks of the same run (target: on / off within 1.03 at p50); ` +
+        `(c) in process per pair of adjacent blocks (on, then off): median of ${pairRatios.length} block-median ratios = ${round(pairMedian, 3)}`,
     );
     return {
       totalP50: totalMs.p50,

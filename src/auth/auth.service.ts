@@ -134,11 +134,15 @@ export class AuthService {
    * (VerifiedTokenCache: a token differing in any byte is verified in full); the password-version check runs
    * every time, so a password change revokes a cached token at once, like an uncached one.
    */
-  async verifyToken(token: string): Promise<AuthPrincipal> {
+  verifyToken(token: string): Promise<AuthPrincipal> {
     const nowMs = this.clock.nowMs();
     let claims = this.verified.get(token, nowMs);
     if (claims === undefined) {
-      claims = this.verifySignedClaims(token, nowMs);
+      try {
+        claims = this.verifySignedClaims(token, nowMs);
+      } catch (error: unknown) {
+        return Promise.reject(error);
+      }
       this.verified.remember(token, claims, nowMs);
     }
     return this.notRevoked(claims);
@@ -154,10 +158,19 @@ export class AuthService {
     return this.notRevoked(Object.freeze(claims));
   }
 
-  /** The password-version check, on every request: a token issued before the last password change is refused. */
-  private async notRevoked(claims: AuthPrincipal): Promise<AuthPrincipal> {
-    if (isRevoked(claims, await this.versions.current())) throw new AuthError('TOKEN_REVOKED');
-    return claims;
+  /**
+   * The password-version check, on every request: a token issued before the last password change is refused.
+   * Not async: with the version fresh in its cache (the usual case) the verdict is one settled promise.
+   */
+  private notRevoked(claims: AuthPrincipal): Promise<AuthPrincipal> {
+    const fresh = this.versions.fresh();
+    if (fresh !== undefined) {
+      return isRevoked(claims, fresh) ? Promise.reject(new AuthError('TOKEN_REVOKED')) : Promise.resolve(claims);
+    }
+    return this.versions.current().then((version) => {
+      if (isRevoked(claims, version)) throw new AuthError('TOKEN_REVOKED');
+      return claims;
+    });
   }
 
   /** jsonwebtoken's full check (signature with the pinned algorithm, expiry at `nowMs`), then the claims' shape. */

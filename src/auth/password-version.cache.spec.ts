@@ -53,6 +53,20 @@ describe(PasswordVersionCache.name, () => {
     expect(repository.reads).toBe(2);
   });
 
+  it('should offer the cached version synchronously only while it is fresh', async () => {
+    expect(sut.fresh()).toBeUndefined();
+    await sut.current();
+    expect(sut.fresh()).toBe(1);
+
+    clock.advance(PASSWORD_VERSION_TTL_MS);
+
+    expect(sut.fresh()).toBeUndefined();
+    sut.remember(3);
+    expect(sut.fresh()).toBe(3);
+    sut.invalidate();
+    expect(sut.fresh()).toBeUndefined();
+  });
+
   it('should keep the TTL within the 2 s bound the design promises', () => {
     expect(PASSWORD_VERSION_TTL_MS).toBeLessThanOrEqual(2_000);
   });

@@ -28,14 +28,20 @@ export class PasswordVersionCache {
   ) {}
 
   async current(): Promise<number> {
-    const cached = this.cached;
-    if (cached && this.clock.nowMs() - cached.loadedAtMs < PASSWORD_VERSION_TTL_MS) return cached.version;
+    const fresh = this.fresh();
+    if (fresh !== undefined) return fresh;
     if (this.loading) return this.loading;
     const loading = this.load().finally(() => {
       if (this.loading === loading) this.loading = null;
     });
     this.loading = loading;
     return loading;
+  }
+
+  /** The cached version while it is within its TTL, without a promise (the per-request fast path); else undefined. */
+  fresh(): number | undefined {
+    const cached = this.cached;
+    return cached && this.clock.nowMs() - cached.loadedAtMs < PASSWORD_VERSION_TTL_MS ? cached.version : undefined;
   }
 
   /** Records a version this instance just wrote: local tokens with an older one are refused immediately. */

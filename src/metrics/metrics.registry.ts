@@ -180,3 +180,40 @@ export function syncCounter<L extends string>(
   if (total > before) counter.inc(labels, total - before);
   seen.set(key, Math.max(before, total));
 }
+
+/**
+ * A labelled counter for the trading path: `inc` adds to a plain count per label set (a string key and a Map
+ * lookup, ~0.1 µs), `flush` hands the counts to the prom-client counter at scrape time. prom-client's own `inc`
+ * validates and hashes the label object on every call (~1–2 µs): measured in `npm run bench execution` it was
+ * the extra time of the order.created subscriber between the write-ahead and the send.
+ */
+export class DeferredCounter<L extends string> {
+  private readonly pending = new Map<string, { readonly labels: Record<L, string>; n: number }>();
+
+  constructor(
+    private readonly counter: Counter<L>,
+    private readonly labelNames: readonly L[],
+  ) {}
+
+  /** One more for the label set whose values are given in `labelNames` order. */
+  inc(...values: string[]): void {
+    const key = values.join('\u0000');
+    const entry = this.pending.get(key);
+    if (entry !== undefined) {
+      entry.n += 1;
+      return;
+    }
+    const labels = {} as Record<L, string>;
+    this.labelNames.forEach((name, i) => (labels[name] = values[i] ?? ''));
+    this.pending.set(key, { labels, n: 1 });
+  }
+
+  /** Adds what was counted since the last flush to the prom-client counter. */
+  flush(): void {
+    for (const entry of this.pending.values()) {
+      if (entry.n === 0) continue;
+      this.counter.inc(entry.labels, entry.n);
+      entry.n = 0;
+    }
+  }
+}

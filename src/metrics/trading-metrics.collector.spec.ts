@@ -1,5 +1,5 @@
 import { Counter, Registry } from 'prom-client';
-import { syncCounter } from './metrics.registry';
+import { DeferredCounter, syncCounter } from './metrics.registry';
 import { errorCodeOf } from './trading-metrics.collector';
 
 describe('errorCodeOf', () => {
@@ -24,6 +24,29 @@ describe('syncCounter', () => {
     expect(values).toEqual([
       ['a', 5],
       ['b', 1],
+    ]);
+  });
+});
+
+describe('DeferredCounter', () => {
+  it('should hand the counts per label set to the counter at flush, and only what is new', async () => {
+    const registry = new Registry();
+    const counter = new Counter({ name: 'd_total', help: 'd', labelNames: ['symbol', 'side'], registers: [registry] });
+    const sut = new DeferredCounter(counter, ['symbol', 'side']);
+    sut.inc('BTCUSDT', 'Buy');
+    sut.inc('BTCUSDT', 'Buy');
+    sut.inc('ETHUSDT', 'Sell');
+
+    expect((await counter.get()).values).toEqual([]);
+    sut.flush();
+    sut.inc('BTCUSDT', 'Buy');
+    sut.flush();
+    sut.flush();
+
+    const values = (await counter.get()).values.map((v) => [v.labels.symbol, v.labels.side, v.value]);
+    expect(values).toEqual([
+      ['BTCUSDT', 'Buy', 3],
+      ['ETHUSDT', 'Sell', 1],
     ]);
   });
 });

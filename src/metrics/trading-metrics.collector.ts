@@ -15,7 +15,7 @@ import { DashboardHub } from '../gateway/dashboard-hub.service';
 import { EventBus } from '../infra/events/event-bus';
 import { OrderBookService } from '../order-book/order-book.service';
 import { RiskStatusQuery } from '../risk/risk-status.query';
-import { MetricsRegistry, syncCounter } from './metrics.registry';
+import { DeferredCounter, MetricsRegistry, syncCounter } from './metrics.registry';
 
 const BREAKER_STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const;
 
@@ -37,6 +37,11 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
   /** Book updates per symbol, counted in the book listener and handed to the counter at scrape time. */
   private readonly bookUpdates = new Map<string, { n: number }>();
   private realisedPnlUsdt = 0;
+  /** The per-event counters of the trading path, handed to prom-client at scrape time (refresh). */
+  private readonly signals: DeferredCounter<'symbol' | 'side'>;
+  private readonly riskRejections: DeferredCounter<'reason'>;
+  private readonly orders: DeferredCounter<'symbol' | 'status' | 'error_code'>;
+  private readonly positionsClosed: DeferredCounter<'symbol' | 'exit_reason'>;
 
   constructor(
     private readonly metrics: MetricsRegistry,
@@ -53,7 +58,12 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly adapterHost: HttpAdapterHost,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.signals = new DeferredCounter(metrics.signals, ['symbol', 'side']);
+    this.riskRejections = new DeferredCounter(metrics.riskRejections, ['reason']);
+    this.orders = new DeferredCounter(metrics.orders, ['symbol', 'status', 'error_code']);
+    this.positionsClosed = new DeferredCounter(metrics.positionsClosed, ['symbol', 'exit_reason']);
+  }
 
   onModuleInit(): void {
     this.observeHttp();
@@ -84,16 +94,14 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
         }
         counter.n += 1;
       }),
-      this.events.on('signal.generated', ({ signal }) => m.signals.inc({ symbol: signal.symbol, side: signal.side })),
-      this.events.on('risk.rejected', ({ code }) => m.riskRejections.inc({ reason: code })),
-      this.events.on('order.created', ({ order }) =>
-        m.orders.inc({ symbol: order.symbol, status: order.status, error_code: 'none' }),
-      ),
+      this.events.on('signal.generated', ({ signal }) => this.signals.inc(signal.symbol, signal.side)),
+      this.events.on('risk.rejected', ({ code }) => this.riskRejections.inc(code)),
+      this.events.on('order.created', ({ order }) => this.orders.inc(order.symbol, order.status, 'none')),
       this.events.on('order.status-changed', ({ order, error }) =>
-        m.orders.inc({ symbol: order.symbol, status: order.status, error_code: errorCodeOf(error) }),
+        this.orders.inc(order.symbol, order.status, errorCodeOf(error)),
       ),
       this.events.on('position.closed', ({ position }) => {
-        m.positionsClosed.inc({ symbol: position.symbol, exit_reason: position.exitReason ?? 'unknown' });
+        this.positionsClosed.inc(position.symbol, position.exitReason ?? 'unknown');
         const pnl = Number(position.realizedPnl);
         if (Number.isFinite(pnl)) this.realisedPnlUsdt += pnl;
         m.realisedPnl.set(this.realisedPnlUsdt);
@@ -116,6 +124,7 @@ export class TradingMetricsCollector implements OnModuleInit, OnModuleDestroy {
 
   /** Brings the scrape-time series up to date; a source that fails leaves its series as they were. */
   async refresh(): Promise<void> {
+    for (const counter of [this.signals, this.riskRejections, this.orders, this.positionsClosed]) counter.flush();
     this.refreshBooks();
     this.refreshExchange();
     this.refreshLocal();

@@ -11,7 +11,7 @@ type Handler<K extends DomainEventName> = (payload: DomainEvents[K]) => void | P
 export class EventBus {
   private readonly logger = new Logger(EventBus.name);
   private readonly handlers = new Map<DomainEventName, Array<Handler<DomainEventName>>>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   on<K extends DomainEventName>(name: K, handler: Handler<K>): () => void {
     const list = this.handlers.get(name) ?? [];
@@ -27,13 +27,36 @@ export class EventBus {
   }
 
   publish<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
-    for (const handler of this.handlers.get(name) ?? []) {
-      const run = Promise.resolve()
-        .then(() => handler(payload))
-        .catch((error: unknown) => this.logger.error({ err: error, event: name }, `event handler for ${name} failed`))
-        .finally(() => this.inFlight.delete(run));
-      this.inFlight.add(run);
+    const handlers = this.handlers.get(name);
+    if (handlers === undefined || handlers.length === 0) return;
+    // One microtask per event for all its handlers (not a promise chain per handler): a publish on the hot path
+    // costs the same few promises whether two subscribers listen or six (the metrics add their own).
+    const run: Promise<unknown> = Promise.resolve()
+      .then(() => this.dispatch(name, handlers, payload))
+      .finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
+  }
+
+  /** Runs each handler in subscription order; a failure is logged and does not stop the others. */
+  private dispatch<K extends DomainEventName>(
+    name: K,
+    handlers: ReadonlyArray<Handler<DomainEventName>>,
+    payload: DomainEvents[K],
+  ): Promise<unknown> | undefined {
+    let pending: Array<Promise<void>> | undefined;
+    for (const handler of handlers) {
+      try {
+        const result = handler(payload);
+        if (result !== undefined) (pending ??= []).push(result.catch((error: unknown) => this.failed(name, error)));
+      } catch (error: unknown) {
+        this.failed(name, error);
+      }
     }
+    return pending === undefined ? undefined : Promise.all(pending);
+  }
+
+  private failed(name: DomainEventName, error: unknown): void {
+    this.logger.error({ err: error, event: name }, `event handler for ${name} failed`);
   }
 
   /** Resolves when every handler started so far has finished; used at shutdown and by tests. */
