@@ -200,10 +200,10 @@ export async function replayJsonPaced(
   progress: ReadProgress,
 ): Promise<void> {
   const decoder = new RecordingDecoder(filter);
+  // Lines come parsed, without their byte offsets: no byte progress (and no ETA) on this path.
   progress.bytesTotal = 0;
-  for (const file of listRecordingFiles(path)) progress.bytesTotal += statSync(file).size;
+  progress.bytesDone = 0;
   for await (const { message, line, ts } of readRecording(path)) {
-    progress.bytesDone += 1;
     const wait = before(ts);
     if (wait) await wait;
     decoder.decode(message, line, sink);

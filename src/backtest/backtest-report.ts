@@ -1,4 +1,4 @@
-import type { PositionRecord } from '../execution/domain/execution-store';
+import type { OrderRecord, PositionRecord } from '../execution/domain/execution-store';
 import { Dec } from '../simulator/domain/exact-decimal';
 import type { PricePoint, ReportDocument } from './domain/report-html';
 import { computeReportMetrics, type ClosedTrade, type EquityPoint, type ReportMetrics } from './domain/report-metrics';
@@ -26,8 +26,27 @@ export interface BacktestReport {
     readonly venueEquityChange: string;
     readonly openAtEnd: number;
   };
+  /** Every entry order the kernel sent, in order, with its outcome: what a fidelity comparison matches on. */
+  readonly entries: readonly EntryRow[];
   readonly equity: readonly EquityPoint[];
   readonly prices: Readonly<Record<string, readonly PricePoint[]>>;
+}
+
+export interface EntryRow {
+  /** The deterministic orderLinkId derived from the signal id (the same live and in a backtest of the same data). */
+  readonly orderLinkId: string;
+  readonly symbol: string;
+  readonly side: 'Buy' | 'Sell';
+  readonly status: string;
+  readonly quantity: string;
+  readonly filledQuantity: string;
+  readonly avgFillPrice: string | null;
+  readonly signalPrice: string | null;
+  /** Signal → first fill, virtual ms; null when it never filled. */
+  readonly fillLatencyMs: number | null;
+  readonly exitPrice: string | null;
+  readonly exitReason: string | null;
+  readonly netPnl: string | null;
 }
 
 /** What the runner knows of each entry signal that was sent (keyed by the entry's orderLinkId). */
@@ -45,6 +64,7 @@ export interface ReportInput {
   readonly run: Record<string, string>;
   readonly settings: Record<string, string>;
   readonly positions: readonly PositionRecord[];
+  readonly orders: readonly OrderRecord[];
   readonly traces: ReadonlyMap<string, EntryTrace>;
   /** Positions the run closed because the data ended (exit reason END_OF_DATA). */
   readonly endOfData: ReadonlySet<string>;
@@ -118,17 +138,64 @@ export function buildReport(input: ReportInput): BacktestReport {
       venueEquityChange: Dec.parse(last).sub(Dec.parse(first)).toString(),
       openAtEnd,
     },
+    entries: entryRows(input),
     equity: thin(input.equity),
     prices,
   };
 }
 
-/** The report.html document of a backtest report (run info, settings and counters shown as key/values). */
+function entryRows(input: ReportInput): EntryRow[] {
+  const positions = new Map(input.positions.map((p) => [p.id, p]));
+  return input.orders
+    .filter((o) => !o.reduceOnly)
+    .map((order) => {
+      const trace = input.traces.get(order.clientOrderId);
+      const position = order.positionId === null ? undefined : positions.get(order.positionId);
+      const filled = position !== undefined && position.entryPrice !== null;
+      return {
+        orderLinkId: order.clientOrderId,
+        symbol: order.symbol,
+        side: order.side,
+        status: order.status,
+        quantity: order.quantity,
+        filledQuantity: order.filledQuantity,
+        avgFillPrice: order.avgFillPrice,
+        signalPrice: trace?.signalPrice ?? null,
+        fillLatencyMs: trace && trace.firstFillAtMs !== null ? round3(trace.firstFillAtMs - trace.signalAtMs) : null,
+        exitPrice: filled ? position.exitPrice : null,
+        exitReason: !filled ? null : input.endOfData.has(position.id) ? 'END_OF_DATA' : position.exitReason,
+        netPnl: filled && position.status === 'Closed' ? position.realizedPnl : null,
+      };
+    });
+}
+
+/**
+ * The report.html document of a backtest report. The page leads with the results: its key/value block holds the run
+ * (data, fingerprint, seed, window, overrides), the realism in one line, the signal funnel and the three PnL
+ * cross-checks; every setting and counter is in report.json.
+ */
 export function reportDocument(report: BacktestReport): ReportDocument {
-  const runInfo: Record<string, string> = { ...report.run };
-  for (const [key, value] of Object.entries(report.settings)) runInfo[key] = value;
-  for (const [key, value] of Object.entries(report.counters)) runInfo[key] = String(value);
-  for (const [key, value] of Object.entries(report.reconciliation)) runInfo[key] = String(value);
+  const s = report.settings;
+  const c = report.counters;
+  const sum = (prefix: string) =>
+    Object.entries(c)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((n, [, v]) => n + v, 0);
+  const runInfo: Record<string, string> = {
+    ...report.run,
+    realism:
+      `latency ${s.BACKTEST_LATENCY_TO_VENUE_MS} + ${s.BACKTEST_LATENCY_FROM_VENUE_MS} ms, compute ${s.BACKTEST_COMPUTE_US} µs/msg, ` +
+      `book impact ${s.BACKTEST_BOOK_IMPACT}, queue ${s.BACKTEST_QUEUE}, fees ${s.BACKTEST_FEES} ` +
+      `(maker ${s.SIM_MAKER_FEE_RATE}, taker ${s.SIM_TAKER_FEE_RATE}), rate limit ${s.BACKTEST_RATE_LIMIT}, ` +
+      `faults reject ${s.BACKTEST_FAULT_REJECT_RATE} timeout ${s.BACKTEST_FAULT_TIMEOUT_RATE}`,
+    messages: `${c.messages ?? 0} (${c.bookMessages ?? 0} book, ${c.tradeMessages ?? 0} trades, ${c.bookGaps ?? 0} gaps)`,
+    signals:
+      `${c.signals ?? 0}: ${c.signal_sent ?? 0} entries sent, ${c.signal_exit ?? 0} exits, ` +
+      `${sum('risk_rejected_')} refused by risk, ${c.signal_ignored ?? 0} ignored`,
+    venue: `${c.venue_creates ?? 0} creates, ${c.venue_rejected ?? 0} rejected, ${c.venue_timeouts ?? 0} timed out, ${c.venue_rateLimitWaits ?? 0} rate-limit waits`,
+    'net PnL (kernel / report / venue equity)': `${report.reconciliation.kernelNetPnl} / ${report.reconciliation.reportNetPnl} / ${report.reconciliation.venueEquityChange}`,
+    'open at end': String(report.reconciliation.openAtEnd),
+  };
   return { title: report.title, runInfo, metrics: report.metrics, equity: report.equity, prices: report.prices };
 }
 

@@ -138,8 +138,9 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
   const filter: RecordingFilter = { symbols: new Set(pairs), toMs: options.toMs };
   const progress: ReadProgress = { bytesDone: 0, bytesTotal: 0 };
   let lastProgress = performance.now();
+  const replayStart = performance.now();
   const report = () => {
-    const elapsed = (performance.now() - wallStart) / 1000;
+    const elapsed = (performance.now() - replayStart) / 1000;
     const rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
     options.onProgress?.({
       messagesDone: run.messages,
@@ -584,6 +585,7 @@ class BacktestRun {
     return buildReport({
       ...head,
       positions,
+      orders: this.store.allOrders(),
       traces: this.traces,
       endOfData: this.endOfData,
       entryOrdersPlaced: entryOrders,

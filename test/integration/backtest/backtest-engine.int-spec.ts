@@ -137,6 +137,32 @@ describe('backtest engine (golden recordings)', () => {
     expect(slowEntry).toBeGreaterThan(fastEntry);
   });
 
+  it('warms up on messages before --from without trading, and skips messages from --to on', async () => {
+    const lines = [
+      snapshot(T0, 1, BIDS, ASKS), // would signal, but it is warm-up
+      delta(T0 + 1000, 2, [['99.7', '1']], []), // in the window: the book (from the warm-up snapshot) signals here
+      delta(T0 + 9000, 3, [['99.6', '1']], []), // beyond --to: never seen
+    ];
+    const file = recording('window', lines);
+    const result = await runBacktest({
+      dataPath: file,
+      fromMs: T0 + 500,
+      toMs: T0 + 5000,
+      overrides: { DATA_DIR: join(dir, 'data'), ORDER_SIZE_USDT: '150' },
+      seed: 7,
+    });
+    expect(result.report.counters).toMatchObject({ messages: 2, bookMessages: 2, signals: 1, signal_sent: 1 });
+    expect(result.report.metrics.trades).toBe(1);
+    expect(result.report.metrics.tradeList[0].entryTimeMs).toBeGreaterThanOrEqual(T0 + 1000);
+    const none = await runBacktest({
+      dataPath: file,
+      fromMs: T0 + 500,
+      toMs: T0 + 900,
+      overrides: { DATA_DIR: join(dir, 'data') },
+    });
+    expect(none.report.counters.signals ?? 0).toBe(0);
+  });
+
   it('refuses an unknown --set key, naming it, before reading any data', async () => {
     const file = recording('any', [snapshot(T0, 1, BIDS, ASKS)]);
     await expect(run(file, { NOT_A_SETTING: '1' })).rejects.toThrow(BacktestSettingsError);
