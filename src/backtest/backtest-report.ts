@@ -169,12 +169,33 @@ function entryRows(input: ReportInput): EntryRow[] {
     });
 }
 
-/** The report.html document of a backtest report (run info, settings and counters shown as key/values). */
+/**
+ * The report.html document of a backtest report. The page leads with the results: its key/value block holds the run
+ * (data, fingerprint, seed, window, overrides), the realism in one line, the signal funnel and the three PnL
+ * cross-checks; every setting and counter is in report.json.
+ */
 export function reportDocument(report: BacktestReport): ReportDocument {
-  const runInfo: Record<string, string> = { ...report.run };
-  for (const [key, value] of Object.entries(report.settings)) runInfo[key] = value;
-  for (const [key, value] of Object.entries(report.counters)) runInfo[key] = String(value);
-  for (const [key, value] of Object.entries(report.reconciliation)) runInfo[key] = String(value);
+  const s = report.settings;
+  const c = report.counters;
+  const sum = (prefix: string) =>
+    Object.entries(c)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((n, [, v]) => n + v, 0);
+  const runInfo: Record<string, string> = {
+    ...report.run,
+    realism:
+      `latency ${s.BACKTEST_LATENCY_TO_VENUE_MS} + ${s.BACKTEST_LATENCY_FROM_VENUE_MS} ms, compute ${s.BACKTEST_COMPUTE_US} µs/msg, ` +
+      `book impact ${s.BACKTEST_BOOK_IMPACT}, queue ${s.BACKTEST_QUEUE}, fees ${s.BACKTEST_FEES} ` +
+      `(maker ${s.SIM_MAKER_FEE_RATE}, taker ${s.SIM_TAKER_FEE_RATE}), rate limit ${s.BACKTEST_RATE_LIMIT}, ` +
+      `faults reject ${s.BACKTEST_FAULT_REJECT_RATE} timeout ${s.BACKTEST_FAULT_TIMEOUT_RATE}`,
+    messages: `${c.messages ?? 0} (${c.bookMessages ?? 0} book, ${c.tradeMessages ?? 0} trades, ${c.bookGaps ?? 0} gaps)`,
+    signals:
+      `${c.signals ?? 0}: ${c.signal_sent ?? 0} entries sent, ${c.signal_exit ?? 0} exits, ` +
+      `${sum('risk_rejected_')} refused by risk, ${c.signal_ignored ?? 0} ignored`,
+    venue: `${c.venue_creates ?? 0} creates, ${c.venue_rejected ?? 0} rejected, ${c.venue_timeouts ?? 0} timed out, ${c.venue_rateLimitWaits ?? 0} rate-limit waits`,
+    'net PnL (kernel / report / venue equity)': `${report.reconciliation.kernelNetPnl} / ${report.reconciliation.reportNetPnl} / ${report.reconciliation.venueEquityChange}`,
+    'open at end': String(report.reconciliation.openAtEnd),
+  };
   return { title: report.title, runInfo, metrics: report.metrics, equity: report.equity, prices: report.prices };
 }
 

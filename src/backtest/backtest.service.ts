@@ -116,9 +116,14 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
     return this.config.backtest.dataDir;
   }
 
-  /** Recordings under BACKTEST_DATA_DIR (hidden entries and symbolic links skipped), by path. */
+  /**
+   * Recordings under BACKTEST_DATA_DIR, by path: hidden entries skipped, and symbolic links leading out of the
+   * directory (POST refuses them too).
+   */
   dataFiles(): DataFile[] {
     const root = this.config.backtest.dataDir;
+    if (!existsSync(root)) return [];
+    const realRoot = realpathSync(root);
     const found: DataFile[] = [];
     const walk = (dir: string, depth: number) => {
       let names: string[];
@@ -130,7 +135,14 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       for (const name of names) {
         if (found.length >= MAX_FILES || name.startsWith('.')) continue;
         const path = join(dir, name);
-        const stat = statSync(path, { throwIfNoEntry: false });
+        let real: string;
+        try {
+          real = realpathSync(path);
+        } catch {
+          continue; // a dangling link
+        }
+        if (real !== realRoot && !real.startsWith(realRoot + sep)) continue;
+        const stat = statSync(real, { throwIfNoEntry: false });
         if (!stat) continue;
         if (stat.isDirectory() && depth < MAX_DEPTH) walk(path, depth + 1);
         else if (stat.isFile() && RECORDING_FILE_NAME.test(name))

@@ -52,7 +52,7 @@ function Progress(props: { run: BacktestRun }) {
       </span>
       <span class="muted small">
         {p
-          ? `${(share * 100).toFixed(0)}% · ${Math.round(p.messagesPerSecond).toLocaleString('en-US')} msg/s · ETA ${
+          ? `${p.bytesTotal > 0 ? `${(share * 100).toFixed(0)}%` : `${p.messagesDone.toLocaleString('en-US')} messages`} · ${Math.round(p.messagesPerSecond).toLocaleString('en-US')} msg/s · ETA ${
               p.etaSeconds === null ? '?' : duration(p.etaSeconds * 1000)
             }`
           : 'starting…'}
