@@ -8,10 +8,12 @@ import {
   openSync,
   readFileSync,
   readSync,
+  renameSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { BookGridSpec } from '../order-book/domain/book-grid';
 import { CacheDecoder } from './domain/recording-cache.codec';
 import {
@@ -42,8 +44,25 @@ export interface ReadProgress {
   bytesTotal: number;
 }
 
-/** Symbols and their grids in a binary cache (walks the record headers, parses only the SYMBOL records). */
+/**
+ * Symbols and their grids in a binary cache: walks the record headers once, parsing only the SYMBOL records, and
+ * keeps the answer beside the cache (`<cache>.symbols.json`) so a large recording is not read twice per run.
+ */
 export function cacheSymbols(cachePath: string): Map<string, BookGridSpec> {
+  const memo = `${cachePath}.symbols.json`;
+  if (existsSync(memo)) {
+    const known = JSON.parse(readFileSync(memo, 'utf8')) as Record<string, BookGridSpec>;
+    return new Map(Object.entries(known));
+  }
+  const symbols = scanCacheSymbols(cachePath);
+  // Written under a temporary name and renamed: sweep workers may scan the same cache at once.
+  const temporary = `${memo}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(Object.fromEntries(symbols))}\n`);
+  renameSync(temporary, memo);
+  return symbols;
+}
+
+function scanCacheSymbols(cachePath: string): Map<string, BookGridSpec> {
   const symbols = new Map<string, BookGridSpec>();
   const fd = openSync(cachePath, 'r');
   const size = fstatSync(fd).size;
@@ -127,7 +146,9 @@ export async function contentHash(path: string, cacheDir: string | null): Promis
   const digest = hash.digest('hex');
   if (memo && cacheDir) {
     mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(memo, `${digest}\n`);
+    const temporary = `${memo}.${process.pid}.${threadId}.tmp`;
+    writeFileSync(temporary, `${digest}\n`);
+    renameSync(temporary, memo);
   }
   return digest;
 }
