@@ -199,6 +199,13 @@ export async function writeBacktestOutput(outDir: string, result: BacktestRunRes
   writeBacktestReport(outDir, result.report);
 }
 
+interface Recurring {
+  readonly periodMs: number;
+  readonly task: () => boolean;
+  readonly anchor: number;
+  armed: boolean;
+}
+
 interface SymbolWorld {
   readonly symbol: string;
   readonly book: OrderBook;
@@ -224,6 +231,7 @@ class BacktestRun {
   private busyUntil = 0;
   private exitsRequested = 0;
   private settleNeeded = false;
+  private readonly recurring: Recurring[] = [];
   /** The timer that just ran was a recurring tick that did nothing. */
   private quietTick = false;
   messages = 0;
@@ -442,6 +450,9 @@ class BacktestRun {
       while (ts >= this.nextSampleMs) {
         this.sample(this.nextSampleMs);
         this.nextSampleMs += this.sampleMs;
+        // A gap in the data (nothing moved): one more point at its end keeps the line flat, not one per period.
+        const skip = Math.floor((ts - this.nextSampleMs) / this.sampleMs);
+        if (skip > 1) this.nextSampleMs += skip * this.sampleMs;
       }
     }
   }
@@ -479,15 +490,33 @@ class BacktestRun {
     }
   }
 
-  /** A recurring virtual timer; `task` returns true when it started asynchronous work. */
+  /**
+   * A recurring virtual timer on a fixed grid (every `periodMs` from now); `task` returns true when it found work.
+   * A tick that finds nothing to do leaves it dormant (a long gap in the data must not cost a tick per period);
+   * wake() re-arms it at the next grid point when the kernel does anything (every execution event).
+   */
   private every(periodMs: number, task: () => boolean): void {
-    const tick = () => {
+    const recurring: Recurring = { periodMs, task, anchor: this.clock.time, armed: false };
+    this.recurring.push(recurring);
+    this.arm(recurring);
+  }
+
+  private arm(r: Recurring): void {
+    if (r.armed || this.ended) return;
+    r.armed = true;
+    const next = r.anchor + (Math.floor((this.clock.time - r.anchor) / r.periodMs) + 1) * r.periodMs;
+    this.clock.at(next, () => {
+      r.armed = false;
       if (this.ended) return;
-      if (task()) this.settleNeeded = true;
-      else this.quietTick = true;
-      this.clock.at(this.clock.time + periodMs, tick);
-    };
-    this.clock.at(this.clock.time + periodMs, tick);
+      if (r.task()) {
+        this.settleNeeded = true;
+        this.arm(r);
+      } else this.quietTick = true;
+    });
+  }
+
+  private wake(): void {
+    for (const r of this.recurring) if (!r.armed) this.arm(r);
   }
 
   // ---- the end ---------------------------------------------------------------------------------------------------
@@ -524,6 +553,7 @@ class BacktestRun {
   // ---- observations ----------------------------------------------------------------------------------------------
 
   private onEvent<K extends ExecutionEventName>(name: K, payload: ExecutionEvents[K]): void {
+    this.wake();
     if (name === 'order.filled') {
       const { order, fill } = payload as ExecutionEvents['order.filled'];
       const trace = this.traces.get(order.clientOrderId);
