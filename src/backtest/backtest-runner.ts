@@ -122,6 +122,13 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
   const { config, backtest, effective: all } = resolveSettings(overrides, symbols);
   const effective = Object.fromEntries(Object.entries(all).filter(([k]) => !WHERE_NOT_WHAT.includes(k)));
   const pairs = config.trading.pairs.filter((p) => symbols.includes(p));
+  if (pairs.length === 0) {
+    throw new BacktestSettingsError(
+      'NO_DATA',
+      `TRADING_PAIRS ${config.trading.pairs.join(',')} are not in the recording (it has ${symbols.join(', ')})`,
+      { dataPath: options.dataPath, key: 'TRADING_PAIRS' },
+    );
+  }
   const fingerprint = await contentHash(options.dataPath, useCache ? cacheDir : null);
   const seed = options.seed ?? 0;
 

@@ -191,6 +191,10 @@ describe('backtest engine (golden recordings)', () => {
       details: expect.objectContaining({ key: 'IMBALANCE_BUY_THRESHOLD' }),
     });
     await expect(run(join(dir, 'missing.jsonl'))).rejects.toMatchObject({ code: 'NO_DATA' });
+    await expect(run(file, { TRADING_PAIRS: 'ETHUSDT' })).rejects.toMatchObject({
+      code: 'NO_DATA',
+      details: expect.objectContaining({ key: 'TRADING_PAIRS' }),
+    });
   });
 
   it('writes report.json and a report.html that needs no network', async () => {
