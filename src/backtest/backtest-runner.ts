@@ -206,9 +206,12 @@ export async function writeBacktestOutput(outDir: string, result: BacktestRunRes
   writeBacktestReport(outDir, result.report);
 }
 
+/** What a recurring tick found: work it started (let it settle), nothing this time, or nothing until woken. */
+type TickOutcome = 'work' | 'quiet' | 'dormant';
+
 interface Recurring {
   readonly periodMs: number;
-  readonly task: () => boolean;
+  readonly task: () => TickOutcome;
   readonly anchor: number;
   armed: boolean;
 }
@@ -438,16 +441,18 @@ class BacktestRun {
       this.clock.advanceTo(ts);
       this.nextSampleMs = ts;
       this.every(SWEEP_MS, () => {
-        // The max-hold sweep and retries of unknown exits: only live positions give it work.
-        if (this.kernel.live.size === 0) return false;
+        // The max-hold sweep and retries of unknown exits: only live positions give it work; it started some
+        // (a close, a retry) exactly when it requested an exit.
+        if (this.kernel.live.size === 0) return 'dormant';
         this.kernel.sweepExits();
+        if (this.kernel.exits.requested === this.exitsRequested) return 'quiet';
         this.exitsRequested = this.kernel.exits.requested;
-        return true;
+        return 'work';
       });
       this.every(POLL_MS, () => {
-        if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return false;
+        if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return 'dormant';
         void this.kernel.pollQuietOrders();
-        return true;
+        return 'work';
       });
     }
     this.clock.advanceTo(ts);
@@ -498,11 +503,11 @@ class BacktestRun {
   }
 
   /**
-   * A recurring virtual timer on a fixed grid (every `periodMs` from now); `task` returns true when it found work.
-   * A tick that finds nothing to do leaves it dormant (a long gap in the data must not cost a tick per period);
+   * A recurring virtual timer on a fixed grid (every `periodMs` from now); `task` says what it found.
+   * A tick that finds nothing to do and nothing live leaves it dormant (a long gap in the data must not cost a tick per period);
    * wake() re-arms it at the next grid point when the kernel does anything (every execution event).
    */
-  private every(periodMs: number, task: () => boolean): void {
+  private every(periodMs: number, task: () => TickOutcome): void {
     const recurring: Recurring = { periodMs, task, anchor: this.clock.time, armed: false };
     this.recurring.push(recurring);
     this.arm(recurring);
@@ -515,10 +520,10 @@ class BacktestRun {
     this.clock.at(next, () => {
       r.armed = false;
       if (this.ended) return;
-      if (r.task()) {
-        this.settleNeeded = true;
-        this.arm(r);
-      } else this.quietTick = true;
+      const outcome = r.task();
+      if (outcome === 'work') this.settleNeeded = true;
+      else this.quietTick = true;
+      if (outcome !== 'dormant') this.arm(r);
     });
   }
 
