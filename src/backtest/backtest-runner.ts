@@ -398,7 +398,8 @@ class BacktestRun {
     this.signals++;
     this.strategy.record(signal);
     const clientOrderId = clientOrderIdFor({ kind: 'entry', signalId: signal.id });
-    if (!this.traces.has(clientOrderId)) {
+    const traced = this.traces.has(clientOrderId);
+    if (!traced) {
       this.traces.set(clientOrderId, {
         signalPrice: signal.price,
         signalAtMs: this.clock.time,
@@ -410,7 +411,8 @@ class BacktestRun {
     const outcome = this.kernel.onSignal(signal, undefined, book);
     this.outcomeCounts[outcome] = (this.outcomeCounts[outcome] ?? 0) + 1;
     if (outcome === 'sent' || outcome === 'exit') this.settleNeeded = true;
-    if (outcome !== 'sent') this.traces.delete(clientOrderId);
+    // Only an entry that was sent is traced (a duplicate keeps the trace of the one that was).
+    if (outcome !== 'sent' && !traced) this.traces.delete(clientOrderId);
   }
 
   trades(batch: TradeBatch): void {
