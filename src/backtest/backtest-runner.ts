@@ -494,8 +494,9 @@ class BacktestRun {
   /** Runs every timer due at or before `untilMs`, letting the kernel settle after each. */
   async runTimers(untilMs: number): Promise<void> {
     while (this.clock.runNext(untilMs)) {
-      // A recurring tick that found nothing to do started nothing: no need to let anything settle.
-      if (this.quietTick && !this.settleNeeded) {
+      // A recurring tick that found nothing to do, or a quiet timer (a venue arrival), started nothing: no need to
+      // let anything settle.
+      if ((this.quietTick || this.clock.lastWasQuiet) && !this.settleNeeded) {
         this.quietTick = false;
         continue;
       }
