@@ -122,6 +122,13 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
   const { config, backtest, effective: all } = resolveSettings(overrides, symbols);
   const effective = Object.fromEntries(Object.entries(all).filter(([k]) => !WHERE_NOT_WHAT.includes(k)));
   const pairs = config.trading.pairs.filter((p) => symbols.includes(p));
+  if (pairs.length === 0) {
+    throw new BacktestSettingsError(
+      'NO_DATA',
+      `TRADING_PAIRS ${config.trading.pairs.join(',')} are not in the recording (it has ${symbols.join(', ')})`,
+      { dataPath: options.dataPath, key: 'TRADING_PAIRS' },
+    );
+  }
   const fingerprint = await contentHash(options.dataPath, useCache ? cacheDir : null);
   const seed = options.seed ?? 0;
 
@@ -199,6 +206,16 @@ export async function writeBacktestOutput(outDir: string, result: BacktestRunRes
   writeBacktestReport(outDir, result.report);
 }
 
+/** What a recurring tick found: work it started (let it settle), nothing this time, or nothing until woken. */
+type TickOutcome = 'work' | 'quiet' | 'dormant';
+
+interface Recurring {
+  readonly periodMs: number;
+  readonly task: () => TickOutcome;
+  readonly anchor: number;
+  armed: boolean;
+}
+
 interface SymbolWorld {
   readonly symbol: string;
   readonly book: OrderBook;
@@ -224,6 +241,7 @@ class BacktestRun {
   private busyUntil = 0;
   private exitsRequested = 0;
   private settleNeeded = false;
+  private readonly recurring: Recurring[] = [];
   /** The timer that just ran was a recurring tick that did nothing. */
   private quietTick = false;
   messages = 0;
@@ -380,7 +398,8 @@ class BacktestRun {
     this.signals++;
     this.strategy.record(signal);
     const clientOrderId = clientOrderIdFor({ kind: 'entry', signalId: signal.id });
-    if (!this.traces.has(clientOrderId)) {
+    const traced = this.traces.has(clientOrderId);
+    if (!traced) {
       this.traces.set(clientOrderId, {
         signalPrice: signal.price,
         signalAtMs: this.clock.time,
@@ -392,7 +411,8 @@ class BacktestRun {
     const outcome = this.kernel.onSignal(signal, undefined, book);
     this.outcomeCounts[outcome] = (this.outcomeCounts[outcome] ?? 0) + 1;
     if (outcome === 'sent' || outcome === 'exit') this.settleNeeded = true;
-    if (outcome !== 'sent') this.traces.delete(clientOrderId);
+    // Only an entry that was sent is traced (a duplicate keeps the trace of the one that was).
+    if (outcome !== 'sent' && !traced) this.traces.delete(clientOrderId);
   }
 
   trades(batch: TradeBatch): void {
@@ -423,16 +443,18 @@ class BacktestRun {
       this.clock.advanceTo(ts);
       this.nextSampleMs = ts;
       this.every(SWEEP_MS, () => {
-        // The max-hold sweep and retries of unknown exits: only live positions give it work.
-        if (this.kernel.live.size === 0) return false;
+        // The max-hold sweep and retries of unknown exits: only live positions give it work; it started some
+        // (a close, a retry) exactly when it requested an exit.
+        if (this.kernel.live.size === 0) return 'dormant';
         this.kernel.sweepExits();
+        if (this.kernel.exits.requested === this.exitsRequested) return 'quiet';
         this.exitsRequested = this.kernel.exits.requested;
-        return true;
+        return 'work';
       });
       this.every(POLL_MS, () => {
-        if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return false;
+        if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return 'dormant';
         void this.kernel.pollQuietOrders();
-        return true;
+        return 'work';
       });
     }
     this.clock.advanceTo(ts);
@@ -442,6 +464,9 @@ class BacktestRun {
       while (ts >= this.nextSampleMs) {
         this.sample(this.nextSampleMs);
         this.nextSampleMs += this.sampleMs;
+        // A gap in the data (nothing moved): one more point at its end keeps the line flat, not one per period.
+        const skip = Math.floor((ts - this.nextSampleMs) / this.sampleMs);
+        if (skip > 1) this.nextSampleMs += skip * this.sampleMs;
       }
     }
   }
@@ -469,8 +494,9 @@ class BacktestRun {
   /** Runs every timer due at or before `untilMs`, letting the kernel settle after each. */
   async runTimers(untilMs: number): Promise<void> {
     while (this.clock.runNext(untilMs)) {
-      // A recurring tick that found nothing to do started nothing: no need to let anything settle.
-      if (this.quietTick && !this.settleNeeded) {
+      // A recurring tick that found nothing to do, or a quiet timer (a venue arrival), started nothing: no need to
+      // let anything settle.
+      if ((this.quietTick || this.clock.lastWasQuiet) && !this.settleNeeded) {
         this.quietTick = false;
         continue;
       }
@@ -479,15 +505,33 @@ class BacktestRun {
     }
   }
 
-  /** A recurring virtual timer; `task` returns true when it started asynchronous work. */
-  private every(periodMs: number, task: () => boolean): void {
-    const tick = () => {
+  /**
+   * A recurring virtual timer on a fixed grid (every `periodMs` from now); `task` says what it found.
+   * A tick that finds nothing to do and nothing live leaves it dormant (a long gap in the data must not cost a tick per period);
+   * wake() re-arms it at the next grid point when the kernel does anything (every execution event).
+   */
+  private every(periodMs: number, task: () => TickOutcome): void {
+    const recurring: Recurring = { periodMs, task, anchor: this.clock.time, armed: false };
+    this.recurring.push(recurring);
+    this.arm(recurring);
+  }
+
+  private arm(r: Recurring): void {
+    if (r.armed || this.ended) return;
+    r.armed = true;
+    const next = r.anchor + (Math.floor((this.clock.time - r.anchor) / r.periodMs) + 1) * r.periodMs;
+    this.clock.at(next, () => {
+      r.armed = false;
       if (this.ended) return;
-      if (task()) this.settleNeeded = true;
+      const outcome = r.task();
+      if (outcome === 'work') this.settleNeeded = true;
       else this.quietTick = true;
-      this.clock.at(this.clock.time + periodMs, tick);
-    };
-    this.clock.at(this.clock.time + periodMs, tick);
+      if (outcome !== 'dormant') this.arm(r);
+    });
+  }
+
+  private wake(): void {
+    for (const r of this.recurring) if (!r.armed) this.arm(r);
   }
 
   // ---- the end ---------------------------------------------------------------------------------------------------
@@ -524,6 +568,7 @@ class BacktestRun {
   // ---- observations ----------------------------------------------------------------------------------------------
 
   private onEvent<K extends ExecutionEventName>(name: K, payload: ExecutionEvents[K]): void {
+    this.wake();
     if (name === 'order.filled') {
       const { order, fill } = payload as ExecutionEvents['order.filled'];
       const trace = this.traces.get(order.clientOrderId);

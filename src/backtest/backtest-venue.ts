@@ -351,40 +351,45 @@ export class BacktestVenue extends ExchangeRest {
     const { toVenueMs, fromVenueMs } = this.options.realism;
     const sentAt = this.clock.time;
     return new Promise<T>((resolve, reject) => {
-      this.clock.at(sentAt + toVenueMs, () => {
-        if (fault === 'reject') {
-          this.counters.rejected += 1;
-          const error = errorFromRetCode(10001, 'params error (backtest fault profile)', TRADE_GROUP);
-          this.clock.at(this.clock.time + fromVenueMs, () => reject(error));
-          return;
-        }
-        if (fault === 'timeout-lost') {
-          this.counters.timeouts += 1;
-          this.clock.at(sentAt + this.options.httpTimeoutMs, () => reject(timeoutError()));
-          return;
-        }
-        let outcome: EngineResult<T>;
-        try {
-          outcome = act(this.clock.nowMs());
-        } catch (error) {
-          if (!(error instanceof SimulatorRejection)) throw error;
-          const typed = errorFromRetCode(error.retCode, error.retMsg, TRADE_GROUP);
-          this.clock.at(this.clock.time + fromVenueMs, () => reject(typed));
-          return;
-        }
-        this.track(outcome.updates);
-        const answerAt = this.clock.time + fromVenueMs;
-        if (fault === 'timeout-accepted') {
-          this.counters.timeouts += 1;
-          this.clock.at(answerAt, () => this.deliver(outcome.updates));
-          this.clock.at(Math.max(answerAt, sentAt + this.options.httpTimeoutMs), () => reject(timeoutError()));
-          return;
-        }
-        this.clock.at(answerAt, () => {
-          resolve(outcome.result);
-          this.deliver(outcome.updates);
-        });
-      });
+      this.clock.at(
+        sentAt + toVenueMs,
+        () => {
+          if (fault === 'reject') {
+            this.counters.rejected += 1;
+            const error = errorFromRetCode(10001, 'params error (backtest fault profile)', TRADE_GROUP);
+            this.clock.at(this.clock.time + fromVenueMs, () => reject(error));
+            return;
+          }
+          if (fault === 'timeout-lost') {
+            this.counters.timeouts += 1;
+            this.clock.at(sentAt + this.options.httpTimeoutMs, () => reject(timeoutError()));
+            return;
+          }
+          let outcome: EngineResult<T>;
+          try {
+            outcome = act(this.clock.nowMs());
+          } catch (error) {
+            if (!(error instanceof SimulatorRejection)) throw error;
+            const typed = errorFromRetCode(error.retCode, error.retMsg, TRADE_GROUP);
+            this.clock.at(this.clock.time + fromVenueMs, () => reject(typed));
+            return;
+          }
+          this.track(outcome.updates);
+          const answerAt = this.clock.time + fromVenueMs;
+          if (fault === 'timeout-accepted') {
+            this.counters.timeouts += 1;
+            this.clock.at(answerAt, () => this.deliver(outcome.updates));
+            this.clock.at(Math.max(answerAt, sentAt + this.options.httpTimeoutMs), () => reject(timeoutError()));
+            return;
+          }
+          this.clock.at(answerAt, () => {
+            resolve(outcome.result);
+            this.deliver(outcome.updates);
+          });
+          // The arrival only matches and schedules: nothing settles until the answer arrives.
+        },
+        true,
+      );
     });
   }
 

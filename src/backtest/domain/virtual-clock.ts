@@ -18,6 +18,7 @@ export class VirtualClock extends Clock implements Delay {
   private t: number;
   private sequence = 0;
   private readonly heap: Timer[] = [];
+  private quiet = false;
   /** Monotonic reading for latency figures: the exact virtual time. */
   readonly stopwatch: Stopwatch = { nowMs: () => this.t };
 
@@ -50,9 +51,13 @@ export class VirtualClock extends Clock implements Delay {
     return new Promise<void>((resolve) => this.at(this.t + Math.max(0, ms), resolve));
   }
 
-  /** Runs `task` when the clock reaches `timeMs` (at once on the next runDue when that is already past). */
-  at(timeMs: number, task: () => void): void {
-    const timer: Timer = { time: Math.max(timeMs, this.t), seq: this.sequence++, task };
+  /**
+   * Runs `task` when the clock reaches `timeMs` (at once on the next runNext when that is already past). `quiet`:
+   * the task settles no promise and calls no listener (it only computes and schedules), so whoever runs the timers
+   * need not let promise continuations run after it (lastWasQuiet).
+   */
+  at(timeMs: number, task: () => void, quiet = false): void {
+    const timer: Timer = { time: Math.max(timeMs, this.t), seq: this.sequence++, task, quiet };
     const heap = this.heap;
     heap.push(timer);
     let i = heap.length - 1;
@@ -63,6 +68,11 @@ export class VirtualClock extends Clock implements Delay {
       i = parent;
     }
     heap[i] = timer;
+  }
+
+  /** The timer runNext ran last was set as quiet. */
+  get lastWasQuiet(): boolean {
+    return this.quiet;
   }
 
   /** Timers waiting. */
@@ -98,6 +108,7 @@ export class VirtualClock extends Clock implements Delay {
       heap[i] = last;
     }
     this.advanceTo(top.time);
+    this.quiet = top.quiet;
     top.task();
     return true;
   }
@@ -107,6 +118,7 @@ interface Timer {
   readonly time: number;
   readonly seq: number;
   readonly task: () => void;
+  readonly quiet: boolean;
 }
 
 function before(a: Timer, b: Timer): boolean {

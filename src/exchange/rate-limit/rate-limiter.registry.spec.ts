@@ -349,4 +349,27 @@ describe('RateLimiterRegistry with the fast path off', () => {
       await sut.stop();
     }
   });
+  it('should count tokens on a caller-driven clock: tryTake, refillElapsed and nextRefillMs (a backtest)', async () => {
+    let now = 1_000_000;
+    const sut = new RateLimiterRegistry(
+      { trade: { limit: 10, windowMs: 1000 } },
+      { limit: 1000, windowMs: 5000 },
+      { safetyFactor: 0.5, maxWaitMs: 2000, heartbeatMs: 2 ** 30, now: () => now, fastPath: true },
+    );
+    try {
+      sut.refillElapsed(now); // the windows start here
+      const taken = Array.from({ length: 6 }, () => sut.tryTake('trade'));
+      expect(taken).toEqual([true, true, true, true, true, false]); // 10/s × 0.5
+      expect(sut.nextRefillMs('trade')).toBe(1_001_000);
+      now = 1_000_999;
+      sut.refillElapsed(now);
+      expect(sut.tryTake('trade')).toBe(false); // the window has not elapsed
+      now = 1_002_500; // two and a half windows later: refilled once, window aligned to 1_002_000
+      sut.refillElapsed(now);
+      expect(sut.tryTake('trade')).toBe(true);
+      expect((await sut.status()).find((s) => s.group === 'trade')).toMatchObject({ granted: 6, tokensLeft: 4 });
+    } finally {
+      await sut.stop();
+    }
+  });
 });

@@ -219,6 +219,25 @@ describe(MatchingEngine.name, () => {
       expect(pushed(updates, 'execution')[0]).toMatchObject({ execPrice: '99.5', isMaker: true });
     });
 
+    it('should fill a resting order at its own price when the caller queue model says the trades reached it', () => {
+      const { sut } = anEngine({}, ladder());
+      const { result } = sut.placeOrder(limit('Buy', '1', '99.5'), T0);
+
+      const first = sut.fillRestingAtPrice(result.orderId, lots('0.3'), T0 + 1);
+      expect(first.result).toBe(lots('0.3'));
+      expect(pushed(first.updates, 'execution')[0]).toMatchObject({
+        execPrice: '99.5',
+        execQty: '0.300',
+        isMaker: true,
+      });
+      // More than is left fills only the rest; a closed or unknown order fills nothing.
+      const second = sut.fillRestingAtPrice(result.orderId, lots('5'), T0 + 2);
+      expect(second.result).toBe(lots('0.7'));
+      expect(pushed(second.updates, 'order')[0]).toMatchObject({ orderStatus: 'Filled', cumExecQty: '1.000' });
+      expect(sut.fillRestingAtPrice(result.orderId, lots('1'), T0 + 3)).toEqual({ result: 0, updates: [] });
+      expect(sut.fillRestingAtPrice('no-such-order', lots('1'), T0 + 3)).toEqual({ result: 0, updates: [] });
+    });
+
     it('should cancel the unfilled rest when IOC cannot fill completely', () => {
       const { sut } = anEngine({}, ladder());
 

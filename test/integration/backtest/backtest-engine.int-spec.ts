@@ -163,6 +163,21 @@ describe('backtest engine (golden recordings)', () => {
     expect(none.report.counters.signals ?? 0).toBe(0);
   });
 
+  it('crosses a long gap in the data without a timer tick or an equity point per period', async () => {
+    const gap = 90 * 86_400_000; // two recordings three months apart, replayed as one directory would be
+    const lines = [snapshot(T0, 1, BIDS, ASKS), delta(T0 + gap, 2, [['99.7', '1']], [])];
+    const started = Date.now();
+    const result = await run(recording('gap', lines));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // One point at the start, one before the gap's end, one at it and the final one (not 7.8 million).
+    expect(result.report.equity.length).toBeLessThan(10);
+    // The first position is closed by the max-hold sweep 300 s into the gap; the second signal opens another.
+    expect(result.report.metrics.tradeList.map((t) => t.exitReason)).toEqual(['MAX_HOLD_TIME', 'END_OF_DATA']);
+    expect(result.report.metrics.tradeList[0].exitTimeMs - result.report.metrics.tradeList[0].entryTimeMs).toBeLessThan(
+      301_000,
+    );
+  });
+
   it('refuses an unknown --set key, naming it, before reading any data', async () => {
     const file = recording('any', [snapshot(T0, 1, BIDS, ASKS)]);
     await expect(run(file, { NOT_A_SETTING: '1' })).rejects.toThrow(BacktestSettingsError);
@@ -176,6 +191,10 @@ describe('backtest engine (golden recordings)', () => {
       details: expect.objectContaining({ key: 'IMBALANCE_BUY_THRESHOLD' }),
     });
     await expect(run(join(dir, 'missing.jsonl'))).rejects.toMatchObject({ code: 'NO_DATA' });
+    await expect(run(file, { TRADING_PAIRS: 'ETHUSDT' })).rejects.toMatchObject({
+      code: 'NO_DATA',
+      details: expect.objectContaining({ key: 'TRADING_PAIRS' }),
+    });
   });
 
   it('writes report.json and a report.html that needs no network', async () => {
