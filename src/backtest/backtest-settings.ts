@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { ConfigValidationError, declaredVariables, loadAppConfig, type AppConfig } from '../infra/config/app-config';
 import { SECRET_VARIABLES } from '../infra/config/env.schema';
 import type { VenueRealism } from './backtest-venue';
+import { OVERRIDABLE_SETTINGS } from './domain/backtest-request';
 
 /**
  * A backtest's settings: the live configuration (the same EnvSchema and validation as the running bot, so a
@@ -111,33 +112,11 @@ export class BacktestSchema {
 
 export const BACKTEST_KEYS: readonly string[] = Object.keys(new BacktestSchema());
 
-/** The live settings a backtest depends on, in the report's settings (the rest of the live config is irrelevant). */
-const LIVE_KEYS_REPORTED = [
-  'TRADING_PAIRS',
-  'ORDERBOOK_DEPTH',
-  'ORDERBOOK_STALE_MS',
-  'IMBALANCE_BUY_THRESHOLD',
-  'IMBALANCE_SELL_THRESHOLD',
-  'MIN_CLUSTER_VOLUME',
-  'SIGNAL_COOLDOWN_MS',
-  'MAX_OPEN_POSITIONS',
-  'MAX_EXPOSURE_USDT',
-  'MIN_ORDER_SIZE_USDT',
-  'ORDER_SIZE_USDT',
-  'TAKE_PROFIT_PCT',
-  'STOP_LOSS_PCT',
-  'MAX_HOLD_SECONDS',
-  'MAX_DAILY_LOSS_USDT',
-  'SIM_MAKER_FEE_RATE',
-  'SIM_TAKER_FEE_RATE',
-  'SIM_INITIAL_BALANCE_USDT',
-  'SIM_LEVERAGE',
-  'RATE_LIMIT_SAFETY_FACTOR',
-  'RATE_LIMIT_MAX_WAIT_MS',
-  'BYBIT_HTTP_TIMEOUT_MS',
-  'CIRCUIT_BREAKER_FAILURE_THRESHOLD',
-  'CIRCUIT_BREAKER_COOLDOWN_SECONDS',
-];
+/**
+ * The live settings a backtest depends on, in the report's settings (the rest of the live config is irrelevant):
+ * the symbols and every setting a run may override.
+ */
+const LIVE_KEYS_REPORTED: readonly string[] = ['TRADING_PAIRS', ...OVERRIDABLE_SETTINGS];
 
 export interface ResolvedSettings {
   readonly config: AppConfig;
