@@ -44,6 +44,19 @@ describe(EventBus.name, () => {
     ]);
   });
 
+  it('should take a handler that returns a value other than a promise as finished, not as a failure', async () => {
+    const reached: string[] = [];
+    // Like `() => counter.inc(...)` where inc returns something: typed void, returns a value.
+    sut.on('bot.started', (() => 42) as unknown as () => void);
+    sut.on('bot.started', () => void reached.push('second'));
+
+    sut.publish('bot.started', started);
+    await sut.drain();
+
+    expect(reached).toEqual(['second']);
+    expect(errors).not.toHaveBeenCalled();
+  });
+
   it('should wait in drain() for async handlers to finish', async () => {
     let finished = false;
     sut.on('bot.started', async () => {

@@ -46,8 +46,11 @@ export class EventBus {
     let pending: Array<Promise<void>> | undefined;
     for (const handler of handlers) {
       try {
-        const result = handler(payload);
-        if (result !== undefined) (pending ??= []).push(result.catch((error: unknown) => this.failed(name, error)));
+        // A handler typed `void` may still return a value (an expression-bodied arrow whose call returns one):
+        // only a promise is waited for.
+        const result: unknown = handler(payload);
+        if (result instanceof Promise)
+          (pending ??= []).push(result.catch((error: unknown) => this.failed(name, error)) as Promise<void>);
       } catch (error: unknown) {
         this.failed(name, error);
       }
