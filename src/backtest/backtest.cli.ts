@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../common/domain-error';
 import { BacktestSettingsError } from './backtest-settings';
 import { runBacktest, writeBacktestOutput, type BacktestProgress, type BacktestRunOptions } from './backtest-runner';
-import { recordingFilterFrom } from './domain/recording';
+import { RUN_ARGUMENTS, runArgumentsFrom } from './run-arguments';
 import { isSweepCommand, runSweepCli } from './sweep/sweep.cli';
 
 /**
@@ -33,43 +32,19 @@ export function backtestOptionsFrom(argv: readonly string[]): BacktestCliOptions
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: {
-        data: { type: 'string' },
-        out: { type: 'string' },
-        symbols: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-      },
+      options: RUN_ARGUMENTS,
       strict: true,
     }));
   } catch (error) {
     throw new BacktestUsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  if (!values.data) throw new BacktestUsageError(`--data <file|dir> is required\n${USAGE}`);
-  if (!values.out) throw new BacktestUsageError(`--out <dir> is required\n${USAGE}`);
-  const overrides: Record<string, string> = {};
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new BacktestUsageError(`--set takes KEY=VALUE, got ${JSON.stringify(pair)}`);
-    overrides[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
-  }
-  const filter = recordingFilterFrom({ symbols: values.symbols, from: values.from, to: values.to });
+  const common = runArgumentsFrom(values, (message) => new BacktestUsageError(`${message}\n${USAGE}`));
   let seed: number | undefined;
   if (values.seed !== undefined) {
     seed = Number(values.seed);
     if (!Number.isSafeInteger(seed)) throw new BacktestUsageError(`--seed must be an integer, got ${values.seed}`);
   }
-  return {
-    dataPath: resolve(values.data),
-    outDir: resolve(values.out),
-    symbols: filter.symbols ? [...filter.symbols] : undefined,
-    fromMs: filter.fromMs,
-    toMs: filter.toMs,
-    overrides,
-    seed,
-  };
+  return { ...common, seed };
 }
 
 /** Progress on stderr: an in-place bar on a terminal, a plain line every `plainEveryMs` otherwise. */

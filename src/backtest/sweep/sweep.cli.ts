@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../../common/domain-error';
-import { recordingFilterFrom } from '../domain/recording';
 import { isSweepRankMetric, parseSweepAxis, SWEEP_METRIC_KEYS, type SweepRankMetric } from '../domain/sweep';
+import { RUN_ARGUMENTS, runArgumentsFrom } from '../run-arguments';
 import { DEFAULT_IN_SAMPLE_SHARE, runSweep, type SweepOptions } from './sweep-runner';
 
 /**
@@ -32,13 +31,7 @@ export function sweepOptionsFrom(argv: readonly string[]): SweepOptions {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        data: { type: 'string' },
-        out: { type: 'string' },
-        symbols: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        seed: { type: 'string' },
+        ...RUN_ARGUMENTS,
         sweep: { type: 'string', multiple: true },
         'in-sample': { type: 'string' },
         workers: { type: 'string' },
@@ -49,16 +42,8 @@ export function sweepOptionsFrom(argv: readonly string[]): SweepOptions {
   } catch (error) {
     throw new SweepUsageError(error instanceof Error ? error.message : String(error));
   }
-  if (!values.data) throw new SweepUsageError('--data <file|dir> is required');
-  if (!values.out) throw new SweepUsageError('--out <dir> is required');
-  const fixed: Record<string, string> = {};
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new SweepUsageError(`--set takes KEY=VALUE, got ${JSON.stringify(pair)}`);
-    fixed[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
-  }
+  const { overrides: fixed, ...run } = runArgumentsFrom(values, (message) => new SweepUsageError(message));
   const axes = (values.sweep ?? []).map(parseSweepAxis);
-  const filter = recordingFilterFrom({ symbols: values.symbols, from: values.from, to: values.to });
   const number = (text: string | undefined, name: string, check: (n: number) => boolean): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
@@ -68,13 +53,9 @@ export function sweepOptionsFrom(argv: readonly string[]): SweepOptions {
   const rankBy = values['rank-by'] ?? 'netPnl';
   if (!isSweepRankMetric(rankBy)) throw new SweepUsageError(`--rank-by must be one of ${SWEEP_METRIC_KEYS.join(', ')}`);
   return {
-    dataPath: resolve(values.data),
-    outDir: resolve(values.out),
+    ...run,
     axes,
     fixed,
-    symbols: filter.symbols ? [...filter.symbols] : undefined,
-    fromMs: filter.fromMs,
-    toMs: filter.toMs,
     seed: number(values.seed, '--seed', Number.isSafeInteger),
     inSampleShare: number(values['in-sample'], '--in-sample', (n) => n > 0 && n < 1) ?? DEFAULT_IN_SAMPLE_SHARE,
     workers:
