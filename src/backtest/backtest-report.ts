@@ -187,8 +187,12 @@ export function reportDocument(report: BacktestReport): ReportDocument {
       `latency ${s.BACKTEST_LATENCY_TO_VENUE_MS} + ${s.BACKTEST_LATENCY_FROM_VENUE_MS} ms, compute ${s.BACKTEST_COMPUTE_US} µs/msg, ` +
       `book impact ${s.BACKTEST_BOOK_IMPACT}, queue ${s.BACKTEST_QUEUE}, fees ${s.BACKTEST_FEES} ` +
       `(maker ${s.SIM_MAKER_FEE_RATE}, taker ${s.SIM_TAKER_FEE_RATE}), rate limit ${s.BACKTEST_RATE_LIMIT}, ` +
-      `faults reject ${s.BACKTEST_FAULT_REJECT_RATE} timeout ${s.BACKTEST_FAULT_TIMEOUT_RATE}`,
+      `faults reject ${s.BACKTEST_FAULT_REJECT_RATE} timeout ${s.BACKTEST_FAULT_TIMEOUT_RATE} ` +
+      `feed gap ${s.BACKTEST_FAULT_FEED_GAP_RATE ?? 0} for ${s.BACKTEST_FAULT_FEED_GAP_MS ?? 0} ms`,
     messages: `${c.messages ?? 0} (${c.bookMessages ?? 0} book, ${c.tradeMessages ?? 0} trades, ${c.bookGaps ?? 0} gaps)`,
+    'feed faults':
+      `${c.feed_outages ?? 0} outages, ${c.feed_lostBookMessages ?? 0} book and ${c.feed_lostTradeMessages ?? 0} trade ` +
+      `messages lost, ${c.feed_resyncRequests ?? 0} resync requests, ${c.feed_resyncSnapshots ?? 0} snapshots`,
     signals:
       `${c.signals ?? 0}: ${c.signal_sent ?? 0} entries sent, ${c.signal_exit ?? 0} exits, ` +
       `${sum('risk_rejected_')} refused by risk, ${c.signal_ignored ?? 0} ignored`,

@@ -11,11 +11,13 @@ import { InMemoryExecutionStore } from '../execution/in-memory-execution.store';
 import { FeaturesService } from '../features/features.service';
 import { BookMetricsCache } from '../order-book/domain/book-metrics';
 import type { BookGridSpec } from '../order-book/domain/book-grid';
-import { OrderBook } from '../order-book/domain/order-book';
-import type { BookDelta } from '../order-book/domain/order-book.parse';
+import { BookLevels, OrderBook } from '../order-book/domain/order-book';
+import { BookDelta } from '../order-book/domain/order-book.parse';
+import { RESYNC_WATCHDOG_MS, ResyncPolicy } from '../order-book/domain/resync-policy';
 import { EntryRiskGate } from '../risk/domain/entry-risk-gate';
 import { InMemoryKillSwitch } from '../risk/domain/in-memory-kill-switch';
 import type { InstrumentFilters } from '../risk/domain/risk.types';
+import { Prng } from '../simulator/domain/prng';
 import { instrumentInfoFor } from '../simulator/sim-venue';
 import { StrategyService } from '../strategy/strategy.service';
 import {
@@ -26,10 +28,11 @@ import {
   replayJsonPaced,
   type ReadProgress,
 } from './backtest-input';
-import { BacktestSettingsError, realismOf, resolveSettings } from './backtest-settings';
+import { BacktestSettingsError, feedFaultsOf, realismOf, resolveSettings } from './backtest-settings';
 import { BacktestVenue } from './backtest-venue';
 import { buildReport, type BacktestReport, type EntryTrace } from './backtest-report';
 import { CandleBuilder } from './domain/candle-builder';
+import { FeedFaults, type FeedFaultOptions } from './domain/feed-faults';
 import { MARKOUT_HORIZONS_MS } from './domain/report-metrics';
 import type { RecordingFilter, TradeBatch } from './domain/recording';
 import { VirtualClock } from './domain/virtual-clock';
@@ -141,6 +144,7 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
     options,
     seed,
     realismOf(backtest),
+    feedFaultsOf(backtest),
   );
   const filter: RecordingFilter = { symbols: new Set(pairs), toMs: options.toMs };
   const progress: ReadProgress = { bytesDone: 0, bytesTotal: 0 };
@@ -218,7 +222,14 @@ interface Recurring {
 
 interface SymbolWorld {
   readonly symbol: string;
+  /** The bot's book: what its feed delivered. */
   readonly book: OrderBook;
+  /**
+   * The market as the venue sees it: every recorded message. The same object as `book` unless feed faults run, when
+   * the bot's feed may lose messages the venue still gets.
+   */
+  readonly market: OrderBook;
+  readonly resync: ResyncPolicy;
   readonly metrics: BookMetricsCache;
   readonly candles: CandleBuilder;
   readonly filters: InstrumentFilters;
@@ -260,6 +271,12 @@ class BacktestRun {
   private markoutHead = 0;
   readonly mids = new Map<string, number>();
   private readonly outcomeCounts: Record<string, number> = {};
+  private readonly feedFaults: FeedFaults | null;
+  private readonly roundTripMs: number;
+  private resyncWatchdog: Recurring | null = null;
+  private resyncSnapshots = 0;
+  private readonly snapshot = new BookDelta();
+  private readonly snapshotLevels = new BookLevels();
 
   constructor(
     readonly config: AppConfig,
@@ -270,14 +287,21 @@ class BacktestRun {
     options: BacktestRunOptions,
     seed: number,
     realism: ReturnType<typeof realismOf>,
+    feed: FeedFaultOptions,
   ) {
     this.fromMs = options.fromMs ?? Number.NEGATIVE_INFINITY;
+    this.roundTripMs = realism.toVenueMs + realism.fromVenueMs;
+    const random = Prng.from(seed, 'backtest-feed-faults');
+    this.feedFaults = FeedFaults.enabled(feed) ? new FeedFaults(feed, () => random.next()) : null;
     for (const symbol of pairs) {
       const grid = grids.get(symbol)!;
       const info = instrumentInfoFor({ symbol, tickSize: grid.tickSize, qtyStep: grid.qtyStep });
+      const book = new OrderBook(symbol, grid);
       this.worlds.set(symbol, {
         symbol,
-        book: new OrderBook(symbol, grid),
+        book,
+        market: this.feedFaults ? new OrderBook(symbol, grid) : book,
+        resync: new ResyncPolicy(),
         metrics: new BookMetricsCache({ minClusterVolume: config.trading.minClusterVolume }),
         candles: new CandleBuilder(),
         filters: {
@@ -294,7 +318,7 @@ class BacktestRun {
     this.store = new InMemoryExecutionStore(() => this.clock.nowMs());
     this.venue = new BacktestVenue(
       this.clock,
-      [...this.worlds.values()].map((w) => ({ symbol: w.symbol, book: w.book })),
+      [...this.worlds.values()].map((w) => ({ symbol: w.symbol, book: w.market })),
       {
         realism,
         makerFeeRate: config.simulator.makerFeeRate,
@@ -358,15 +382,34 @@ class BacktestRun {
     if (!world) return;
     this.enter(delta.ts);
     this.books++;
+    if (world.market !== world.book) {
+      // Feed faults: the market moves whether or not the bot's feed delivers this message.
+      const marketResult = world.market.apply(delta, delta.ts);
+      if (marketResult === 'applied' || marketResult === 'reset') this.onMarketMoved(world, delta);
+      if (!this.feedFaults!.bookReaches(world.symbol, delta.ts)) return;
+    }
+    this.onBotBook(world, delta);
+  }
+
+  /** The venue sees the new market (fills of resting orders) and the markouts and equity marks follow it. */
+  private onMarketMoved(world: SymbolWorld, delta: BookDelta): void {
+    this.venue.onBook(world.symbol, delta);
+    const market = world.market;
+    if (market.bidCount > 0 && market.askCount > 0) this.mids.set(world.symbol, (market.bestBid + market.bestAsk) / 2);
+  }
+
+  /** A book message reaches the bot: what OrderBookService and TradingPipeline do live with it. */
+  private onBotBook(world: SymbolWorld, delta: BookDelta): void {
     const result = world.book.apply(delta, delta.ts);
     if (result === 'gap' || result === 'crossed') {
       world.gaps++;
+      this.resync(world);
       return;
     }
+    if (result === 'awaiting-snapshot') this.resync(world);
     if (result !== 'applied' && result !== 'reset') return;
-    this.venue.onBook(world.symbol, delta);
+    if (world.market === world.book) this.onMarketMoved(world, delta);
     const book = world.book;
-    if (book.bidCount > 0 && book.askCount > 0) this.mids.set(world.symbol, (book.bestBid + book.bestAsk) / 2);
     if (delta.ts < this.fromMs) {
       // Warm-up: the book and features follow the market; nothing trades.
       this.features.update(book, delta.ts, world.metrics.touch(book));
@@ -420,6 +463,12 @@ class BacktestRun {
     if (!world) return;
     this.enter(batch.ts);
     this.tradeMessages++;
+    if (this.feedFaults === null || this.feedFaults.tradesReach(batch.symbol, batch.ts)) this.botTrades(world, batch);
+    if (batch.ts >= this.fromMs) this.venue.onTrades(batch);
+  }
+
+  /** Trades reach the bot: the features and the candles built from them. */
+  private botTrades(world: SymbolWorld, batch: TradeBatch): void {
     const grid = world.book.grid;
     const pipeline = this.features.pipeline(batch.symbol);
     for (let i = 0; i < batch.count; i++) {
@@ -429,7 +478,64 @@ class BacktestRun {
       const candle = world.candles.onTrade(batch.times[i], price, size);
       if (candle) pipeline.onCandle(candle);
     }
-    if (batch.ts >= this.fromMs) this.venue.onTrades(batch);
+  }
+
+  // ---- feed faults: resync -----------------------------------------------------------------------------------------
+
+  /**
+   * The bot's book lost sync. With feed faults it asks for a snapshot as OrderBookService does live (the live resync
+   * policy: at once, then at most once a second, the watchdog retrying), answered a round trip later with the venue's
+   * book. Without them the bot's book is the market itself, so a gap in the recording leaves it waiting for the
+   * recording's next snapshot.
+   */
+  private resync(world: SymbolWorld): void {
+    if (this.feedFaults === null) return;
+    const nowMs = this.clock.nowMs();
+    if (world.resync.requestNow(nowMs))
+      this.clock.at(this.clock.time + this.roundTripMs, () => this.deliverSnapshot(world));
+    if (this.resyncWatchdog === null) {
+      this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
+    } else {
+      this.arm(this.resyncWatchdog);
+    }
+  }
+
+  /** The watchdog: books still out of sync ask again (a request deferred by the one-second window). */
+  private watchResyncs(): TickOutcome {
+    let waiting = false;
+    for (const world of this.worlds.values()) {
+      if (world.book === world.market || world.book.synced) continue;
+      waiting = true;
+      if (world.resync.requestNow(this.clock.nowMs()))
+        this.clock.at(this.clock.time + this.roundTripMs, () => this.deliverSnapshot(world));
+    }
+    return waiting ? 'quiet' : 'dormant';
+  }
+
+  /** The resubscribe's snapshot: the venue's book now, unless the market itself is out of sync (the watchdog retries). */
+  private deliverSnapshot(world: SymbolWorld): void {
+    const market = world.market;
+    if (world.book.synced || !market.synced || market.crossed || market.bidCount === 0 || market.askCount === 0) return;
+    const snapshot = this.snapshot;
+    const levels = this.snapshotLevels;
+    snapshot.symbol = world.symbol;
+    snapshot.type = 'snapshot';
+    snapshot.u = market.u;
+    snapshot.seq = market.seq;
+    snapshot.ts = this.clock.nowMs();
+    snapshot.cts = snapshot.ts;
+    snapshot.reserve(market.bidCount, market.askCount);
+    levels.reserve(Math.max(market.bidCount, market.askCount));
+    market.topBids(market.bidCount, levels);
+    snapshot.bidCount = levels.count;
+    snapshot.bidPrices.set(levels.prices.subarray(0, levels.count));
+    snapshot.bidSizes.set(levels.sizes.subarray(0, levels.count));
+    market.topAsks(market.askCount, levels);
+    snapshot.askCount = levels.count;
+    snapshot.askPrices.set(levels.prices.subarray(0, levels.count));
+    snapshot.askSizes.set(levels.sizes.subarray(0, levels.count));
+    this.resyncSnapshots++;
+    this.onBotBook(world, snapshot);
   }
 
   // ---- pacing ----------------------------------------------------------------------------------------------------
@@ -456,6 +562,9 @@ class BacktestRun {
         void this.kernel.pollQuietOrders();
         return 'work';
       });
+      // Live, the resync watchdog always runs: a book whose first snapshot was lost asks for one too.
+      if (this.feedFaults && this.resyncWatchdog === null)
+        this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
     }
     this.clock.advanceTo(ts);
     if (this.started) {
@@ -510,10 +619,11 @@ class BacktestRun {
    * A tick that finds nothing to do and nothing live leaves it dormant (a long gap in the data must not cost a tick per period);
    * wake() re-arms it at the next grid point when the kernel does anything (every execution event).
    */
-  private every(periodMs: number, task: () => TickOutcome): void {
+  private every(periodMs: number, task: () => TickOutcome): Recurring {
     const recurring: Recurring = { periodMs, task, anchor: this.clock.time, armed: false };
     this.recurring.push(recurring);
     this.arm(recurring);
+    return recurring;
   }
 
   private arm(r: Recurring): void {
@@ -654,6 +764,11 @@ class BacktestRun {
         ...prefixed('kernel_', this.kernel.counters()),
         ...prefixed('venue_', { ...this.venue.counters }),
         bookGaps: worlds.reduce((n, w) => n + w.gaps, 0),
+        feed_outages: this.feedFaults?.outages ?? 0,
+        feed_lostBookMessages: this.feedFaults?.lostBookMessages ?? 0,
+        feed_lostTradeMessages: this.feedFaults?.lostTradeMessages ?? 0,
+        feed_resyncRequests: worlds.reduce((n, w) => n + (w.market === w.book ? 0 : w.resync.requests), 0),
+        feed_resyncSnapshots: this.resyncSnapshots,
       },
     });
   }

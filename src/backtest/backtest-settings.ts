@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { ConfigValidationError, declaredVariables, loadAppConfig, type AppConfig } from '../infra/config/app-config';
 import { SECRET_VARIABLES } from '../infra/config/env.schema';
 import type { VenueRealism } from './backtest-venue';
+import type { FeedFaultOptions } from './domain/feed-faults';
 import { OVERRIDABLE_SETTINGS } from './domain/backtest-request';
 
 /**
@@ -97,6 +98,24 @@ export class BacktestSchema {
   @Max(1)
   BACKTEST_FAULT_TIMEOUT_RATE = 0;
 
+  /**
+   * Fault profile: share of book messages at which the bot's market feed breaks (0–1). The venue still sees the
+   * market; the bot's book notices the jump in `u`, resyncs through the live resync policy and gets a snapshot of
+   * the venue's book a round trip later.
+   */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'BACKTEST_FAULT_FEED_GAP_RATE must be a number between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  BACKTEST_FAULT_FEED_GAP_RATE = 0;
+
+  /** Fault profile: how long a broken feed loses every message of the symbol, ms (0: just the one book message). */
+  @Transform(toNumber)
+  @IsInt({ message: 'BACKTEST_FAULT_FEED_GAP_MS must be an integer number of milliseconds' })
+  @Min(0)
+  @Max(600_000)
+  BACKTEST_FAULT_FEED_GAP_MS = 0;
+
   /** Replay through the pre-parsed binary cache (DATA_DIR/backtests/cache), built on first use. */
   @Transform(toBool)
   @IsBoolean()
@@ -178,6 +197,10 @@ export function resolveSettings(
   const sorted: Record<string, string> = {};
   for (const key of Object.keys(effective).sort()) sorted[key] = effective[key];
   return { config, backtest, effective: sorted };
+}
+
+export function feedFaultsOf(settings: BacktestSchema): FeedFaultOptions {
+  return { gapRate: settings.BACKTEST_FAULT_FEED_GAP_RATE, gapMs: settings.BACKTEST_FAULT_FEED_GAP_MS };
 }
 
 export function realismOf(settings: BacktestSchema): VenueRealism {

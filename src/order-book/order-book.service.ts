@@ -11,6 +11,7 @@ import { BookMetrics, BookMetricsCache } from './domain/book-metrics';
 import { BookGrid } from './domain/book-grid';
 import { OrderBook, OrderBookView, requiresResync } from './domain/order-book';
 import { BookDelta, fillBookDelta, OrderBookParseError } from './domain/order-book.parse';
+import { RESYNC_WATCHDOG_MS, ResyncPolicy } from './domain/resync-policy';
 import { OrderBookError } from './order-book.errors';
 
 /**
@@ -28,17 +29,9 @@ interface SymbolBook {
   readonly book: OrderBook;
   readonly delta: BookDelta;
   readonly metrics: BookMetricsCache;
-  lastResyncRequestMs: number;
+  readonly resync: ResyncPolicy;
   parseErrors: number;
 }
-
-// A gap or a crossed book asks for a fresh snapshot at most once per this window; a request inside the window is
-// deferred to its end, never dropped (a dropped one froze the book until the next reconnect).
-export const RESYNC_MIN_INTERVAL_MS = 1000;
-// How often books still waiting for a snapshot are checked: deferred requests, and resubscribes whose snapshot never
-// came (lost frame, refused subscribe) are sent again. A book out of sync recovers within the interval + this + a
-// round trip once the feed is healthy.
-export const RESYNC_WATCHDOG_MS = 250;
 
 /**
  * One L2 book per configured symbol, fed straight from the exchange's order-book stream. The listener is the hot
@@ -67,7 +60,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
         // After a reconnect the stream resubscribes and Bybit sends snapshots; until then the books are not in sync.
         if (change.state !== 'connected') for (const entry of this.books.values()) entry.book.requestResync();
         // That resubscribe counts as the request: the watchdog asks again only if its snapshot does not come.
-        else for (const entry of this.books.values()) entry.lastResyncRequestMs = this.clock.nowMs();
+        else for (const entry of this.books.values()) entry.resync.requestedBy(this.clock.nowMs());
       }),
     );
     this.watchdog = setInterval(() => this.resyncOverdue(), RESYNC_WATCHDOG_MS);
@@ -145,7 +138,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
       book: new OrderBook(symbol, new BookGrid(instrument.tickSize, instrument.qtyStep)),
       delta: new BookDelta(this.config.trading.orderbookDepth),
       metrics: new BookMetricsCache({ minClusterVolume: this.config.trading.minClusterVolume }),
-      lastResyncRequestMs: -Infinity,
+      resync: new ResyncPolicy(),
       parseErrors: 0,
     };
     this.books.set(symbol, entry);
@@ -161,8 +154,7 @@ export class OrderBookService implements OnModuleInit, OnModuleDestroy {
 
   /** Asks for a snapshot now, or leaves it to the watchdog when one was asked for within the window. */
   private resync(symbol: string, entry: SymbolBook, nowMs: number): void {
-    if (nowMs - entry.lastResyncRequestMs < RESYNC_MIN_INTERVAL_MS) return; // deferred: resyncOverdue() retries
-    entry.lastResyncRequestMs = nowMs;
+    if (!entry.resync.requestNow(nowMs)) return; // deferred: resyncOverdue() retries
     this.logger.warn(
       { symbol, u: entry.book.u, gaps: entry.book.gaps, crossings: entry.book.crossings },
       'order book out of sync; resubscribing',

@@ -1,4 +1,5 @@
-import { OrderBookService, RESYNC_MIN_INTERVAL_MS, RESYNC_WATCHDOG_MS } from '../../src/order-book/order-book.service';
+import { OrderBookService } from '../../src/order-book/order-book.service';
+import { RESYNC_MIN_INTERVAL_MS, RESYNC_WATCHDOG_MS } from '../../src/order-book/domain/resync-policy';
 import { startTestApp, TestApp } from '../support/app';
 import { bookStates, simPost, sleep, timeUntilAllFresh } from './realtime-support';
 

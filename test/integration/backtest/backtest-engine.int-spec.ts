@@ -8,6 +8,7 @@ import {
   type BacktestRunResult,
 } from '../../../src/backtest/backtest-runner';
 import { Dec } from '../../../src/simulator/domain/exact-decimal';
+import { deltaLine, snapshotLine, type Levels } from '../../support/recording-lines';
 
 /**
  * The backtest end to end on golden recordings small enough to check by hand: a snapshot on which the live
@@ -20,25 +21,8 @@ import { Dec } from '../../../src/simulator/domain/exact-decimal';
 const T0 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
 const SYMBOL = 'BTCUSDT';
 
-function snapshot(ts: number, u: number, bids: Array<[string, string]>, asks: Array<[string, string]>): string {
-  return JSON.stringify({
-    topic: `orderbook.50.${SYMBOL}`,
-    type: 'snapshot',
-    ts,
-    data: { s: SYMBOL, b: bids, a: asks, u, seq: u },
-    cts: ts,
-  });
-}
-
-function delta(ts: number, u: number, bids: Array<[string, string]>, asks: Array<[string, string]>): string {
-  return JSON.stringify({
-    topic: `orderbook.50.${SYMBOL}`,
-    type: 'delta',
-    ts,
-    data: { s: SYMBOL, b: bids, a: asks, u, seq: u },
-    cts: ts,
-  });
-}
+const snapshot = (ts: number, u: number, bids: Levels, asks: Levels): string => snapshotLine(SYMBOL, ts, u, bids, asks);
+const delta = (ts: number, u: number, bids: Levels, asks: Levels): string => deltaLine(SYMBOL, ts, u, bids, asks);
 
 const BIDS: Array<[string, string]> = [
   ['100.0', '200'],
