@@ -13,7 +13,7 @@ import type { SweepMetrics } from './domain/sweep';
  * opened and archived as is, and no migration is needed. Ids sort by creation time.
  */
 
-export type BacktestStatus = 'running' | 'succeeded' | 'failed';
+export type BacktestStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface StoredRequest {
   /** Relative to BACKTEST_DATA_DIR, forward slashes. */

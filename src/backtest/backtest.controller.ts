@@ -104,6 +104,25 @@ export class BacktestController {
       .send(html);
   }
 
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Stop a running backtest',
+    description:
+      'Terminates its worker thread and answers with the run, now status cancelled (a `finished` event follows on ' +
+      '/ws `backtests`). It keeps no report.',
+  })
+  @ApiOkResponse({ type: BacktestRunDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'id is not a backtest id' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No run with this id (code BACKTEST_NOT_FOUND)' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The run already finished: succeeded, failed or cancelled (code BACKTEST_NOT_RUNNING)',
+  })
+  async cancel(@Param() { id }: BacktestIdParamDto): Promise<BacktestRunDto> {
+    return BacktestRunDto.from(await this.backtests.cancel(id), null);
+  }
+
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({

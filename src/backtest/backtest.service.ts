@@ -18,9 +18,10 @@ import {
   RECORDING_FILE_NAME,
   type FieldProblem,
 } from './domain/backtest-request';
-import { ThreadPool, WorkerJobError } from './worker/thread-pool';
+import { JobCancelledError, ThreadPool, WorkerJobError } from './worker/thread-pool';
 
-export type BacktestErrorCode = 'BACKTEST_NOT_FOUND' | 'BACKTEST_REPORT_NOT_READY' | 'BACKTESTS_BUSY';
+export type BacktestErrorCode =
+  'BACKTEST_NOT_FOUND' | 'BACKTEST_REPORT_NOT_READY' | 'BACKTESTS_BUSY' | 'BACKTEST_NOT_RUNNING';
 
 export class BacktestError extends DomainError<BacktestErrorCode> {
   constructor(code: BacktestErrorCode, message: string, details?: Readonly<Record<string, unknown>>) {
@@ -76,7 +77,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   private readonly store: BacktestStore;
   private readonly pool: ThreadPool<BacktestJob, BacktestJobProgress, BacktestJobResult>;
   private readonly progress = new Map<string, BacktestJobProgress>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, { readonly done: Promise<void>; readonly abort: AbortController }>();
   private readonly allowed: string[];
   private closing = false;
 
@@ -100,7 +101,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
     await this.pool.close();
-    await Promise.all(this.running.values());
+    await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
   /**
@@ -180,7 +181,7 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
     if (html === undefined) {
       throw new BacktestError(
         'BACKTEST_REPORT_NOT_READY',
-        run.status === 'failed' ? `backtest ${id} failed: it has no report` : `backtest ${id} is still running`,
+        run.status === 'running' ? `backtest ${id} is still running` : `backtest ${id} ${run.status}: it has no report`,
         { status: run.status },
       );
     }
@@ -235,26 +236,48 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
     };
     this.logger.log({ backtest: run.id, dataFile: run.request.dataFile, overrides }, 'backtest started');
     this.events.publish('backtest.updated', { event: 'started', run, progress: null });
-    const done = this.execute(run, job).finally(() => {
+    const abort = new AbortController();
+    const done = this.execute(run, job, abort.signal).finally(() => {
       this.running.delete(run.id);
       this.progress.delete(run.id);
     });
-    this.running.set(run.id, done);
+    this.running.set(run.id, { done, abort });
     return run;
+  }
+
+  /**
+   * Stops a running backtest (its worker thread is terminated; what it wrote so far stays in its directory) and
+   * resolves with the run stored as cancelled. A run that already finished is a 409 naming its status.
+   */
+  async cancel(id: string): Promise<StoredRun> {
+    const run = this.get(id);
+    const running = this.running.get(id);
+    if (!running) {
+      throw new BacktestError('BACKTEST_NOT_RUNNING', `backtest ${id} is not running: it ${run.status}`, {
+        status: run.status,
+      });
+    }
+    running.abort.abort();
+    await running.done;
+    return this.get(id);
   }
 
   /** Resolves when every run started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all(this.running.values());
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
-  private async execute(run: StoredRun, job: BacktestJob): Promise<void> {
+  private async execute(run: StoredRun, job: BacktestJob, signal: AbortSignal): Promise<void> {
     let finished: StoredRun;
     try {
-      const result = await this.pool.run(job, (progress) => {
-        this.progress.set(run.id, progress);
-        this.events.publish('backtest.updated', { event: 'progress', run, progress });
-      });
+      const result = await this.pool.run(
+        job,
+        (progress) => {
+          this.progress.set(run.id, progress);
+          this.events.publish('backtest.updated', { event: 'progress', run, progress });
+        },
+        signal,
+      );
       finished = {
         ...run,
         status: 'succeeded',
@@ -267,13 +290,17 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       this.store.writeSettings(run.id, { ...run.request, fingerprint: result.fingerprint, settings: result.settings });
       this.logger.log({ backtest: run.id, messages: result.messages, wallMs: result.wallMs }, 'backtest succeeded');
     } catch (error) {
-      const message = this.closing
-        ? 'interrupted: the service stopped during the run'
-        : error instanceof WorkerJobError || error instanceof Error
-          ? error.message
-          : String(error);
-      finished = { ...run, status: 'failed', finishedAtMs: this.clock.nowMs(), error: message };
-      this.logger.warn({ backtest: run.id, err: error }, 'backtest failed');
+      if (error instanceof JobCancelledError) {
+        finished = {
+          ...run,
+          status: 'cancelled',
+          finishedAtMs: this.clock.nowMs(),
+          error: 'cancelled by the operator',
+        };
+        this.logger.log({ backtest: run.id }, 'backtest cancelled');
+      } else {
+        finished = this.failed(run, error);
+      }
     }
     try {
       this.store.save(finished);
@@ -285,6 +312,16 @@ export class BacktestService implements OnModuleInit, OnModuleDestroy {
       run: finished,
       progress: this.progress.get(run.id) ?? null,
     });
+  }
+
+  private failed(run: StoredRun, error: unknown): StoredRun {
+    const message = this.closing
+      ? 'interrupted: the service stopped during the run'
+      : error instanceof WorkerJobError || error instanceof Error
+        ? error.message
+        : String(error);
+    this.logger.warn({ backtest: run.id, err: error }, 'backtest failed');
+    return { ...run, status: 'failed', finishedAtMs: this.clock.nowMs(), error: message };
   }
 
   /**

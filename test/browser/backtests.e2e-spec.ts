@@ -32,6 +32,10 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
     await writeSimRecording(
       simRecordOptionsFrom(['--record', join(data, 'sim-btc-20m.jsonl.gz'), '--minutes', '20', '--seed', '9']),
     );
+    // Long enough (its cache is built first) that the operator can cancel it while it runs.
+    await writeSimRecording(
+      simRecordOptionsFrom(['--record', join(data, 'sim-btc-60m.jsonl.gz'), '--minutes', '60', '--seed', '2']),
+    );
     ctx = await startTestApp({ TRADING_PAIRS: 'BTCUSDT', BACKTEST_DATA_DIR: data });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
@@ -115,6 +119,21 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
     expect(await page.getByRole('dialog').getByRole('alert').textContent()).toMatch(/^settings\.TAKE_PROFIT_PCT: /);
     await shot('17-backtest-refused');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // A run started elsewhere (the API) shows up live and can be cancelled from the table, confirmed first.
+    const started = (await (
+      await fetch(`${ctx.baseUrl}/backtests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ dataFile: 'sim-btc-60m.jsonl.gz' }),
+      })
+    ).json()) as { id: string };
+    const longRow = page.locator(`[data-backtest-id="${started.id}"]`);
+    await longRow.getByTestId('backtest-cancel').click({ timeout: 15_000 });
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel backtest' }).click();
+    await longRow.getByText('cancelled by the operator').waitFor({ timeout: 15_000 });
+    expect(await longRow.getByTestId('backtest-cancel').count()).toBe(0);
+    await shot('17b-backtest-cancelled');
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -289,6 +289,34 @@ describe('Backtests API (e2e)', () => {
     });
   }, 90_000);
 
+  it('cancels a running backtest: stored as cancelled without a report, the slot free again', async () => {
+    const started = await call('POST', '/backtests', { dataFile: 'sim/btc-3m.jsonl.gz', settings: LIVELY });
+    expect(started.status).toBe(202);
+    const id = started.body.id as string;
+    const cancelled = await call('POST', `/backtests/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({
+      id,
+      status: 'cancelled',
+      error: 'cancelled by the operator',
+      summary: null,
+    });
+    expect((await call('GET', `/backtests/${id}`)).body).toMatchObject({ status: 'cancelled', report: null });
+    expect((await call('GET', `/backtests/${id}/report.html`)).status).toBe(409);
+    const again = await call('POST', `/backtests/${id}/cancel`);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'BACKTEST_NOT_RUNNING' });
+    expect((await call('POST', '/backtests/20250101-000000-000-abcdef/cancel')).status).toBe(404);
+    const next = await call('POST', '/backtests', { dataFile: 'sim/btc-3m.jsonl.gz' });
+    expect(next.status).toBe(202);
+    await waitFor(() => call('GET', `/backtests/${next.body.id as string}`), {
+      until: (answer) => answer.body.status !== 'running',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the run after the cancelled one',
+    });
+  }, 90_000);
+
   it('answers 404 for an unknown run and 400 for a malformed id', async () => {
     expect((await call('GET', '/backtests/20250101-000000-000-abcdef')).status).toBe(404);
     const bad = await call('GET', '/backtests/..%2F..%2Fetc');

@@ -223,7 +223,7 @@ export interface BacktestSummary {
 
 export interface BacktestRun {
   id: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   dataFile: string;
   symbols: string[] | null;
   from: string | null;

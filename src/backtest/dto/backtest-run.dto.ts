@@ -3,7 +3,7 @@ import { isoUtc } from '../../common/iso-time';
 import type { BacktestJobProgress } from '../backtest-job';
 import type { BacktestStatus, StoredRun } from '../backtest-store';
 
-export const BACKTEST_STATUSES: readonly BacktestStatus[] = ['running', 'succeeded', 'failed'];
+export const BACKTEST_STATUSES: readonly BacktestStatus[] = ['running', 'succeeded', 'failed', 'cancelled'];
 
 const SETTINGS_MAP = {
   type: 'object',

@@ -33,6 +33,14 @@ export class WorkerJobError extends Error {
   }
 }
 
+/** A job cancelled by its caller (`run`'s signal) before it finished. */
+export class JobCancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelledError';
+  }
+}
+
 export type WorkerReply<P, R> =
   | { readonly id: number; readonly kind: 'progress'; readonly progress: P }
   | { readonly id: number; readonly kind: 'done'; readonly result: R }
@@ -94,12 +102,37 @@ export class ThreadPool<J, P, R> {
     return this.queue.length;
   }
 
-  run(job: J, onProgress?: (progress: P) => void): Promise<R> {
+  /**
+   * Runs `job` on the next free worker. `signal` cancels it: a queued job leaves the queue, a running one's worker is
+   * terminated (a backtest holds no lock or file handle a termination could leave behind) and replaced on demand;
+   * either way the promise rejects with JobCancelledError.
+   */
+  run(job: J, onProgress?: (progress: P) => void, signal?: AbortSignal): Promise<R> {
     if (this.closed) return Promise.reject(new Error('thread pool closed'));
+    if (signal?.aborted) return Promise.reject(new JobCancelledError());
     return new Promise<R>((resolvePromise, reject) => {
-      this.queue.push({ id: this.nextId++, job, onProgress, resolve: resolvePromise, reject });
+      const pending: Pending<J, P, R> = { id: this.nextId++, job, onProgress, resolve: resolvePromise, reject };
+      signal?.addEventListener('abort', () => this.cancel(pending), { once: true });
+      this.queue.push(pending);
       this.dispatch();
     });
+  }
+
+  private cancel(pending: Pending<J, P, R>): void {
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      pending.reject(new JobCancelledError());
+      return;
+    }
+    const slot = this.slots.find((s) => s.running === pending);
+    if (!slot) return; // already finished
+    // Out of the pool first, so its exit is not taken for a crash of the next job.
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    slot.running = undefined;
+    pending.reject(new JobCancelledError());
+    void slot.worker.terminate();
+    this.dispatch();
   }
 
   /** Terminates every worker; running and queued jobs fail. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { ThreadPool, WorkerJobError } from '../../../src/backtest/worker/thread-pool';
+import { JobCancelledError, ThreadPool, WorkerJobError } from '../../../src/backtest/worker/thread-pool';
 import type { ArithmeticJob } from '../../support/workers/arithmetic.worker';
 
 /**
@@ -54,6 +54,29 @@ describe('ThreadPool', () => {
     expect(pool.queued).toBe(2);
     const results = await Promise.all(jobs);
     expect(new Set(results.map((r) => r.threadId)).size).toBe(2);
+  });
+
+  it('cancels a running job (its worker terminated) and a queued one, then serves the next on a fresh worker', async () => {
+    pool = new ThreadPool(MODULE, 1);
+    const warm = await pool.run({ op: 'sum', n: 1 });
+    const running = new AbortController();
+    const queued = new AbortController();
+    const long = pool.run({ op: 'sum', n: 10, busyMs: 30_000 }, undefined, running.signal);
+    const waiting = pool.run({ op: 'sum', n: 2 }, undefined, queued.signal);
+    expect([pool.running, pool.queued]).toEqual([1, 1]);
+    queued.abort();
+    await expect(waiting).rejects.toBeInstanceOf(JobCancelledError);
+    expect(pool.queued).toBe(0);
+    const cancelledAt = Date.now();
+    running.abort();
+    await expect(long).rejects.toBeInstanceOf(JobCancelledError);
+    expect(Date.now() - cancelledAt).toBeLessThan(5_000);
+    const next = await pool.run({ op: 'sum', n: 3 });
+    expect(next.sum).toBe(6);
+    expect(next.threadId).not.toBe(warm.threadId);
+    await expect(pool.run({ op: 'sum', n: 1 }, undefined, AbortSignal.abort())).rejects.toBeInstanceOf(
+      JobCancelledError,
+    );
   });
 
   it('fails queued and running jobs when closed', async () => {

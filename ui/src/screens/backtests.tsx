@@ -32,7 +32,37 @@ function StatusBadge(props: { run: BacktestRun }) {
   const { run } = props;
   if (run.status === 'succeeded') return <Badge tone="ok">succeeded</Badge>;
   if (run.status === 'failed') return <Badge tone="bad">failed</Badge>;
+  if (run.status === 'cancelled') return <Badge tone="muted">cancelled</Badge>;
   return <Badge tone="warn">running</Badge>;
+}
+
+/** Stops a running run (confirmed like every control); the /ws `finished` push updates the table. */
+function CancelButton(props: { run: BacktestRun; onDone: () => void }) {
+  const ask = useAsk();
+  if (props.run.status !== 'running') return null;
+  return (
+    <button
+      type="button"
+      class="btn btn-sm btn-danger"
+      data-testid="backtest-cancel"
+      onClick={() =>
+        ask({
+          title: 'Cancel this backtest?',
+          body: (
+            <p>
+              The run on <span class="mono">{props.run.dataFile}</span> stops now and keeps no report.
+            </p>
+          ),
+          confirmLabel: 'Cancel backtest',
+          danger: true,
+          run: () => api(`/backtests/${props.run.id}/cancel`, { method: 'POST' }),
+          onDone: props.onDone,
+        })
+      }
+    >
+      Cancel
+    </button>
+  );
 }
 
 function Progress(props: { run: BacktestRun }) {
@@ -360,7 +390,9 @@ export function BacktestsScreen(props: { selected?: string }) {
                     <td>
                       <StatusBadge run={run} />
                       <Progress run={run} />
-                      {run.error && <div class="neg small">{run.error}</div>}
+                      {run.error && (
+                        <div class={run.status === 'cancelled' ? 'muted small' : 'neg small'}>{run.error}</div>
+                      )}
                     </td>
                     <td class="num mono">{run.summary?.trades ?? '—'}</td>
                     <td class={`num mono ${pnlClass(run.summary?.netPnl)}`}>{exact(run.summary?.netPnl)}</td>
@@ -368,10 +400,11 @@ export function BacktestsScreen(props: { selected?: string }) {
                     <td class="num mono">{pct(run.summary?.maxDrawdown, 2)}</td>
                     <td class="num mono">{run.summary?.sharpe?.toFixed(2) ?? '—'}</td>
                     <td>{duration(run.wallMs)}</td>
-                    <td>
+                    <td class="actions">
                       <a class="btn btn-sm" href={`#/backtests/${run.id}`}>
                         {run.status === 'succeeded' ? 'Open report' : 'Details'}
                       </a>
+                      <CancelButton run={run} onDone={() => void page.reload()} />
                     </td>
                   </tr>
                 ))}
