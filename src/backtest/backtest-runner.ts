@@ -16,6 +16,7 @@ import type { BookDelta } from '../order-book/domain/order-book.parse';
 import { EntryRiskGate } from '../risk/domain/entry-risk-gate';
 import { InMemoryKillSwitch } from '../risk/domain/in-memory-kill-switch';
 import type { InstrumentFilters } from '../risk/domain/risk.types';
+import type { StrategyInput } from '../strategy/domain/strategy';
 import { instrumentInfoFor } from '../simulator/sim-venue';
 import { StrategyService } from '../strategy/strategy.service';
 import {
@@ -222,8 +223,14 @@ interface SymbolWorld {
   readonly metrics: BookMetricsCache;
   readonly candles: CandleBuilder;
   readonly filters: InstrumentFilters;
+  /** The strategy's input, refilled per book message (evaluate reads it and keeps nothing of it); set by the first. */
+  input: Mutable<StrategyInput> | null;
   gaps: number;
+  /** Last two-sided mid in ticks, NaN before the first: a field, not a Map entry boxing a number per message. */
+  mid: number;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One run's world: the live components on the virtual clock, fed message by message (the RecordingSink). */
 class BacktestRun {
@@ -258,7 +265,8 @@ class BacktestRun {
   private nextSampleMs = Number.NaN;
   private readonly markouts: Array<{ symbol: string; timeMs: number }> = [];
   private markoutHead = 0;
-  readonly mids = new Map<string, number>();
+  /** Worlds in the order their first mid was seen (the order equity samples visit them, as the Map they replace). */
+  private readonly midWorlds: SymbolWorld[] = [];
   private readonly outcomeCounts: Record<string, number> = {};
 
   constructor(
@@ -280,6 +288,8 @@ class BacktestRun {
         book: new OrderBook(symbol, grid),
         metrics: new BookMetricsCache({ minClusterVolume: config.trading.minClusterVolume }),
         candles: new CandleBuilder(),
+        input: null,
+        mid: Number.NaN,
         filters: {
           tickSize: grid.tickSize,
           qtyStep: grid.qtyStep,
@@ -366,7 +376,10 @@ class BacktestRun {
     if (result !== 'applied' && result !== 'reset') return;
     this.venue.onBook(world.symbol, delta);
     const book = world.book;
-    if (book.bidCount > 0 && book.askCount > 0) this.mids.set(world.symbol, (book.bestBid + book.bestAsk) / 2);
+    if (book.bidCount > 0 && book.askCount > 0) {
+      if (Number.isNaN(world.mid)) this.midWorlds.push(world);
+      world.mid = (book.bestBid + book.bestAsk) / 2;
+    }
     if (delta.ts < this.fromMs) {
       // Warm-up: the book and features follow the market; nothing trades.
       this.features.update(book, delta.ts, world.metrics.touch(book));
@@ -381,15 +394,15 @@ class BacktestRun {
     this.kernel.onBook(world.symbol, book, nowMs);
     const metrics = world.metrics.touch(book);
     const vector = this.features.update(book, nowMs, metrics);
-    const signal = this.strategy.strategy.evaluate({
-      symbol: world.symbol,
-      book,
-      metrics,
-      metricsSource: world.metrics,
-      features: vector,
-      featureNames: this.features.names(),
-      nowMs,
-    });
+    let input = world.input;
+    if (input === null) {
+      input = world.input = { symbol: world.symbol, book, metrics, metricsSource: world.metrics, nowMs };
+    }
+    input.metrics = metrics;
+    input.features = vector;
+    input.featureNames = this.features.names();
+    input.nowMs = nowMs;
+    const signal = this.strategy.strategy.evaluate(input);
     if (this.kernel.exits.requested !== this.exitsRequested) {
       this.exitsRequested = this.kernel.exits.requested;
       this.settleNeeded = true;
@@ -600,8 +613,8 @@ class BacktestRun {
       if (m.timeMs > ts) continue;
       const key = `${m.symbol}@${m.timeMs}`;
       if (!this.markoutMids.has(key)) {
-        const mid = this.mids.get(m.symbol);
-        if (mid !== undefined) this.markoutMids.set(key, mid);
+        const mid = this.worlds.get(m.symbol)?.mid ?? Number.NaN;
+        if (!Number.isNaN(mid)) this.markoutMids.set(key, mid);
       }
       m.timeMs = Number.POSITIVE_INFINITY;
     }
@@ -614,10 +627,9 @@ class BacktestRun {
   }
 
   private sample(timeMs: number): void {
-    for (const [symbol, mid] of this.mids) {
-      const world = this.worlds.get(symbol)!;
-      this.venue.engine.setMarkPrice(symbol, Math.round(mid));
-      this.prices[symbol].push({ timeMs, price: mid * world.book.grid.tick });
+    for (const world of this.midWorlds) {
+      this.venue.engine.setMarkPrice(world.symbol, Math.round(world.mid));
+      this.prices[world.symbol].push({ timeMs, price: world.mid * world.book.grid.tick });
     }
     const wallet = this.venue.engine.walletFigures();
     this.equity.push({ timeMs, equity: wallet.equity.toString() });
