@@ -51,6 +51,38 @@ describe(BookSide.name, () => {
     );
   });
 
+  it('should hold the same levels as applying them one by one when a message is applied at once', () => {
+    // Messages of distinct prices, best first (the one-pass path) or in any order (level by level), on either side.
+    const message = fc
+      .uniqueArray(fc.integer({ min: 1, max: 400 }), { maxLength: 60 })
+      .chain((prices) =>
+        fc.tuple(
+          fc.constant(prices),
+          fc.array(fc.nat(2), { minLength: prices.length, maxLength: prices.length }),
+          fc.boolean(),
+        ),
+      );
+    fc.assert(
+      fc.property(fc.constantFrom<1 | -1>(1, -1), fc.array(message, { maxLength: 40 }), (sign, messages) => {
+        const side = new BookSide(8);
+        const naive = new Map<number, number>();
+        for (const [levels, sizeList, bestFirst] of messages) {
+          // Best first: bids descending (sign 1), asks ascending (sign -1).
+          const order = bestFirst ? [...levels].sort((x, y) => sign * (y - x)) : levels;
+          const prices = Float64Array.from(order);
+          const sizes = Float64Array.from(sizeList);
+          side.update(prices, sizes, prices.length, sign);
+          for (let i = 0; i < prices.length; i++) {
+            if (sizes[i] === 0) naive.delete(sign * prices[i]);
+            else naive.set(sign * prices[i], sizes[i]);
+          }
+          expect(contents(side)).toEqual(reference(naive));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('should keep the levels when a depth-limited feed drifts one way for many times its capacity', () => {
     // orderbook.50 in a trend: each step adds a new best level and deletes the deepest one.
     const side = new BookSide(64);

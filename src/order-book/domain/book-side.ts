@@ -62,6 +62,61 @@ export class BookSide {
   }
 
   /**
+   * Applies one message's levels for this side (`sign` as in load). Bybit sends them best-first with distinct
+   * prices, and on a deep book (orderbook.500) they are spread over all of it: inserting and deleting them one by
+   * one would shift a large part of the side per level. Sorted like that, they are applied in one pass down from the
+   * top instead: a gap of free slots travels down through the window, every level above the next change crosses it
+   * once, inserts fill it and deletes widen it, and one move closes it at the end. Any other order (or a short
+   * message, cheaper level by level near the touch) goes through `set` in message order; with distinct prices both
+   * give the same side.
+   */
+  update(prices: Float64Array, sizes: Float64Array, count: number, sign: 1 | -1): void {
+    let sorted = count >= BATCH_MIN;
+    for (let i = 1; i < count && sorted; i++) if (sign * prices[i] >= sign * prices[i - 1]) sorted = false;
+    if (!sorted) {
+      for (let i = 0; i < count; i++) this.set(sign * prices[i], sizes[i]);
+      return;
+    }
+    // The gap starts above the window, as wide as the message (room for every level to be an insert).
+    if (this.lo + this.count + count > this.keys.length) this.makeRoom(count);
+    const keys = this.keys;
+    const own = this.sizes;
+    const lo = this.lo;
+    const end = lo + this.count + count; // the levels above the gap end here
+    let g = lo + this.count; // the gap is [g, g + width); [lo, g) below it, [g + width, end) above it
+    let width = count;
+    for (let j = 0; j < count; j++) {
+      const key = sign * prices[j];
+      // Levels above `key` cross the gap (they are in order: a scan down, as long as what it moves).
+      let p = g;
+      while (p > lo && keys[p - 1] > key) p--;
+      move(keys, own, p, g, width);
+      g = p;
+      const size = sizes[j];
+      if (g > lo && keys[g - 1] === key) {
+        if (size === 0) {
+          g--;
+          width++;
+        } else {
+          own[g - 1] = size;
+        }
+      } else if (size !== 0) {
+        width--;
+        keys[g + width] = key;
+        own[g + width] = size;
+      }
+    }
+    // Close the gap by moving the shorter side across it.
+    if (g - lo < end - g - width) {
+      move(keys, own, lo, g, width);
+      this.lo = lo + width;
+    } else {
+      move(keys, own, g + width, end, -width);
+    }
+    this.count = end - lo - width;
+  }
+
+  /**
    * Replaces the side (snapshots). Bybit sends levels strictly best-first with no zero sizes: that case is copied
    * in reverse in O(n), centred in the arrays. Anything else (duplicates, zeros, disorder) is applied level by level
    * in message order, exactly as a delta would be.
@@ -144,6 +199,19 @@ export class BookSide {
     return this.lo;
   }
 
+  /** At least `extra` free slots above the window: centred in place when that leaves enough, else larger arrays. */
+  private makeRoom(extra: number): void {
+    const n = this.count;
+    if (this.keys.length >= 2 * n + 2 * extra) {
+      const lo = (this.keys.length - n) >> 1;
+      this.keys.copyWithin(lo, this.lo, this.lo + n);
+      this.sizes.copyWithin(lo, this.lo, this.lo + n);
+      this.lo = lo;
+    } else {
+      this.resize(2 * n + 2 * extra);
+    }
+  }
+
   /** Moves the levels into arrays of at least `capacity` slots, centred. */
   private resize(capacity: number): void {
     const n = this.count;
@@ -156,6 +224,29 @@ export class BookSide {
     this.keys = keys;
     this.sizes = sizes;
     this.lo = lo;
+  }
+}
+
+/** Below this many levels a message is applied level by level (`set`): near the touch that shifts little. */
+const BATCH_MIN = 8;
+
+/** Moves slots [from, to) by `by` slots (either way, overlapping or not) in both arrays. */
+function move(keys: Float64Array, sizes: Float64Array, from: number, to: number, by: number): void {
+  const n = to - from;
+  if (n <= 0 || by === 0) return;
+  if (n > 16) {
+    keys.copyWithin(from + by, from, to);
+    sizes.copyWithin(from + by, from, to);
+  } else if (by > 0) {
+    for (let i = to - 1; i >= from; i--) {
+      keys[i + by] = keys[i];
+      sizes[i + by] = sizes[i];
+    }
+  } else {
+    for (let i = from; i < to; i++) {
+      keys[i + by] = keys[i];
+      sizes[i + by] = sizes[i];
+    }
   }
 }
 

@@ -110,14 +110,8 @@ export class OrderBook {
       this.version++;
       return 'gap';
     }
-    const bids = this.bids;
-    const asks = this.asks;
-    const bidPrices = delta.bidPrices;
-    const bidSizes = delta.bidSizes;
-    for (let i = 0, n = delta.bidCount; i < n; i++) bids.set(bidPrices[i], bidSizes[i]);
-    const askPrices = delta.askPrices;
-    const askSizes = delta.askSizes;
-    for (let i = 0, n = delta.askCount; i < n; i++) asks.set(-askPrices[i], askSizes[i]);
+    this.bids.update(delta.bidPrices, delta.bidSizes, delta.bidCount, 1);
+    this.asks.update(delta.askPrices, delta.askSizes, delta.askCount, -1);
     this.version++;
     this.accept(delta, receivedAtMs);
     return this.checkCrossed() ? 'crossed' : 'applied';
