@@ -263,7 +263,8 @@ class BacktestRun {
   readonly equity: Array<{ timeMs: number; equity: string }> = [];
   readonly prices: Record<string, Array<{ timeMs: number; price: number }>> = {};
   private nextSampleMs = Number.NaN;
-  private readonly markouts: Array<{ symbol: string; timeMs: number }> = [];
+  /** Markout instants not yet passed, sorted by time (ties in the order they were added), from markoutHead on. */
+  private readonly markouts: Array<{ symbol: string; timeMs: number; dueMs: number }> = [];
   private markoutHead = 0;
   /** Worlds in the order their first mid was seen (the order equity samples visit them, as the Map they replace). */
   private readonly midWorlds: SymbolWorld[] = [];
@@ -591,7 +592,7 @@ class BacktestRun {
         trace.positionId = order.positionId;
         // The report's entry time is the position's openedAt: the first fill's execution time at the venue.
         const entryAt = Date.parse(fill.executedAt);
-        for (const h of MARKOUT_HORIZONS_MS) this.markouts.push({ symbol: order.symbol, timeMs: entryAt + h });
+        for (const h of MARKOUT_HORIZONS_MS) this.addMarkout(order.symbol, entryAt + h);
       }
       this.updateBalance();
     }
@@ -604,25 +605,37 @@ class BacktestRun {
 
   private readonly markoutMids = new Map<string, number>();
 
-  /** Mid of each symbol at the markout instants passed by `ts` (the book before the message at `ts`). */
+  /** Keeps the pending markouts sorted: entries come in time order per horizon, so this rarely moves any. */
+  private addMarkout(symbol: string, timeMs: number): void {
+    const markouts = this.markouts;
+    if (this.markoutHead > 1024 && this.markoutHead * 2 > markouts.length) {
+      markouts.splice(0, this.markoutHead);
+      this.markoutHead = 0;
+    }
+    // An unparsable time is due at once (the next message), as it always was.
+    const markout = { symbol, timeMs, dueMs: Number.isNaN(timeMs) ? Number.NEGATIVE_INFINITY : timeMs };
+    let i = markouts.length;
+    markouts.push(markout);
+    while (i > this.markoutHead && markouts[i - 1].dueMs > markout.dueMs) {
+      markouts[i] = markouts[i - 1];
+      i--;
+    }
+    markouts[i] = markout;
+  }
+
+  /**
+   * Mid of each symbol at the markout instants passed by `ts` (the book before the message at `ts`): the pending
+   * ones are sorted, so only those due are looked at, not every one still waiting (a long horizon keeps many).
+   */
   private resolveMarkouts(ts: number): void {
-    if (this.markoutHead >= this.markouts.length) return;
-    // Entry times are pushed in time order per horizon; scan the unresolved ones (few at a time).
-    for (let i = this.markoutHead; i < this.markouts.length; i++) {
-      const m = this.markouts[i];
-      if (m.timeMs > ts) continue;
+    const markouts = this.markouts;
+    while (this.markoutHead < markouts.length && markouts[this.markoutHead].dueMs <= ts) {
+      const m = markouts[this.markoutHead++];
       const key = `${m.symbol}@${m.timeMs}`;
       if (!this.markoutMids.has(key)) {
         const mid = this.worlds.get(m.symbol)?.mid ?? Number.NaN;
         if (!Number.isNaN(mid)) this.markoutMids.set(key, mid);
       }
-      m.timeMs = Number.POSITIVE_INFINITY;
-    }
-    while (
-      this.markoutHead < this.markouts.length &&
-      this.markouts[this.markoutHead].timeMs === Number.POSITIVE_INFINITY
-    ) {
-      this.markoutHead++;
     }
   }
 
