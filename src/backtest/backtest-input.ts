@@ -168,7 +168,10 @@ export async function replayCachePaced(
   const fd = openSync(cachePath, 'r');
   const size = fstatSync(fd).size;
   progress.bytesTotal = size;
-  let buffer = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1 << 16, size)));
+  // 1 MiB at a time, grown only for a larger record: a buffer that stays in cache, and no fresh pages to fault in
+  // per run as a buffer the size of the file would need.
+  let buffer = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1 << 16, size)));
+  let view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
   let base = 0; // file offset of buffer[0]
   let start = 0; // first unconsumed byte
   let end = 0; // bytes filled
@@ -185,6 +188,7 @@ export async function replayCachePaced(
         const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, n));
         buffer.copy(bigger, 0, 0, end);
         buffer = bigger;
+        view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
       }
       const read = readSync(fd, buffer, end, buffer.length - end, base + end);
       if (read === 0) return false;
@@ -196,13 +200,14 @@ export async function replayCachePaced(
     if (!ensure(8)) throw new RecordingError('BAD_RECORDING_LINE', 'not a cache file');
     start += decoder.push(buffer.subarray(start, start + 8));
     while (!decoder.complete && ensure(16)) {
-      const length = buffer.readUInt32LE(start);
+      const length = view.getUint32(start, true);
       if (length < 16 || !ensure(length)) {
         throw new RecordingError('BAD_RECORDING_LINE', `corrupt or truncated cache record at ${base + start}`);
       }
-      const wait = before(buffer.readDoubleLE(start + 8));
+      const wait = before(view.getFloat64(start + 8, true));
       if (wait) await wait;
-      decoder.push(buffer.subarray(start, start + length));
+      // One view on the buffer for every record: no per-record DataView or subarray.
+      decoder.decode(view, start, buffer);
       start += length;
       progress.bytesDone = base + start;
     }

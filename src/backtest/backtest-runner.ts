@@ -19,6 +19,7 @@ import { InMemoryKillSwitch } from '../risk/domain/in-memory-kill-switch';
 import type { InstrumentFilters } from '../risk/domain/risk.types';
 import { Prng } from '../simulator/domain/prng';
 import { instrumentInfoFor } from '../simulator/sim-venue';
+import type { StrategyInput } from '../strategy/domain/strategy';
 import { StrategyService } from '../strategy/strategy.service';
 import {
   cacheSymbols,
@@ -233,8 +234,14 @@ interface SymbolWorld {
   readonly metrics: BookMetricsCache;
   readonly candles: CandleBuilder;
   readonly filters: InstrumentFilters;
+  /** The strategy's input, refilled per book message (evaluate reads it and keeps nothing of it); set by the first. */
+  input: Mutable<StrategyInput> | null;
   gaps: number;
+  /** Last two-sided mid in ticks, NaN before the first: a field, not a Map entry boxing a number per message. */
+  mid: number;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One run's world: the live components on the virtual clock, fed message by message (the RecordingSink). */
 class BacktestRun {
@@ -267,9 +274,11 @@ class BacktestRun {
   readonly equity: Array<{ timeMs: number; equity: string }> = [];
   readonly prices: Record<string, Array<{ timeMs: number; price: number }>> = {};
   private nextSampleMs = Number.NaN;
-  private readonly markouts: Array<{ symbol: string; timeMs: number }> = [];
+  /** Markout instants not yet passed, sorted by time (ties in the order they were added), from markoutHead on. */
+  private readonly markouts: Array<{ symbol: string; timeMs: number; dueMs: number }> = [];
   private markoutHead = 0;
-  readonly mids = new Map<string, number>();
+  /** Worlds in the order their first mid was seen (the order equity samples visit them, as the Map they replace). */
+  private readonly midWorlds: SymbolWorld[] = [];
   private readonly outcomeCounts: Record<string, number> = {};
   private readonly feedFaults: FeedFaults | null;
   private readonly roundTripMs: number;
@@ -304,6 +313,8 @@ class BacktestRun {
         resync: new ResyncPolicy(),
         metrics: new BookMetricsCache({ minClusterVolume: config.trading.minClusterVolume }),
         candles: new CandleBuilder(),
+        input: null,
+        mid: Number.NaN,
         filters: {
           tickSize: grid.tickSize,
           qtyStep: grid.qtyStep,
@@ -395,7 +406,10 @@ class BacktestRun {
   private onMarketMoved(world: SymbolWorld, delta: BookDelta): void {
     this.venue.onBook(world.symbol, delta);
     const market = world.market;
-    if (market.bidCount > 0 && market.askCount > 0) this.mids.set(world.symbol, (market.bestBid + market.bestAsk) / 2);
+    if (market.bidCount > 0 && market.askCount > 0) {
+      if (Number.isNaN(world.mid)) this.midWorlds.push(world);
+      world.mid = (market.bestBid + market.bestAsk) / 2;
+    }
   }
 
   /** A book message reaches the bot: what OrderBookService and TradingPipeline do live with it. */
@@ -424,15 +438,15 @@ class BacktestRun {
     this.kernel.onBook(world.symbol, book, nowMs);
     const metrics = world.metrics.touch(book);
     const vector = this.features.update(book, nowMs, metrics);
-    const signal = this.strategy.strategy.evaluate({
-      symbol: world.symbol,
-      book,
-      metrics,
-      metricsSource: world.metrics,
-      features: vector,
-      featureNames: this.features.names(),
-      nowMs,
-    });
+    let input = world.input;
+    if (input === null) {
+      input = world.input = { symbol: world.symbol, book, metrics, metricsSource: world.metrics, nowMs };
+    }
+    input.metrics = metrics;
+    input.features = vector;
+    input.featureNames = this.features.names();
+    input.nowMs = nowMs;
+    const signal = this.strategy.strategy.evaluate(input);
     if (this.kernel.exits.requested !== this.exitsRequested) {
       this.exitsRequested = this.kernel.exits.requested;
       this.settleNeeded = true;
@@ -688,7 +702,7 @@ class BacktestRun {
         trace.positionId = order.positionId;
         // The report's entry time is the position's openedAt: the first fill's execution time at the venue.
         const entryAt = Date.parse(fill.executedAt);
-        for (const h of MARKOUT_HORIZONS_MS) this.markouts.push({ symbol: order.symbol, timeMs: entryAt + h });
+        for (const h of MARKOUT_HORIZONS_MS) this.addMarkout(order.symbol, entryAt + h);
       }
       this.updateBalance();
     }
@@ -701,33 +715,44 @@ class BacktestRun {
 
   private readonly markoutMids = new Map<string, number>();
 
-  /** Mid of each symbol at the markout instants passed by `ts` (the book before the message at `ts`). */
+  /** Keeps the pending markouts sorted: entries come in time order per horizon, so this rarely moves any. */
+  private addMarkout(symbol: string, timeMs: number): void {
+    const markouts = this.markouts;
+    if (this.markoutHead > 1024 && this.markoutHead * 2 > markouts.length) {
+      markouts.splice(0, this.markoutHead);
+      this.markoutHead = 0;
+    }
+    // An unparsable time is due at once (the next message), as it always was.
+    const markout = { symbol, timeMs, dueMs: Number.isNaN(timeMs) ? Number.NEGATIVE_INFINITY : timeMs };
+    let i = markouts.length;
+    markouts.push(markout);
+    while (i > this.markoutHead && markouts[i - 1].dueMs > markout.dueMs) {
+      markouts[i] = markouts[i - 1];
+      i--;
+    }
+    markouts[i] = markout;
+  }
+
+  /**
+   * Mid of each symbol at the markout instants passed by `ts` (the book before the message at `ts`): the pending
+   * ones are sorted, so only those due are looked at, not every one still waiting (a long horizon keeps many).
+   */
   private resolveMarkouts(ts: number): void {
-    if (this.markoutHead >= this.markouts.length) return;
-    // Entry times are pushed in time order per horizon; scan the unresolved ones (few at a time).
-    for (let i = this.markoutHead; i < this.markouts.length; i++) {
-      const m = this.markouts[i];
-      if (m.timeMs > ts) continue;
+    const markouts = this.markouts;
+    while (this.markoutHead < markouts.length && markouts[this.markoutHead].dueMs <= ts) {
+      const m = markouts[this.markoutHead++];
       const key = `${m.symbol}@${m.timeMs}`;
       if (!this.markoutMids.has(key)) {
-        const mid = this.mids.get(m.symbol);
-        if (mid !== undefined) this.markoutMids.set(key, mid);
+        const mid = this.worlds.get(m.symbol)?.mid ?? Number.NaN;
+        if (!Number.isNaN(mid)) this.markoutMids.set(key, mid);
       }
-      m.timeMs = Number.POSITIVE_INFINITY;
-    }
-    while (
-      this.markoutHead < this.markouts.length &&
-      this.markouts[this.markoutHead].timeMs === Number.POSITIVE_INFINITY
-    ) {
-      this.markoutHead++;
     }
   }
 
   private sample(timeMs: number): void {
-    for (const [symbol, mid] of this.mids) {
-      const world = this.worlds.get(symbol)!;
-      this.venue.engine.setMarkPrice(symbol, Math.round(mid));
-      this.prices[symbol].push({ timeMs, price: mid * world.book.grid.tick });
+    for (const world of this.midWorlds) {
+      this.venue.engine.setMarkPrice(world.symbol, Math.round(world.mid));
+      this.prices[world.symbol].push({ timeMs, price: world.mid * world.book.grid.tick });
     }
     const wallet = this.venue.engine.walletFigures();
     this.equity.push({ timeMs, equity: wallet.equity.toString() });

@@ -35,6 +35,8 @@ export class InMemoryExecutionStore implements ExecutionStore {
   private readonly orders = new Map<string, OrderRecord>();
   private readonly orderUpdatedAtMs = new Map<string, number>();
   private readonly orderIdsByLinkId = new Map<string, string>();
+  /** Ids of the orders in an active status: the quiet-order poll reads these, not every order ever written. */
+  private readonly activeOrderIds = new Set<string>();
   private readonly positions = new Map<string, PositionRecord>();
   private readonly execIds = new Set<string>();
   private sequence = 0;
@@ -133,13 +135,17 @@ export class InMemoryExecutionStore implements ExecutionStore {
 
   async quietActiveOrders(updatedBeforeMs: number, symbols: readonly string[]): Promise<OrderRecord[]> {
     const wanted = new Set(symbols);
-    const active: readonly string[] = ACTIVE_ORDER_STATUSES;
-    return [...this.orders.values()]
-      .filter(
-        (o) =>
-          wanted.has(o.symbol) && active.includes(o.status) && (this.orderUpdatedAtMs.get(o.id) ?? 0) < updatedBeforeMs,
+    const quiet: OrderRecord[] = [];
+    for (const id of this.activeOrderIds) {
+      const o = this.orders.get(id)!;
+      if (wanted.has(o.symbol) && (this.orderUpdatedAtMs.get(id) ?? 0) < updatedBeforeMs) quiet.push(o);
+    }
+    // Oldest update first, ties in the order the orders were written (ids are a zero-padded sequence).
+    return quiet
+      .sort(
+        (a, b) =>
+          (this.orderUpdatedAtMs.get(a.id) ?? 0) - (this.orderUpdatedAtMs.get(b.id) ?? 0) || compareIds(a.id, b.id),
       )
-      .sort((a, b) => (this.orderUpdatedAtMs.get(a.id) ?? 0) - (this.orderUpdatedAtMs.get(b.id) ?? 0))
       .slice(0, 50);
   }
 
@@ -196,6 +202,7 @@ export class InMemoryExecutionStore implements ExecutionStore {
     };
     this.orders.set(record.id, record);
     this.orderUpdatedAtMs.set(record.id, this.nowMs());
+    this.trackActive(record);
     this.orderIdsByLinkId.set(record.clientOrderId, record.id);
     return record;
   }
@@ -208,7 +215,13 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const updated: OrderRecord = { ...current, ...figures, version: current.version + 1 };
     this.orders.set(id, updated);
     this.orderUpdatedAtMs.set(id, this.nowMs());
+    this.trackActive(updated);
     return updated;
+  }
+
+  private trackActive(order: OrderRecord): void {
+    if ((ACTIVE_ORDER_STATUSES as readonly string[]).includes(order.status)) this.activeOrderIds.add(order.id);
+    else this.activeOrderIds.delete(order.id);
   }
 
   private updatePositionNow(id: string, expectedVersion: number, changes: PositionRecordChanges): PositionRecord {
@@ -236,4 +249,8 @@ export class InMemoryExecutionStore implements ExecutionStore {
     this.sequence += 1;
     return `00000000-0000-4000-8000-${String(this.sequence).padStart(12, '0')}`;
   }
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

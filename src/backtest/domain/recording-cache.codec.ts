@@ -170,13 +170,18 @@ export class CacheDecoder {
       const size = view.getUint32(at, true);
       if (size < HEADER) throw new RecordingError('BAD_RECORDING_LINE', `corrupt cache record at ${at}`);
       if (at + size > length) break;
-      this.record(view, at, bytes);
+      this.decode(view, at, bytes);
       at += size;
     }
     return at;
   }
 
-  private record(view: DataView, at: number, bytes: Uint8Array): void {
+  /**
+   * Decodes the one complete record at `at` (after the magic was pushed) into a sink call. `view` and `bytes` must
+   * cover the same memory from the same start: a paced reader keeps one view on its buffer instead of a view and a
+   * subarray per record.
+   */
+  decode(view: DataView, at: number, bytes: Uint8Array): void {
     const size = view.getUint32(at, true);
     const kind = view.getUint8(at + 4);
     const flags = view.getUint8(at + 5);

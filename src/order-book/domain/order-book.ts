@@ -110,14 +110,8 @@ export class OrderBook {
       this.version++;
       return 'gap';
     }
-    const bids = this.bids;
-    const asks = this.asks;
-    const bidPrices = delta.bidPrices;
-    const bidSizes = delta.bidSizes;
-    for (let i = 0, n = delta.bidCount; i < n; i++) bids.set(bidPrices[i], bidSizes[i]);
-    const askPrices = delta.askPrices;
-    const askSizes = delta.askSizes;
-    for (let i = 0, n = delta.askCount; i < n; i++) asks.set(-askPrices[i], askSizes[i]);
+    this.bids.update(delta.bidPrices, delta.bidSizes, delta.bidCount, 1);
+    this.asks.update(delta.askPrices, delta.askSizes, delta.askCount, -1);
     this.version++;
     this.accept(delta, receivedAtMs);
     return this.checkCrossed() ? 'crossed' : 'applied';
@@ -140,7 +134,7 @@ export class OrderBook {
     const bids = this.bids;
     const asks = this.asks;
     // bid ≥ ask  ⇔  bidKey ≥ -askKey  ⇔  bidKey + askKey ≥ 0 (integers: exact)
-    this.isCrossed = bids.count > 0 && asks.count > 0 && bids.keys[bids.count - 1] + asks.keys[asks.count - 1] >= 0;
+    this.isCrossed = bids.count > 0 && asks.count > 0 && bids.keys[bids.top] + asks.keys[asks.top] >= 0;
     if (this.isCrossed) {
       this.crossings++;
       this.resyncPending = true;
@@ -198,33 +192,33 @@ export class OrderBook {
   }
   /** Best bid in ticks, NaN when the side is empty. */
   get bestBid(): number {
-    const n = this.bids.count;
-    return n > 0 ? this.bids.keys[n - 1] : Number.NaN;
+    const side = this.bids;
+    return side.count > 0 ? side.keys[side.lo + side.count - 1] : Number.NaN;
   }
   /** Best ask in ticks, NaN when the side is empty. */
   get bestAsk(): number {
-    const n = this.asks.count;
-    return n > 0 ? -this.asks.keys[n - 1] : Number.NaN;
+    const side = this.asks;
+    return side.count > 0 ? -side.keys[side.lo + side.count - 1] : Number.NaN;
   }
   get bestBidSize(): number {
-    const n = this.bids.count;
-    return n > 0 ? this.bids.sizes[n - 1] : 0;
+    const side = this.bids;
+    return side.count > 0 ? side.sizes[side.lo + side.count - 1] : 0;
   }
   get bestAskSize(): number {
-    const n = this.asks.count;
-    return n > 0 ? this.asks.sizes[n - 1] : 0;
+    const side = this.asks;
+    return side.count > 0 ? side.sizes[side.lo + side.count - 1] : 0;
   }
   bidPriceAt(i: number): number {
-    return this.bids.keys[this.bids.count - 1 - i];
+    return this.bids.keys[this.bids.top - i];
   }
   bidSizeAt(i: number): number {
-    return this.bids.sizes[this.bids.count - 1 - i];
+    return this.bids.sizes[this.bids.top - i];
   }
   askPriceAt(i: number): number {
-    return -this.asks.keys[this.asks.count - 1 - i];
+    return -this.asks.keys[this.asks.top - i];
   }
   askSizeAt(i: number): number {
-    return this.asks.sizes[this.asks.count - 1 - i];
+    return this.asks.sizes[this.asks.top - i];
   }
 
   /** The best `n` bids into `out` (best first), O(n). */
@@ -274,7 +268,7 @@ function top(side: BookSide, n: number, sign: 1 | -1, out: BookLevels): BookLeve
   out.reserve(count);
   const keys = side.keys;
   const sizes = side.sizes;
-  const last = side.count - 1;
+  const last = side.top;
   for (let i = 0; i < count; i++) {
     out.prices[i] = sign * keys[last - i];
     out.sizes[i] = sizes[last - i];
