@@ -369,7 +369,7 @@ class BacktestRun {
     if (book.bidCount > 0 && book.askCount > 0) this.mids.set(world.symbol, (book.bestBid + book.bestAsk) / 2);
     if (delta.ts < this.fromMs) {
       // Warm-up: the book and features follow the market; nothing trades.
-      this.features.update(book, delta.ts, world.metrics.touch(book));
+      this.features.onBook(book, delta.ts, world.metrics.touch(book));
       return;
     }
     // The strategy's compute time: it starts when the message arrives or when the previous one is done.
@@ -380,13 +380,13 @@ class BacktestRun {
     // What TradingPipeline.onBook does live, step for step.
     this.kernel.onBook(world.symbol, book, nowMs);
     const metrics = world.metrics.touch(book);
-    const vector = this.features.update(book, nowMs, metrics);
+    const features = this.features.onBook(book, nowMs, metrics);
     const signal = this.strategy.strategy.evaluate({
       symbol: world.symbol,
       book,
       metrics,
       metricsSource: world.metrics,
-      features: vector,
+      features,
       featureNames: this.features.names(),
       nowMs,
     });

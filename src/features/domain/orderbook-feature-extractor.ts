@@ -1,4 +1,4 @@
-import { BookMetrics, computeTopOfBook } from '../../order-book/domain/book-metrics';
+import { BookMetrics, priceOf } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { OB, ORDERBOOK_FEATURE_COUNT } from './feature-names';
 import { TimeWindow } from './time-window';
@@ -48,20 +48,96 @@ function std(sum: number, sumSquares: number, n: number): number {
 }
 
 /**
+ * The depth part: the features computed from the held levels (level scans and clusters), only when the vector is
+ * read. While the book is not valid they show their initial values (see the class comment).
+ */
+export const ORDERBOOK_DEPTH_FEATURES: readonly number[] = Object.freeze([
+  OB.VwapBid5,
+  OB.VwapAsk5,
+  OB.VwapBid10,
+  OB.VwapAsk10,
+  OB.DepthBid5,
+  OB.DepthAsk5,
+  OB.DepthBid10,
+  OB.DepthAsk10,
+  OB.TotalBid,
+  OB.TotalAsk,
+  OB.DepthRatio,
+  OB.Imbalance5,
+  OB.Imbalance10,
+  OB.ImbalanceTotal,
+  OB.PricePressure,
+  OB.VolumeDelta5,
+  OB.LargestBidClusterPrice,
+  OB.LargestBidClusterVolume,
+  OB.LargestAskClusterPrice,
+  OB.LargestAskClusterVolume,
+  OB.NumBidClusters,
+  OB.NumAskClusters,
+  OB.Support,
+  OB.Resistance,
+  OB.DistanceToSupport,
+  OB.DistanceToResistance,
+  OB.LiquidityBid5,
+  OB.LiquidityAsk5,
+  OB.LiquidityAsymmetry,
+  OB.DepthImbalanceRatio,
+]);
+
+/** Sums of one side's scan (sizes in base coin, notionals p·q in USDT, lots exact). */
+class SideScan {
+  q5 = 0;
+  pq5 = 0;
+  q10 = 0;
+  pq10 = 0;
+  qAll = 0;
+  lots5 = 0;
+  lots10 = 0;
+}
+
+/** What the features show before the first valid book; the depth part shows it again while the book is not valid. */
+function initialValues(): Float64Array {
+  const values = new Float64Array(ORDERBOOK_FEATURE_COUNT);
+  values[OB.DepthRatio] = 1;
+  values[OB.Imbalance5] = 0.5;
+  values[OB.Imbalance10] = 0.5;
+  values[OB.ImbalanceTotal] = 0.5;
+  values[OB.BuySellRatio] = 0.5;
+  values[OB.DepthImbalanceRatio] = 1;
+  return values;
+}
+/** The features' values before the first valid book (the depth part's while the book is not valid). */
+export const ORDERBOOK_INITIAL_VALUES: Readonly<Float64Array> = initialValues();
+
+/**
  * Order-book features 1–50 (FEATURES.md §2) for one symbol. Pure: time comes in as exchange ms.
  *
- * - `onBook(book, nowMs)` once per applied book message: recomputes the static features from the book and feeds
- *   the histories (order-flow imbalance, intensities, level lifetimes, activity counts, 1-s buckets).
+ * - `onBook(book, nowMs)` once per applied book message: the touch features (spread, mid, micro-price) and the
+ *   histories (order-flow imbalance, intensities, level lifetimes, activity counts, 1-s buckets), then the windowed
+ *   features at `nowMs`. The depth part (vwap, depth, volumes, imbalances, pressure, clusters, support/resistance,
+ *   liquidity: a scan of up to `depth` levels per side) is a pure function of the book and is NOT computed here.
  * - `onTrade(ts, price, size, isBuy)` per `publicTrade` entry: trade windows, Roll, bucket notionals.
- * - `write(out, offset, ready, nowMs)` evicts the windows at `nowMs` and copies the 50 values (and readiness).
+ * - `write(out, offset, ready)` copies the 50 values (and readiness) of the last book message; the depth part is
+ *   computed then from the book, at most once per book version. `settle(nowMs)` first re-evicts the windows at a
+ *   later time (what `FeaturePipeline.compute(nowMs)` does).
  *
- * While the book is invalid (empty side, crossed, resyncing) every book feature holds its last valid value and is
- * flagged not ready; the next valid message is treated like a snapshot (no intensity/lifetime contribution).
+ * Values do not depend on whether or when anyone reads: reading computes only what is a function of the book, and
+ * the windowed features and readiness are taken at the message (as the eager code did), not at the read, so trades
+ * arriving before the read do not show until the next book message.
+ *
+ * While the book is invalid (an empty side reached `onBook`, or the book has moved since the last `onBook`
+ * without being fed: a gap cleared it, a crossing delta, a resync), every book feature is flagged not ready; the
+ * touch and windowed features hold their last valid values, and the depth part shows its values from before the
+ * first valid book (0; ratios 1; imbalances 0.5). Holding the depth part too would mean computing it at every
+ * message, since the book it came from is gone by then; nothing trades on a book that is not valid, and the
+ * not-ready flags say the values are not the market's. The next valid message is treated like a snapshot (no
+ * intensity/lifetime contribution).
  *
  * Intensities and level lifetimes are derived by diffing the side's top 10 before and after each message (the
  * book has already applied the delta): a price inside the previous top-10 range that was not held is a new level
  * (q_old = 0, born now); a held price missing afterwards and inside the new top-10 range was deleted. Levels that
- * enter the top 10 from deeper have an unknown birth and are skipped, like snapshot levels.
+ * enter the top 10 from deeper have an unknown birth and are skipped, like snapshot levels. A side whose top 10 is
+ * unchanged (most messages change a deeper level or the other side only) is compared, not copied.
  *
  * Cluster price is the notional-weighted mean price of the band, Σp·(p·q)/Σ(p·q).
  */
@@ -70,13 +146,26 @@ export class OrderBookFeatureExtractor {
   readonly minClusterVolume: number;
   readonly bandTicks: number;
 
-  /** Last computed values (held while the book is invalid). */
-  private readonly values = new Float64Array(ORDERBOOK_FEATURE_COUNT);
+  /** Touch and windowed values of the last valid message (held while the book is invalid); the depth part lazily. */
+  private readonly values = ORDERBOOK_INITIAL_VALUES.slice();
   private bookValid = false;
   private everValid = false;
   private startMs = Number.NaN;
   private lastResets = -1;
   private forceSnapshot = true;
+
+  /** The book of the last `onBook` and its version then: the depth part is that book's while the version holds. */
+  private book: OrderBook | null = null;
+  private bookVersion = -1;
+  /** `values` holds the depth part of `bookVersion`. */
+  private depthComputed = false;
+  /** Mid before the last valid message: the cluster fallback of a side without held levels (depth 0). */
+  private midBefore = 0;
+
+  // readiness as of the last message (or `settle`)
+  private readyElapsedMs = 0;
+  private readyBuckets = false;
+  private readyRoll = false;
 
   // previous best level (ticks, lots) and as numbers
   private prevBidTicks = Number.NaN;
@@ -86,22 +175,27 @@ export class OrderBookFeatureExtractor {
   private prevBidQty = 0;
   private prevAskQty = 0;
 
-  // top-10 state per side: keys are "better first ascending" (bids: −ticks, asks: ticks)
+  // top-10 state per side: keys are "better first ascending" (bids: −ticks, asks: ticks). The cur* buffers are
+  // swapped with the side's prev* ones after a diff instead of being copied back.
   private readonly prevKeys = [new Float64Array(TOP), new Float64Array(TOP)];
   private readonly prevLots = [new Float64Array(TOP), new Float64Array(TOP)];
   private readonly prevBirth = [new Float64Array(TOP), new Float64Array(TOP)];
   private readonly prevCount = [0, 0];
-  private readonly curKeys = new Float64Array(TOP);
-  private readonly curLots = new Float64Array(TOP);
-  private readonly curBirth = new Float64Array(TOP);
+  private curKeys = new Float64Array(TOP);
+  private curLots = new Float64Array(TOP);
+  private curBirth = new Float64Array(TOP);
 
   private readonly trades = new TimeWindow(6, 1024);
   private readonly events = new TimeWindow(3, 1024);
   private readonly activity = new TimeWindow(2, 1024);
   private readonly lifetimes = new TimeWindow(2, 256);
   private tradeCount = 0;
-  /** The top of the book when no shared metrics are handed in (the pipeline used on its own). */
-  private readonly ownTop = new BookMetrics();
+
+  // The depth scan per side, and the price pressure sums carried from the bid side to the ask side.
+  private readonly bidScan = new SideScan();
+  private readonly askScan = new SideScan();
+  private pressureNum = 0;
+  private pressureDen = 0;
 
   // Roll: last 100 trade prices
   private readonly rollPrices = new Float64Array(ROLL_TRADES);
@@ -131,17 +225,19 @@ export class OrderBookFeatureExtractor {
     this.depth = options.depth ?? 50;
     this.minClusterVolume = options.minClusterVolume ?? 10_000;
     this.bandTicks = options.clusterBandTicks ?? 10;
-    this.values[OB.DepthRatio] = 1;
-    this.values[OB.Imbalance5] = 0.5;
-    this.values[OB.Imbalance10] = 0.5;
-    this.values[OB.ImbalanceTotal] = 0.5;
-    this.values[OB.BuySellRatio] = 0.5;
-    this.values[OB.DepthImbalanceRatio] = 1;
   }
 
   /** The book is two-sided, uncrossed and synced as of the last `onBook`. */
   get valid(): boolean {
     return this.bookValid;
+  }
+
+  /**
+   * The features describe the book as it is: it was valid at the last `onBook` and has not moved since. False also
+   * while a gap, a crossing or a resync (which never reach `onBook`) has changed the book behind the features' back.
+   */
+  get current(): boolean {
+    return this.bookValid && this.book !== null && this.book.version === this.bookVersion;
   }
 
   /** Mid price of the last valid book (0 before any). */
@@ -150,13 +246,16 @@ export class OrderBookFeatureExtractor {
   }
 
   /**
-   * Feeds one applied book message. `metrics`: the frame's shared book metrics of this book state (spread, mid and
-   * the lot imbalances are taken from them instead of being recomputed); without them the top is computed here.
+   * Feeds one applied book message. `metrics`: the frame's shared book metrics of this book state (spread and mid
+   * are taken from them instead of being recomputed; the same integer-grid arithmetic gives the same doubles).
    */
   onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): void {
     if (this.startMs !== this.startMs) this.startMs = nowMs;
     const valid = book.bidCount > 0 && book.askCount > 0 && !book.crossed && book.synced;
     this.bookValid = valid;
+    this.book = book;
+    this.bookVersion = book.version;
+    this.depthComputed = false;
     if (!valid) {
       this.forceSnapshot = true;
       return;
@@ -183,91 +282,14 @@ export class OrderBookFeatureExtractor {
     const pa = (askTicks * pMant) / pScale;
     const qb = (bidLots * qMant) / qScale;
     const qa = (askLots * qMant) / qScale;
-    // Mid and spread are the metrics' own (same integer-grid arithmetic, so the same doubles); the imbalances at 5
-    // and 10 levels are their exact lot ratios (a lot sum scaled once, not a sum of scaled sizes).
-    const top = metrics ?? computeTopOfBook(book, this.ownTop);
-    const mid = top.mid;
-    const spreadAbs = top.spreadAbs;
-    const spreadRel = mid > 0 ? top.spreadRel : 0;
+    const mid = metrics !== undefined ? metrics.mid : priceOf(book, (bidTicks + askTicks) / 2);
+    const spreadAbs = metrics !== undefined ? metrics.spreadAbs : priceOf(book, askTicks - bidTicks);
+    const spreadRel = mid > 0 ? (metrics !== undefined ? metrics.spreadRel : spreadAbs / mid) : 0;
     v[OB.SpreadAbs] = spreadAbs;
     v[OB.SpreadRel] = spreadRel;
     v[OB.Mid] = mid;
     v[OB.Micro] = qb + qa > 0 ? (pb * qa + pa * qb) / (qb + qa) : mid;
-
-    // --- level scans ----------------------------------------------------------------------------------
-    const nb = book.bidCount < this.depth ? book.bidCount : this.depth;
-    const na = book.askCount < this.depth ? book.askCount : this.depth;
-    let bidQ5 = 0;
-    let bidPQ5 = 0;
-    let bidQ10 = 0;
-    let bidPQ10 = 0;
-    let bidQAll = 0;
-    let askQ5 = 0;
-    let askPQ5 = 0;
-    let askQ10 = 0;
-    let askPQ10 = 0;
-    let askQAll = 0;
-    let pressureNum = 0;
-    let pressureDen = 0;
-    for (let i = 0; i < nb; i++) {
-      const q = (book.bidSizeAt(i) * qMant) / qScale;
-      bidQAll += q;
-      if (i < TOP) {
-        const p = (book.bidPriceAt(i) * pMant) / pScale;
-        bidQ10 += q;
-        bidPQ10 += p * q;
-        pressureNum += q / (i + 1);
-        pressureDen += q / (i + 1);
-        if (i < 5) {
-          bidQ5 += q;
-          bidPQ5 += p * q;
-        }
-      }
-    }
-    for (let i = 0; i < na; i++) {
-      const q = (book.askSizeAt(i) * qMant) / qScale;
-      askQAll += q;
-      if (i < TOP) {
-        const p = (book.askPriceAt(i) * pMant) / pScale;
-        askQ10 += q;
-        askPQ10 += p * q;
-        pressureNum -= q / (i + 1);
-        pressureDen += q / (i + 1);
-        if (i < 5) {
-          askQ5 += q;
-          askPQ5 += p * q;
-        }
-      }
-    }
-    v[OB.VwapBid5] = bidQ5 > 0 ? bidPQ5 / bidQ5 : pb;
-    v[OB.VwapAsk5] = askQ5 > 0 ? askPQ5 / askQ5 : pa;
-    v[OB.VwapBid10] = bidQ10 > 0 ? bidPQ10 / bidQ10 : pb;
-    v[OB.VwapAsk10] = askQ10 > 0 ? askPQ10 / askQ10 : pa;
-    v[OB.DepthBid5] = bidQ5;
-    v[OB.DepthAsk5] = askQ5;
-    v[OB.DepthBid10] = bidQ10;
-    v[OB.DepthAsk10] = askQ10;
-    v[OB.TotalBid] = bidQAll;
-    v[OB.TotalAsk] = askQAll;
-    v[OB.DepthRatio] = askQAll > 0 ? bidQAll / askQAll : 1;
-    // Below 10 held levels the features' top 10 is shallower than the metrics' one: sum here then.
-    const shallow = this.depth < TOP;
-    const imbalance5 = shallow ? (bidQ5 + askQ5 > 0 ? bidQ5 / (bidQ5 + askQ5) : 0.5) : top.imbalance5;
-    const imbalanceTotal = bidQAll + askQAll > 0 ? bidQAll / (bidQAll + askQAll) : 0.5;
-    v[OB.Imbalance5] = imbalance5;
-    v[OB.Imbalance10] = shallow ? (bidQ10 + askQ10 > 0 ? bidQ10 / (bidQ10 + askQ10) : 0.5) : top.imbalance10;
-    v[OB.ImbalanceTotal] = imbalanceTotal;
-    v[OB.PricePressure] = pressureDen > 0 ? pressureNum / pressureDen : 0;
-    v[OB.VolumeDelta5] = bidQ5 - askQ5;
-    v[OB.LiquidityBid5] = bidPQ5;
-    v[OB.LiquidityAsk5] = askPQ5;
-    v[OB.LiquidityAsymmetry] = bidPQ5 + askPQ5 > 0 ? (bidPQ5 - askPQ5) / (bidPQ5 + askPQ5) : 0;
-    v[OB.DepthImbalanceRatio] = imbalanceTotal > 0 ? imbalance5 / imbalanceTotal : 1;
-
-    this.clusters(book, true, nb, pMant, pScale, qMant, qScale);
-    this.clusters(book, false, na, pMant, pScale, qMant, qScale);
-    v[OB.DistanceToSupport] = mid > 0 ? (mid - v[OB.Support]) / mid : 0;
-    v[OB.DistanceToResistance] = mid > 0 ? (v[OB.Resistance] - mid) / mid : 0;
+    this.midBefore = this.lastMid;
 
     // --- histories ------------------------------------------------------------------------------------
     const activityRow = this.activity.push(nowMs);
@@ -302,6 +324,7 @@ export class OrderBookFeatureExtractor {
     this.prevAskQty = qa;
     this.lastMid = mid;
     this.lastSpreadRel = spreadRel;
+    this.settle(nowMs);
   }
 
   /**
@@ -337,50 +360,69 @@ export class OrderBookFeatureExtractor {
     if (this.tradeCount >= 3) this.rollCovariance = this.computeRoll();
   }
 
-  /** Copies the 50 features (and readiness 0/1) at `offset`, after evicting the windows at `nowMs`. */
-  write(out: Float64Array, offset: number, ready: Uint8Array, nowMs: number): void {
+  /**
+   * Evicts the windows at `nowMs` and takes the windowed features and readiness as of then (no-op while the book is
+   * invalid: they hold). `onBook` does it at the message's time; later, it is `FeaturePipeline.compute(nowMs)`.
+   */
+  settle(nowMs: number): void {
+    if (!this.bookValid) return;
     const v = this.values;
-    const valid = this.bookValid;
-    if (valid) {
-      this.advanceBuckets(nowMs);
-      this.trades.evict(nowMs - TRADE_WINDOW_MS);
-      this.events.evict(nowMs - BOOK_EVENT_WINDOW_MS);
-      this.activity.evict(nowMs - ACTIVITY_WINDOW_MS);
-      this.lifetimes.evict(nowMs - ACTIVITY_WINDOW_MS);
-      const t = this.trades.sums;
-      const tradeN = this.trades.count;
-      v[OB.BuySellRatio] = t[T_SIZE] > 0 ? t[T_BUY] / t[T_SIZE] : 0.5;
-      v[OB.SmartMoney] = t[T_NOTIONAL] > 0 ? t[T_LARGE] / t[T_NOTIONAL] : 0;
-      v[OB.EffectiveSpread] = t[T_ES_WEIGHT] > 0 ? t[T_ES_SUM] / t[T_ES_WEIGHT] : v[OB.SpreadRel];
-      v[OB.TradeArrivalRate] = tradeN / 60;
-      const e = this.events.sums;
-      v[OB.Ofi] = e[E_OFI];
-      v[OB.BidIntensity] = e[E_BID_INC] > 0 ? e[E_BID_INC] / 10 : 0;
-      v[OB.AskIntensity] = e[E_ASK_INC] > 0 ? e[E_ASK_INC] / 10 : 0;
-      const a = this.activity.sums;
-      v[OB.UpdateFrequency] = a[A_MESSAGES] / 60;
-      v[OB.QuoteIntensity] = a[A_QUOTE] / 60;
-      const lifetimes = this.lifetimes.count;
-      v[OB.LevelTtlAvg] = lifetimes > 0 ? this.lifetimes.sums[L_TTL] / lifetimes : 0;
-      v[OB.LevelTtlStd] = std(this.lifetimes.sums[L_TTL], this.lifetimes.sums[L_TTL2], lifetimes);
-      v[OB.KyleLambda] = this.kyleLambda;
-      v[OB.Amihud] = this.amihud;
-      v[OB.OrderbookVolatility] = this.midVolatility;
-      v[OB.SpreadVolatility] = this.spreadVolatility;
-      const c = this.rollCovariance;
-      v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
-    }
-    for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
+    this.advanceBuckets(nowMs);
+    this.trades.evict(nowMs - TRADE_WINDOW_MS);
+    this.events.evict(nowMs - BOOK_EVENT_WINDOW_MS);
+    this.activity.evict(nowMs - ACTIVITY_WINDOW_MS);
+    this.lifetimes.evict(nowMs - ACTIVITY_WINDOW_MS);
+    const t = this.trades.sums;
+    const tradeN = this.trades.count;
+    v[OB.BuySellRatio] = t[T_SIZE] > 0 ? t[T_BUY] / t[T_SIZE] : 0.5;
+    v[OB.SmartMoney] = t[T_NOTIONAL] > 0 ? t[T_LARGE] / t[T_NOTIONAL] : 0;
+    v[OB.EffectiveSpread] = t[T_ES_WEIGHT] > 0 ? t[T_ES_SUM] / t[T_ES_WEIGHT] : v[OB.SpreadRel];
+    v[OB.TradeArrivalRate] = tradeN / 60;
+    const e = this.events.sums;
+    v[OB.Ofi] = e[E_OFI];
+    v[OB.BidIntensity] = e[E_BID_INC] > 0 ? e[E_BID_INC] / 10 : 0;
+    v[OB.AskIntensity] = e[E_ASK_INC] > 0 ? e[E_ASK_INC] / 10 : 0;
+    const a = this.activity.sums;
+    v[OB.UpdateFrequency] = a[A_MESSAGES] / 60;
+    v[OB.QuoteIntensity] = a[A_QUOTE] / 60;
+    const lifetimes = this.lifetimes.count;
+    v[OB.LevelTtlAvg] = lifetimes > 0 ? this.lifetimes.sums[L_TTL] / lifetimes : 0;
+    v[OB.LevelTtlStd] = std(this.lifetimes.sums[L_TTL], this.lifetimes.sums[L_TTL2], lifetimes);
+    v[OB.KyleLambda] = this.kyleLambda;
+    v[OB.Amihud] = this.amihud;
+    v[OB.OrderbookVolatility] = this.midVolatility;
+    v[OB.SpreadVolatility] = this.spreadVolatility;
+    const c = this.rollCovariance;
+    v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
+    this.readyElapsedMs = nowMs - this.startMs;
+    this.readyBuckets = this.bucketsFilled >= BUCKETS;
+    this.readyRoll = this.tradeCount >= ROLL_TRADES;
+  }
 
-    // readiness
-    if (!valid) {
+  /**
+   * Copies the 50 features (and readiness 0/1) of the last book message (or `settle`) at `offset`, computing the
+   * depth part from the book first if it has not been for this book version.
+   */
+  write(out: Float64Array, offset: number, ready: Uint8Array): void {
+    const v = this.values;
+    if (!this.current) {
+      // Not valid now: touch and windowed values held, the depth part as before the first valid book, none ready.
+      for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
+      for (let k = 0; k < ORDERBOOK_DEPTH_FEATURES.length; k++)
+        out[offset + ORDERBOOK_DEPTH_FEATURES[k]] = ORDERBOOK_INITIAL_VALUES[ORDERBOOK_DEPTH_FEATURES[k]];
       for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) ready[offset + i] = 0;
       return;
     }
-    const elapsed = nowMs - this.startMs;
+    if (!this.depthComputed) {
+      this.computeDepth(this.book as OrderBook);
+      this.depthComputed = true;
+    }
+    for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
+
+    const elapsed = this.readyElapsedMs;
     const ready10 = elapsed >= BOOK_EVENT_WINDOW_MS ? 1 : 0;
     const ready60 = elapsed >= ACTIVITY_WINDOW_MS ? 1 : 0;
-    const buckets = this.bucketsFilled >= BUCKETS ? 1 : 0;
+    const buckets = this.readyBuckets ? 1 : 0;
     for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) ready[offset + i] = 1;
     ready[offset + OB.Ofi] = ready10;
     ready[offset + OB.BidIntensity] = ready10;
@@ -397,7 +439,7 @@ export class OrderBookFeatureExtractor {
     ready[offset + OB.Amihud] = buckets;
     ready[offset + OB.OrderbookVolatility] = buckets;
     ready[offset + OB.SpreadVolatility] = buckets;
-    ready[offset + OB.RollSpread] = this.tradeCount >= ROLL_TRADES ? 1 : 0;
+    ready[offset + OB.RollSpread] = this.readyRoll ? 1 : 0;
   }
 
   /** Neutral/held values without a valid book yet? */
@@ -405,9 +447,79 @@ export class OrderBookFeatureExtractor {
     return this.everValid;
   }
 
-  // ---- clusters --------------------------------------------------------------------------------------
+  // ---- depth part: level scans and clusters, one pass per side ----------------------------------------
 
-  private clusters(
+  private computeDepth(book: OrderBook): void {
+    const v = this.values;
+    const grid = book.grid;
+    const pScale = POW10[grid.tickDecimals];
+    const pMant = grid.tickMantissa;
+    const qScale = POW10[grid.lotDecimals];
+    const qMant = grid.lotMantissa;
+    const nb = book.bidCount < this.depth ? book.bidCount : this.depth;
+    const na = book.askCount < this.depth ? book.askCount : this.depth;
+    const pb = (book.bestBid * pMant) / pScale;
+    const pa = (book.bestAsk * pMant) / pScale;
+    const mid = v[OB.Mid];
+
+    this.pressureNum = 0;
+    this.pressureDen = 0;
+    const bid = this.scanSide(book, true, nb, pMant, pScale, qMant, qScale, this.bidScan);
+    const ask = this.scanSide(book, false, na, pMant, pScale, qMant, qScale, this.askScan);
+    const bidQ5 = bid.q5;
+    const bidPQ5 = bid.pq5;
+    const bidQAll = bid.qAll;
+    const askQ5 = ask.q5;
+    const askPQ5 = ask.pq5;
+    const askQAll = ask.qAll;
+
+    v[OB.VwapBid5] = bidQ5 > 0 ? bidPQ5 / bidQ5 : pb;
+    v[OB.VwapAsk5] = askQ5 > 0 ? askPQ5 / askQ5 : pa;
+    v[OB.VwapBid10] = bid.q10 > 0 ? bid.pq10 / bid.q10 : pb;
+    v[OB.VwapAsk10] = ask.q10 > 0 ? ask.pq10 / ask.q10 : pa;
+    v[OB.DepthBid5] = bidQ5;
+    v[OB.DepthAsk5] = askQ5;
+    v[OB.DepthBid10] = bid.q10;
+    v[OB.DepthAsk10] = ask.q10;
+    v[OB.TotalBid] = bidQAll;
+    v[OB.TotalAsk] = askQAll;
+    v[OB.DepthRatio] = askQAll > 0 ? bidQAll / askQAll : 1;
+    // The imbalances at 5 and 10 levels are exact lot ratios (a lot sum scaled once, not a sum of scaled sizes), as
+    // in the book metrics; below 10 held levels the features' top 10 is shallower than the metrics' one.
+    const shallow = this.depth < TOP;
+    const imbalance5 = shallow
+      ? bidQ5 + askQ5 > 0
+        ? bidQ5 / (bidQ5 + askQ5)
+        : 0.5
+      : bid.lots5 + ask.lots5 > 0
+        ? bid.lots5 / (bid.lots5 + ask.lots5)
+        : 0.5;
+    const imbalanceTotal = bidQAll + askQAll > 0 ? bidQAll / (bidQAll + askQAll) : 0.5;
+    v[OB.Imbalance5] = imbalance5;
+    v[OB.Imbalance10] = shallow
+      ? bid.q10 + ask.q10 > 0
+        ? bid.q10 / (bid.q10 + ask.q10)
+        : 0.5
+      : bid.lots10 + ask.lots10 > 0
+        ? bid.lots10 / (bid.lots10 + ask.lots10)
+        : 0.5;
+    v[OB.ImbalanceTotal] = imbalanceTotal;
+    v[OB.PricePressure] = this.pressureDen > 0 ? this.pressureNum / this.pressureDen : 0;
+    v[OB.VolumeDelta5] = bidQ5 - askQ5;
+    v[OB.LiquidityBid5] = bidPQ5;
+    v[OB.LiquidityAsk5] = askPQ5;
+    v[OB.LiquidityAsymmetry] = bidPQ5 + askPQ5 > 0 ? (bidPQ5 - askPQ5) / (bidPQ5 + askPQ5) : 0;
+    v[OB.DepthImbalanceRatio] = imbalanceTotal > 0 ? imbalance5 / imbalanceTotal : 1;
+    v[OB.DistanceToSupport] = mid > 0 ? (mid - v[OB.Support]) / mid : 0;
+    v[OB.DistanceToResistance] = mid > 0 ? (v[OB.Resistance] - mid) / mid : 0;
+  }
+
+  /**
+   * One pass over the best `n` levels of a side: the sums over 5, 10 and all levels (into `out`), the price pressure
+   * terms (added to the pressure sums) and the clusters (into `values`). Each sum adds the same terms in the same
+   * order as separate level and cluster scans would.
+   */
+  private scanSide(
     book: OrderBook,
     isBid: boolean,
     n: number,
@@ -415,10 +527,21 @@ export class OrderBookFeatureExtractor {
     pScale: number,
     qMant: number,
     qScale: number,
-  ): void {
+    out: SideScan,
+  ): SideScan {
     const v = this.values;
     const width = this.bandTicks >= 1 ? Math.floor(this.bandTicks) : 1;
     const min = this.minClusterVolume;
+    const sign = isBid ? 1 : -1;
+    let q5 = 0;
+    let pq5 = 0;
+    let q10 = 0;
+    let pq10 = 0;
+    let qAll = 0;
+    let lots5 = 0;
+    let lots10 = 0;
+    let pressureNum = this.pressureNum;
+    let pressureDen = this.pressureDen;
     let band = Number.NaN;
     let bandNotional = 0;
     let bandWeighted = 0;
@@ -427,14 +550,29 @@ export class OrderBookFeatureExtractor {
     let largestPrice = Number.NaN;
     let largestNotional = 0;
     let deepest = Number.NaN;
+    // One step past the last level (band NaN) closes the last band.
     for (let i = 0; i <= n; i++) {
       let index = Number.NaN;
       let p = 0;
       let q = 0;
       if (i < n) {
         const ticks = isBid ? book.bidPriceAt(i) : book.askPriceAt(i);
+        const lots = isBid ? book.bidSizeAt(i) : book.askSizeAt(i);
         p = (ticks * pMant) / pScale;
-        q = ((isBid ? book.bidSizeAt(i) : book.askSizeAt(i)) * qMant) / qScale;
+        q = (lots * qMant) / qScale;
+        qAll += q;
+        if (i < TOP) {
+          q10 += q;
+          pq10 += p * q;
+          lots10 += lots;
+          pressureNum += sign * (q / (i + 1));
+          pressureDen += q / (i + 1);
+          if (i < 5) {
+            q5 += q;
+            pq5 += p * q;
+            lots5 += lots;
+          }
+        }
         index = Math.floor(ticks / width);
         deepest = p;
       }
@@ -456,7 +594,16 @@ export class OrderBookFeatureExtractor {
       bandNotional += notional;
       bandWeighted += p * notional;
     }
-    const fallback = deepest === deepest ? deepest : this.lastMid;
+    out.q5 = q5;
+    out.pq5 = pq5;
+    out.q10 = q10;
+    out.pq10 = pq10;
+    out.qAll = qAll;
+    out.lots5 = lots5;
+    out.lots10 = lots10;
+    this.pressureNum = pressureNum;
+    this.pressureDen = pressureDen;
+    const fallback = deepest === deepest ? deepest : this.midBefore;
     if (isBid) {
       v[OB.LargestBidClusterPrice] = count > 0 ? largestPrice : fallback;
       v[OB.LargestBidClusterVolume] = count > 0 ? largestNotional : 0;
@@ -468,6 +615,7 @@ export class OrderBookFeatureExtractor {
       v[OB.NumAskClusters] = count;
       v[OB.Resistance] = count > 0 ? nearest : fallback;
     }
+    return out;
   }
 
   // ---- top-10 diff: intensities and level lifetimes ---------------------------------------------------
@@ -484,6 +632,19 @@ export class OrderBookFeatureExtractor {
     const isBid = side === 0;
     const count = isBid ? book.bidCount : book.askCount;
     const curN = count < TOP ? count : TOP;
+    const prevKeys = this.prevKeys[side];
+    const prevLots = this.prevLots[side];
+    const prevN = this.prevCount[side];
+    if (!snapshot && curN === prevN) {
+      // Unchanged top 10: the diff would add nothing, delete nothing and keep every birth.
+      let same = true;
+      for (let j = 0; j < curN && same; j++) {
+        const key = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
+        const lots = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
+        same = key === prevKeys[j] && lots === prevLots[j];
+      }
+      if (same) return 0;
+    }
     const curKeys = this.curKeys;
     const curLots = this.curLots;
     const curBirth = this.curBirth;
@@ -491,10 +652,7 @@ export class OrderBookFeatureExtractor {
       curKeys[j] = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
       curLots[j] = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
     }
-    const prevKeys = this.prevKeys[side];
-    const prevLots = this.prevLots[side];
     const prevBirth = this.prevBirth[side];
-    const prevN = this.prevCount[side];
     let increase = 0;
     if (snapshot) {
       for (let j = 0; j < curN; j++) curBirth[j] = Number.NaN;
@@ -536,11 +694,13 @@ export class OrderBookFeatureExtractor {
         }
       }
     }
-    for (let j = 0; j < curN; j++) {
-      prevKeys[j] = curKeys[j];
-      prevLots[j] = curLots[j];
-      prevBirth[j] = curBirth[j];
-    }
+    // The new top 10 becomes the side's previous one; the old buffers are the next diff's scratch.
+    this.prevKeys[side] = curKeys;
+    this.prevLots[side] = curLots;
+    this.prevBirth[side] = curBirth;
+    this.curKeys = prevKeys;
+    this.curLots = prevLots;
+    this.curBirth = prevBirth;
     this.prevCount[side] = curN;
     return (increase * qMant) / qScale;
   }
