@@ -201,6 +201,8 @@ export class OrderBookFeatureExtractor {
   private readonly rollPrices = new Float64Array(ROLL_TRADES);
   private rollNext = 0;
   private rollCovariance = 0;
+  /** Trades since `rollCovariance` was computed. */
+  private rollStale = false;
 
   // 1-s buckets
   private bucket = Number.NaN;
@@ -357,7 +359,8 @@ export class OrderBookFeatureExtractor {
     this.rollPrices[this.rollNext] = price;
     this.rollNext = (this.rollNext + 1) % ROLL_TRADES;
     this.tradeCount++;
-    if (this.tradeCount >= 3) this.rollCovariance = this.computeRoll();
+    // An O(100) pass: once per book message that follows trades (settle), not once per trade.
+    if (this.tradeCount >= 3) this.rollStale = true;
   }
 
   /**
@@ -392,6 +395,10 @@ export class OrderBookFeatureExtractor {
     v[OB.Amihud] = this.amihud;
     v[OB.OrderbookVolatility] = this.midVolatility;
     v[OB.SpreadVolatility] = this.spreadVolatility;
+    if (this.rollStale) {
+      this.rollCovariance = this.computeRoll();
+      this.rollStale = false;
+    }
     const c = this.rollCovariance;
     v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
     this.readyElapsedMs = nowMs - this.startMs;
@@ -620,7 +627,10 @@ export class OrderBookFeatureExtractor {
 
   // ---- top-10 diff: intensities and level lifetimes ---------------------------------------------------
 
-  /** Returns Σ max(0, q_new − q_old) (base coin) over the side's top 10; records lifetimes of deleted levels. */
+  /**
+   * Returns Σ max(0, q_new − q_old) (base coin) over the side's top 10; records lifetimes of deleted levels. One
+   * merge of the previous top 10 with the book's, which is copied into the spare buffers as the merge reaches it.
+   */
   private diffTop(
     book: OrderBook,
     side: 0 | 1,
@@ -634,43 +644,34 @@ export class OrderBookFeatureExtractor {
     const curN = count < TOP ? count : TOP;
     const prevKeys = this.prevKeys[side];
     const prevLots = this.prevLots[side];
+    const prevBirth = this.prevBirth[side];
     const prevN = this.prevCount[side];
-    if (!snapshot && curN === prevN) {
-      // Unchanged top 10: the diff would add nothing, delete nothing and keep every birth.
-      let same = true;
-      for (let j = 0; j < curN && same; j++) {
-        const key = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
-        const lots = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
-        same = key === prevKeys[j] && lots === prevLots[j];
-      }
-      if (same) return 0;
-    }
     const curKeys = this.curKeys;
     const curLots = this.curLots;
     const curBirth = this.curBirth;
-    for (let j = 0; j < curN; j++) {
-      curKeys[j] = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
-      curLots[j] = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
-    }
-    const prevBirth = this.prevBirth[side];
     let increase = 0;
     if (snapshot) {
-      for (let j = 0; j < curN; j++) curBirth[j] = Number.NaN;
+      for (let j = 0; j < curN; j++) {
+        curKeys[j] = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
+        curLots[j] = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
+        curBirth[j] = Number.NaN;
+      }
     } else {
-      const curWorst = count > TOP ? curKeys[TOP - 1] : Number.POSITIVE_INFINITY;
+      const worstTicks = count > TOP ? (isBid ? book.bidPriceAt(TOP - 1) : book.askPriceAt(TOP - 1)) : 0;
+      const curWorst = count > TOP ? (isBid ? -worstTicks : worstTicks) : Number.POSITIVE_INFINITY;
       const prevWorst = prevN === TOP ? prevKeys[TOP - 1] : Number.POSITIVE_INFINITY;
       let i = 0;
       let j = 0;
+      // The book's level j, read once as the merge reaches it.
+      let ck = Number.POSITIVE_INFINITY;
+      let cl = 0;
+      if (curN > 0) {
+        ck = isBid ? -book.bidPriceAt(0) : book.askPriceAt(0);
+        cl = isBid ? book.bidSizeAt(0) : book.askSizeAt(0);
+      }
       while (i < prevN || j < curN) {
         const pk = i < prevN ? prevKeys[i] : Number.POSITIVE_INFINITY;
-        const ck = j < curN ? curKeys[j] : Number.POSITIVE_INFINITY;
-        if (pk === ck) {
-          const delta = curLots[j] - prevLots[i];
-          if (delta > 0) increase += delta;
-          curBirth[j] = prevBirth[i];
-          i++;
-          j++;
-        } else if (pk < ck) {
+        if (pk < ck) {
           // held before, gone now: deleted if it lies inside the new top-10 range (else pushed out)
           if (pk < curWorst) {
             const birth = prevBirth[i];
@@ -682,15 +683,28 @@ export class OrderBookFeatureExtractor {
             }
           }
           i++;
-        } else {
+          continue;
+        }
+        curKeys[j] = ck;
+        curLots[j] = cl;
+        if (pk === ck) {
+          const delta = cl - prevLots[i];
+          if (delta > 0) increase += delta;
+          curBirth[j] = prevBirth[i];
+          i++;
+        } else if (ck < prevWorst) {
           // new in the top 10: created if inside the previous range, else it came up from deeper (birth unknown)
-          if (ck < prevWorst) {
-            increase += curLots[j];
-            curBirth[j] = nowMs;
-          } else {
-            curBirth[j] = Number.NaN;
-          }
-          j++;
+          increase += cl;
+          curBirth[j] = nowMs;
+        } else {
+          curBirth[j] = Number.NaN;
+        }
+        j++;
+        if (j < curN) {
+          ck = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
+          cl = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
+        } else {
+          ck = Number.POSITIVE_INFINITY;
         }
       }
     }
@@ -795,8 +809,10 @@ export class OrderBookFeatureExtractor {
     let sb = 0;
     let sab = 0;
     let pairs = 0;
-    for (let k = 1; k < n; k++) {
-      const price = this.rollPrices[(start + k) % ROLL_TRADES];
+    const prices = this.rollPrices;
+    for (let k = 1, index = start + 1; k < n; k++, index++) {
+      if (index === ROLL_TRADES) index = 0;
+      const price = prices[index];
       const change = price - previousPrice;
       previousPrice = price;
       if (previousChange === previousChange) {
