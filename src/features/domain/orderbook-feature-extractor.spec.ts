@@ -295,4 +295,29 @@ describe('lazy order-book features while the book is not valid', () => {
     expect(late.lazy.vector()[CANDLE_OFFSET]).toBe(100);
     expect(firstDifference(late.lazy.vector(), late.lazy.ready, late.eager.raw, late.eager.ready)).toBeNull();
   });
+
+  it('should give the Roll spread of the last book message after hundreds of trades, read or not in between', () => {
+    const early = warmPair();
+    const late = warmPair();
+    const trade = (pair: ReturnType<typeof warmPair>, i: number, at: number): void => {
+      // Bid-ask bounce around 100 with a drift: a negative covariance of successive changes.
+      const price = 100 + (i % 2 === 0 ? 0.5 : -0.5) + (i % 7) * 0.01;
+      pair.lazy.onTrade(at, price, 1, i % 2 === 0);
+      pair.eager.onTrade(at, price, 1, i % 2 === 0);
+    };
+    for (const pair of [early, late]) {
+      for (let i = 0; i < 150; i++) trade(pair, i, pair.now + 10 + i);
+      pair.book.apply(BookDelta.of('delta', 40, [[200, 12]], [], pair.now + 200));
+      pair.lazy.onBook(pair.book, pair.now + 200);
+      pair.eager.update(pair.book, pair.now + 200);
+    }
+    const atMessage = early.lazy.vector()[OB.RollSpread];
+    expect(atMessage).toBeGreaterThan(0);
+    // 400 trades before the next message: more than the ring holds beyond the message's window.
+    for (const pair of [early, late]) for (let i = 0; i < 400; i++) trade(pair, 3 * i + 1, pair.now + 300 + i);
+
+    expect(late.lazy.vector()[OB.RollSpread]).toBe(atMessage);
+    expect(early.lazy.vector()[OB.RollSpread]).toBe(atMessage);
+    expect(firstDifference(late.lazy.vector(), late.lazy.ready, late.eager.raw, late.eager.ready)).toBeNull();
+  });
 });

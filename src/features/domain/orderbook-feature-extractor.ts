@@ -19,6 +19,11 @@ const ACTIVITY_WINDOW_MS = 60_000;
 const BUCKETS = 60;
 const BUCKET_MS = 1_000;
 const ROLL_TRADES = 100;
+/**
+ * Trade prices kept for Roll: the 100 of the last book message stay in the ring for 156 more trades, so their
+ * covariance can wait for a read (it is computed first if they are about to be overwritten).
+ */
+const ROLL_RING = 256;
 const TOP = 10;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 
@@ -118,7 +123,8 @@ export const ORDERBOOK_INITIAL_VALUES: Readonly<Float64Array> = initialValues();
  *   liquidity: a scan of up to `depth` levels per side) is a pure function of the book and is NOT computed here.
  * - `onTrade(ts, price, size, isBuy)` per `publicTrade` entry: trade windows, Roll, bucket notionals.
  * - `write(out, offset, ready)` copies the 50 values (and readiness) of the last book message; the depth part is
- *   computed then from the book, at most once per book version. `settle(nowMs)` first re-evicts the windows at a
+ *   computed then from the book, at most once per book version, and so is Roll's covariance over the message's last
+ *   100 trade prices (kept in a ring that outlives them by 156 trades; computed earlier if they would be overwritten). `settle(nowMs)` first re-evicts the windows at a
  *   later time (what `FeaturePipeline.compute(nowMs)` does).
  *
  * Values do not depend on whether or when anyone reads: reading computes only what is a function of the book, and
@@ -197,12 +203,14 @@ export class OrderBookFeatureExtractor {
   private pressureNum = 0;
   private pressureDen = 0;
 
-  // Roll: last 100 trade prices
-  private readonly rollPrices = new Float64Array(ROLL_TRADES);
+  // Roll: the last trade prices in a ring; the window of the last book message (its end and the trade count then)
+  // and its covariance once computed.
+  private readonly rollPrices = new Float64Array(ROLL_RING);
   private rollNext = 0;
+  private rollWindowEnd = 0;
+  private rollWindowTrades = 0;
   private rollCovariance = 0;
-  /** Trades since `rollCovariance` was computed. */
-  private rollStale = false;
+  private rollComputed = true;
 
   // 1-s buckets
   private bucket = Number.NaN;
@@ -356,11 +364,11 @@ export class OrderBookFeatureExtractor {
     this.bucketSigned += (sign * notional) / 1e6;
     this.bucketNotional += notional;
 
+    // The window of the last book message is about to lose its oldest price: its covariance is taken now.
+    if (!this.rollComputed && this.tradeCount - this.rollWindowTrades >= ROLL_RING - ROLL_TRADES) this.settleRoll();
     this.rollPrices[this.rollNext] = price;
-    this.rollNext = (this.rollNext + 1) % ROLL_TRADES;
+    this.rollNext = (this.rollNext + 1) & (ROLL_RING - 1);
     this.tradeCount++;
-    // An O(100) pass: once per book message that follows trades (settle), not once per trade.
-    if (this.tradeCount >= 3) this.rollStale = true;
   }
 
   /**
@@ -395,12 +403,12 @@ export class OrderBookFeatureExtractor {
     v[OB.Amihud] = this.amihud;
     v[OB.OrderbookVolatility] = this.midVolatility;
     v[OB.SpreadVolatility] = this.spreadVolatility;
-    if (this.rollStale) {
-      this.rollCovariance = this.computeRoll();
-      this.rollStale = false;
+    // Roll (an O(100) pass) is computed when read: here only its window is marked, unchanged without trades.
+    if (this.tradeCount !== this.rollWindowTrades) {
+      this.rollWindowEnd = this.rollNext;
+      this.rollWindowTrades = this.tradeCount;
+      this.rollComputed = false;
     }
-    const c = this.rollCovariance;
-    v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
     this.readyElapsedMs = nowMs - this.startMs;
     this.readyBuckets = this.bucketsFilled >= BUCKETS;
     this.readyRoll = this.tradeCount >= ROLL_TRADES;
@@ -412,6 +420,9 @@ export class OrderBookFeatureExtractor {
    */
   write(out: Float64Array, offset: number, ready: Uint8Array): void {
     const v = this.values;
+    if (!this.rollComputed) this.settleRoll();
+    const c = this.rollCovariance;
+    v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
     if (!this.current) {
       // Not valid now: touch and windowed values held, the depth part as before the first valid book, none ready.
       for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
@@ -799,20 +810,25 @@ export class OrderBookFeatureExtractor {
 
   // ---- Roll --------------------------------------------------------------------------------------------
 
-  private computeRoll(): number {
-    const n = this.tradeCount < ROLL_TRADES ? this.tradeCount : ROLL_TRADES;
-    // oldest first: index (rollNext − n + k) mod size
-    const start = (this.rollNext - n + ROLL_TRADES) % ROLL_TRADES;
-    let previousPrice = this.rollPrices[start];
+  /** The covariance of successive price changes over the window of the last book message (its last 100 trades). */
+  private settleRoll(): void {
+    this.rollCovariance = this.computeRoll(this.rollWindowEnd, this.rollWindowTrades);
+    this.rollComputed = true;
+  }
+
+  private computeRoll(end: number, trades: number): number {
+    const n = trades < ROLL_TRADES ? trades : ROLL_TRADES;
+    // oldest first: index (end − n + k) mod size
+    const mask = ROLL_RING - 1;
+    const prices = this.rollPrices;
+    let previousPrice = prices[(end - n) & mask];
     let previousChange = Number.NaN;
     let sa = 0;
     let sb = 0;
     let sab = 0;
     let pairs = 0;
-    const prices = this.rollPrices;
-    for (let k = 1, index = start + 1; k < n; k++, index++) {
-      if (index === ROLL_TRADES) index = 0;
-      const price = prices[index];
+    for (let k = 1; k < n; k++) {
+      const price = prices[(end - n + k) & mask];
       const change = price - previousPrice;
       previousPrice = price;
       if (previousChange === previousChange) {
