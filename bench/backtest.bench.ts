@@ -61,13 +61,13 @@ function pipelineOnly(cachePath: string, symbols: readonly string[]): number {
       const result = entry.book.apply(delta, delta.ts);
       if (result !== 'applied' && result !== 'reset') return;
       const metrics = entry.metrics.touch(entry.book);
-      const vector = features.update(entry.book, delta.ts, metrics);
+      const source = features.onBook(entry.book, delta.ts, metrics);
       strategy.strategy.evaluate({
         symbol: delta.symbol,
         book: entry.book,
         metrics,
         metricsSource: entry.metrics,
-        features: vector,
+        features: source,
         featureNames: features.names(),
         nowMs: delta.ts,
       });

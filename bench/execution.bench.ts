@@ -34,7 +34,7 @@ import { EntryRiskGate } from '../src/risk/domain/entry-risk-gate';
 import { SimulatorHost } from '../src/simulator/simulator-host.service';
 import { V5Server } from '../src/simulator/v5/v5-server';
 import { copyFeatures, type Signal } from '../src/strategy/domain/signal';
-import type { Strategy, StrategyInput } from '../src/strategy/domain/strategy';
+import type { FeatureSource, Strategy, StrategyInput } from '../src/strategy/domain/strategy';
 import { StrategyService } from '../src/strategy/strategy.service';
 import { TradingMetricsCollector } from '../src/metrics/trading-metrics.collector';
 import { aSignal, SIGNAL_METRICS } from '../test/factories/signal.factory';
@@ -661,9 +661,9 @@ export async function signalToSendBench(
     const strategy = app.get(StrategyService).strategy as { evaluate: Strategy['evaluate'] };
     const evaluate = strategy.evaluate.bind(strategy);
     let armed: { readonly symbol: string; readonly side: 'Buy' | 'Sell' } | null = null;
-    const lastFeatures = new Map<string, { values: Float64Array | undefined; names: readonly string[] | undefined }>();
+    const lastFeatures = new Map<string, { source: FeatureSource | undefined; names: readonly string[] | undefined }>();
     strategy.evaluate = (input: StrategyInput) => {
-      lastFeatures.set(input.symbol, { values: input.features, names: input.featureNames });
+      lastFeatures.set(input.symbol, { source: input.features, names: input.featureNames });
       const want = armed;
       if (!want || want.symbol !== input.symbol) return evaluate(input);
       const ticks = want.side === 'Buy' ? input.book.bestAsk : input.book.bestBid;
@@ -673,7 +673,7 @@ export async function signalToSendBench(
         want.symbol,
         want.side,
         fromUnits(ticks, instruments.require(want.symbol).tickSize),
-        copyFeatures(input.features, input.featureNames),
+        copyFeatures(input.features?.vector(), input.featureNames),
       );
     };
     let fired: ((event: Fired) => void) | null = null;
@@ -706,7 +706,7 @@ export async function signalToSendBench(
             symbol,
             side,
             fromUnits(ticks, instruments.require(symbol).tickSize),
-            copyFeatures(features?.values, features?.names),
+            copyFeatures(features?.source?.vector(), features?.names),
           ),
         );
       }

@@ -426,7 +426,7 @@ class BacktestRun {
     const book = world.book;
     if (delta.ts < this.fromMs) {
       // Warm-up: the book and features follow the market; nothing trades.
-      this.features.update(book, delta.ts, world.metrics.touch(book));
+      this.features.onBook(book, delta.ts, world.metrics.touch(book));
       return;
     }
     // The strategy's compute time: it starts when the message arrives or when the previous one is done.
@@ -437,13 +437,13 @@ class BacktestRun {
     // What TradingPipeline.onBook does live, step for step.
     this.kernel.onBook(world.symbol, book, nowMs);
     const metrics = world.metrics.touch(book);
-    const vector = this.features.update(book, nowMs, metrics);
+    const features = this.features.onBook(book, nowMs, metrics);
     let input = world.input;
     if (input === null) {
       input = world.input = { symbol: world.symbol, book, metrics, metricsSource: world.metrics, nowMs };
     }
     input.metrics = metrics;
-    input.features = vector;
+    input.features = features;
     input.featureNames = this.features.names();
     input.nowMs = nowMs;
     const signal = this.strategy.strategy.evaluate(input);

@@ -72,14 +72,14 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     // With metrics on, one frame in FEATURE_TIMING_SAMPLE_EVERY is timed (the clock reads would cost 3-4 %).
     const timer = this.featureTimer !== null && isTimedFrame(this.updates) ? this.featureTimer : null;
     const startedAt = timer === null ? 0 : performance.now();
-    const vector = this.features.update(book, nowMs, metrics);
+    const features = this.features.onBook(book, nowMs, metrics);
     if (timer !== null) timer((performance.now() - startedAt) / 1000);
     const signal = this.strategy.strategy.evaluate({
       symbol,
       book,
       metrics,
       metricsSource: cache,
-      features: vector,
+      features,
       featureNames: this.features.names(),
       nowMs,
     });

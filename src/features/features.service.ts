@@ -24,9 +24,12 @@ export class FeaturesService {
     return this.pipelines.pipeline(symbol);
   }
 
-  /** Hot path: the same Float64Array every call, overwritten in place. */
-  update(book: OrderBook, nowMs: number, metrics?: BookMetrics): Float64Array {
-    return this.pipelines.update(book, nowMs, metrics);
+  /**
+   * Hot path: feeds one applied book message and returns the symbol's pipeline, a `FeatureSource` whose `vector()`
+   * computes the 110 values when (if) read: the same Float64Array every call, overwritten in place.
+   */
+  onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): FeaturePipeline {
+    return this.pipelines.onBook(book, nowMs, metrics);
   }
 
   names(): readonly string[] {

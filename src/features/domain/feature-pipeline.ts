@@ -39,30 +39,38 @@ export interface FeatureStandardizationState {
 }
 
 /**
- * The 110-feature vector of one symbol (SPEC §11, FEATURES.md). Pure and allocation-free per update.
+ * The 110-feature vector of one symbol (SPEC §11, FEATURES.md). Pure and allocation-free per message.
  *
  * Feed it: `onCandle(candle)` for each closed 1-minute candle (oldest first, back-fill included), `onTrade(...)`
- * for each public trade, and `update(book, nowMs)` once per applied book message (exchange ms).
+ * for each public trade, and `onBook(book, nowMs)` once per applied book message (exchange ms). Read it with
+ * `vector()`: the vector of the last book message, computed when first read (most messages are never read: the
+ * strategy copies the vector only into a signal). Feeding costs the histories and the touch of the book; the depth
+ * part (level scans, clusters) and the copy of the 110 values are paid only by a read. `update(book, nowMs)` is
+ * `onBook` then `vector()`.
  *
- * `update` returns THE SAME Float64Array of 110 numbers every time (overwritten in place): copy it
- * (`toArray()` or `.slice()`) to keep a vector. `ready` (same reuse rule) holds 1/0 per feature; `warm` is true when
- * all 110 are ready. With `normalize`, the returned vector holds z-scores ((x − mean)/σ, 0 while σ = 0 or fewer than
- * two samples); `raw` always holds the unstandardised values.
+ * What a read returns never depends on whether or when anyone read before: the vector is that of the last book
+ * message (or `compute` call) whenever it is read; a candle closing after it shows from the next book message on, as
+ * it did when every message computed the vector. See OrderBookFeatureExtractor for the book features while the book
+ * is not valid.
  *
- * No NaN or ±Infinity leaves it: every division is guarded with FEATURES.md's neutral; a final pass replaces any
- * non-finite value that slips through by 0 and counts it in `sanitized` (should stay 0).
+ * `vector()` returns THE SAME Float64Array of 110 numbers every time (overwritten in place): copy it
+ * (`toArray()` or `.slice()`) to keep a vector; it stays valid until the next `onBook`/`onCandle`/`compute`.
+ * `ready` (same reuse rule) holds 1/0 per feature; `warm` is true when all 110 are ready. With `normalize`, the
+ * vector holds z-scores ((x − mean)/σ, 0 while σ = 0 or fewer than two samples) and every book message's vector is
+ * computed when it is fed (the statistics learn from each); `raw` always holds the unstandardised values.
+ *
+ * No NaN or ±Infinity leaves it: every division is guarded with FEATURES.md's neutral; a final pass over what a read
+ * recomputed replaces any non-finite value that slips through by 0 and counts it in `sanitized` (should stay 0).
  */
 export class FeaturePipeline {
   readonly orderbookFeatures: OrderBookFeatureExtractor;
   readonly candleFeatures = new CandleFeatureExtractor();
   readonly indicatorFeatures = new IndicatorFeatureExtractor();
-  /** Unstandardised values. */
-  readonly raw = new Float64Array(FEATURE_COUNT);
-  /** 1 when the feature is ready (past its warm-up, book valid), else 0 (the value is then its neutral/held value). */
-  readonly ready = new Uint8Array(FEATURE_COUNT);
   /** Count of non-finite values replaced by the last-line sanitiser. */
   sanitized = 0;
 
+  private readonly rawValues = new Float64Array(FEATURE_COUNT);
+  private readonly readyFlags = new Uint8Array(FEATURE_COUNT);
   private readonly output: Float64Array;
   private readonly normalize: boolean;
   private learn: boolean;
@@ -71,6 +79,10 @@ export class FeaturePipeline {
   private readonly m2 = new Float64Array(FEATURE_COUNT);
   private readonly channels: FeatureChannels;
   private lastNowMs = 0;
+  /** A book message (or `compute`) has defined the vector; before, a read shows the current state. */
+  private fed = false;
+  /** `rawValues`/`readyFlags` hold the candle and indicator part of the vector being read. */
+  private candlePartWritten = false;
 
   constructor(
     readonly symbol: string,
@@ -79,7 +91,7 @@ export class FeaturePipeline {
     this.orderbookFeatures = new OrderBookFeatureExtractor(options);
     this.normalize = options.normalize ?? false;
     this.learn = options.learnStatistics ?? true;
-    this.output = this.normalize ? new Float64Array(FEATURE_COUNT) : this.raw;
+    this.output = this.normalize ? new Float64Array(FEATURE_COUNT) : this.rawValues;
     this.channels = Object.freeze({
       orderbook: this.output.subarray(ORDERBOOK_OFFSET, ORDERBOOK_OFFSET + ORDERBOOK_FEATURE_COUNT),
       candle: this.output.subarray(CANDLE_OFFSET, CANDLE_OFFSET + CANDLE_FEATURE_COUNT),
@@ -87,17 +99,34 @@ export class FeaturePipeline {
     });
   }
 
+  /** Unstandardised values of the vector (see `vector()` for the reuse rule). */
+  get raw(): Float64Array {
+    this.materialize(false);
+    return this.rawValues;
+  }
+
+  /** 1 when the feature is ready (past its warm-up, book valid), else 0 (the value is then its neutral/held value). */
+  get ready(): Uint8Array {
+    this.materialize(false);
+    return this.readyFlags;
+  }
+
   /**
-   * Feeds one applied book message without computing the vector (use `update` to get it). `metrics`: the frame's
-   * shared book metrics of this very book state (at least the touch part), so the top of the book is read once.
+   * Feeds one applied book message; the vector is computed when read (`vector()`). `metrics`: the frame's shared book
+   * metrics of this very book state (at least the touch part), so the top of the book is read once.
    */
   onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): void {
     this.orderbookFeatures.onBook(book, nowMs, metrics);
     this.lastNowMs = nowMs;
+    this.fed = true;
+    this.candlePartWritten = false;
+    if (this.normalize) this.materialize(true);
   }
 
-  /** Feeds one closed candle: candle and indicator features change only here. */
+  /** Feeds one closed candle: candle and indicator features change only here (they show from the next book message). */
   onCandle(candle: IndicatorCandle): void {
+    // The vector of the last book message keeps the candles it was computed with, read now or later.
+    if (this.fed && !this.candlePartWritten) this.writeCandlePart();
     this.candleFeatures.onCandle(candle);
     this.indicatorFeatures.onCandle(candle);
   }
@@ -111,29 +140,28 @@ export class FeaturePipeline {
     this.orderbookFeatures.onTrade(ts, price, size, isBuy);
   }
 
-  /** `onBook(book, nowMs)` then `compute(nowMs)`: the vector after this book message (shared buffer). */
+  /** `onBook(book, nowMs)` then `vector()`: the vector after this book message (shared buffer). */
   update(book: OrderBook, nowMs: number, metrics?: BookMetrics): Float64Array {
     this.onBook(book, nowMs, metrics);
-    return this.compute(nowMs);
+    return this.vector();
   }
 
-  /** Rebuilds the vector at `nowMs` from the current state without feeding a message (shared buffer). */
+  /** The vector of the last book message (shared buffer), computed now if it has not been read since. */
+  vector(): Float64Array {
+    this.materialize(false);
+    return this.output;
+  }
+
+  /**
+   * Rebuilds the vector at `nowMs` from the current state without feeding a message (shared buffer): the windows are
+   * evicted at `nowMs` and trades since the last book message count.
+   */
   compute(nowMs: number = this.lastNowMs): Float64Array {
-    const raw = this.raw;
-    const ready = this.ready;
-    this.orderbookFeatures.write(raw, ORDERBOOK_OFFSET, ready, nowMs);
-    const mid = this.orderbookFeatures.mid;
-    this.candleFeatures.write(raw, CANDLE_OFFSET, ready, mid);
-    this.indicatorFeatures.write(raw, INDICATOR_OFFSET, ready, mid);
-    for (let i = 0; i < FEATURE_COUNT; i++) {
-      const x = raw[i];
-      if (x - x !== 0) {
-        raw[i] = 0;
-        ready[i] = 0;
-        this.sanitized++;
-      }
-    }
-    if (this.normalize) this.standardize();
+    this.orderbookFeatures.settle(nowMs);
+    this.lastNowMs = nowMs;
+    this.fed = true;
+    this.candlePartWritten = false;
+    this.materialize(true);
     return this.output;
   }
 
@@ -144,14 +172,51 @@ export class FeaturePipeline {
     return true;
   }
 
-  /** The current vector (after the last `update`/`compute`) as a fresh array of 110 numbers. */
+  /** The current vector (see `vector()`) as a fresh array of 110 numbers. */
   toArray(): number[] {
-    return Array.from(this.output);
+    return Array.from(this.vector());
   }
 
-  /** Views (subarrays) of the current vector: `orderbook` 50, `candle` 25, `indicator` 35. */
+  /** Views (subarrays) of the current vector: `orderbook` 50, `candle` 25, `indicator` 35 (see `vector()`). */
   toChannels(): FeatureChannels {
+    this.materialize(false);
     return this.channels;
+  }
+
+  /**
+   * Writes the vector: the book part at every read (it is cheap once computed for this book version, and it shows
+   * the book's validity now), the candle part once per book message. With normalize, `learn` updates the statistics.
+   */
+  private materialize(learn: boolean): void {
+    if (!this.candlePartWritten || !this.fed) this.writeCandlePart();
+    const raw = this.rawValues;
+    const ready = this.readyFlags;
+    this.orderbookFeatures.write(raw, ORDERBOOK_OFFSET, ready);
+    this.sanitize(ORDERBOOK_OFFSET, ORDERBOOK_OFFSET + ORDERBOOK_FEATURE_COUNT);
+    if (this.normalize) this.standardize(learn && this.learn);
+  }
+
+  private writeCandlePart(): void {
+    const raw = this.rawValues;
+    const ready = this.readyFlags;
+    const mid = this.orderbookFeatures.mid;
+    this.candleFeatures.write(raw, CANDLE_OFFSET, ready, mid);
+    this.indicatorFeatures.write(raw, INDICATOR_OFFSET, ready, mid);
+    this.sanitize(CANDLE_OFFSET, INDICATOR_OFFSET + INDICATOR_FEATURE_COUNT);
+    this.candlePartWritten = true;
+  }
+
+  private sanitize(from: number, to: number): void {
+    const raw = this.rawValues;
+    const ready = this.readyFlags;
+    for (let i = from; i < to; i++) {
+      const x = raw[i];
+      if (x - x !== 0) {
+        raw[i] = 0;
+        ready[i] = 0;
+        this.sanitized++;
+      }
+    }
   }
 
   names(): readonly string[] {
@@ -194,17 +259,17 @@ export class FeaturePipeline {
     }
   }
 
-  /** Welford update with ready values only, then z-scores (0 while σ = 0 or fewer than two samples). */
-  private standardize(): void {
-    const raw = this.raw;
+  /** Welford update with ready values only (when `learn`), then z-scores (0 while σ = 0 or fewer than two samples). */
+  private standardize(learn: boolean): void {
+    const raw = this.rawValues;
     const out = this.output;
-    const ready = this.ready;
+    const ready = this.readyFlags;
     const count = this.count;
     const mean = this.mean;
     const m2 = this.m2;
     for (let i = 0; i < FEATURE_COUNT; i++) {
       const x = raw[i];
-      if (this.learn && ready[i] === 1) {
+      if (learn && ready[i] === 1) {
         const n = count[i] + 1;
         count[i] = n;
         const delta = x - mean[i];

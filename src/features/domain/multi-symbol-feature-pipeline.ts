@@ -40,6 +40,13 @@ export class MultiSymbolFeaturePipeline {
     this.pipeline(symbol).onTrade(ts, price, size, isBuy);
   }
 
+  /** Feeds one book message to its symbol's pipeline and returns that pipeline (its `vector()` computes when read). */
+  onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): FeaturePipeline {
+    const pipeline = this.pipeline(book.symbol);
+    pipeline.onBook(book, nowMs, metrics);
+    return pipeline;
+  }
+
   /** The symbol's vector after this book message (the pipeline's shared buffer; see FeaturePipeline.update). */
   update(book: OrderBook, nowMs: number, metrics?: BookMetrics): Float64Array {
     return this.pipeline(book.symbol).update(book, nowMs, metrics);

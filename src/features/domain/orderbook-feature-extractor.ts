@@ -1,4 +1,4 @@
-import { BookMetrics, computeTopOfBook } from '../../order-book/domain/book-metrics';
+import { BookMetrics, priceOf } from '../../order-book/domain/book-metrics';
 import { OrderBook } from '../../order-book/domain/order-book';
 import { OB, ORDERBOOK_FEATURE_COUNT } from './feature-names';
 import { TimeWindow } from './time-window';
@@ -19,6 +19,11 @@ const ACTIVITY_WINDOW_MS = 60_000;
 const BUCKETS = 60;
 const BUCKET_MS = 1_000;
 const ROLL_TRADES = 100;
+/**
+ * Trade prices kept for Roll: the 100 of the last book message stay in the ring for 156 more trades, so their
+ * covariance can wait for a read (it is computed first if they are about to be overwritten).
+ */
+const ROLL_RING = 256;
 const TOP = 10;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 
@@ -48,20 +53,97 @@ function std(sum: number, sumSquares: number, n: number): number {
 }
 
 /**
+ * The depth part: the features computed from the held levels (level scans and clusters), only when the vector is
+ * read. While the book is not valid they show their initial values (see the class comment).
+ */
+export const ORDERBOOK_DEPTH_FEATURES: readonly number[] = Object.freeze([
+  OB.VwapBid5,
+  OB.VwapAsk5,
+  OB.VwapBid10,
+  OB.VwapAsk10,
+  OB.DepthBid5,
+  OB.DepthAsk5,
+  OB.DepthBid10,
+  OB.DepthAsk10,
+  OB.TotalBid,
+  OB.TotalAsk,
+  OB.DepthRatio,
+  OB.Imbalance5,
+  OB.Imbalance10,
+  OB.ImbalanceTotal,
+  OB.PricePressure,
+  OB.VolumeDelta5,
+  OB.LargestBidClusterPrice,
+  OB.LargestBidClusterVolume,
+  OB.LargestAskClusterPrice,
+  OB.LargestAskClusterVolume,
+  OB.NumBidClusters,
+  OB.NumAskClusters,
+  OB.Support,
+  OB.Resistance,
+  OB.DistanceToSupport,
+  OB.DistanceToResistance,
+  OB.LiquidityBid5,
+  OB.LiquidityAsk5,
+  OB.LiquidityAsymmetry,
+  OB.DepthImbalanceRatio,
+]);
+
+/** Sums of one side's scan (sizes in base coin, notionals p·q in USDT, lots exact). */
+class SideScan {
+  q5 = 0;
+  pq5 = 0;
+  q10 = 0;
+  pq10 = 0;
+  qAll = 0;
+  lots5 = 0;
+  lots10 = 0;
+}
+
+/** What the features show before the first valid book; the depth part shows it again while the book is not valid. */
+function initialValues(): Float64Array {
+  const values = new Float64Array(ORDERBOOK_FEATURE_COUNT);
+  values[OB.DepthRatio] = 1;
+  values[OB.Imbalance5] = 0.5;
+  values[OB.Imbalance10] = 0.5;
+  values[OB.ImbalanceTotal] = 0.5;
+  values[OB.BuySellRatio] = 0.5;
+  values[OB.DepthImbalanceRatio] = 1;
+  return values;
+}
+/** The features' values before the first valid book (the depth part's while the book is not valid). */
+export const ORDERBOOK_INITIAL_VALUES: Readonly<Float64Array> = initialValues();
+
+/**
  * Order-book features 1–50 (FEATURES.md §2) for one symbol. Pure: time comes in as exchange ms.
  *
- * - `onBook(book, nowMs)` once per applied book message: recomputes the static features from the book and feeds
- *   the histories (order-flow imbalance, intensities, level lifetimes, activity counts, 1-s buckets).
+ * - `onBook(book, nowMs)` once per applied book message: the touch features (spread, mid, micro-price) and the
+ *   histories (order-flow imbalance, intensities, level lifetimes, activity counts, 1-s buckets), then the windowed
+ *   features at `nowMs`. The depth part (vwap, depth, volumes, imbalances, pressure, clusters, support/resistance,
+ *   liquidity: a scan of up to `depth` levels per side) is a pure function of the book and is NOT computed here.
  * - `onTrade(ts, price, size, isBuy)` per `publicTrade` entry: trade windows, Roll, bucket notionals.
- * - `write(out, offset, ready, nowMs)` evicts the windows at `nowMs` and copies the 50 values (and readiness).
+ * - `write(out, offset, ready)` copies the 50 values (and readiness) of the last book message; the depth part is
+ *   computed then from the book, at most once per book version, and so is Roll's covariance over the message's last
+ *   100 trade prices (kept in a ring that outlives them by 156 trades; computed earlier if they would be overwritten). `settle(nowMs)` first re-evicts the windows at a
+ *   later time (what `FeaturePipeline.compute(nowMs)` does).
  *
- * While the book is invalid (empty side, crossed, resyncing) every book feature holds its last valid value and is
- * flagged not ready; the next valid message is treated like a snapshot (no intensity/lifetime contribution).
+ * Values do not depend on whether or when anyone reads: reading computes only what is a function of the book, and
+ * the windowed features and readiness are taken at the message (as the eager code did), not at the read, so trades
+ * arriving before the read do not show until the next book message.
+ *
+ * While the book is invalid (an empty side reached `onBook`, or the book has moved since the last `onBook`
+ * without being fed: a gap cleared it, a crossing delta, a resync), every book feature is flagged not ready; the
+ * touch and windowed features hold their last valid values, and the depth part shows its values from before the
+ * first valid book (0; ratios 1; imbalances 0.5). Holding the depth part too would mean computing it at every
+ * message, since the book it came from is gone by then; nothing trades on a book that is not valid, and the
+ * not-ready flags say the values are not the market's. The next valid message is treated like a snapshot (no
+ * intensity/lifetime contribution).
  *
  * Intensities and level lifetimes are derived by diffing the side's top 10 before and after each message (the
  * book has already applied the delta): a price inside the previous top-10 range that was not held is a new level
  * (q_old = 0, born now); a held price missing afterwards and inside the new top-10 range was deleted. Levels that
- * enter the top 10 from deeper have an unknown birth and are skipped, like snapshot levels.
+ * enter the top 10 from deeper have an unknown birth and are skipped, like snapshot levels. A side whose top 10 is
+ * unchanged (most messages change a deeper level or the other side only) is compared, not copied.
  *
  * Cluster price is the notional-weighted mean price of the band, Σp·(p·q)/Σ(p·q).
  */
@@ -70,13 +152,26 @@ export class OrderBookFeatureExtractor {
   readonly minClusterVolume: number;
   readonly bandTicks: number;
 
-  /** Last computed values (held while the book is invalid). */
-  private readonly values = new Float64Array(ORDERBOOK_FEATURE_COUNT);
+  /** Touch and windowed values of the last valid message (held while the book is invalid); the depth part lazily. */
+  private readonly values = ORDERBOOK_INITIAL_VALUES.slice();
   private bookValid = false;
   private everValid = false;
   private startMs = Number.NaN;
   private lastResets = -1;
   private forceSnapshot = true;
+
+  /** The book of the last `onBook` and its version then: the depth part is that book's while the version holds. */
+  private book: OrderBook | null = null;
+  private bookVersion = -1;
+  /** `values` holds the depth part of `bookVersion`. */
+  private depthComputed = false;
+  /** Mid before the last valid message: the cluster fallback of a side without held levels (depth 0). */
+  private midBefore = 0;
+
+  // readiness as of the last message (or `settle`)
+  private readyElapsedMs = 0;
+  private readyBuckets = false;
+  private readyRoll = false;
 
   // previous best level (ticks, lots) and as numbers
   private prevBidTicks = Number.NaN;
@@ -86,27 +181,36 @@ export class OrderBookFeatureExtractor {
   private prevBidQty = 0;
   private prevAskQty = 0;
 
-  // top-10 state per side: keys are "better first ascending" (bids: −ticks, asks: ticks)
+  // top-10 state per side: keys are "better first ascending" (bids: −ticks, asks: ticks). The cur* buffers are
+  // swapped with the side's prev* ones after a diff instead of being copied back.
   private readonly prevKeys = [new Float64Array(TOP), new Float64Array(TOP)];
   private readonly prevLots = [new Float64Array(TOP), new Float64Array(TOP)];
   private readonly prevBirth = [new Float64Array(TOP), new Float64Array(TOP)];
   private readonly prevCount = [0, 0];
-  private readonly curKeys = new Float64Array(TOP);
-  private readonly curLots = new Float64Array(TOP);
-  private readonly curBirth = new Float64Array(TOP);
+  private curKeys = new Float64Array(TOP);
+  private curLots = new Float64Array(TOP);
+  private curBirth = new Float64Array(TOP);
 
   private readonly trades = new TimeWindow(6, 1024);
   private readonly events = new TimeWindow(3, 1024);
   private readonly activity = new TimeWindow(2, 1024);
   private readonly lifetimes = new TimeWindow(2, 256);
   private tradeCount = 0;
-  /** The top of the book when no shared metrics are handed in (the pipeline used on its own). */
-  private readonly ownTop = new BookMetrics();
 
-  // Roll: last 100 trade prices
-  private readonly rollPrices = new Float64Array(ROLL_TRADES);
+  // The depth scan per side, and the price pressure sums carried from the bid side to the ask side.
+  private readonly bidScan = new SideScan();
+  private readonly askScan = new SideScan();
+  private pressureNum = 0;
+  private pressureDen = 0;
+
+  // Roll: the last trade prices in a ring; the window of the last book message (its end and the trade count then)
+  // and its covariance once computed.
+  private readonly rollPrices = new Float64Array(ROLL_RING);
   private rollNext = 0;
+  private rollWindowEnd = 0;
+  private rollWindowTrades = 0;
   private rollCovariance = 0;
+  private rollComputed = true;
 
   // 1-s buckets
   private bucket = Number.NaN;
@@ -131,17 +235,19 @@ export class OrderBookFeatureExtractor {
     this.depth = options.depth ?? 50;
     this.minClusterVolume = options.minClusterVolume ?? 10_000;
     this.bandTicks = options.clusterBandTicks ?? 10;
-    this.values[OB.DepthRatio] = 1;
-    this.values[OB.Imbalance5] = 0.5;
-    this.values[OB.Imbalance10] = 0.5;
-    this.values[OB.ImbalanceTotal] = 0.5;
-    this.values[OB.BuySellRatio] = 0.5;
-    this.values[OB.DepthImbalanceRatio] = 1;
   }
 
   /** The book is two-sided, uncrossed and synced as of the last `onBook`. */
   get valid(): boolean {
     return this.bookValid;
+  }
+
+  /**
+   * The features describe the book as it is: it was valid at the last `onBook` and has not moved since. False also
+   * while a gap, a crossing or a resync (which never reach `onBook`) has changed the book behind the features' back.
+   */
+  get current(): boolean {
+    return this.bookValid && this.book !== null && this.book.version === this.bookVersion;
   }
 
   /** Mid price of the last valid book (0 before any). */
@@ -150,13 +256,16 @@ export class OrderBookFeatureExtractor {
   }
 
   /**
-   * Feeds one applied book message. `metrics`: the frame's shared book metrics of this book state (spread, mid and
-   * the lot imbalances are taken from them instead of being recomputed); without them the top is computed here.
+   * Feeds one applied book message. `metrics`: the frame's shared book metrics of this book state (spread and mid
+   * are taken from them instead of being recomputed; the same integer-grid arithmetic gives the same doubles).
    */
   onBook(book: OrderBook, nowMs: number, metrics?: BookMetrics): void {
     if (this.startMs !== this.startMs) this.startMs = nowMs;
     const valid = book.bidCount > 0 && book.askCount > 0 && !book.crossed && book.synced;
     this.bookValid = valid;
+    this.book = book;
+    this.bookVersion = book.version;
+    this.depthComputed = false;
     if (!valid) {
       this.forceSnapshot = true;
       return;
@@ -183,91 +292,14 @@ export class OrderBookFeatureExtractor {
     const pa = (askTicks * pMant) / pScale;
     const qb = (bidLots * qMant) / qScale;
     const qa = (askLots * qMant) / qScale;
-    // Mid and spread are the metrics' own (same integer-grid arithmetic, so the same doubles); the imbalances at 5
-    // and 10 levels are their exact lot ratios (a lot sum scaled once, not a sum of scaled sizes).
-    const top = metrics ?? computeTopOfBook(book, this.ownTop);
-    const mid = top.mid;
-    const spreadAbs = top.spreadAbs;
-    const spreadRel = mid > 0 ? top.spreadRel : 0;
+    const mid = metrics !== undefined ? metrics.mid : priceOf(book, (bidTicks + askTicks) / 2);
+    const spreadAbs = metrics !== undefined ? metrics.spreadAbs : priceOf(book, askTicks - bidTicks);
+    const spreadRel = mid > 0 ? (metrics !== undefined ? metrics.spreadRel : spreadAbs / mid) : 0;
     v[OB.SpreadAbs] = spreadAbs;
     v[OB.SpreadRel] = spreadRel;
     v[OB.Mid] = mid;
     v[OB.Micro] = qb + qa > 0 ? (pb * qa + pa * qb) / (qb + qa) : mid;
-
-    // --- level scans ----------------------------------------------------------------------------------
-    const nb = book.bidCount < this.depth ? book.bidCount : this.depth;
-    const na = book.askCount < this.depth ? book.askCount : this.depth;
-    let bidQ5 = 0;
-    let bidPQ5 = 0;
-    let bidQ10 = 0;
-    let bidPQ10 = 0;
-    let bidQAll = 0;
-    let askQ5 = 0;
-    let askPQ5 = 0;
-    let askQ10 = 0;
-    let askPQ10 = 0;
-    let askQAll = 0;
-    let pressureNum = 0;
-    let pressureDen = 0;
-    for (let i = 0; i < nb; i++) {
-      const q = (book.bidSizeAt(i) * qMant) / qScale;
-      bidQAll += q;
-      if (i < TOP) {
-        const p = (book.bidPriceAt(i) * pMant) / pScale;
-        bidQ10 += q;
-        bidPQ10 += p * q;
-        pressureNum += q / (i + 1);
-        pressureDen += q / (i + 1);
-        if (i < 5) {
-          bidQ5 += q;
-          bidPQ5 += p * q;
-        }
-      }
-    }
-    for (let i = 0; i < na; i++) {
-      const q = (book.askSizeAt(i) * qMant) / qScale;
-      askQAll += q;
-      if (i < TOP) {
-        const p = (book.askPriceAt(i) * pMant) / pScale;
-        askQ10 += q;
-        askPQ10 += p * q;
-        pressureNum -= q / (i + 1);
-        pressureDen += q / (i + 1);
-        if (i < 5) {
-          askQ5 += q;
-          askPQ5 += p * q;
-        }
-      }
-    }
-    v[OB.VwapBid5] = bidQ5 > 0 ? bidPQ5 / bidQ5 : pb;
-    v[OB.VwapAsk5] = askQ5 > 0 ? askPQ5 / askQ5 : pa;
-    v[OB.VwapBid10] = bidQ10 > 0 ? bidPQ10 / bidQ10 : pb;
-    v[OB.VwapAsk10] = askQ10 > 0 ? askPQ10 / askQ10 : pa;
-    v[OB.DepthBid5] = bidQ5;
-    v[OB.DepthAsk5] = askQ5;
-    v[OB.DepthBid10] = bidQ10;
-    v[OB.DepthAsk10] = askQ10;
-    v[OB.TotalBid] = bidQAll;
-    v[OB.TotalAsk] = askQAll;
-    v[OB.DepthRatio] = askQAll > 0 ? bidQAll / askQAll : 1;
-    // Below 10 held levels the features' top 10 is shallower than the metrics' one: sum here then.
-    const shallow = this.depth < TOP;
-    const imbalance5 = shallow ? (bidQ5 + askQ5 > 0 ? bidQ5 / (bidQ5 + askQ5) : 0.5) : top.imbalance5;
-    const imbalanceTotal = bidQAll + askQAll > 0 ? bidQAll / (bidQAll + askQAll) : 0.5;
-    v[OB.Imbalance5] = imbalance5;
-    v[OB.Imbalance10] = shallow ? (bidQ10 + askQ10 > 0 ? bidQ10 / (bidQ10 + askQ10) : 0.5) : top.imbalance10;
-    v[OB.ImbalanceTotal] = imbalanceTotal;
-    v[OB.PricePressure] = pressureDen > 0 ? pressureNum / pressureDen : 0;
-    v[OB.VolumeDelta5] = bidQ5 - askQ5;
-    v[OB.LiquidityBid5] = bidPQ5;
-    v[OB.LiquidityAsk5] = askPQ5;
-    v[OB.LiquidityAsymmetry] = bidPQ5 + askPQ5 > 0 ? (bidPQ5 - askPQ5) / (bidPQ5 + askPQ5) : 0;
-    v[OB.DepthImbalanceRatio] = imbalanceTotal > 0 ? imbalance5 / imbalanceTotal : 1;
-
-    this.clusters(book, true, nb, pMant, pScale, qMant, qScale);
-    this.clusters(book, false, na, pMant, pScale, qMant, qScale);
-    v[OB.DistanceToSupport] = mid > 0 ? (mid - v[OB.Support]) / mid : 0;
-    v[OB.DistanceToResistance] = mid > 0 ? (v[OB.Resistance] - mid) / mid : 0;
+    this.midBefore = this.lastMid;
 
     // --- histories ------------------------------------------------------------------------------------
     const activityRow = this.activity.push(nowMs);
@@ -302,6 +334,7 @@ export class OrderBookFeatureExtractor {
     this.prevAskQty = qa;
     this.lastMid = mid;
     this.lastSpreadRel = spreadRel;
+    this.settle(nowMs);
   }
 
   /**
@@ -331,56 +364,83 @@ export class OrderBookFeatureExtractor {
     this.bucketSigned += (sign * notional) / 1e6;
     this.bucketNotional += notional;
 
+    // The window of the last book message is about to lose its oldest price: its covariance is taken now.
+    if (!this.rollComputed && this.tradeCount - this.rollWindowTrades >= ROLL_RING - ROLL_TRADES) this.settleRoll();
     this.rollPrices[this.rollNext] = price;
-    this.rollNext = (this.rollNext + 1) % ROLL_TRADES;
+    this.rollNext = (this.rollNext + 1) & (ROLL_RING - 1);
     this.tradeCount++;
-    if (this.tradeCount >= 3) this.rollCovariance = this.computeRoll();
   }
 
-  /** Copies the 50 features (and readiness 0/1) at `offset`, after evicting the windows at `nowMs`. */
-  write(out: Float64Array, offset: number, ready: Uint8Array, nowMs: number): void {
+  /**
+   * Evicts the windows at `nowMs` and takes the windowed features and readiness as of then (no-op while the book is
+   * invalid: they hold). `onBook` does it at the message's time; later, it is `FeaturePipeline.compute(nowMs)`.
+   */
+  settle(nowMs: number): void {
+    if (!this.bookValid) return;
     const v = this.values;
-    const valid = this.bookValid;
-    if (valid) {
-      this.advanceBuckets(nowMs);
-      this.trades.evict(nowMs - TRADE_WINDOW_MS);
-      this.events.evict(nowMs - BOOK_EVENT_WINDOW_MS);
-      this.activity.evict(nowMs - ACTIVITY_WINDOW_MS);
-      this.lifetimes.evict(nowMs - ACTIVITY_WINDOW_MS);
-      const t = this.trades.sums;
-      const tradeN = this.trades.count;
-      v[OB.BuySellRatio] = t[T_SIZE] > 0 ? t[T_BUY] / t[T_SIZE] : 0.5;
-      v[OB.SmartMoney] = t[T_NOTIONAL] > 0 ? t[T_LARGE] / t[T_NOTIONAL] : 0;
-      v[OB.EffectiveSpread] = t[T_ES_WEIGHT] > 0 ? t[T_ES_SUM] / t[T_ES_WEIGHT] : v[OB.SpreadRel];
-      v[OB.TradeArrivalRate] = tradeN / 60;
-      const e = this.events.sums;
-      v[OB.Ofi] = e[E_OFI];
-      v[OB.BidIntensity] = e[E_BID_INC] > 0 ? e[E_BID_INC] / 10 : 0;
-      v[OB.AskIntensity] = e[E_ASK_INC] > 0 ? e[E_ASK_INC] / 10 : 0;
-      const a = this.activity.sums;
-      v[OB.UpdateFrequency] = a[A_MESSAGES] / 60;
-      v[OB.QuoteIntensity] = a[A_QUOTE] / 60;
-      const lifetimes = this.lifetimes.count;
-      v[OB.LevelTtlAvg] = lifetimes > 0 ? this.lifetimes.sums[L_TTL] / lifetimes : 0;
-      v[OB.LevelTtlStd] = std(this.lifetimes.sums[L_TTL], this.lifetimes.sums[L_TTL2], lifetimes);
-      v[OB.KyleLambda] = this.kyleLambda;
-      v[OB.Amihud] = this.amihud;
-      v[OB.OrderbookVolatility] = this.midVolatility;
-      v[OB.SpreadVolatility] = this.spreadVolatility;
-      const c = this.rollCovariance;
-      v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
+    this.advanceBuckets(nowMs);
+    this.trades.evict(nowMs - TRADE_WINDOW_MS);
+    this.events.evict(nowMs - BOOK_EVENT_WINDOW_MS);
+    this.activity.evict(nowMs - ACTIVITY_WINDOW_MS);
+    this.lifetimes.evict(nowMs - ACTIVITY_WINDOW_MS);
+    const t = this.trades.sums;
+    const tradeN = this.trades.count;
+    v[OB.BuySellRatio] = t[T_SIZE] > 0 ? t[T_BUY] / t[T_SIZE] : 0.5;
+    v[OB.SmartMoney] = t[T_NOTIONAL] > 0 ? t[T_LARGE] / t[T_NOTIONAL] : 0;
+    v[OB.EffectiveSpread] = t[T_ES_WEIGHT] > 0 ? t[T_ES_SUM] / t[T_ES_WEIGHT] : v[OB.SpreadRel];
+    v[OB.TradeArrivalRate] = tradeN / 60;
+    const e = this.events.sums;
+    v[OB.Ofi] = e[E_OFI];
+    v[OB.BidIntensity] = e[E_BID_INC] > 0 ? e[E_BID_INC] / 10 : 0;
+    v[OB.AskIntensity] = e[E_ASK_INC] > 0 ? e[E_ASK_INC] / 10 : 0;
+    const a = this.activity.sums;
+    v[OB.UpdateFrequency] = a[A_MESSAGES] / 60;
+    v[OB.QuoteIntensity] = a[A_QUOTE] / 60;
+    const lifetimes = this.lifetimes.count;
+    v[OB.LevelTtlAvg] = lifetimes > 0 ? this.lifetimes.sums[L_TTL] / lifetimes : 0;
+    v[OB.LevelTtlStd] = std(this.lifetimes.sums[L_TTL], this.lifetimes.sums[L_TTL2], lifetimes);
+    v[OB.KyleLambda] = this.kyleLambda;
+    v[OB.Amihud] = this.amihud;
+    v[OB.OrderbookVolatility] = this.midVolatility;
+    v[OB.SpreadVolatility] = this.spreadVolatility;
+    // Roll (an O(100) pass) is computed when read: here only its window is marked, unchanged without trades.
+    if (this.tradeCount !== this.rollWindowTrades) {
+      this.rollWindowEnd = this.rollNext;
+      this.rollWindowTrades = this.tradeCount;
+      this.rollComputed = false;
     }
-    for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
+    this.readyElapsedMs = nowMs - this.startMs;
+    this.readyBuckets = this.bucketsFilled >= BUCKETS;
+    this.readyRoll = this.tradeCount >= ROLL_TRADES;
+  }
 
-    // readiness
-    if (!valid) {
+  /**
+   * Copies the 50 features (and readiness 0/1) of the last book message (or `settle`) at `offset`, computing the
+   * depth part from the book first if it has not been for this book version.
+   */
+  write(out: Float64Array, offset: number, ready: Uint8Array): void {
+    const v = this.values;
+    if (!this.rollComputed) this.settleRoll();
+    const c = this.rollCovariance;
+    v[OB.RollSpread] = c < 0 && v[OB.Mid] > 0 ? (2 * Math.sqrt(-c)) / v[OB.Mid] : 0;
+    if (!this.current) {
+      // Not valid now: touch and windowed values held, the depth part as before the first valid book, none ready.
+      for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
+      for (let k = 0; k < ORDERBOOK_DEPTH_FEATURES.length; k++)
+        out[offset + ORDERBOOK_DEPTH_FEATURES[k]] = ORDERBOOK_INITIAL_VALUES[ORDERBOOK_DEPTH_FEATURES[k]];
       for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) ready[offset + i] = 0;
       return;
     }
-    const elapsed = nowMs - this.startMs;
+    if (!this.depthComputed) {
+      this.computeDepth(this.book as OrderBook);
+      this.depthComputed = true;
+    }
+    for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) out[offset + i] = v[i];
+
+    const elapsed = this.readyElapsedMs;
     const ready10 = elapsed >= BOOK_EVENT_WINDOW_MS ? 1 : 0;
     const ready60 = elapsed >= ACTIVITY_WINDOW_MS ? 1 : 0;
-    const buckets = this.bucketsFilled >= BUCKETS ? 1 : 0;
+    const buckets = this.readyBuckets ? 1 : 0;
     for (let i = 0; i < ORDERBOOK_FEATURE_COUNT; i++) ready[offset + i] = 1;
     ready[offset + OB.Ofi] = ready10;
     ready[offset + OB.BidIntensity] = ready10;
@@ -397,7 +457,7 @@ export class OrderBookFeatureExtractor {
     ready[offset + OB.Amihud] = buckets;
     ready[offset + OB.OrderbookVolatility] = buckets;
     ready[offset + OB.SpreadVolatility] = buckets;
-    ready[offset + OB.RollSpread] = this.tradeCount >= ROLL_TRADES ? 1 : 0;
+    ready[offset + OB.RollSpread] = this.readyRoll ? 1 : 0;
   }
 
   /** Neutral/held values without a valid book yet? */
@@ -405,9 +465,79 @@ export class OrderBookFeatureExtractor {
     return this.everValid;
   }
 
-  // ---- clusters --------------------------------------------------------------------------------------
+  // ---- depth part: level scans and clusters, one pass per side ----------------------------------------
 
-  private clusters(
+  private computeDepth(book: OrderBook): void {
+    const v = this.values;
+    const grid = book.grid;
+    const pScale = POW10[grid.tickDecimals];
+    const pMant = grid.tickMantissa;
+    const qScale = POW10[grid.lotDecimals];
+    const qMant = grid.lotMantissa;
+    const nb = book.bidCount < this.depth ? book.bidCount : this.depth;
+    const na = book.askCount < this.depth ? book.askCount : this.depth;
+    const pb = (book.bestBid * pMant) / pScale;
+    const pa = (book.bestAsk * pMant) / pScale;
+    const mid = v[OB.Mid];
+
+    this.pressureNum = 0;
+    this.pressureDen = 0;
+    const bid = this.scanSide(book, true, nb, pMant, pScale, qMant, qScale, this.bidScan);
+    const ask = this.scanSide(book, false, na, pMant, pScale, qMant, qScale, this.askScan);
+    const bidQ5 = bid.q5;
+    const bidPQ5 = bid.pq5;
+    const bidQAll = bid.qAll;
+    const askQ5 = ask.q5;
+    const askPQ5 = ask.pq5;
+    const askQAll = ask.qAll;
+
+    v[OB.VwapBid5] = bidQ5 > 0 ? bidPQ5 / bidQ5 : pb;
+    v[OB.VwapAsk5] = askQ5 > 0 ? askPQ5 / askQ5 : pa;
+    v[OB.VwapBid10] = bid.q10 > 0 ? bid.pq10 / bid.q10 : pb;
+    v[OB.VwapAsk10] = ask.q10 > 0 ? ask.pq10 / ask.q10 : pa;
+    v[OB.DepthBid5] = bidQ5;
+    v[OB.DepthAsk5] = askQ5;
+    v[OB.DepthBid10] = bid.q10;
+    v[OB.DepthAsk10] = ask.q10;
+    v[OB.TotalBid] = bidQAll;
+    v[OB.TotalAsk] = askQAll;
+    v[OB.DepthRatio] = askQAll > 0 ? bidQAll / askQAll : 1;
+    // The imbalances at 5 and 10 levels are exact lot ratios (a lot sum scaled once, not a sum of scaled sizes), as
+    // in the book metrics; below 10 held levels the features' top 10 is shallower than the metrics' one.
+    const shallow = this.depth < TOP;
+    const imbalance5 = shallow
+      ? bidQ5 + askQ5 > 0
+        ? bidQ5 / (bidQ5 + askQ5)
+        : 0.5
+      : bid.lots5 + ask.lots5 > 0
+        ? bid.lots5 / (bid.lots5 + ask.lots5)
+        : 0.5;
+    const imbalanceTotal = bidQAll + askQAll > 0 ? bidQAll / (bidQAll + askQAll) : 0.5;
+    v[OB.Imbalance5] = imbalance5;
+    v[OB.Imbalance10] = shallow
+      ? bid.q10 + ask.q10 > 0
+        ? bid.q10 / (bid.q10 + ask.q10)
+        : 0.5
+      : bid.lots10 + ask.lots10 > 0
+        ? bid.lots10 / (bid.lots10 + ask.lots10)
+        : 0.5;
+    v[OB.ImbalanceTotal] = imbalanceTotal;
+    v[OB.PricePressure] = this.pressureDen > 0 ? this.pressureNum / this.pressureDen : 0;
+    v[OB.VolumeDelta5] = bidQ5 - askQ5;
+    v[OB.LiquidityBid5] = bidPQ5;
+    v[OB.LiquidityAsk5] = askPQ5;
+    v[OB.LiquidityAsymmetry] = bidPQ5 + askPQ5 > 0 ? (bidPQ5 - askPQ5) / (bidPQ5 + askPQ5) : 0;
+    v[OB.DepthImbalanceRatio] = imbalanceTotal > 0 ? imbalance5 / imbalanceTotal : 1;
+    v[OB.DistanceToSupport] = mid > 0 ? (mid - v[OB.Support]) / mid : 0;
+    v[OB.DistanceToResistance] = mid > 0 ? (v[OB.Resistance] - mid) / mid : 0;
+  }
+
+  /**
+   * One pass over the best `n` levels of a side: the sums over 5, 10 and all levels (into `out`), the price pressure
+   * terms (added to the pressure sums) and the clusters (into `values`). Each sum adds the same terms in the same
+   * order as separate level and cluster scans would.
+   */
+  private scanSide(
     book: OrderBook,
     isBid: boolean,
     n: number,
@@ -415,10 +545,21 @@ export class OrderBookFeatureExtractor {
     pScale: number,
     qMant: number,
     qScale: number,
-  ): void {
+    out: SideScan,
+  ): SideScan {
     const v = this.values;
     const width = this.bandTicks >= 1 ? Math.floor(this.bandTicks) : 1;
     const min = this.minClusterVolume;
+    const sign = isBid ? 1 : -1;
+    let q5 = 0;
+    let pq5 = 0;
+    let q10 = 0;
+    let pq10 = 0;
+    let qAll = 0;
+    let lots5 = 0;
+    let lots10 = 0;
+    let pressureNum = this.pressureNum;
+    let pressureDen = this.pressureDen;
     let band = Number.NaN;
     let bandNotional = 0;
     let bandWeighted = 0;
@@ -427,14 +568,29 @@ export class OrderBookFeatureExtractor {
     let largestPrice = Number.NaN;
     let largestNotional = 0;
     let deepest = Number.NaN;
+    // One step past the last level (band NaN) closes the last band.
     for (let i = 0; i <= n; i++) {
       let index = Number.NaN;
       let p = 0;
       let q = 0;
       if (i < n) {
         const ticks = isBid ? book.bidPriceAt(i) : book.askPriceAt(i);
+        const lots = isBid ? book.bidSizeAt(i) : book.askSizeAt(i);
         p = (ticks * pMant) / pScale;
-        q = ((isBid ? book.bidSizeAt(i) : book.askSizeAt(i)) * qMant) / qScale;
+        q = (lots * qMant) / qScale;
+        qAll += q;
+        if (i < TOP) {
+          q10 += q;
+          pq10 += p * q;
+          lots10 += lots;
+          pressureNum += sign * (q / (i + 1));
+          pressureDen += q / (i + 1);
+          if (i < 5) {
+            q5 += q;
+            pq5 += p * q;
+            lots5 += lots;
+          }
+        }
         index = Math.floor(ticks / width);
         deepest = p;
       }
@@ -456,7 +612,16 @@ export class OrderBookFeatureExtractor {
       bandNotional += notional;
       bandWeighted += p * notional;
     }
-    const fallback = deepest === deepest ? deepest : this.lastMid;
+    out.q5 = q5;
+    out.pq5 = pq5;
+    out.q10 = q10;
+    out.pq10 = pq10;
+    out.qAll = qAll;
+    out.lots5 = lots5;
+    out.lots10 = lots10;
+    this.pressureNum = pressureNum;
+    this.pressureDen = pressureDen;
+    const fallback = deepest === deepest ? deepest : this.midBefore;
     if (isBid) {
       v[OB.LargestBidClusterPrice] = count > 0 ? largestPrice : fallback;
       v[OB.LargestBidClusterVolume] = count > 0 ? largestNotional : 0;
@@ -468,11 +633,15 @@ export class OrderBookFeatureExtractor {
       v[OB.NumAskClusters] = count;
       v[OB.Resistance] = count > 0 ? nearest : fallback;
     }
+    return out;
   }
 
   // ---- top-10 diff: intensities and level lifetimes ---------------------------------------------------
 
-  /** Returns Σ max(0, q_new − q_old) (base coin) over the side's top 10; records lifetimes of deleted levels. */
+  /**
+   * Returns Σ max(0, q_new − q_old) (base coin) over the side's top 10; records lifetimes of deleted levels. One
+   * merge of the previous top 10 with the book's, which is copied into the spare buffers as the merge reaches it.
+   */
   private diffTop(
     book: OrderBook,
     side: 0 | 1,
@@ -484,35 +653,36 @@ export class OrderBookFeatureExtractor {
     const isBid = side === 0;
     const count = isBid ? book.bidCount : book.askCount;
     const curN = count < TOP ? count : TOP;
-    const curKeys = this.curKeys;
-    const curLots = this.curLots;
-    const curBirth = this.curBirth;
-    for (let j = 0; j < curN; j++) {
-      curKeys[j] = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
-      curLots[j] = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
-    }
     const prevKeys = this.prevKeys[side];
     const prevLots = this.prevLots[side];
     const prevBirth = this.prevBirth[side];
     const prevN = this.prevCount[side];
+    const curKeys = this.curKeys;
+    const curLots = this.curLots;
+    const curBirth = this.curBirth;
     let increase = 0;
     if (snapshot) {
-      for (let j = 0; j < curN; j++) curBirth[j] = Number.NaN;
+      for (let j = 0; j < curN; j++) {
+        curKeys[j] = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
+        curLots[j] = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
+        curBirth[j] = Number.NaN;
+      }
     } else {
-      const curWorst = count > TOP ? curKeys[TOP - 1] : Number.POSITIVE_INFINITY;
+      const worstTicks = count > TOP ? (isBid ? book.bidPriceAt(TOP - 1) : book.askPriceAt(TOP - 1)) : 0;
+      const curWorst = count > TOP ? (isBid ? -worstTicks : worstTicks) : Number.POSITIVE_INFINITY;
       const prevWorst = prevN === TOP ? prevKeys[TOP - 1] : Number.POSITIVE_INFINITY;
       let i = 0;
       let j = 0;
+      // The book's level j, read once as the merge reaches it.
+      let ck = Number.POSITIVE_INFINITY;
+      let cl = 0;
+      if (curN > 0) {
+        ck = isBid ? -book.bidPriceAt(0) : book.askPriceAt(0);
+        cl = isBid ? book.bidSizeAt(0) : book.askSizeAt(0);
+      }
       while (i < prevN || j < curN) {
         const pk = i < prevN ? prevKeys[i] : Number.POSITIVE_INFINITY;
-        const ck = j < curN ? curKeys[j] : Number.POSITIVE_INFINITY;
-        if (pk === ck) {
-          const delta = curLots[j] - prevLots[i];
-          if (delta > 0) increase += delta;
-          curBirth[j] = prevBirth[i];
-          i++;
-          j++;
-        } else if (pk < ck) {
+        if (pk < ck) {
           // held before, gone now: deleted if it lies inside the new top-10 range (else pushed out)
           if (pk < curWorst) {
             const birth = prevBirth[i];
@@ -524,23 +694,38 @@ export class OrderBookFeatureExtractor {
             }
           }
           i++;
-        } else {
+          continue;
+        }
+        curKeys[j] = ck;
+        curLots[j] = cl;
+        if (pk === ck) {
+          const delta = cl - prevLots[i];
+          if (delta > 0) increase += delta;
+          curBirth[j] = prevBirth[i];
+          i++;
+        } else if (ck < prevWorst) {
           // new in the top 10: created if inside the previous range, else it came up from deeper (birth unknown)
-          if (ck < prevWorst) {
-            increase += curLots[j];
-            curBirth[j] = nowMs;
-          } else {
-            curBirth[j] = Number.NaN;
-          }
-          j++;
+          increase += cl;
+          curBirth[j] = nowMs;
+        } else {
+          curBirth[j] = Number.NaN;
+        }
+        j++;
+        if (j < curN) {
+          ck = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
+          cl = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
+        } else {
+          ck = Number.POSITIVE_INFINITY;
         }
       }
     }
-    for (let j = 0; j < curN; j++) {
-      prevKeys[j] = curKeys[j];
-      prevLots[j] = curLots[j];
-      prevBirth[j] = curBirth[j];
-    }
+    // The new top 10 becomes the side's previous one; the old buffers are the next diff's scratch.
+    this.prevKeys[side] = curKeys;
+    this.prevLots[side] = curLots;
+    this.prevBirth[side] = curBirth;
+    this.curKeys = prevKeys;
+    this.curLots = prevLots;
+    this.curBirth = prevBirth;
     this.prevCount[side] = curN;
     return (increase * qMant) / qScale;
   }
@@ -625,18 +810,25 @@ export class OrderBookFeatureExtractor {
 
   // ---- Roll --------------------------------------------------------------------------------------------
 
-  private computeRoll(): number {
-    const n = this.tradeCount < ROLL_TRADES ? this.tradeCount : ROLL_TRADES;
-    // oldest first: index (rollNext − n + k) mod size
-    const start = (this.rollNext - n + ROLL_TRADES) % ROLL_TRADES;
-    let previousPrice = this.rollPrices[start];
+  /** The covariance of successive price changes over the window of the last book message (its last 100 trades). */
+  private settleRoll(): void {
+    this.rollCovariance = this.computeRoll(this.rollWindowEnd, this.rollWindowTrades);
+    this.rollComputed = true;
+  }
+
+  private computeRoll(end: number, trades: number): number {
+    const n = trades < ROLL_TRADES ? trades : ROLL_TRADES;
+    // oldest first: index (end − n + k) mod size
+    const mask = ROLL_RING - 1;
+    const prices = this.rollPrices;
+    let previousPrice = prices[(end - n) & mask];
     let previousChange = Number.NaN;
     let sa = 0;
     let sb = 0;
     let sab = 0;
     let pairs = 0;
     for (let k = 1; k < n; k++) {
-      const price = this.rollPrices[(start + k) % ROLL_TRADES];
+      const price = prices[(end - n + k) & mask];
       const change = price - previousPrice;
       previousPrice = price;
       if (previousChange === previousChange) {

@@ -322,7 +322,10 @@ describe(ImbalanceStrategy.name, () => {
     it('should be deeply frozen and copy the features when the caller passes them', () => {
       const features = new Float64Array([1.5, -2]);
       const signal = strategy().evaluate(
-        inputOf(aBook(...BUY_AT_075), T0, 10000, { features, featureNames: ['rsi14', 'obv'] }),
+        inputOf(aBook(...BUY_AT_075), T0, 10000, {
+          features: { vector: () => features },
+          featureNames: ['rsi14', 'obv'],
+        }),
       );
       features[0] = 99;
 
@@ -331,6 +334,26 @@ describe(ImbalanceStrategy.name, () => {
       expect(Object.isFrozen(signal!.context)).toBe(true);
       expect(Object.isFrozen(signal!.context.metrics)).toBe(true);
       expect(Object.isFrozen(signal!.context.features)).toBe(true);
+    });
+
+    it('should read the feature vector only for a signal it emits', () => {
+      let reads = 0;
+      const features = {
+        vector: () => {
+          reads++;
+          return new Float64Array([1.5]);
+        },
+      };
+      const sut = strategy();
+
+      expect(
+        sut.evaluate(
+          inputOf(aBook([[1000, 2999999]], [[1001, 1000001]]), T0, 10000, { features, featureNames: ['x'] }),
+        ),
+      ).toBeNull();
+      expect(reads).toBe(0);
+      expect(sut.evaluate(inputOf(aBook(...BUY_AT_075), T0, 10000, { features, featureNames: ['x'] }))).not.toBeNull();
+      expect(reads).toBe(1);
     });
 
     it('should omit features when none are passed and serialise absent prices as null', () => {

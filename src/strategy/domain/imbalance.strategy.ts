@@ -284,7 +284,7 @@ export class ImbalanceStrategy implements Strategy {
       largestAskClusterPrice: orNull(metrics.largestAskClusterPrice),
       largestAskClusterNotional: metrics.largestAskClusterNotional,
     };
-    const features = copyFeatures(input.features, input.featureNames);
+    const features = copyFeatures(input.features?.vector(), input.featureNames);
     return freezeSignal({
       id: signalId({ strategy: this.name, symbol, side, u: book.u, seq: book.seq }),
       strategy: this.name,

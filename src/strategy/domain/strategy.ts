@@ -9,8 +9,9 @@ import { Signal } from './signal';
  * strategy's own (a strategy may ignore smaller clusters, never find more). They may hold only the touch part
  * (`metrics.complete` false, see book-metrics.ts); `metricsSource.full(book)` then completes them in place, at most
  * once per book version, for a strategy that needs the depth part (a signal's context).
- * `features`/`featureNames` are the caller's reused buffer and names (parallel arrays); a strategy copies what it
- * keeps. Time is an argument: `nowMs` is the clock's time of this evaluation.
+ * `features` gives the frame's feature vector, computed only if read (`vector()`: the caller's reused buffer,
+ * parallel to `featureNames`); a strategy reads it only for what it emits and copies what it keeps. Time is an
+ * argument: `nowMs` is the clock's time of this evaluation.
  */
 export interface StrategyInput {
   readonly symbol: string;
@@ -18,9 +19,15 @@ export interface StrategyInput {
   readonly metrics: BookMetrics;
   /** The cache `metrics` came from; absent when `metrics` is already complete. */
   readonly metricsSource?: BookMetricsCache;
-  readonly features?: Float64Array;
+  readonly features?: FeatureSource;
   readonly featureNames?: readonly string[];
   readonly nowMs: number;
+}
+
+/** The feature vector of the frame being evaluated, computed on the first read (FeaturePipeline is one). */
+export interface FeatureSource {
+  /** The vector (a reused buffer, overwritten by the next frame): names are `StrategyInput.featureNames`. */
+  vector(): Float64Array;
 }
 
 /**
