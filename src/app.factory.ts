@@ -10,6 +10,7 @@ import { withQuietStartup } from './infra/logging/startup-noise';
 import helmet from './infra/security/security-headers.plugin';
 import { registerJsonBodyParser } from './infra/http/json-body';
 import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
+import { applyHeapTuning } from './infra/runtime/heap-tuning';
 
 /** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */
 export const DOCS_PATH = 'docs';
@@ -19,6 +20,8 @@ export const DOCS_PATH = 'docs';
  * pino logging, OpenAPI. main.ts and the e2e tests both use it, so tests exercise the real wiring.
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  // Before anything serves traffic: without it every request's objects end up in the old generation (see there).
+  applyHeapTuning();
   const adapter = new FastifyAdapter({
     genReqId: traceIdFromRequest,
     bodyLimit: 1024 * 1024,
