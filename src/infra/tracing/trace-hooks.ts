@@ -18,10 +18,11 @@ export function traceIdFromRequest(req: { headers: Parameters<typeof resolveTrac
  * Call once on the Fastify instance, before `app.init()`/`listen()`:
  * `registerTraceHooks(app.getHttpAdapter().getInstance())`.
  *
- * - `onRequest`: sets X-Trace-Id on the reply and on the raw response. Set this early, it is on every response:
- *   404s, errors from Nest's filters and from Fastify's own error handler (Fastify keeps reply headers on errors),
- *   and on responses that Nest middleware writes straight to the raw response. Then opens the request's trace
- *   context (the CLS store holding the trace id) around the rest of the lifecycle.
+ * - `onRequest`: sets X-Trace-Id on the reply. Set this early, it is on every response: 404s, errors from Nest's
+ *   filters and from Fastify's own error handler (Fastify keeps reply headers on errors). Not on the raw response
+ *   as well: nothing here writes to it directly (no Nest middleware, no hijacked reply), and any header on the raw
+ *   response sends Fastify's writeHead down Node's slow path (every reply header set on it once more). Then opens
+ *   the request's trace context (the CLS store holding the trace id) around the rest of the lifecycle.
  * - `preHandler`: re-enters the request's trace context right before Nest's route handler (guards, interceptors,
  *   pipes, controller, exception filters) when it is missing. The context is opened in the `onRequest` phase; between there and the handler Fastify reads the body through stream events and runs
  *   plugins' hooks. On Node 20 / Fastify 5 the context survives that (the e2e spec sends a body in delayed chunks),
@@ -32,7 +33,6 @@ export function traceIdFromRequest(req: { headers: Parameters<typeof resolveTrac
 export function registerTraceHooks(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID_RESPONSE_HEADER, request.id);
-    reply.raw.setHeader(TRACE_ID_RESPONSE_HEADER, request.id);
     // Opens the request's trace context here rather than through nestjs-cls's ClsMiddleware: that one runs
     // through @fastify/middie and resolves proxy providers per request, and ClsModule adds a global guard and
     // interceptor to every route (a third of the API's CPU per request in the profile, see bench/auth-verify).
