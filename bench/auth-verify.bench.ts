@@ -119,15 +119,25 @@ export async function authVerifyBench(
 
     const results = new Map<Target, RunResult[]>(targets.map((target) => [target, []]));
     const ratios: Array<{ ofFastify: number; ofNest: number }> = [];
-    // BENCH_CPU_PROFILE=<dir>: a CPU profile of this process during the app's run of the last round only.
+    // BENCH_CPU_PROFILE=<dir>: CPU profiles of this process during the app's and bare Fastify's runs of the last
+    // round (both profiled, so that round's ratio carries the profiler's cost on both sides).
     const profileDir = process.env.BENCH_CPU_PROFILE;
+    const profiled = new Map<Target, string>([
+      [appTarget, 'app'],
+      [fastifyTarget, 'fastify'],
+    ]);
     for (let round = 0; round < rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]);
       for (const target of order) {
-        const profiling = profileDir && target === appTarget && round === rounds - 1 ? await startCpuProfile() : null;
+        const label = profiled.get(target);
+        const profiling = profileDir && label && round === rounds - 1 ? await startCpuProfile() : null;
+        const heapDir = target === appTarget && round === rounds - 1 ? process.env.BENCH_HEAP_PROFILE : undefined;
+        const heap = heapDir ? await startHeapProfile() : null;
         const result = await run(target, seconds, connections);
-        if (profiling && profileDir)
-          console.log(`CPU profile of the last /auth/verify run: ${await profiling.stop(profileDir)}`);
+        if (heap && heapDir)
+          console.log(`Heap profile of the last ${target.name} run: ${await heap.stop(heapDir, 'app')}`);
+        if (profiling && profileDir && label)
+          console.log(`CPU profile of the last ${target.name} run: ${await profiling.stop(profileDir, label)}`);
         results.get(target)?.push(result);
       }
       const of = (target: Target) => results.get(target)?.[round]?.requestsPerSecond ?? NaN;
@@ -215,25 +225,53 @@ async function idleCpu(ms: number): Promise<number> {
   return (cpu.user + cpu.system) / 1000 / (ms / 1000);
 }
 
-/** Starts the V8 profiler in this process; stop() writes the profile into `dir` and returns its path. */
-async function startCpuProfile(): Promise<{ stop(dir: string): Promise<string> }> {
+type Recording = { stop(dir: string, label: string): Promise<string> };
+
+/**
+ * Starts one of V8's profilers in this process through the inspector: `start` are the calls that begin it, `stop`
+ * the one that returns its profile, which stop() writes into `dir` as `auth-verify-<label>-<time>.<extension>`.
+ */
+async function startRecording(start: Array<[string, object?]>, stop: string, extension: string): Promise<Recording> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) =>
       session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
     );
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 100 });
-  await post('Profiler.start');
+  for (const [method, params] of start) await post(method, params);
   return {
-    async stop(dir: string): Promise<string> {
-      const { profile } = (await post('Profiler.stop')) as { profile: object };
+    async stop(dir: string, label: string): Promise<string> {
+      const { profile } = (await post(stop)) as { profile: object };
       session.disconnect();
       mkdirSync(dir, { recursive: true });
-      const path = join(dir, `auth-verify-${Date.now()}.cpuprofile`);
+      const path = join(dir, `auth-verify-${label}-${Date.now()}.${extension}`);
       writeFileSync(path, JSON.stringify(profile));
       return path;
     },
   };
+}
+
+/** The CPU profiler, sampling every 100 µs. */
+function startCpuProfile(): Promise<Recording> {
+  return startRecording(
+    [['Profiler.enable'], ['Profiler.setSamplingInterval', { interval: 100 }], ['Profiler.start']],
+    'Profiler.stop',
+    'cpuprofile',
+  );
+}
+
+/**
+ * BENCH_HEAP_PROFILE=<dir>: V8's sampling heap profiler during the app's run of the last round, keeping the
+ * objects that only a major GC freed (includeObjectsCollectedByMajorGC): what survived the young generation,
+ * which is where GC time goes when short-lived request objects are promoted. Open it in Chrome DevTools.
+ */
+function startHeapProfile(): Promise<Recording> {
+  return startRecording(
+    [
+      ['HeapProfiler.enable'],
+      ['HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true }],
+    ],
+    'HeapProfiler.stopSampling',
+    'heapprofile',
+  );
 }

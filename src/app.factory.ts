@@ -7,18 +7,38 @@ import { AppModule } from './app.module';
 import { AppConfig } from './infra/config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './infra/config/service-info';
 import { withQuietStartup } from './infra/logging/startup-noise';
-import helmet from './infra/security/security-headers.plugin';
+import securityHeaders from './infra/security/security-headers.plugin';
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import { registerJsonBodyParser } from './infra/http/json-body';
 import { registerTraceHooks, traceIdFromRequest } from './infra/tracing/trace-hooks';
+import { applyHeapTuning } from './infra/runtime/heap-tuning';
 
 /** Swagger UI; /docs-json and /docs-yaml beside it. Not Nest routes, so the global JWT guard does not apply. */
 export const DOCS_PATH = 'docs';
+
+/** @fastify/helmet's options: the security headers of every response (security-headers.plugin.ts sends them). */
+export const HELMET_OPTIONS: FastifyHelmetOptions = {
+  // Swagger UI needs its inline bootstrap script and styles; everything else is JSON.
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      // Helmet's default would make a browser fetch Swagger UI's scripts over https, which a self-hosted
+      // instance on plain HTTP (a LAN host name) does not serve: the docs page stayed blank.
+      upgradeInsecureRequests: null,
+    },
+  },
+};
 
 /**
  * Builds the fully configured application (not yet listening): Fastify, security headers, CORS, trace ids,
  * pino logging, OpenAPI. main.ts and the e2e tests both use it, so tests exercise the real wiring.
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  // Before anything serves traffic: without it every request's objects end up in the old generation (see there).
+  applyHeapTuning();
   const adapter = new FastifyAdapter({
     genReqId: traceIdFromRequest,
     bodyLimit: 1024 * 1024,
@@ -43,20 +63,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   });
   app.useLogger(withQuietStartup(app.get(Logger)));
   app.useWebSocketAdapter(new WsAdapter(app));
-  await app.register(helmet, {
-    // Swagger UI needs its inline bootstrap script and styles; everything else is JSON.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
-        // Helmet's default would make a browser fetch Swagger UI's scripts over https, which a self-hosted
-        // instance on plain HTTP (a LAN host name) does not serve: the docs page stayed blank.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  await app.register(securityHeaders, HELMET_OPTIONS);
   app.enableCors({
     origin: config.auth.corsOrigins.length > 0 ? [...config.auth.corsOrigins] : false,
     credentials: true,

@@ -10,6 +10,7 @@ import { runMigrations } from './infra/database/data-source';
 import { anyFreePort, isPortFree, portInUse, StartupError } from './infra/startup/startup-error';
 import { DEFAULT_SIM_PORT } from './exchange/bybit/bybit.constants';
 import { createApp, DOCS_PATH } from './app.factory';
+import { applyHeapTuning } from './infra/runtime/heap-tuning';
 
 export const USAGE = `${SERVICE_NAME} ${SERVICE_VERSION}: Bybit USDT-perpetual order-book imbalance scalper (NestJS)
 
@@ -51,6 +52,8 @@ async function bootstrap(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // createApp applies it too; here it also covers start-up (database, migrations), before V8 weighs any site.
+  applyHeapTuning();
   const startedAt = Date.now();
   let config: AppConfig;
   try {

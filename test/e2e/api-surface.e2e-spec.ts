@@ -1,6 +1,9 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
+import fastifyHelmet from '@fastify/helmet';
+import Fastify from 'fastify';
+import { HELMET_OPTIONS } from '../../src/app.factory';
 import { loginToken, startTestApp, TestApp } from '../support/app';
 
 interface Route {
@@ -99,6 +102,48 @@ describe('API surface', () => {
     expect(allowed.headers.get('content-security-policy')).toContain("default-src 'self'");
     const other = await fetch(`${ctx.baseUrl}/`, { headers: { origin: 'http://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("should send exactly @fastify/helmet's security headers on every kind of response", async () => {
+    // The reference: what @fastify/helmet itself adds, with the app's options, to a plain Fastify response.
+    const answer = async (withHelmet: boolean): Promise<Record<string, string>> => {
+      const scratch = Fastify();
+      if (withHelmet) await scratch.register(fastifyHelmet, HELMET_OPTIONS);
+      scratch.get('/', () => 'ok');
+      const response = await scratch.inject({ method: 'GET', url: '/' });
+      await scratch.close();
+      return Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
+    };
+    const [plain, helmeted] = await Promise.all([answer(false), answer(true)]);
+    const expected = Object.fromEntries(Object.entries(helmeted).filter(([name]) => !(name in plain)));
+    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['content-security-policy', 'x-frame-options']));
+    // Headers the app sends besides helmet's (CORS has its own test above).
+    const other =
+      /^(x-trace-id|content-type|content-length|date|connection|keep-alive|cache-control|etag|vary|last-modified|accept-ranges|retry-after|access-control-.*)$/;
+
+    const token = await loginToken(ctx.baseUrl);
+    const requests: Array<[string, RequestInit?]> = [
+      ['/'],
+      ['/auth/verify', { headers: { authorization: `Bearer ${token}` } }],
+      ['/auth/verify'], // 401 from the guard
+      ['/nowhere'], // 404
+      ['/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":' }],
+      ['/health'],
+      ['/docs'],
+      ['/docs-json'],
+      ['/ui'],
+    ];
+    for (const [path, init] of requests) {
+      const response = await fetch(`${ctx.baseUrl}${path}`, init);
+      await response.arrayBuffer();
+      const sent = Object.fromEntries(response.headers.entries());
+      const security = Object.fromEntries(Object.entries(sent).filter(([name]) => !other.test(name)));
+      expect({ path, status: response.status, security }).toEqual({
+        path,
+        status: response.status,
+        security: expected,
+      });
+    }
   });
 
   it('should answer a malformed JSON body and unknown fields with 400, never 500', async () => {

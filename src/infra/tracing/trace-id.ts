@@ -24,7 +24,10 @@ export type TraceHeaders = Readonly<Record<string, HeaderValue>>;
 
 /** A fresh trace id: 32 lower-case hex digits, the same shape as a W3C trace-id. */
 export function newTraceId(): string {
-  return randomUUID().replace(/-/g, '');
+  // The UUID's hex digits around its four dashes at fixed places (8-4-4-4-12): cheaper than a regex replace
+  // on every request that arrives without a trace id.
+  const uuid = randomUUID();
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24);
 }
 
 /**
