@@ -33,7 +33,7 @@ export class MetricsRegistry {
   readonly wsReconnects = this.counter('ws_reconnects_total', 'Exchange WebSocket reconnects, per stream', ['stream']);
   readonly featureCompute = this.hot(
     'feature_compute_seconds',
-    'Time to compute the feature vector of one book update (one update in 8 is timed)',
+    'Time to feed one book update to the features; the vector itself is computed only when read (one update in 8 is timed)',
     FAST_SECONDS,
   );
 

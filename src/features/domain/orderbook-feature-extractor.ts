@@ -661,6 +661,24 @@ export class OrderBookFeatureExtractor {
     const curLots = this.curLots;
     const curBirth = this.curBirth;
     let increase = 0;
+    if (!snapshot && curN === prevN) {
+      // The same prices as before (2 messages in 3 of the BTCUSDT recording; a sizes-only change): no level was
+      // created or deleted, births stay, and only the sizes are new.
+      let j = 0;
+      for (; j < curN; j++) {
+        if ((isBid ? -book.bidPriceAt(j) : book.askPriceAt(j)) !== prevKeys[j]) break;
+        curLots[j] = isBid ? book.bidSizeAt(j) : book.askSizeAt(j);
+      }
+      if (j === curN) {
+        for (let k = 0; k < curN; k++) {
+          const delta = curLots[k] - prevLots[k];
+          if (delta > 0) increase += delta;
+        }
+        this.prevLots[side] = curLots;
+        this.curLots = prevLots;
+        return (increase * qMant) / qScale;
+      }
+    }
     if (snapshot) {
       for (let j = 0; j < curN; j++) {
         curKeys[j] = isBid ? -book.bidPriceAt(j) : book.askPriceAt(j);
