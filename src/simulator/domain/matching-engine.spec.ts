@@ -364,6 +364,23 @@ describe(MatchingEngine.name, () => {
       expect(wallet.totalPerpUPL).toBe('7');
     });
 
+    it('should report the account flat, with equity equal to the wallet balance, only while no position is open', () => {
+      const { sut, book } = anEngine();
+      bookAt(book, '100', 'Buy');
+      expect(sut.equityInputs()).toEqual({ walletBalance: '10000', flat: true });
+
+      sut.placeOrder(market('Buy', '2'), T0);
+      sut.setMarkPrice(SYMBOL, px('103.5'));
+      expect(sut.equityInputs().flat).toBe(false);
+
+      bookAt(book, '103.5', 'Sell');
+      sut.placeOrder(market('Sell', '2'), T0 + 1);
+      const { walletBalance, flat } = sut.equityInputs();
+      expect(flat).toBe(true);
+      expect(sut.walletFigures().equity.toString()).toBe(Dec.parse(walletBalance).toString());
+      expect(walletBalance).not.toBe('10000');
+    });
+
     it('should use the mid of the book as mark price on a market move', () => {
       const { sut, book } = anEngine();
       bookAt(book, '100', 'Sell');

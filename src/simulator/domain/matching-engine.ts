@@ -654,6 +654,22 @@ export class MatchingEngine {
       }));
   }
 
+  /**
+   * The wallet balance as stored, and whether any position is open. With none open the equity is the wallet
+   * balance, whatever the mark prices: a caller sampling the equity often (the backtest, every second) can reuse
+   * the last figure until the balance changes instead of recomputing every figure each time.
+   */
+  equityInputs(): { readonly walletBalance: string; readonly flat: boolean } {
+    let flat = true;
+    for (const position of this.positions.values()) {
+      if (position.sizeLots !== 0 && this.instruments.has(position.symbol)) {
+        flat = false;
+        break;
+      }
+    }
+    return { walletBalance: this.state.wallet.walletBalance, flat };
+  }
+
   /** The account's USDT figures as exact decimals (for invariant checks and the transport). */
   walletFigures(): WalletFigures {
     const wallet = this.state.wallet;
