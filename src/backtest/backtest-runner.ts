@@ -754,23 +754,8 @@ class BacktestRun {
       this.venue.engine.setMarkPrice(world.symbol, Math.round(world.mid));
       this.prices[world.symbol].push({ timeMs, price: world.mid * world.book.grid.tick });
     }
-    this.equity.push({ timeMs, equity: this.equityText() });
+    this.equity.push({ timeMs, equity: this.venue.engine.equity().toString() });
   }
-
-  /** The account's equity; with no position open it is the wallet balance's figure, reused until that changes. */
-  private equityText(): string {
-    const engine = this.venue.engine;
-    const { walletBalance, flat } = engine.equityInputs();
-    if (!flat) return engine.walletFigures().equity.toString();
-    if (walletBalance !== this.flatBalance) {
-      this.flatBalance = walletBalance;
-      this.flatEquity = engine.walletFigures().equity.toString();
-    }
-    return this.flatEquity;
-  }
-
-  private flatBalance: string | null = null;
-  private flatEquity = '';
 
   report(head: { title: string; run: Record<string, string>; settings: Record<string, string> }): BacktestReport {
     const positions: PositionRecord[] = [...this.store.allPositions()];

@@ -364,21 +364,20 @@ describe(MatchingEngine.name, () => {
       expect(wallet.totalPerpUPL).toBe('7');
     });
 
-    it('should report the account flat, with equity equal to the wallet balance, only while no position is open', () => {
+    it('should give the same equity alone as among the wallet figures, flat, long or short, before and after a mark', () => {
       const { sut, book } = anEngine();
+      const same = () => expect(sut.equity().toString()).toBe(sut.walletFigures().equity.toString());
+      same();
       bookAt(book, '100', 'Buy');
-      expect(sut.equityInputs()).toEqual({ walletBalance: '10000', flat: true });
-
       sut.placeOrder(market('Buy', '2'), T0);
+      same();
       sut.setMarkPrice(SYMBOL, px('103.5'));
-      expect(sut.equityInputs().flat).toBe(false);
-
+      same();
+      expect(sut.equity().toString()).not.toBe(Dec.parse(sut.walletBalance().totalWalletBalance).toString());
       bookAt(book, '103.5', 'Sell');
-      sut.placeOrder(market('Sell', '2'), T0 + 1);
-      const { walletBalance, flat } = sut.equityInputs();
-      expect(flat).toBe(true);
-      expect(sut.walletFigures().equity.toString()).toBe(Dec.parse(walletBalance).toString());
-      expect(walletBalance).not.toBe('10000');
+      sut.placeOrder(market('Sell', '3'), T0 + 1);
+      sut.setMarkPrice(SYMBOL, px('101.2'));
+      same();
     });
 
     it('should use the mid of the book as mark price on a market move', () => {

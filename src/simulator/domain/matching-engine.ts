@@ -655,19 +655,17 @@ export class MatchingEngine {
   }
 
   /**
-   * The wallet balance as stored, and whether any position is open. With none open the equity is the wallet
-   * balance, whatever the mark prices: a caller sampling the equity often (the backtest, every second) can reuse
-   * the last figure until the balance changes instead of recomputing every figure each time.
+   * The account's equity alone: what `walletFigures().equity` is (the same sum in the same order), without the
+   * margin figures, average prices and order margins a caller sampling the equity often (the backtest, every
+   * virtual second) does not read.
    */
-  equityInputs(): { readonly walletBalance: string; readonly flat: boolean } {
-    let flat = true;
+  equity(): Dec {
+    let unrealisedPnl = Dec.ZERO;
     for (const position of this.positions.values()) {
-      if (position.sizeLots !== 0 && this.instruments.has(position.symbol)) {
-        flat = false;
-        break;
-      }
+      if (position.sizeLots === 0 || !this.instruments.has(position.symbol)) continue;
+      unrealisedPnl = unrealisedPnl.add(this.unrealisedPnl(position, Dec.parse(position.entryValue)));
     }
-    return { walletBalance: this.state.wallet.walletBalance, flat };
+    return Dec.parse(this.state.wallet.walletBalance).add(unrealisedPnl);
   }
 
   /** The account's USDT figures as exact decimals (for invariant checks and the transport). */
@@ -1054,15 +1052,21 @@ export class MatchingEngine {
         markTicks: market.markTicks,
       };
     }
-    const markValue = market.markTicks > 0 ? instrument.value(market.markTicks, size) : entry;
-    const unrealisedPnl = position.sizeLots > 0 ? markValue.sub(entry) : entry.sub(markValue);
     return {
       positionValue: entry,
       avgPrice: entry.div(instrument.qtyDec(size), 12, 'half-up'),
-      unrealisedPnl,
+      unrealisedPnl: this.unrealisedPnl(position, entry),
       positionIM: this.initialMargin(entry, position),
       positionMM: entry.mul(this.mmRate),
       markTicks: market.markTicks,
     };
+  }
+
+  /** Unrealised PnL of an open position at its mark price (at its entry value, so zero, before any mark). */
+  private unrealisedPnl(position: PositionState, entry: Dec): Dec {
+    const market = this.market(position.symbol);
+    const size = Math.abs(position.sizeLots);
+    const markValue = market.markTicks > 0 ? this.instrument(position.symbol).value(market.markTicks, size) : entry;
+    return position.sizeLots > 0 ? markValue.sub(entry) : entry.sub(markValue);
   }
 }
