@@ -557,40 +557,48 @@ class BacktestRun {
   /** A message at `ts` (timers due by then have run: beforeMessage); moves the clock, samples equity and markouts. */
   private enter(ts: number): void {
     this.messages++;
-    if (!this.started && ts >= this.fromMs) {
-      this.started = true;
-      this.startMs = ts;
-      this.clock.advanceTo(ts);
-      this.nextSampleMs = ts;
-      this.every(SWEEP_MS, () => {
-        // The max-hold sweep and retries of unknown exits: only live positions give it work; it started some
-        // (a close, a retry) exactly when it requested an exit.
-        if (this.kernel.live.size === 0) return 'dormant';
-        this.kernel.sweepExits();
-        if (this.kernel.exits.requested === this.exitsRequested) return 'quiet';
-        this.exitsRequested = this.kernel.exits.requested;
-        return 'work';
-      });
-      this.every(POLL_MS, () => {
-        if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return 'dormant';
-        void this.kernel.pollQuietOrders();
-        return 'work';
-      });
-      // Live, the resync watchdog always runs: a book whose first snapshot was lost asks for one too.
-      if (this.feedFaults && this.resyncWatchdog === null)
-        this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
-    }
+    if (!this.started && ts >= this.fromMs) this.start(ts);
     this.clock.advanceTo(ts);
     if (this.started) {
       this.lastMs = ts;
       this.resolveMarkouts(ts);
-      while (ts >= this.nextSampleMs) {
-        this.sample(this.nextSampleMs);
-        this.nextSampleMs += this.sampleMs;
-        // A gap in the data (nothing moved): one more point at its end keeps the line flat, not one per period.
-        const skip = Math.floor((ts - this.nextSampleMs) / this.sampleMs);
-        if (skip > 1) this.nextSampleMs += skip * this.sampleMs;
-      }
+      // Out of line: once per BACKTEST_EQUITY_SAMPLE_MS, so this stays small enough to inline into book/trades.
+      if (ts >= this.nextSampleMs) this.sampleUpTo(ts);
+    }
+  }
+
+  /** The first message at or after `fromMs`: trading starts, with the recurring sweep, poll and resync watchdog. */
+  private start(ts: number): void {
+    this.started = true;
+    this.startMs = ts;
+    this.clock.advanceTo(ts);
+    this.nextSampleMs = ts;
+    this.every(SWEEP_MS, () => {
+      // The max-hold sweep and retries of unknown exits: only live positions give it work; it started some
+      // (a close, a retry) exactly when it requested an exit.
+      if (this.kernel.live.size === 0) return 'dormant';
+      this.kernel.sweepExits();
+      if (this.kernel.exits.requested === this.exitsRequested) return 'quiet';
+      this.exitsRequested = this.kernel.exits.requested;
+      return 'work';
+    });
+    this.every(POLL_MS, () => {
+      if (this.kernel.live.size === 0 && this.kernel.live.pendingEntries === 0) return 'dormant';
+      void this.kernel.pollQuietOrders();
+      return 'work';
+    });
+    // Live, the resync watchdog always runs: a book whose first snapshot was lost asks for one too.
+    if (this.feedFaults && this.resyncWatchdog === null)
+      this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
+  }
+
+  private sampleUpTo(ts: number): void {
+    while (ts >= this.nextSampleMs) {
+      this.sample(this.nextSampleMs);
+      this.nextSampleMs += this.sampleMs;
+      // A gap in the data (nothing moved): one more point at its end keeps the line flat, not one per period.
+      const skip = Math.floor((ts - this.nextSampleMs) / this.sampleMs);
+      if (skip > 1) this.nextSampleMs += skip * this.sampleMs;
     }
   }
 
@@ -599,8 +607,7 @@ class BacktestRun {
    * due by `ts`, each at its own time and followed by a settle. Nothing to do (the common case): no promise.
    */
   beforeMessage(ts: number): Promise<void> | undefined {
-    const due = this.clock.nextDue();
-    if (!this.settleNeeded && (due === undefined || due > ts)) return undefined;
+    if (!this.settleNeeded && !this.clock.hasDueBy(ts)) return undefined;
     return this.catchUp(ts);
   }
 

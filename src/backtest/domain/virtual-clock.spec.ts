@@ -12,6 +12,9 @@ describe('VirtualClock', () => {
     expect(seen).toEqual(['a@1005', 'b@1010', 'c@1010']);
     expect(clock.pending).toBe(1);
     expect(clock.nextDue()).toBe(1020);
+    expect(clock.hasDueBy(1019.5)).toBe(false);
+    expect(clock.hasDueBy(1020)).toBe(true);
+    expect(new VirtualClock(0).hasDueBy(Number.POSITIVE_INFINITY)).toBe(false);
     expect(clock.runNext(Number.POSITIVE_INFINITY)).toBe(true);
     expect(seen[3]).toBe('d@1020');
   });

@@ -86,6 +86,15 @@ export class VirtualClock extends Clock implements Delay {
   }
 
   /**
+   * Whether a timer would run by `untilMs` (runNext's test). A boolean, not nextDue's number: the replay asks before
+   * every message, and a returned fractional time is a boxed number each time.
+   */
+  hasDueBy(untilMs: number): boolean {
+    const heap = this.heap;
+    return heap.length > 0 && !(heap[0].time > untilMs);
+  }
+
+  /**
    * Runs the earliest timer if it is due at or before `untilMs`, moving the clock to its time; false when none is.
    * One at a time, so the caller can let the work a timer started settle before the next one runs.
    */
