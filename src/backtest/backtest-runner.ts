@@ -19,7 +19,7 @@ import { InMemoryKillSwitch } from '../risk/domain/in-memory-kill-switch';
 import type { InstrumentFilters } from '../risk/domain/risk.types';
 import { Prng } from '../simulator/domain/prng';
 import { instrumentInfoFor } from '../simulator/sim-venue';
-import type { StrategyInput } from '../strategy/domain/strategy';
+import { FrameInput } from '../strategy/domain/strategy';
 import { StrategyService } from '../strategy/strategy.service';
 import {
   cacheSymbols,
@@ -234,14 +234,12 @@ interface SymbolWorld {
   readonly metrics: BookMetricsCache;
   readonly candles: CandleBuilder;
   readonly filters: InstrumentFilters;
-  /** The strategy's input, refilled per book message (evaluate reads it and keeps nothing of it); set by the first. */
-  input: Mutable<StrategyInput> | null;
+  /** The strategy's input, refilled per book message. */
+  readonly input: FrameInput;
   gaps: number;
   /** Last two-sided mid in ticks, NaN before the first: a field, not a Map entry boxing a number per message. */
   mid: number;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One run's world: the live components on the virtual clock, fed message by message (the RecordingSink). */
 class BacktestRun {
@@ -313,7 +311,7 @@ class BacktestRun {
         resync: new ResyncPolicy(),
         metrics: new BookMetricsCache({ minClusterVolume: config.trading.minClusterVolume }),
         candles: new CandleBuilder(),
-        input: null,
+        input: new FrameInput(symbol, book),
         mid: Number.NaN,
         filters: {
           tickSize: grid.tickSize,
@@ -438,15 +436,9 @@ class BacktestRun {
     this.kernel.onBook(world.symbol, book, nowMs);
     const metrics = world.metrics.touch(book);
     const features = this.features.onBook(book, nowMs, metrics);
-    let input = world.input;
-    if (input === null) {
-      input = world.input = { symbol: world.symbol, book, metrics, metricsSource: world.metrics, nowMs };
-    }
-    input.metrics = metrics;
-    input.features = features;
-    input.featureNames = this.features.names();
-    input.nowMs = nowMs;
-    const signal = this.strategy.strategy.evaluate(input);
+    const signal = this.strategy.strategy.evaluate(
+      world.input.fill(metrics, world.metrics, features, this.features.names(), nowMs),
+    );
     if (this.kernel.exits.requested !== this.exitsRequested) {
       this.exitsRequested = this.kernel.exits.requested;
       this.settleNeeded = true;
@@ -504,24 +496,28 @@ class BacktestRun {
    */
   private resync(world: SymbolWorld): void {
     if (this.feedFaults === null) return;
-    const nowMs = this.clock.nowMs();
-    if (world.resync.requestNow(nowMs))
+    this.requestSnapshot(world);
+    this.armResyncWatchdog();
+  }
+
+  /** A resubscribe, unless one went out within the policy's window: its snapshot arrives a round trip later. */
+  private requestSnapshot(world: SymbolWorld): void {
+    if (world.resync.requestNow(this.clock.nowMs()))
       this.clock.at(this.clock.time + this.roundTripMs, () => this.deliverSnapshot(world));
-    if (this.resyncWatchdog === null) {
-      this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
-    } else {
-      this.arm(this.resyncWatchdog);
-    }
+  }
+
+  private armResyncWatchdog(): void {
+    if (this.resyncWatchdog === null) this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
+    else this.arm(this.resyncWatchdog);
   }
 
   /** The watchdog: books still out of sync ask again (a request deferred by the one-second window). */
   private watchResyncs(): TickOutcome {
     let waiting = false;
     for (const world of this.worlds.values()) {
-      if (world.book === world.market || world.book.synced) continue;
+      if (world.book.synced) continue;
       waiting = true;
-      if (world.resync.requestNow(this.clock.nowMs()))
-        this.clock.at(this.clock.time + this.roundTripMs, () => this.deliverSnapshot(world));
+      this.requestSnapshot(world);
     }
     return waiting ? 'quiet' : 'dormant';
   }
@@ -588,8 +584,7 @@ class BacktestRun {
       return 'work';
     });
     // Live, the resync watchdog always runs: a book whose first snapshot was lost asks for one too.
-    if (this.feedFaults && this.resyncWatchdog === null)
-      this.resyncWatchdog = this.every(RESYNC_WATCHDOG_MS, () => this.watchResyncs());
+    if (this.feedFaults) this.armResyncWatchdog();
   }
 
   private sampleUpTo(ts: number): void {

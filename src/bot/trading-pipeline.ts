@@ -6,6 +6,7 @@ import { CandleService } from '../market-data/candle.service';
 import { BookMetricsCache } from '../order-book/domain/book-metrics';
 import { OrderBook } from '../order-book/domain/order-book';
 import { OrderBookService } from '../order-book/order-book.service';
+import { FrameInput } from '../strategy/domain/strategy';
 import { StrategyService } from '../strategy/strategy.service';
 import { ExecutionService } from '../execution/execution.service';
 import { isTimedFrame } from './feature-timing';
@@ -24,6 +25,8 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
   private signals = 0;
   /** Seconds per feature computation of the sampled frames, when metrics are on (null: no clock is read). */
   private featureTimer: ((seconds: number) => void) | null = null;
+  /** The strategy's input per symbol, refilled each frame (no object per frame). */
+  private readonly frameInputs = new Map<string, FrameInput>();
 
   constructor(
     private readonly books: OrderBookService,
@@ -74,20 +77,24 @@ export class TradingPipeline implements OnModuleInit, OnModuleDestroy {
     const startedAt = timer === null ? 0 : performance.now();
     const features = this.features.onBook(book, nowMs, metrics);
     if (timer !== null) timer((performance.now() - startedAt) / 1000);
-    const signal = this.strategy.strategy.evaluate({
-      symbol,
-      book,
-      metrics,
-      metricsSource: cache,
-      features,
-      featureNames: this.features.names(),
-      nowMs,
-    });
+    const signal = this.strategy.strategy.evaluate(
+      this.frameInput(symbol, book).fill(metrics, cache, features, this.features.names(), nowMs),
+    );
     if (!signal) return;
     this.signals += 1;
     this.strategy.record(signal);
     this.execution.onSignal(signal, undefined, book);
     // The signal id is the trace id of everything it causes downstream.
     this.events.publish('signal.generated', { traceId: signal.id, signal });
+  }
+
+  private frameInput(symbol: string, book: OrderBook): FrameInput {
+    let input = this.frameInputs.get(symbol);
+    // One book object per symbol lives as long as the service; a new one gets a new input.
+    if (input === undefined || input.book !== book) {
+      input = new FrameInput(symbol, book);
+      this.frameInputs.set(symbol, input);
+    }
+    return input;
   }
 }

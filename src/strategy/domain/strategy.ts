@@ -24,6 +24,39 @@ export interface StrategyInput {
   readonly nowMs: number;
 }
 
+/**
+ * One symbol's StrategyInput, refilled in place per book frame instead of a new object per frame (the hot path):
+ * `evaluate` reads its input and keeps nothing of it. The live TradingPipeline and the backtest hold one per symbol.
+ */
+export class FrameInput implements StrategyInput {
+  metrics!: BookMetrics;
+  metricsSource?: BookMetricsCache;
+  features?: FeatureSource;
+  featureNames?: readonly string[];
+  nowMs = 0;
+
+  constructor(
+    readonly symbol: string,
+    readonly book: OrderBook,
+  ) {}
+
+  /** This frame's values; returns itself for `evaluate`. */
+  fill(
+    metrics: BookMetrics,
+    metricsSource: BookMetricsCache,
+    features: FeatureSource,
+    featureNames: readonly string[],
+    nowMs: number,
+  ): StrategyInput {
+    this.metrics = metrics;
+    this.metricsSource = metricsSource;
+    this.features = features;
+    this.featureNames = featureNames;
+    this.nowMs = nowMs;
+    return this;
+  }
+}
+
 /** The feature vector of the frame being evaluated, computed on the first read (FeaturePipeline is one). */
 export interface FeatureSource {
   /** The vector (a reused buffer, overwritten by the next frame): names are `StrategyInput.featureNames`. */
