@@ -33,7 +33,7 @@ import { OrderBookService } from '../src/order-book/order-book.service';
 import { EntryRiskGate } from '../src/risk/domain/entry-risk-gate';
 import { SimulatorHost } from '../src/simulator/simulator-host.service';
 import { V5Server } from '../src/simulator/v5/v5-server';
-import { copyFeatures, type Signal } from '../src/strategy/domain/signal';
+import { copyFeatures, type FeatureValues, type Signal } from '../src/strategy/domain/signal';
 import type { FeatureSource, Strategy, StrategyInput } from '../src/strategy/domain/strategy';
 import { StrategyService } from '../src/strategy/strategy.service';
 import { TradingMetricsCollector } from '../src/metrics/trading-metrics.collector';
@@ -503,12 +503,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 
 let signalSequence = 0;
 
-function benchSignal(
-  symbol: string,
-  side: 'Buy' | 'Sell',
-  price: string,
-  features: Readonly<Record<string, number>> | undefined,
-): Signal {
+function benchSignal(symbol: string, side: 'Buy' | 'Sell', price: string, features: FeatureValues | undefined): Signal {
   signalSequence += 1;
   const signal = aSignal({ id: `bx-${Date.now().toString(36)}-${signalSequence}`, symbol, side, price });
   // The feature vector rides in every real signal's context (and so in the write-ahead and the audit).

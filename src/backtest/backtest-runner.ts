@@ -8,7 +8,7 @@ import { createExecutionKernel, type ExecutionKernel } from '../execution/domain
 import type { PositionRecord } from '../execution/domain/execution-store';
 import { TradingPermit } from '../execution/domain/trading-permit';
 import { InMemoryExecutionStore } from '../execution/in-memory-execution.store';
-import { FeaturesService } from '../features/features.service';
+import { MultiSymbolFeaturePipeline } from '../features/domain/multi-symbol-feature-pipeline';
 import { BookMetricsCache } from '../order-book/domain/book-metrics';
 import type { BookGridSpec } from '../order-book/domain/book-grid';
 import { BookLevels, OrderBook } from '../order-book/domain/order-book';
@@ -20,7 +20,7 @@ import type { InstrumentFilters } from '../risk/domain/risk.types';
 import { Prng } from '../simulator/domain/prng';
 import { instrumentInfoFor } from '../simulator/sim-venue';
 import { FrameInput } from '../strategy/domain/strategy';
-import { StrategyService } from '../strategy/strategy.service';
+import { imbalanceStrategyFor, type ImbalanceStrategy } from '../strategy/domain/imbalance.strategy';
 import {
   cacheSymbols,
   contentHash,
@@ -247,8 +247,8 @@ class BacktestRun {
   readonly store: InMemoryExecutionStore;
   readonly venue: BacktestVenue;
   readonly kernel: ExecutionKernel;
-  readonly features: FeaturesService;
-  readonly strategy: StrategyService;
+  readonly features: MultiSymbolFeaturePipeline;
+  readonly strategy: ImbalanceStrategy;
   readonly killSwitch: InMemoryKillSwitch;
   private readonly worlds = new Map<string, SymbolWorld>();
   private readonly fromMs: number;
@@ -324,7 +324,7 @@ class BacktestRun {
       });
       this.prices[symbol] = [];
     }
-    this.store = new InMemoryExecutionStore(() => this.clock.nowMs());
+    this.store = new InMemoryExecutionStore(() => this.clock.nowMs(), { keepContext: false });
     this.venue = new BacktestVenue(
       this.clock,
       [...this.worlds.values()].map((w) => ({ symbol: w.symbol, book: w.market })),
@@ -342,8 +342,10 @@ class BacktestRun {
         breakerCooldownMs: config.resilience.breakerCooldownSeconds * 1000,
       },
     );
-    this.features = new FeaturesService(config);
-    this.strategy = new StrategyService(config);
+    // The domain classes the live FeaturesService and StrategyService hold, without Nest: a sweep worker loads less.
+    this.features = new MultiSymbolFeaturePipeline({ minClusterVolume: config.trading.minClusterVolume });
+    for (const symbol of pairs) this.features.pipeline(symbol);
+    this.strategy = imbalanceStrategyFor(config.trading);
     this.killSwitch = new InMemoryKillSwitch(config.risk.maxDailyLossUsdt);
     const risk = new EntryRiskGate({
       limits: config.risk,
@@ -436,7 +438,7 @@ class BacktestRun {
     this.kernel.onBook(world.symbol, book, nowMs);
     const metrics = world.metrics.touch(book);
     const features = this.features.onBook(book, nowMs, metrics);
-    const signal = this.strategy.strategy.evaluate(
+    const signal = this.strategy.evaluate(
       world.input.fill(metrics, world.metrics, features, this.features.names(), nowMs),
     );
     if (this.kernel.exits.requested !== this.exitsRequested) {
@@ -444,8 +446,9 @@ class BacktestRun {
       this.settleNeeded = true;
     }
     if (!signal) return;
+    // Counted, not logged: the live signal log serves /trading/signals, which a backtest does not have (and its last
+    // thousand signals would outlive the young generation, to be copied and promoted for nothing).
     this.signals++;
-    this.strategy.record(signal);
     const clientOrderId = clientOrderIdFor({ kind: 'entry', signalId: signal.id });
     const traced = this.traces.has(clientOrderId);
     if (!traced) {

@@ -25,12 +25,28 @@ import {
  * rules as the PostgreSQL adapter, each call atomic because it completes synchronously. Ids are a deterministic
  * sequence in UUID form, so a replayed backtest produces the same records.
  */
+export interface InMemoryExecutionStoreOptions {
+  /**
+   * Keep each position's signal, market and indicator context (default true, as the database does). A backtest
+   * turns it off: its report never reads them, and thousands of positions each holding ~110 feature values made
+   * the old generation grow (and be marked) for nothing. Stored as null instead.
+   */
+  readonly keepContext?: boolean;
+}
+
 export class InMemoryExecutionStore implements ExecutionStore {
+  private readonly keepContext: boolean;
+
   /**
    * `nowMs` stamps each order's last update (what quietActiveOrders selects on): the backtest's virtual clock, or
    * none (every order then counts as updated at 0).
    */
-  constructor(private readonly nowMs: () => number = () => 0) {}
+  constructor(
+    private readonly nowMs: () => number = () => 0,
+    options: InMemoryExecutionStoreOptions = {},
+  ) {
+    this.keepContext = options.keepContext ?? true;
+  }
 
   private readonly orders = new Map<string, OrderRecord>();
   private readonly orderUpdatedAtMs = new Map<string, number>();
@@ -73,9 +89,9 @@ export class InMemoryExecutionStore implements ExecutionStore {
       entryReason: position.entryReason ?? null,
       openedAt: null,
       closedAt: null,
-      signalData: position.signalData ?? null,
-      entryMarketData: position.entryMarketData ?? null,
-      entryIndicators: position.entryIndicators ?? null,
+      signalData: (this.keepContext && position.signalData) || null,
+      entryMarketData: (this.keepContext && position.entryMarketData) || null,
+      entryIndicators: (this.keepContext && position.entryIndicators) || null,
       exitSignalData: null,
       exitMarketData: null,
       exitIndicators: null,
@@ -232,6 +248,7 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const updated: PositionRecord = {
       ...current,
       ...figures,
+      ...(this.keepContext ? {} : WITHOUT_EXIT_CONTEXT),
       ...(openedAtMs === undefined ? {} : { openedAt: new Date(openedAtMs) }),
       ...(closedAtMs === undefined ? {} : { closedAt: new Date(closedAtMs) }),
       version: current.version + 1,
@@ -250,6 +267,8 @@ export class InMemoryExecutionStore implements ExecutionStore {
     return `00000000-0000-4000-8000-${String(this.sequence).padStart(12, '0')}`;
   }
 }
+
+const WITHOUT_EXIT_CONTEXT = { exitSignalData: null, exitMarketData: null, exitIndicators: null } as const;
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

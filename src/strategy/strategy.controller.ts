@@ -28,7 +28,7 @@ export class StrategyController {
           bookSeq: s.context.bookSeq,
         };
         // The features are most of a signal's size (77 KB for 17 signals): sent only when asked for.
-        if (include === 'features' && s.context.features) context.features = { ...s.context.features };
+        if (include === 'features' && s.context.features) context.features = s.context.features.toRecord();
         return {
           id: s.id,
           strategy: s.strategy,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../infra/config/app-config';
 import { APP_CONFIG } from '../infra/config/config.module';
-import { ImbalanceStrategy } from './domain/imbalance.strategy';
+import { imbalanceStrategyFor } from './domain/imbalance.strategy';
 import { Signal } from './domain/signal';
 import { SignalLog } from './domain/signal-log';
 import { Strategy } from './domain/strategy';
@@ -13,13 +13,7 @@ export class StrategyService {
   private readonly log = new SignalLog(200, 1000);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.strategy = new ImbalanceStrategy({
-      buyThreshold: config.trading.imbalanceBuyThreshold,
-      sellThreshold: config.trading.imbalanceSellThreshold,
-      minClusterVolume: config.trading.minClusterVolume,
-      cooldownMs: config.trading.signalCooldownMs,
-      maxBookAgeMs: config.trading.orderbookStaleMs,
-    });
+    this.strategy = imbalanceStrategyFor(config.trading);
   }
 
   record(signal: Signal): void {

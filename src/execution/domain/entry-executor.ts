@@ -179,5 +179,5 @@ export function signalMarket(signal: Signal): JsonObject {
 }
 
 function signalIndicators(signal: Signal): JsonObject | null {
-  return signal.context.features ?? null;
+  return signal.context.features?.toRecord() ?? null;
 }

@@ -189,7 +189,14 @@ class Touched {
   readonly orders = new Map<string, OrderState>();
   readonly executions: ExecutionState[] = [];
   readonly symbols = new Set<string>();
-  constructor(readonly walletBefore: string) {}
+  constructor(readonly walletBefore: MarginFigures) {}
+}
+
+/** What decides whether Bybit pushes the wallet after an operation: the balance and the two initial margins. */
+interface MarginFigures {
+  readonly walletBalance: Dec;
+  readonly orderIM: Dec;
+  readonly positionIM: Dec;
 }
 
 /** Why an order left the book without filling completely (cancelType, rejectReason); unconfirmed values marked. */
@@ -889,7 +896,7 @@ export class MatchingEngine {
   // ------------------------------------------------------------------------------------ operation frame
 
   private begin(): Touched {
-    return new Touched(this.walletKey());
+    return new Touched(this.marginFigures());
   }
 
   /** Reconciles reduce-only orders, trims history and builds the pushes in Bybit's order. */
@@ -912,16 +919,26 @@ export class MatchingEngine {
       updates.push({ id: this.nextId(), topic: 'position', creationTime: nowMs, data });
     }
     // Bybit pushes the wallet when balances or margins change, not for unrealised PnL alone (BYBIT.md §7).
-    if (this.walletKey() !== touched.walletBefore) {
+    if (!sameMargins(this.marginFigures(), touched.walletBefore)) {
       updates.push({ id: this.nextId(), topic: 'wallet', creationTime: nowMs, data: [this.walletBalance()] });
     }
     this.trimHistory();
     return updates;
   }
 
-  private walletKey(): string {
-    const f = this.walletFigures();
-    return `${f.walletBalance.toString()}|${f.totalOrderIM.toString()}|${f.totalPositionIM.toString()}`;
+  /**
+   * The part of walletFigures() that decides the wallet push, as the same sums in the same order: twice per
+   * operation, so it skips what the push decision does not read (unrealised PnL, maintenance margin, average price).
+   */
+  private marginFigures(): MarginFigures {
+    let positionIM = Dec.ZERO;
+    for (const position of this.positions.values()) {
+      if (position.sizeLots === 0 || !this.instruments.has(position.symbol)) continue;
+      positionIM = positionIM.add(this.initialMargin(Dec.parse(position.entryValue), position));
+    }
+    let orderIM = Dec.ZERO;
+    for (const order of this.open.values()) orderIM = orderIM.add(this.orderIM(order, this.position(order.symbol)));
+    return { walletBalance: Dec.parse(this.state.wallet.walletBalance), orderIM, positionIM };
   }
 
   private trimHistory(): void {
@@ -1069,4 +1086,8 @@ export class MatchingEngine {
     const markValue = market.markTicks > 0 ? this.instrument(position.symbol).value(market.markTicks, size) : entry;
     return position.sizeLots > 0 ? markValue.sub(entry) : entry.sub(markValue);
   }
+}
+
+function sameMargins(a: MarginFigures, b: MarginFigures): boolean {
+  return a.walletBalance.eq(b.walletBalance) && a.orderIM.eq(b.orderIM) && a.positionIM.eq(b.positionIM);
 }

@@ -329,7 +329,9 @@ describe(ImbalanceStrategy.name, () => {
       );
       features[0] = 99;
 
-      expect(signal!.context.features).toEqual({ rsi14: 1.5, obv: -2 });
+      expect(signal!.context.features?.toRecord()).toEqual({ rsi14: 1.5, obv: -2 });
+      expect(signal!.context.features?.get('obv')).toBe(-2);
+      expect(JSON.parse(JSON.stringify(signal!.context.features))).toEqual({ rsi14: 1.5, obv: -2 });
       expect(Object.isFrozen(signal)).toBe(true);
       expect(Object.isFrozen(signal!.context)).toBe(true);
       expect(Object.isFrozen(signal!.context.metrics)).toBe(true);

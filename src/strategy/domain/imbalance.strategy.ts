@@ -310,3 +310,23 @@ export function lotImbalance(book: OrderBook, depth: ImbalanceDepth): number {
   const total = bid + sideVolume(book, 'ask', levels);
   return total > 0 ? bid / total : 0.5;
 }
+
+/** The trading settings the imbalance rule reads (AppConfig's `trading` section has them). */
+export interface ImbalanceTradingSettings {
+  readonly imbalanceBuyThreshold: number;
+  readonly imbalanceSellThreshold: number;
+  readonly minClusterVolume: number;
+  readonly signalCooldownMs: number;
+  readonly orderbookStaleMs: number;
+}
+
+/** The configured strategy, built the same way for the live service and the backtest. */
+export function imbalanceStrategyFor(trading: ImbalanceTradingSettings): ImbalanceStrategy {
+  return new ImbalanceStrategy({
+    buyThreshold: trading.imbalanceBuyThreshold,
+    sellThreshold: trading.imbalanceSellThreshold,
+    minClusterVolume: trading.minClusterVolume,
+    cooldownMs: trading.signalCooldownMs,
+    maxBookAgeMs: trading.orderbookStaleMs,
+  });
+}

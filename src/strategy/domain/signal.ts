@@ -41,7 +41,7 @@ export interface SignalMetrics {
 export interface SignalContext {
   readonly metrics: SignalMetrics;
   /** Feature values by name (a copy: the caller's Float64Array is reused in place). Absent when none were passed. */
-  readonly features?: Readonly<Record<string, number>>;
+  readonly features?: FeatureValues;
   /** The book state the signal was derived from. */
   readonly bookU: number;
   readonly bookSeq: number;
@@ -125,13 +125,49 @@ export function freezeSignal(signal: Signal): Signal {
   return Object.freeze(signal);
 }
 
+/**
+ * The feature values at a signal, read by name. Kept as the values in order beside the pipeline's shared list of
+ * names rather than as an object of ~110 properties: a strategy emits many more signals than the kernel acts on (a
+ * backtest sweep thousands a minute), and the object with a boxed number per property was a quarter of what a
+ * trade-heavy backtest allocated. Serialises (toJSON) as the `{ name: value }` object it replaces.
+ */
+export class FeatureValues {
+  /** Doubles in one backing store (a plain array of numbers: no per-value box, no ArrayBuffer to track). */
+  private readonly values: number[];
+
+  constructor(
+    readonly names: readonly string[],
+    source: ArrayLike<number>,
+  ) {
+    const n = Math.min(source.length, names.length);
+    const values = new Array<number>(n);
+    for (let i = 0; i < n; i++) values[i] = source[i];
+    this.values = values;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The value of a feature; undefined for a name the signal does not carry. */
+  get(name: string): number | undefined {
+    const index = this.names.indexOf(name);
+    return index >= 0 && index < this.values.length ? this.values[index] : undefined;
+  }
+
+  toRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < this.values.length; i++) out[this.names[i]] = this.values[i];
+    return out;
+  }
+
+  toJSON(): Record<string, number> {
+    return this.toRecord();
+  }
+}
+
 /** Copies the named features out of the caller's reused buffer; undefined when there are none. */
-export function copyFeatures(
-  values?: Float64Array,
-  names?: readonly string[],
-): Readonly<Record<string, number>> | undefined {
+export function copyFeatures(values?: Float64Array, names?: readonly string[]): FeatureValues | undefined {
   if (!values || !names || names.length === 0) return undefined;
-  const out: Record<string, number> = {};
-  for (let i = 0, n = Math.min(values.length, names.length); i < n; i++) out[names[i]] = values[i];
-  return out;
+  return new FeatureValues(names, values);
 }

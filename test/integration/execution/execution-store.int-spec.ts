@@ -265,3 +265,45 @@ describe.each(adapters)('$name', (adapter) => {
     expect(await sut.quietActiveOrders(0, [symbol])).toEqual([]);
   });
 });
+
+describe('InMemoryExecutionStore without context (as the backtest keeps it)', () => {
+  const context = {
+    signalData: { id: 'sig-1' },
+    entryMarketData: { bestBid: 100 },
+    entryIndicators: { rsi_14: 55.5 },
+  };
+
+  it('should keep the context of an entry and of its exit by default, as the database does', async () => {
+    const sut = new InMemoryExecutionStore();
+    const { positionId } = await sut.writeAheadEntry({ ...anEntryPosition(), ...context }, anEntryOrder());
+    const exit = await sut.updatePosition(positionId, 1, { exitMarketData: { bestBid: '99' } });
+
+    expect(await sut.positionById(positionId)).toMatchObject(context);
+    expect(exit.exitMarketData).toEqual({ bestBid: '99' });
+  });
+
+  it('should store null for the context and keep every figure when keepContext is off', async () => {
+    const sut = new InMemoryExecutionStore(() => 0, { keepContext: false });
+    const { order, positionId } = await sut.writeAheadEntry({ ...anEntryPosition(), ...context }, anEntryOrder());
+    await sut.applyExecution(order.id, aTradeFill(`${order.id}-e1`, '100', '0.001'), step);
+    const exit = await sut.updatePosition(positionId, 2, {
+      status: 'Closing',
+      exitReason: 'MANUAL',
+      exitAttempts: 1,
+      exitMarketData: { bestBid: '99' },
+      exitIndicators: { rsi_14: 40 },
+    });
+
+    expect(exit).toMatchObject({
+      signalData: null,
+      entryMarketData: null,
+      entryIndicators: null,
+      exitMarketData: null,
+      exitIndicators: null,
+      status: 'Closing',
+      exitReason: 'MANUAL',
+      quantity: '0.001',
+      takeProfit: '110',
+    });
+  });
+});
