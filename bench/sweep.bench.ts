@@ -1,17 +1,20 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simRecordOptionsFrom, writeSimRecording } from '../src/backtest/sim-record.cli';
-import { runSweep } from '../src/backtest/sweep/sweep-runner';
+import { BACKTEST_V8_FLAGS, type SweepOptions } from '../src/backtest/sweep/sweep-runner';
 import { table } from './support';
 
 /**
  * The parameter sweep's speed-up from worker threads, measured in one run on the same grid and data: the same 4
  * combinations (8 backtests: in- and out-of-sample) with 1 worker, then with 2, then 1 again (a shared machine
- * drifts: the ratio uses the mean of the two 1-worker runs). "cores used" = CPU time of the whole process over wall
- * time: on a machine shared with other work, a speed-up below 2× with fewer than 2 cores used is the machine, not
- * the sweep. Each run starts its own workers (their start-up is part of the figure). The recording is the simulator's market model
- * (BENCH_SWEEP_MINUTES virtual minutes of BTCUSDT orderbook.50 + trades); its binary cache is built before timing.
+ * drifts: the ratio uses the mean of the two 1-worker runs). Each sweep runs in its own process started with the
+ * backtest CLI's V8 flags (BACKTEST_V8_FLAGS), as `npm run backtest -- --sweep` runs; the figure is the sweep's own
+ * wall time (sweep.json wallMs: cache check, span, worker start-up, every backtest). "cores used" = CPU time of the
+ * whole process (every thread) over that time: on a machine shared with other work, a speed-up below 2x with fewer
+ * than 2 cores used is the machine, not the sweep. The recording is the simulator's market model (BENCH_SWEEP_MINUTES
+ * virtual minutes of BTCUSDT orderbook.50 + trades); its binary cache is built before timing.
  */
 export async function sweepBench(minutes: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
@@ -28,34 +31,48 @@ export async function sweepBench(minutes: number): Promise<void> {
         { key: 'SIGNAL_COOLDOWN_MS', values: ['200', '2000'] },
       ],
     };
-    // Warm-up: builds the recording's binary cache (shared by every later run) and loads the code once.
-    await runSweep({ ...base, outDir: join(dir, 'warm'), workers: 1, axes: [base.axes[0]] });
+    // Warm-up: builds the recording's binary cache (shared by every later run).
+    sweepInChild({ ...base, outDir: join(dir, 'warm'), workers: 1, axes: [{ ...base.axes[0], values: ['0.55'] }] });
     const rows: Array<Record<string, string | number>> = [];
     const seconds: Record<number, number[]> = { 1: [], 2: [] };
     for (const workers of [1, 2, 1]) {
-      const cpu = process.cpuUsage();
-      const result = await runSweep({ ...base, outDir: join(dir, `w${workers}-${rows.length}`), workers });
-      const used = process.cpuUsage(cpu);
+      const result = sweepInChild({ ...base, outDir: join(dir, `w${workers}-${rows.length}`), workers });
       const s = result.wallMs / 1000;
-      const cpuSeconds = (used.user + used.system) / 1e6;
       seconds[workers].push(s);
       rows.push({
         workers,
-        backtests: result.ranked.length * 2,
+        backtests: result.backtests,
         seconds: s.toFixed(2),
-        'cpu seconds': cpuSeconds.toFixed(2),
+        'cpu seconds': result.cpuSeconds.toFixed(2),
         // CPU time of all threads / wall time: how many cores the process actually got (2 at best with 2 workers).
-        'cores used': (cpuSeconds / s).toFixed(2),
+        'cores used': (result.cpuSeconds / s).toFixed(2),
       });
     }
     table(rows);
     const one = (seconds[1][0] + seconds[1][1]) / 2;
     const speedUp = one / seconds[2][0];
     console.log(
-      `recording: ${lines} messages (${minutes} virtual minutes); speed-up 2 workers vs 1: ${speedUp.toFixed(2)}× ` +
+      `recording: ${lines} messages (${minutes} virtual minutes); V8 flags ${BACKTEST_V8_FLAGS.join(' ')}; ` +
+        `speed-up 2 workers vs 1: ${speedUp.toFixed(2)}× ` +
         `(1 worker ${one.toFixed(2)} s mean of two runs, 2 workers ${seconds[2][0].toFixed(2)} s)`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface ChildResult {
+  readonly wallMs: number;
+  readonly cpuSeconds: number;
+  readonly backtests: number;
+}
+
+function sweepInChild(options: SweepOptions): ChildResult {
+  const output = execFileSync(
+    process.execPath,
+    [...BACKTEST_V8_FLAGS, join(__dirname, 'sweep-child.js'), JSON.stringify(options)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 },
+  );
+  const lines = output.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as ChildResult;
 }

@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { BookGridSpec } from '../order-book/domain/book-grid';
-import { CacheDecoder } from './domain/recording-cache.codec';
+import { CacheDecoder, KIND_BOOK, KIND_SYMBOL, KIND_TRADES } from './domain/recording-cache.codec';
 import {
   defaultGridResolver,
   RecordingDecoder,
@@ -64,6 +64,49 @@ export function cacheSymbols(cachePath: string): Map<string, BookGridSpec> {
 
 function scanCacheSymbols(cachePath: string): Map<string, BookGridSpec> {
   const symbols = new Map<string, BookGridSpec>();
+  walkCacheRecords(cachePath, true, (kind, _ts, buffer, at, length) => {
+    if (kind !== KIND_SYMBOL) return;
+    const spec = JSON.parse(buffer.toString('utf8', at + 16, at + length)) as {
+      symbol: string;
+      tickSize: string;
+      qtyStep: string;
+    };
+    symbols.set(spec.symbol, { tickSize: spec.tickSize, qtyStep: spec.qtyStep });
+  });
+  return symbols;
+}
+
+/**
+ * The exchange-time span of the replayed messages in a binary cache: [first ts, last ts + 1) over its book and
+ * trade records, from their headers alone (a sweep splits this period). Kept beside the cache
+ * (`<cache>.span.json`) like its symbols.
+ */
+export function cacheSpan(cachePath: string): { fromMs: number; toMs: number } | null {
+  const memo = `${cachePath}.span.json`;
+  if (existsSync(memo)) return JSON.parse(readFileSync(memo, 'utf8')) as { fromMs: number; toMs: number } | null;
+  let fromMs = Infinity;
+  let toMs = -Infinity;
+  walkCacheRecords(cachePath, false, (kind, ts) => {
+    if (kind !== KIND_BOOK && kind !== KIND_TRADES) return;
+    if (ts < fromMs) fromMs = ts;
+    if (ts + 1 > toMs) toMs = ts + 1;
+  });
+  const span = Number.isFinite(fromMs) ? { fromMs, toMs } : null;
+  const temporary = `${memo}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(span)}\n`);
+  renameSync(temporary, memo);
+  return span;
+}
+
+/**
+ * Visits every record header of a cache (kind, ts, and where the record lies in `buffer`) without decoding the
+ * payloads; `wholeSymbolRecords` makes sure a SYMBOL record's body is in the buffer when it is visited.
+ */
+function walkCacheRecords(
+  cachePath: string,
+  wholeSymbolRecords: boolean,
+  visit: (kind: number, ts: number, buffer: Buffer, at: number, length: number) => void,
+): void {
   const fd = openSync(cachePath, 'r');
   const size = fstatSync(fd).size;
   let buffer = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1 << 16, size)));
@@ -72,8 +115,9 @@ function scanCacheSymbols(cachePath: string): Map<string, BookGridSpec> {
   try {
     let at = 0;
     for (;;) {
-      if (end - at < 16 || end - at < buffer.readUInt32LE(at)) {
-        // Refill from the record at `at` (a SYMBOL record needs its whole body; others only their header).
+      const needsBody = wholeSymbolRecords && end - at >= 16 && buffer[at + 4] === KIND_SYMBOL;
+      if (end - at < 16 || (needsBody && end - at < buffer.readUInt32LE(at))) {
+        // Refill from the record at `at` (a SYMBOL record may need its whole body; others only their header).
         base += at;
         const want = end - at >= 16 ? buffer.readUInt32LE(at) : 16;
         if (want > buffer.length) buffer = Buffer.allocUnsafe(want);
@@ -84,21 +128,13 @@ function scanCacheSymbols(cachePath: string): Map<string, BookGridSpec> {
       }
       const length = buffer.readUInt32LE(at);
       if (length < 16) throw new RecordingError('BAD_RECORDING_LINE', `corrupt cache record at ${base + at}`);
-      if (buffer[at + 4] === 0) {
-        const spec = JSON.parse(buffer.toString('utf8', at + 16, at + length)) as {
-          symbol: string;
-          tickSize: string;
-          qtyStep: string;
-        };
-        symbols.set(spec.symbol, { tickSize: spec.tickSize, qtyStep: spec.qtyStep });
-      }
+      visit(buffer[at + 4], buffer.readDoubleLE(at + 8), buffer, at, length);
       at += length;
       if (base + at >= size) break;
     }
   } finally {
     closeSync(fd);
   }
-  return symbols;
 }
 
 /**

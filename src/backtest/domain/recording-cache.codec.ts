@@ -19,9 +19,9 @@ import { inFilter, RecordingError, TradeBatch, type RecordingFilter, type Record
 
 export const CACHE_MAGIC = 'BKTREC01';
 const HEADER = 16;
-const KIND_SYMBOL = 0;
-const KIND_BOOK = 1;
-const KIND_TRADES = 2;
+export const KIND_SYMBOL = 0;
+export const KIND_BOOK = 1;
+export const KIND_TRADES = 2;
 const KIND_END = 3;
 
 /** Encodes sink calls into bytes; `take()` hands over what is buffered so the adapter can write it out. */

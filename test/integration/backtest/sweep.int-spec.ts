@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheSpan } from '../../../src/backtest/backtest-input';
+import { ensureCache } from '../../../src/backtest/recording-reader';
 import { DEFAULT_SIM_RECORDING_START_MS } from '../../../src/backtest/domain/sim-recording';
 import { simRecordOptionsFrom, writeSimRecording } from '../../../src/backtest/sim-record.cli';
 import { recordingSpan } from '../../../src/backtest/sweep/recording-span';
@@ -24,6 +26,14 @@ describe('backtest sweep', () => {
     expect(span.fromMs).toBeLessThan(DEFAULT_SIM_RECORDING_START_MS + 1000);
     expect(span.toMs).toBeGreaterThan(DEFAULT_SIM_RECORDING_START_MS + 119_000);
     expect(span.toMs).toBeLessThanOrEqual(DEFAULT_SIM_RECORDING_START_MS + 120_001);
+  });
+
+  it('reads the same span from the binary cache headers as from the JSON, and keeps it beside the cache', async () => {
+    const cachePath = await ensureCache(data, join(dir, 'span-cache'));
+
+    expect(cacheSpan(cachePath)).toEqual(await recordingSpan(data));
+    expect(JSON.parse(readFileSync(`${cachePath}.span.json`, 'utf8'))).toEqual(await recordingSpan(data));
+    expect(cacheSpan(cachePath)).toEqual(await recordingSpan(data)); // from the memo
   });
 
   it('backtests every combination in- and out-of-sample on two workers and ranks them by the out-of-sample result', async () => {
