@@ -63,7 +63,7 @@ export const DEFAULT_IN_SAMPLE_SHARE = 0.7;
 /**
  * The V8 flags `npm run backtest` starts Node with (package.json; a spec keeps the two in step, and the sweep bench
  * runs its sweeps under them too). Single-threaded GC: a sweep keeps every core busy with a worker, so V8's
- * parallel and concurrent GC helper threads can only take time from another worker (measured: 1.61x with them,
+ * parallel and concurrent GC helper threads can only take time from another worker (one A/B: 1.61x with them,
  * 1.75x without, two workers on a 4-hour recording), and a lone backtest ran no slower without them.
  */
 export const BACKTEST_V8_FLAGS: readonly string[] = ['--single-threaded-gc'];
