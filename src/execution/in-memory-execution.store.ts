@@ -35,7 +35,7 @@ export interface InMemoryExecutionStoreOptions {
 }
 
 export class InMemoryExecutionStore implements ExecutionStore {
-  private readonly keepContext: boolean;
+  readonly keepsContext: boolean;
 
   /**
    * `nowMs` stamps each order's last update (what quietActiveOrders selects on): the backtest's virtual clock, or
@@ -45,7 +45,7 @@ export class InMemoryExecutionStore implements ExecutionStore {
     private readonly nowMs: () => number = () => 0,
     options: InMemoryExecutionStoreOptions = {},
   ) {
-    this.keepContext = options.keepContext ?? true;
+    this.keepsContext = options.keepContext ?? true;
   }
 
   private readonly orders = new Map<string, OrderRecord>();
@@ -89,9 +89,9 @@ export class InMemoryExecutionStore implements ExecutionStore {
       entryReason: position.entryReason ?? null,
       openedAt: null,
       closedAt: null,
-      signalData: (this.keepContext && position.signalData) || null,
-      entryMarketData: (this.keepContext && position.entryMarketData) || null,
-      entryIndicators: (this.keepContext && position.entryIndicators) || null,
+      signalData: (this.keepsContext && position.signalData) || null,
+      entryMarketData: (this.keepsContext && position.entryMarketData) || null,
+      entryIndicators: (this.keepsContext && position.entryIndicators) || null,
       exitSignalData: null,
       exitMarketData: null,
       exitIndicators: null,
@@ -248,7 +248,7 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const updated: PositionRecord = {
       ...current,
       ...figures,
-      ...(this.keepContext ? {} : WITHOUT_EXIT_CONTEXT),
+      ...(this.keepsContext ? {} : WITHOUT_EXIT_CONTEXT),
       ...(openedAtMs === undefined ? {} : { openedAt: new Date(openedAtMs) }),
       ...(closedAtMs === undefined ? {} : { closedAt: new Date(closedAtMs) }),
       version: current.version + 1,

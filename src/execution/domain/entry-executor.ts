@@ -84,7 +84,8 @@ export class EntryExecutor {
     const context = {
       signal: signalSummary(signal),
       market: signalMarket(signal),
-      indicators: signalIndicators(signal),
+      // A store that keeps no context (the backtest's) is not handed the ~110 feature values it would drop.
+      indicators: this.store.keepsContext === false ? null : signalIndicators(signal),
     };
     let written: WrittenEntry;
     const writeStartedAt = stopwatch.nowMs();

@@ -14,6 +14,11 @@ import type { JsonObject, OrderStatus, OrderType, StateTransitionRecord, TimeInF
  *   not at all; the accounting itself is the pure fill ledger (fill-ledger.ts), the same in both adapters.
  */
 export interface ExecutionStore {
+  /**
+   * False when the store drops a position's signal, market and indicator context (the backtest's in-memory store):
+   * the entry executor then does not build the indicator record (~110 values per entry) for it. Absent: kept.
+   */
+  readonly keepsContext?: boolean;
   writeAheadEntry(position: NewPositionRecord, order: NewOrderRecord): Promise<WrittenEntry>;
   writeAheadOrder(order: NewOrderRecord & { readonly positionId: string | null }): Promise<OrderRecord>;
   orderById(id: string): Promise<OrderRecord | null>;
