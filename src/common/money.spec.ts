@@ -7,6 +7,8 @@ import {
   isPositiveDecimal,
   moneyText,
   multiply,
+  parseRational,
+  type Rational,
   subtract,
   sumMoney,
 } from './money';
@@ -81,6 +83,66 @@ describe('exactness', () => {
         fc.pre(b.num !== 0n);
         expect(decimalText(subtract(divide(multiply(a, b), b), a), 12)).toBe('0');
       }),
+    );
+  });
+});
+
+// parseRational and decimalText read and write by hand (char loops, cached powers of ten); these compare them with
+// the regular-expression versions they replaced on random text and values.
+describe('money text conversions against the reference', () => {
+  const REFERENCE = /^(-)?(\d+)(?:\.(\d+))?$/;
+  const referenceParse = (value: string): Rational | undefined => {
+    const match = REFERENCE.exec(value.trim());
+    if (!match) return undefined;
+    const fraction = match[3] ?? '';
+    const digits = BigInt(match[2] + fraction);
+    return { num: match[1] ? -digits : digits, den: 10n ** BigInt(fraction.length) };
+  };
+  const referenceText = (value: Rational, decimals: number): string => {
+    const scale = 10n ** BigInt(decimals);
+    const negative = value.num < 0n;
+    const magnitude = (negative ? -value.num : value.num) * scale;
+    let units = magnitude / value.den;
+    if ((magnitude % value.den) * 2n >= value.den) units += 1n;
+    if (units === 0n) return '0';
+    const digits = units.toString().padStart(decimals + 1, '0');
+    const whole = digits.slice(0, digits.length - decimals);
+    const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '');
+    const text = fraction === '' ? whole : `${whole}.${fraction}`;
+    return negative ? `-${text}` : text;
+  };
+  const text = fc
+    .tuple(
+      fc.constantFrom('', '-', '+', ' ', '--', '.', ' -'),
+      fc.stringMatching(/^[0-9]{0,22}$/),
+      fc.constantFrom('', '.', '..', 'e'),
+      fc.stringMatching(/^[0-9]{0,22}$/),
+      fc.constantFrom('', ' ', '\t', 'x', '-'),
+    )
+    .map(([sign, whole, dot, fraction, tail]) => `${sign}${whole}${dot}${fraction}${tail}`);
+
+  it('should parse exactly what the reference parses and refuse what it refuses', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(parseRational(value)).toEqual(referenceParse(value));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('should write exactly what the reference writes', () => {
+    const rational = fc.record({
+      num: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+      den: fc.oneof(
+        fc.bigInt({ min: 1n, max: 10n ** 20n }),
+        fc.integer({ min: 0, max: 25 }).map((n) => 10n ** BigInt(n)),
+      ),
+    });
+    fc.assert(
+      fc.property(rational, fc.integer({ min: 0, max: 24 }), (value, decimals) => {
+        expect(decimalText(value, decimals)).toBe(referenceText(value, decimals));
+      }),
+      { numRuns: 4000 },
     );
   });
 });
