@@ -27,7 +27,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
   'backtest-input': () => backtestInputBench(),
   backtest: () => backtestBench(),
-  sweep: () => sweepBench(Number(process.env.BENCH_SWEEP_MINUTES ?? 240)),
+  sweep: () => sweepBench(Number(process.env.BENCH_SWEEP_MINUTES ?? 240), Number(process.env.BENCH_SWEEP_ROUNDS ?? 3)),
 };
 
 async function main(only?: string): Promise<void> {

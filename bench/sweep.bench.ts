@@ -8,15 +8,16 @@ import { table } from './support';
 
 /**
  * The parameter sweep's speed-up from worker threads, measured in one run on the same grid and data: the same 4
- * combinations (8 backtests: in- and out-of-sample) with 1 worker, then with 2, then 1 again (a shared machine
- * drifts: the ratio uses the mean of the two 1-worker runs). Each sweep runs in its own process started with the
- * backtest CLI's V8 flags (BACKTEST_V8_FLAGS), as `npm run backtest -- --sweep` runs; the figure is the sweep's own
- * wall time (sweep.json wallMs: cache check, span, worker start-up, every backtest). "cores used" = CPU time of the
- * whole process (every thread) over that time: on a machine shared with other work, a speed-up below 2x with fewer
- * than 2 cores used is the machine, not the sweep. The recording is the simulator's market model (BENCH_SWEEP_MINUTES
- * virtual minutes of BTCUSDT orderbook.50 + trades); its binary cache is built before timing.
+ * combinations (8 backtests: in- and out-of-sample) with 1 worker and with 2, in BENCH_SWEEP_ROUNDS rounds (default
+ * 3) whose order alternates (1 then 2, 2 then 1, …): a shared machine's speed drifts by tens of percent within
+ * minutes, so each round's ratio compares two adjacent runs and the figure is the median of the rounds' ratios.
+ * Each sweep runs in its own process started with the backtest CLI's V8 flags (BACKTEST_V8_FLAGS), as
+ * `npm run backtest -- --sweep` runs; the time is the sweep's own (sweep.json wallMs: cache check, span, worker
+ * start-up, every backtest). "cores used" = CPU time of the whole process (every thread) over that time: a speed-up
+ * below 2x with fewer than 2 cores used is the machine, not the sweep. The recording is the simulator's market model
+ * (BENCH_SWEEP_MINUTES virtual minutes of BTCUSDT orderbook.50 + trades); its binary cache is built before timing.
  */
-export async function sweepBench(minutes: number): Promise<void> {
+export async function sweepBench(minutes: number, rounds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
   try {
     const data = join(dir, 'sim.jsonl.gz');
@@ -34,27 +35,33 @@ export async function sweepBench(minutes: number): Promise<void> {
     // Warm-up: builds the recording's binary cache (shared by every later run).
     sweepInChild({ ...base, outDir: join(dir, 'warm'), workers: 1, axes: [{ ...base.axes[0], values: ['0.55'] }] });
     const rows: Array<Record<string, string | number>> = [];
-    const seconds: Record<number, number[]> = { 1: [], 2: [] };
-    for (const workers of [1, 2, 1]) {
-      const result = sweepInChild({ ...base, outDir: join(dir, `w${workers}-${rows.length}`), workers });
-      const s = result.wallMs / 1000;
-      seconds[workers].push(s);
-      rows.push({
-        workers,
-        backtests: result.backtests,
-        seconds: s.toFixed(2),
-        'cpu seconds': result.cpuSeconds.toFixed(2),
-        // CPU time of all threads / wall time: how many cores the process actually got (2 at best with 2 workers).
-        'cores used': (result.cpuSeconds / s).toFixed(2),
-      });
+    const ratios: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? [1, 2] : [2, 1];
+      const seconds: Record<number, number> = {};
+      for (const workers of order) {
+        const result = sweepInChild({ ...base, outDir: join(dir, `r${round}-w${workers}`), workers });
+        const s = result.wallMs / 1000;
+        seconds[workers] = s;
+        rows.push({
+          round,
+          workers,
+          backtests: result.backtests,
+          seconds: s.toFixed(2),
+          'cpu seconds': result.cpuSeconds.toFixed(2),
+          // CPU time of all threads / wall time: how many cores the process actually got (2 at best with 2 workers).
+          'cores used': (result.cpuSeconds / s).toFixed(2),
+        });
+      }
+      ratios.push(seconds[1] / seconds[2]);
     }
     table(rows);
-    const one = (seconds[1][0] + seconds[1][1]) / 2;
-    const speedUp = one / seconds[2][0];
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
     console.log(
       `recording: ${lines} messages (${minutes} virtual minutes); V8 flags ${BACKTEST_V8_FLAGS.join(' ')}; ` +
-        `speed-up 2 workers vs 1: ${speedUp.toFixed(2)}× ` +
-        `(1 worker ${one.toFixed(2)} s mean of two runs, 2 workers ${seconds[2][0].toFixed(2)} s)`,
+        `speed-up 2 workers vs 1: median ${median.toFixed(2)}× of ${rounds} rounds ` +
+        `(${ratios.map((r) => r.toFixed(2)).join(', ')})`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
