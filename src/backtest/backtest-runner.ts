@@ -324,7 +324,7 @@ class BacktestRun {
       });
       this.prices[symbol] = [];
     }
-    this.store = new InMemoryExecutionStore(() => this.clock.nowMs(), { keepContext: false });
+    this.store = new InMemoryExecutionStore(() => this.clock.nowMs(), { keepsContext: false });
     this.venue = new BacktestVenue(
       this.clock,
       [...this.worlds.values()].map((w) => ({ symbol: w.symbol, book: w.market })),

@@ -20,20 +20,20 @@ import {
   StaleVersionError,
 } from './execution.errors';
 
-/**
- * The execution store in process memory, for backtests and tests: the same write-ahead, uniqueness and version
- * rules as the PostgreSQL adapter, each call atomic because it completes synchronously. Ids are a deterministic
- * sequence in UUID form, so a replayed backtest produces the same records.
- */
 export interface InMemoryExecutionStoreOptions {
   /**
    * Keep each position's signal, market and indicator context (default true, as the database does). A backtest
    * turns it off: its report never reads them, and thousands of positions each holding ~110 feature values made
    * the old generation grow (and be marked) for nothing. Stored as null instead.
    */
-  readonly keepContext?: boolean;
+  readonly keepsContext?: boolean;
 }
 
+/**
+ * The execution store in process memory, for backtests and tests: the same write-ahead, uniqueness and version
+ * rules as the PostgreSQL adapter, each call atomic because it completes synchronously. Ids are a deterministic
+ * sequence in UUID form, so a replayed backtest produces the same records.
+ */
 export class InMemoryExecutionStore implements ExecutionStore {
   readonly keepsContext: boolean;
 
@@ -45,7 +45,7 @@ export class InMemoryExecutionStore implements ExecutionStore {
     private readonly nowMs: () => number = () => 0,
     options: InMemoryExecutionStoreOptions = {},
   ) {
-    this.keepsContext = options.keepContext ?? true;
+    this.keepsContext = options.keepsContext ?? true;
   }
 
   private readonly orders = new Map<string, OrderRecord>();

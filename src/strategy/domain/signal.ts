@@ -145,10 +145,6 @@ export class FeatureValues {
     this.values = values;
   }
 
-  get size(): number {
-    return this.values.length;
-  }
-
   /** The value of a feature; undefined for a name the signal does not carry. */
   get(name: string): number | undefined {
     const index = this.names.indexOf(name);
