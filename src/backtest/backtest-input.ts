@@ -55,10 +55,7 @@ export function cacheSymbols(cachePath: string): Map<string, BookGridSpec> {
     return new Map(Object.entries(known));
   }
   const symbols = scanCacheSymbols(cachePath);
-  // Written under a temporary name and renamed: sweep workers may scan the same cache at once.
-  const temporary = `${memo}.${process.pid}.${threadId}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(Object.fromEntries(symbols))}\n`);
-  renameSync(temporary, memo);
+  writeMemo(memo, Object.fromEntries(symbols));
   return symbols;
 }
 
@@ -92,10 +89,15 @@ export function cacheSpan(cachePath: string): { fromMs: number; toMs: number } |
     if (ts + 1 > toMs) toMs = ts + 1;
   });
   const span = Number.isFinite(fromMs) ? { fromMs, toMs } : null;
-  const temporary = `${memo}.${process.pid}.${threadId}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(span)}\n`);
-  renameSync(temporary, memo);
+  writeMemo(memo, span);
   return span;
+}
+
+/** A memo beside the cache, written under a temporary name and renamed: sweep workers may write the same one at once. */
+function writeMemo(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value)}\n`);
+  renameSync(temporary, path);
 }
 
 /**

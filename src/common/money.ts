@@ -14,16 +14,7 @@
  * form, so 0.3 is 3/10) and display (`money`, `Number(moneyText(...))`).
  */
 
-import { decimalDigits, fractionDigits, NEGATIVE_DECIMAL, NOT_PLAIN_DECIMAL } from './ticks';
-
-const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
-
-/** 10^n as bigints, computed once: every parsed amount and every written one needs one. */
-const POW10: readonly bigint[] = Array.from({ length: 40 }, (_, n) => 10n ** BigInt(n));
-
-function pow10(n: number): bigint {
-  return n < POW10.length ? POW10[n] : 10n ** BigInt(n);
-}
+import { bigPow10, scaledText, scanDecimal } from './decimal-text';
 
 export interface Rational {
   readonly num: bigint;
@@ -33,25 +24,8 @@ export interface Rational {
 
 /** A plain decimal string ("65000.5", "-0.001") as an exact rational; undefined when it is not one. */
 export function parseRational(value: string): Rational | undefined {
-  const text = value.trim();
-  // The common case by a char loop (what the execution kernel parses on every fill: prices, quantities, fees);
-  // a negative number or one with more digits than a double holds exactly goes the general way below.
-  let digits = decimalDigits(text);
-  let negative = false;
-  if (digits === NOT_PLAIN_DECIMAL) return undefined;
-  if (digits === NEGATIVE_DECIMAL) {
-    negative = true;
-    digits = decimalDigits(text.slice(1));
-  }
-  if (digits >= 0) {
-    const num = BigInt(digits);
-    return { num: negative ? -num : num, den: pow10(fractionDigits(text)) };
-  }
-  const match = DECIMAL.exec(text);
-  if (!match) return undefined;
-  const fraction = match[3] ?? '';
-  const all = BigInt(match[2] + fraction);
-  return { num: match[1] ? -all : all, den: pow10(fraction.length) };
+  const scanned = scanDecimal(value.trim());
+  return scanned && { num: scanned.units, den: bigPow10(scanned.scale) };
 }
 
 /**
@@ -163,19 +137,11 @@ export function decimal(value: string): Rational {
 
 /** `value` rounded half away from zero to `decimals` places, written without trailing zeros and never as -0. */
 export function decimalText(value: Rational, decimals: number): string {
-  const scale = pow10(decimals);
   const negative = value.num < 0n;
-  const magnitude = (negative ? -value.num : value.num) * scale;
+  const magnitude = (negative ? -value.num : value.num) * bigPow10(decimals);
   let units = magnitude / value.den;
   if ((magnitude % value.den) * 2n >= value.den) units += 1n;
-  if (units === 0n) return '0';
-  const digits = units.toString().padStart(decimals + 1, '0');
-  const point = digits.length - decimals;
-  let end = digits.length;
-  while (end > point && digits.charCodeAt(end - 1) === 48 /* 0 */) end--; // trailing zeros go
-  const whole = digits.slice(0, point);
-  const text = end === point ? whole : `${whole}.${digits.slice(point, end)}`;
-  return negative ? `-${text}` : text;
+  return scaledText(negative ? -units : units, decimals);
 }
 
 const MONEY_DECIMALS = 8;

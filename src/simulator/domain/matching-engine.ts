@@ -688,8 +688,7 @@ export class MatchingEngine {
       positionIM = positionIM.add(figures.positionIM);
       positionMM = positionMM.add(figures.positionMM);
     }
-    let orderIM = Dec.ZERO;
-    for (const order of this.open.values()) orderIM = orderIM.add(this.orderIM(order, this.position(order.symbol)));
+    const orderIM = this.totalOrderIM();
     const walletBalance = Dec.parse(wallet.walletBalance);
     const equity = walletBalance.add(unrealisedPnl);
     return {
@@ -926,6 +925,13 @@ export class MatchingEngine {
     return updates;
   }
 
+  /** The initial margin of every open order, summed in the order they were placed. */
+  private totalOrderIM(): Dec {
+    let total = Dec.ZERO;
+    for (const order of this.open.values()) total = total.add(this.orderIM(order, this.position(order.symbol)));
+    return total;
+  }
+
   /**
    * The part of walletFigures() that decides the wallet push, as the same sums in the same order: twice per
    * operation, so it skips what the push decision does not read (unrealised PnL, maintenance margin, average price).
@@ -936,8 +942,7 @@ export class MatchingEngine {
       if (position.sizeLots === 0 || !this.instruments.has(position.symbol)) continue;
       positionIM = positionIM.add(this.initialMargin(Dec.parse(position.entryValue), position));
     }
-    let orderIM = Dec.ZERO;
-    for (const order of this.open.values()) orderIM = orderIM.add(this.orderIM(order, this.position(order.symbol)));
+    const orderIM = this.totalOrderIM();
     return { walletBalance: Dec.parse(this.state.wallet.walletBalance), orderIM, positionIM };
   }
 
