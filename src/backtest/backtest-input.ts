@@ -34,10 +34,14 @@ import { fingerprintRecording, listRecordingFiles, readLines, readRecording } fr
  */
 
 /**
- * Called before every message with its exchange `ts` (before it is decoded, so the consumer can first run what is
- * due by then); returns a promise when the replay must wait for it.
+ * Asked before every message with its exchange `ts` (before it is decoded, so the consumer can first run what is
+ * due by then); returns a promise when the replay must wait for it. An object, not a callback: a sweep worker runs
+ * backtest after backtest, and a method of one class is the same call target in every run where a fresh closure per
+ * run would make the replay loop's optimized code deoptimize ("wrong call target") and compile again.
  */
-export type BeforeMessage = (ts: number) => Promise<void> | undefined;
+export interface MessagePacer {
+  beforeMessage(ts: number): Promise<void> | undefined;
+}
 
 export interface ReadProgress {
   bytesDone: number;
@@ -192,14 +196,14 @@ export async function contentHash(path: string, cacheDir: string | null): Promis
 }
 
 /**
- * Replays a binary cache into `sink` one record at a time, awaiting `after` when it asks to. Progress counts the
+ * Replays a binary cache into `sink` one record at a time, awaiting the pacer when it asks to. Progress counts the
  * cache's bytes.
  */
 export async function replayCachePaced(
   cachePath: string,
   sink: RecordingSink,
   filter: RecordingFilter,
-  before: BeforeMessage,
+  pacer: MessagePacer,
   progress: ReadProgress,
 ): Promise<void> {
   const decoder = new CacheDecoder(sink, filter);
@@ -242,7 +246,7 @@ export async function replayCachePaced(
       if (length < 16 || !ensure(length)) {
         throw new RecordingError('BAD_RECORDING_LINE', `corrupt or truncated cache record at ${base + start}`);
       }
-      const wait = before(view.getFloat64(start + 8, true));
+      const wait = pacer.beforeMessage(view.getFloat64(start + 8, true));
       if (wait) await wait;
       // One view on the buffer for every record: no per-record DataView or subarray.
       decoder.decode(view, start, buffer);
@@ -255,12 +259,12 @@ export async function replayCachePaced(
   if (!decoder.complete) throw new RecordingError('BAD_RECORDING_LINE', 'the cache is truncated');
 }
 
-/** Replays the JSON recording into `sink` (the reference path), awaiting `after` when it asks to. */
+/** Replays the JSON recording into `sink` (the reference path), awaiting the pacer when it asks to. */
 export async function replayJsonPaced(
   path: string,
   sink: RecordingSink,
   filter: RecordingFilter,
-  before: BeforeMessage,
+  pacer: MessagePacer,
   progress: ReadProgress,
 ): Promise<void> {
   const decoder = new RecordingDecoder(filter);
@@ -268,7 +272,7 @@ export async function replayJsonPaced(
   progress.bytesTotal = 0;
   progress.bytesDone = 0;
   for await (const { message, line, ts } of readRecording(path)) {
-    const wait = before(ts);
+    const wait = pacer.beforeMessage(ts);
     if (wait) await wait;
     decoder.decode(message, line, sink);
   }

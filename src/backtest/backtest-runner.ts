@@ -3,10 +3,11 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AppConfig } from '../infra/config/app-config';
 import { clientOrderIdFor } from '../idempotency/domain/client-order-id';
-import type { ExecutionEventName, ExecutionEvents } from '../execution/domain/execution-events';
+import type { ExecutionEventName, ExecutionEvents, ExecutionEventSink } from '../execution/domain/execution-events';
 import { createExecutionKernel, type ExecutionKernel } from '../execution/domain/execution-kernel';
 import type { PositionRecord } from '../execution/domain/execution-store';
-import { TradingPermit } from '../execution/domain/trading-permit';
+import type { BookLookup, InstrumentLookup } from '../execution/domain/kernel-ports';
+import { TradingPermit, type PermitSources } from '../execution/domain/trading-permit';
 import { InMemoryExecutionStore } from '../execution/in-memory-execution.store';
 import { MultiSymbolFeaturePipeline } from '../features/domain/multi-symbol-feature-pipeline';
 import { BookMetricsCache } from '../order-book/domain/book-metrics';
@@ -27,6 +28,7 @@ import {
   jsonSymbols,
   replayCachePaced,
   replayJsonPaced,
+  type MessagePacer,
   type ReadProgress,
 } from './backtest-input';
 import { BacktestSettingsError, feedFaultsOf, realismOf, resolveSettings } from './backtest-settings';
@@ -148,38 +150,16 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
     feedFaultsOf(backtest),
   );
   const filter: RecordingFilter = { symbols: new Set(pairs), toMs: options.toMs };
-  const progress: ReadProgress = { bytesDone: 0, bytesTotal: 0 };
-  let lastProgress = performance.now();
-  const replayStart = performance.now();
-  const report = () => {
-    const elapsed = (performance.now() - replayStart) / 1000;
-    const rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
-    options.onProgress?.({
-      messagesDone: run.messages,
-      bytesDone: progress.bytesDone,
-      bytesTotal: progress.bytesTotal,
-      messagesPerSecond: elapsed > 0 ? run.messages / elapsed : 0,
-      etaSeconds:
-        rate > 0 && progress.bytesTotal > 0 ? Math.max(0, (progress.bytesTotal - progress.bytesDone) / rate) : null,
-    });
-  };
-  let counter = 0;
-  const before = (ts: number) => {
-    if (options.onProgress && (++counter & 1023) === 0 && performance.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      lastProgress = performance.now();
-      report();
-    }
-    return run.beforeMessage(ts);
-  };
+  const pacer = new ProgressPacer(run, options.onProgress);
   try {
-    if (cachePath) await replayCachePaced(cachePath, run, filter, before, progress);
-    else await replayJsonPaced(options.dataPath, run, filter, before, progress);
+    if (cachePath) await replayCachePaced(cachePath, run, filter, pacer, pacer.read);
+    else await replayJsonPaced(options.dataPath, run, filter, pacer, pacer.read);
     await run.finish();
   } finally {
     await run.close();
   }
-  progress.bytesDone = progress.bytesTotal;
-  report();
+  pacer.read.bytesDone = pacer.read.bytesTotal;
+  pacer.report();
   const backtestReport = run.report({
     title: `Backtest ${basename(options.dataPath)}`,
     run: {
@@ -209,6 +189,81 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
 /** report.json (byte-identical for the same data, settings and seed) and the self-contained report.html. */
 export async function writeBacktestOutput(outDir: string, result: BacktestRunResult): Promise<void> {
   writeBacktestReport(outDir, result.report);
+}
+
+/** Paces the replay by the run (what is due before each message) and reports progress every PROGRESS_EVERY_MS. */
+class ProgressPacer implements MessagePacer {
+  readonly read: ReadProgress = { bytesDone: 0, bytesTotal: 0 };
+  private readonly startedAt = performance.now();
+  private reportedAt = this.startedAt;
+  private counter = 0;
+
+  constructor(
+    private readonly run: BacktestRun,
+    private readonly onProgress: ((progress: BacktestProgress) => void) | undefined,
+  ) {}
+
+  beforeMessage(ts: number): Promise<void> | undefined {
+    if (this.onProgress && (++this.counter & 1023) === 0 && performance.now() - this.reportedAt >= PROGRESS_EVERY_MS) {
+      this.reportedAt = performance.now();
+      this.report();
+    }
+    return this.run.beforeMessage(ts);
+  }
+
+  report(): void {
+    const elapsed = (performance.now() - this.startedAt) / 1000;
+    const { bytesDone, bytesTotal } = this.read;
+    const rate = elapsed > 0 ? bytesDone / elapsed : 0;
+    this.onProgress?.({
+      messagesDone: this.run.messages,
+      bytesDone,
+      bytesTotal,
+      messagesPerSecond: elapsed > 0 ? this.run.messages / elapsed : 0,
+      etaSeconds: rate > 0 && bytesTotal > 0 ? Math.max(0, (bytesTotal - bytesDone) / rate) : null,
+    });
+  }
+}
+
+/**
+ * The kernel's and the permit's lookups, answered from one run's symbols. A class rather than closures made per run
+ * for the same reason as the pacer: the second backtest of a worker calls the same methods as the first.
+ */
+class BacktestPorts implements PermitSources, InstrumentLookup, BookLookup {
+  constructor(
+    private readonly worlds: ReadonlyMap<string, SymbolWorld>,
+    private readonly killSwitch: InMemoryKillSwitch,
+    private readonly venue: BacktestVenue,
+    private readonly bookStaleMs: number,
+  ) {}
+
+  leaseHeld(): boolean {
+    return true;
+  }
+
+  leaseGeneration(): number {
+    return 1;
+  }
+
+  killSwitchActive(): boolean {
+    return this.killSwitch.active;
+  }
+
+  tradeBreakerOpen(): boolean {
+    return this.venue.tradeBreakerState() === 'OPEN';
+  }
+
+  bookFresh(symbol: string, nowMs: number): boolean {
+    return this.worlds.get(symbol)?.book.canSignal(nowMs, this.bookStaleMs) === true;
+  }
+
+  get(symbol: string): InstrumentFilters | undefined {
+    return this.worlds.get(symbol)?.filters;
+  }
+
+  book(symbol: string): OrderBook | undefined {
+    return this.worlds.get(symbol)?.book;
+  }
 }
 
 /** What a recurring tick found: work it started (let it settle), nothing this time, or nothing until woken. */
@@ -242,7 +297,7 @@ interface SymbolWorld {
 }
 
 /** One run's world: the live components on the virtual clock, fed message by message (the RecordingSink). */
-class BacktestRun {
+class BacktestRun implements ExecutionEventSink {
   readonly clock = new VirtualClock(0);
   readonly store: InMemoryExecutionStore;
   readonly venue: BacktestVenue;
@@ -324,7 +379,7 @@ class BacktestRun {
       });
       this.prices[symbol] = [];
     }
-    this.store = new InMemoryExecutionStore(() => this.clock.nowMs(), { keepsContext: false });
+    this.store = new InMemoryExecutionStore(this.clock, { keepsContext: false });
     this.venue = new BacktestVenue(
       this.clock,
       [...this.worlds.values()].map((w) => ({ symbol: w.symbol, book: w.market })),
@@ -359,14 +414,8 @@ class BacktestRun {
         },
       },
     });
-    const permit = new TradingPermit({
-      leaseHeld: () => true,
-      leaseGeneration: () => 1,
-      killSwitchActive: () => this.killSwitch.active,
-      tradeBreakerOpen: () => this.venue.tradeBreakerState() === 'OPEN',
-      bookFresh: (symbol, nowMs) =>
-        this.worlds.get(symbol)?.book.canSignal(nowMs, config.trading.orderbookStaleMs) === true,
-    });
+    const ports = new BacktestPorts(this.worlds, this.killSwitch, this.venue, config.trading.orderbookStaleMs);
+    const permit = new TradingPermit(ports);
     permit.setWanted(true);
     permit.grant(1);
     this.kernel = createExecutionKernel({
@@ -377,9 +426,9 @@ class BacktestRun {
       delay: this.clock,
       risk,
       permit,
-      instruments: { get: (symbol) => this.worlds.get(symbol)?.filters },
-      books: { book: (symbol) => this.worlds.get(symbol)?.book },
-      events: { publish: (name, payload) => this.onEvent(name, payload) },
+      instruments: ports,
+      books: ports,
+      events: this,
       settings: { pairs, maxHoldMs: config.risk.maxHoldSeconds * 1000 },
     });
     this.kernel.connect(this.venue.stream);
@@ -696,7 +745,8 @@ class BacktestRun {
 
   // ---- observations ----------------------------------------------------------------------------------------------
 
-  private onEvent<K extends ExecutionEventName>(name: K, payload: ExecutionEvents[K]): void {
+  /** The kernel's events (ExecutionEventSink): fills start their traces' markouts and move the balance. */
+  publish<K extends ExecutionEventName>(name: K, payload: ExecutionEvents[K]): void {
     this.wake();
     if (name === 'order.filled') {
       const { order, fill } = payload as ExecutionEvents['order.filled'];

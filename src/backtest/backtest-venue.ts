@@ -29,10 +29,12 @@ import {
   DEFAULT_ENGINE_CONFIG,
   MatchingEngine,
   type EngineResult,
+  type MatchingEngineConfig,
+  type MatchingEngineDeps,
   type PrivateUpdate,
 } from '../simulator/domain/matching-engine';
 import { Prng } from '../simulator/domain/prng';
-import { seededUuidFactory } from '../simulator/domain/sim-ids';
+import { SeededUuids } from '../simulator/domain/sim-ids';
 import { instrumentInfoFor } from '../simulator/sim-venue';
 import { SimulatorRejection } from '../simulator/domain/v5-errors';
 import type { TradeBatch } from './domain/recording';
@@ -160,8 +162,8 @@ export class BacktestVenue extends ExchangeRest {
       this.liquidity.set(market.symbol, new ReplayLiquidity(market.book, realism.impact));
     }
     this.engine = MatchingEngine.create(
-      {
-        config: {
+      new ReplayEngineDeps(
+        {
           ...DEFAULT_ENGINE_CONFIG,
           takerFeeRate: realism.fees ? options.takerFeeRate : '0',
           makerFeeRate: realism.fees ? options.makerFeeRate : '0',
@@ -171,10 +173,10 @@ export class BacktestVenue extends ExchangeRest {
           maxClosedOrders: 1_000_000,
           maxExecutions: 1_000_000,
         },
-        instruments: [...this.instruments.values()],
-        liquidity: (symbol) => this.liquidityOf(symbol),
-        newId: seededUuidFactory(options.seed),
-      },
+        [...this.instruments.values()],
+        this.liquidity,
+        new SeededUuids(options.seed),
+      ),
       clock.nowMs(),
     );
     this.limits = realism.rateLimit
@@ -326,12 +328,6 @@ export class BacktestVenue extends ExchangeRest {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
-
-  private liquidityOf(symbol: string): ReplayLiquidity {
-    const source = this.liquidity.get(symbol);
-    if (!source) throw new SimulatorRejection({ retCode: 10001, retMsg: `symbol ${symbol} is not replayed` });
-    return source;
-  }
 
   /**
    * One order request: breaker fail-fast, a rate-limit token (waiting on the virtual clock), then the round trip:
@@ -500,6 +496,30 @@ export class BacktestVenue extends ExchangeRest {
 }
 
 type Fault = 'ok' | 'reject' | 'timeout-lost' | 'timeout-accepted';
+
+/**
+ * The matching engine's lookups in a backtest: the replayed books and seeded ids. Methods of one class, not closures
+ * made per run, so a sweep worker's successive backtests call the same targets (a new closure per run makes the
+ * engine's optimized code deoptimize at the second run and compile again).
+ */
+class ReplayEngineDeps implements MatchingEngineDeps {
+  constructor(
+    readonly config: MatchingEngineConfig,
+    readonly instruments: readonly Instrument[],
+    private readonly books: ReadonlyMap<string, ReplayLiquidity>,
+    private readonly ids: SeededUuids,
+  ) {}
+
+  liquidity(symbol: string): ReplayLiquidity {
+    const source = this.books.get(symbol);
+    if (!source) throw new SimulatorRejection({ retCode: 10001, retMsg: `symbol ${symbol} is not replayed` });
+    return source;
+  }
+
+  newId(counter: number): string {
+    return this.ids.idFor(counter);
+  }
+}
 
 function timeoutError(): ExchangeError {
   return new ExchangeError('TIMEOUT', 'backtest fault profile: the request timed out', {

@@ -82,7 +82,7 @@ interface Adapter {
 const adapters: Adapter[] = [
   {
     name: 'InMemoryExecutionStore',
-    store: async (clock) => new InMemoryExecutionStore(() => clock.nowMs()),
+    store: async (clock) => new InMemoryExecutionStore(clock),
   },
   {
     name: 'TypeOrmExecutionStore (PostgreSQL)',

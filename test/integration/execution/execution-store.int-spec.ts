@@ -283,7 +283,7 @@ describe('InMemoryExecutionStore without context (as the backtest keeps it)', ()
   });
 
   it('should store null for the context and keep every figure when keepsContext is off', async () => {
-    const sut = new InMemoryExecutionStore(() => 0, { keepsContext: false });
+    const sut = new InMemoryExecutionStore(undefined, { keepsContext: false });
     const { order, positionId } = await sut.writeAheadEntry({ ...anEntryPosition(), ...context }, anEntryOrder());
     await sut.applyExecution(order.id, aTradeFill(`${order.id}-e1`, '100', '0.001'), step);
     const exit = await sut.updatePosition(positionId, 2, {
