@@ -27,7 +27,12 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   dashboard: () => dashboardBench(Number(process.env.BENCH_SECONDS ?? 30)),
   'backtest-input': () => backtestInputBench(),
   backtest: () => backtestBench(),
-  sweep: () => sweepBench(Number(process.env.BENCH_SWEEP_MINUTES ?? 240), Number(process.env.BENCH_SWEEP_ROUNDS ?? 3)),
+  sweep: () =>
+    sweepBench(
+      Number(process.env.BENCH_SWEEP_MINUTES ?? 240),
+      Number(process.env.BENCH_SWEEP_ROUNDS ?? 3),
+      Number(process.env.BENCH_SWEEP_GRID ?? 4),
+    ),
 };
 
 async function main(only?: string): Promise<void> {

@@ -5,6 +5,8 @@ import {
   rankSweep,
   splitSpan,
   sweepGrid,
+  SweepSchedule,
+  type SweepBacktest,
   type SweepMetrics,
   type SweepOutcome,
 } from './sweep';
@@ -139,5 +141,46 @@ describe('ranking', () => {
     expect(table[0]).toMatch(/^rank\s+A\s+OOS trades\s+OOS net PnL/);
     expect(table[2]).toMatch(/^1\s+3\s+10\s+15\.00\s+50\.0%/);
     expect(table[5]).toMatch(/^4\s+1\s+10\s+-20\.00/);
+  });
+});
+
+describe('the order backtests start in', () => {
+  const drain = (schedule: SweepSchedule): SweepBacktest[] => {
+    const started: SweepBacktest[] = [];
+    for (let next = schedule.next(); next; next = schedule.next()) started.push(next);
+    return started;
+  };
+
+  it('starts every in-sample backtest first, in grid order, then each out-of-sample one exactly once', () => {
+    const schedule = new SweepSchedule(3);
+    const started = drain(schedule);
+    expect(started.slice(0, 3)).toEqual([0, 1, 2].map((index) => ({ index, period: 'inSample' })));
+    expect(started.slice(3).map((b) => b.period)).toEqual(['outOfSample', 'outOfSample', 'outOfSample']);
+    expect(
+      started
+        .slice(3)
+        .map((b) => b.index)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+    expect(schedule.next()).toBeNull();
+  });
+
+  it('starts the out-of-sample backtests longest in-sample time first, so the shortest run last', () => {
+    const schedule = new SweepSchedule(4);
+    for (let i = 0; i < 4; i++) schedule.next();
+    schedule.inSampleDone(0, 1_500);
+    schedule.inSampleDone(1, 2_600);
+    schedule.inSampleDone(2, 900);
+    schedule.inSampleDone(3, 2_100);
+    expect(drain(schedule).map((b) => b.index)).toEqual([1, 3, 0, 2]);
+  });
+
+  it('counts a combination whose in-sample run is still going as the mean of the finished ones', () => {
+    const schedule = new SweepSchedule(3);
+    for (let i = 0; i < 3; i++) schedule.next();
+    schedule.inSampleDone(0, 1_000);
+    schedule.inSampleDone(2, 3_000);
+    // Combination 1 is still running: estimated 2,000, between the other two.
+    expect(drain(schedule).map((b) => b.index)).toEqual([2, 1, 0]);
   });
 });

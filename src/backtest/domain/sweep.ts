@@ -97,6 +97,58 @@ export function splitSpan(span: TimeSpan, inSampleShare: number): SampleSplit {
   return { inSample: { fromMs: span.fromMs, toMs: at }, outOfSample: { fromMs: at, toMs: span.toMs } };
 }
 
+/** One backtest of a sweep: a combination (its index in the grid) on one period. */
+export interface SweepBacktest {
+  readonly index: number;
+  readonly period: 'inSample' | 'outOfSample';
+}
+
+/**
+ * The order a sweep's backtests start in, longest first, so that the workers finish together instead of one running
+ * a long backtest alone at the end: every in-sample backtest (the larger share of the period) in grid order, then
+ * the out-of-sample ones by their combination's in-sample wall time, longest first (the same settings trade about as
+ * much in either period, and trading is what a backtest's time varies with). A combination whose in-sample run has
+ * not finished yet counts as the mean of those that have. Ties go to the lower index.
+ */
+export class SweepSchedule {
+  private nextInSample = 0;
+  private readonly inSampleMs: Array<number | undefined>;
+  private readonly outOfSampleLeft: boolean[];
+  private outOfSampleCount: number;
+
+  constructor(readonly combinations: number) {
+    this.inSampleMs = new Array<number | undefined>(combinations).fill(undefined);
+    this.outOfSampleLeft = new Array<boolean>(combinations).fill(true);
+    this.outOfSampleCount = combinations;
+  }
+
+  /** The next backtest to start, or null when every one has started. */
+  next(): SweepBacktest | null {
+    if (this.nextInSample < this.combinations) return { index: this.nextInSample++, period: 'inSample' };
+    if (this.outOfSampleCount === 0) return null;
+    const known = this.inSampleMs.filter((ms): ms is number => ms !== undefined);
+    const unknown = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+    let best = -1;
+    let bestMs = -Infinity;
+    for (let index = 0; index < this.combinations; index++) {
+      if (!this.outOfSampleLeft[index]) continue;
+      const estimate = this.inSampleMs[index] ?? unknown;
+      if (estimate > bestMs) {
+        best = index;
+        bestMs = estimate;
+      }
+    }
+    this.outOfSampleLeft[best] = false;
+    this.outOfSampleCount--;
+    return { index: best, period: 'outOfSample' };
+  }
+
+  /** The in-sample backtest of combination `index` took `wallMs`. */
+  inSampleDone(index: number, wallMs: number): void {
+    this.inSampleMs[index] = wallMs;
+  }
+}
+
 /** What the sweep table shows of one run (a period of one combination): a subset of the report's metrics. */
 export interface SweepMetrics {
   readonly trades: number;

@@ -10,10 +10,12 @@ import {
   formatSweepTable,
   rankSweep,
   splitSpan,
+  SweepSchedule,
   sweepGrid,
   type RankedOutcome,
   type SampleSplit,
   type SweepAxis,
+  type SweepBacktest,
   type SweepOutcome,
   type SweepRankMetric,
 } from '../domain/sweep';
@@ -93,31 +95,34 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   );
   const total = grid.length * 2;
   let done = 0;
-  const run = async (settings: Record<string, string>, period: { fromMs: number; toMs: number }) => {
-    const result = await pool.run({
-      dataPath: options.dataPath,
-      symbols: options.symbols,
-      fromMs: period.fromMs,
-      toMs: period.toMs,
-      overrides: { ...fixed, ...settings },
-      seed: options.seed,
-      progressEveryMs: 60_000,
-    });
-    options.onJobDone?.(++done, total);
-    return result;
+  const schedule = new SweepSchedule(grid.length);
+  const results: Record<SweepBacktest['period'], BacktestJobResult[]> = { inSample: [], outOfSample: [] };
+  // One lane per worker, each starting the schedule's next backtest when its last one is done: the pool's own queue
+  // is first come first served, and the out-of-sample order is only known as in-sample runs finish.
+  const lane = async () => {
+    for (let backtest = schedule.next(); backtest; backtest = schedule.next()) {
+      const result = await pool.run({
+        dataPath: options.dataPath,
+        symbols: options.symbols,
+        fromMs: split[backtest.period].fromMs,
+        toMs: split[backtest.period].toMs,
+        overrides: { ...fixed, ...grid[backtest.index] },
+        seed: options.seed,
+        progressEveryMs: 60_000,
+      });
+      if (backtest.period === 'inSample') schedule.inSampleDone(backtest.index, result.wallMs);
+      results[backtest.period][backtest.index] = result;
+      options.onJobDone?.(++done, total);
+    }
   };
   let outcomes: SweepOutcome[];
   try {
-    // Longest first: every in-sample backtest (the larger share of the period) is queued before any out-of-sample
-    // one, so the short jobs fill the workers' tails instead of a long one starting last on an otherwise idle pool.
-    const inSample = grid.map((settings) => run(settings, split.inSample));
-    const outOfSample = grid.map((settings) => run(settings, split.outOfSample));
-    const [inResults, outResults] = await Promise.all([Promise.all(inSample), Promise.all(outOfSample)]);
+    await Promise.all(Array.from({ length: Math.min(workers, total) }, lane));
     outcomes = grid.map((settings, index) => ({
       index,
       settings,
-      inSample: inResults[index].metrics,
-      outOfSample: outResults[index].metrics,
+      inSample: results.inSample[index].metrics,
+      outOfSample: results.outOfSample[index].metrics,
     }));
   } finally {
     await pool.close();
