@@ -226,8 +226,9 @@ class ProgressPacer implements MessagePacer {
 }
 
 /**
- * The kernel's and the permit's lookups, answered from one run's symbols. A class rather than closures made per run
- * for the same reason as the pacer: the second backtest of a worker calls the same methods as the first.
+ * The kernel's and the permit's lookups, answered from one run's symbols. A class rather than closures made per run:
+ * a sweep worker's second backtest then calls the same methods as its first, where new closures would make the
+ * code optimized during the first deoptimize ("wrong call target") and compile again.
  */
 class BacktestPorts implements PermitSources, InstrumentLookup, BookLookup {
   constructor(
