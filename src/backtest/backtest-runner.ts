@@ -158,8 +158,7 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
   } finally {
     await run.close();
   }
-  pacer.read.bytesDone = pacer.read.bytesTotal;
-  pacer.report();
+  pacer.finish();
   const backtestReport = run.report({
     title: `Backtest ${basename(options.dataPath)}`,
     run: {
@@ -211,7 +210,13 @@ class ProgressPacer implements MessagePacer {
     return this.run.beforeMessage(ts);
   }
 
-  report(): void {
+  /** The last report: every byte read. */
+  finish(): void {
+    this.read.bytesDone = this.read.bytesTotal;
+    this.report();
+  }
+
+  private report(): void {
     const elapsed = (performance.now() - this.startedAt) / 1000;
     const { bytesDone, bytesTotal } = this.read;
     const rate = elapsed > 0 ? bytesDone / elapsed : 0;
@@ -403,19 +408,19 @@ class BacktestRun implements ExecutionEventSink {
     for (const symbol of pairs) this.features.pipeline(symbol);
     this.strategy = imbalanceStrategyFor(config.trading);
     this.killSwitch = new InMemoryKillSwitch(config.risk.maxDailyLossUsdt);
+    const ports = new BacktestPorts(this.worlds, this.killSwitch, this.venue, config.trading.orderbookStaleMs);
     const risk = new EntryRiskGate({
       limits: config.risk,
       bookMaxAgeMs: config.trading.orderbookStaleMs,
       killSwitch: this.killSwitch,
       tradeBreaker: () => this.venue.tradeBreakerState(),
-      instrument: (symbol) => this.worlds.get(symbol)?.filters,
+      instrument: (symbol) => ports.get(symbol),
       rejections: {
         entryRejected: (_check, rejection) => {
           this.rejections[rejection.code] = (this.rejections[rejection.code] ?? 0) + 1;
         },
       },
     });
-    const ports = new BacktestPorts(this.worlds, this.killSwitch, this.venue, config.trading.orderbookStaleMs);
     const permit = new TradingPermit(ports);
     permit.setWanted(true);
     permit.grant(1);

@@ -1,4 +1,4 @@
-import type { Clock } from '../common/clock';
+import { FixedClock, type Clock } from '../common/clock';
 import { fillOrder, fillPosition } from './domain/fill-ledger';
 import type {
   ExecutionStore,
@@ -44,7 +44,7 @@ export class InMemoryExecutionStore implements ExecutionStore {
    * backtests call one method (VirtualClock.nowMs) instead of a new closure each.
    */
   constructor(
-    private readonly clock: Pick<Clock, 'nowMs'> = AT_ZERO,
+    private readonly clock: Pick<Clock, 'nowMs'> = new FixedClock(0),
     options: InMemoryExecutionStoreOptions = {},
   ) {
     this.keepsContext = options.keepsContext ?? true;
@@ -269,8 +269,6 @@ export class InMemoryExecutionStore implements ExecutionStore {
     return `00000000-0000-4000-8000-${String(this.sequence).padStart(12, '0')}`;
   }
 }
-
-const AT_ZERO: Pick<Clock, 'nowMs'> = { nowMs: () => 0 };
 
 const WITHOUT_EXIT_CONTEXT = { exitSignalData: null, exitMarketData: null, exitIndicators: null } as const;
 

@@ -114,18 +114,15 @@ export class SweepSchedule {
   private nextInSample = 0;
   private readonly inSampleMs: Array<number | undefined>;
   private readonly outOfSampleLeft: boolean[];
-  private outOfSampleCount: number;
 
   constructor(readonly combinations: number) {
     this.inSampleMs = new Array<number | undefined>(combinations).fill(undefined);
     this.outOfSampleLeft = new Array<boolean>(combinations).fill(true);
-    this.outOfSampleCount = combinations;
   }
 
   /** The next backtest to start, or null when every one has started. */
   next(): SweepBacktest | null {
     if (this.nextInSample < this.combinations) return { index: this.nextInSample++, period: 'inSample' };
-    if (this.outOfSampleCount === 0) return null;
     const known = this.inSampleMs.filter((ms): ms is number => ms !== undefined);
     const unknown = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
     let best = -1;
@@ -138,8 +135,8 @@ export class SweepSchedule {
         bestMs = estimate;
       }
     }
+    if (best < 0) return null;
     this.outOfSampleLeft[best] = false;
-    this.outOfSampleCount--;
     return { index: best, period: 'outOfSample' };
   }
 
